@@ -1,0 +1,30 @@
+/** Composes the Hono app: global middleware, one error shape, and every resource router. */
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import type { AppEnv } from "./env";
+import { notFoundHandler, onError } from "./lib/errors";
+import { newId } from "./lib/ids";
+import { jsonOnly, limitBody } from "./middleware/body";
+import { mountMeta } from "./routes/meta";
+import { platformRoutes } from "./routes/platform";
+import { productRoutes } from "./routes/products";
+
+/** Merchant resources under `/api/v1`. */
+const api = new Hono<AppEnv>().route("/products", productRoutes);
+
+/** The spec's unversioned catalog paths (`/api/products`, …) serve the same handlers. */
+const specApi = new Hono<AppEnv>().route("/products", productRoutes);
+
+const app = new Hono<AppEnv>()
+	.use(requestId({ headerName: "X-Request-Id", generator: () => newId("req") }))
+	.use(limitBody, jsonOnly)
+	.route("/platform/v1", platformRoutes)
+	.route("/api/v1", api)
+	.route("/api", specApi);
+
+app.onError(onError);
+app.notFound(notFoundHandler);
+mountMeta(app);
+
+export type AppType = typeof app;
+export default app;

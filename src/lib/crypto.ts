@@ -1,0 +1,115 @@
+/** Small WebCrypto helpers shared by keys, cursors, idempotency and tokens. */
+const encoder = new TextEncoder();
+
+export function toHex(bytes: ArrayBuffer | Uint8Array): string {
+	const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+	let out = "";
+	for (const b of view) out += b.toString(16).padStart(2, "0");
+	return out;
+}
+
+export function base64url(bytes: Uint8Array): string {
+	let bin = "";
+	for (const b of bytes) bin += String.fromCharCode(b);
+	return btoa(bin).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+export function fromBase64url(text: string): Uint8Array | null {
+	if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+	try {
+		const bin = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+		return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+	} catch {
+		return null;
+	}
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+	return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+}
+
+/** Constant-time string equality (length is not secret: every caller compares fixed-length values). */
+export function timingSafeEqual(a: string, b: string): boolean {
+	const ab = encoder.encode(a);
+	const bb = encoder.encode(b);
+	if (ab.byteLength !== bb.byteLength) {
+		crypto.subtle.timingSafeEqual(ab, ab);
+		return false;
+	}
+	return crypto.subtle.timingSafeEqual(ab, bb);
+}
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** Uniform random base62 string (rejection sampling, no modulo bias). */
+export function randomToken(length: number): string {
+	let out = "";
+	while (out.length < length) {
+		for (const b of crypto.getRandomValues(new Uint8Array(length * 2))) {
+			if (b < 248 && out.length < length) out += BASE62[b % 62];
+		}
+	}
+	return out;
+}
+
+const derivedKeys = new Map<string, Promise<CryptoKey>>();
+
+/**
+ * A purpose-bound key derived from the deployment secret with HKDF, so one leaked
+ * derived key (say, the cursor key) reveals nothing about the others.
+ */
+export function deriveKey(secret: string, purpose: string, usage: "hmac" | "aes"): Promise<CryptoKey> {
+	const cacheKey = `${usage}:${purpose}:${secret}`;
+	let key = derivedKeys.get(cacheKey);
+	if (!key) {
+		key = (async () => {
+			const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
+			const params = { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: encoder.encode(purpose) };
+			return usage === "hmac"
+				? crypto.subtle.deriveKey(params, base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, [
+						"sign",
+						"verify",
+					])
+				: crypto.subtle.deriveKey(params, base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+		})();
+		derivedKeys.set(cacheKey, key);
+	}
+	return key;
+}
+
+export async function hmac(key: CryptoKey, data: string): Promise<Uint8Array> {
+	return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(data)));
+}
+
+export function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
+	return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);
+}
+
+export async function encrypt(key: CryptoKey, plaintext: string, aad = ""): Promise<string> {
+	const iv = crypto.getRandomValues(new Uint8Array(12));
+	const sealed = await crypto.subtle.encrypt(
+		{ name: "AES-GCM", iv, additionalData: encoder.encode(aad) },
+		key,
+		encoder.encode(plaintext),
+	);
+	const out = new Uint8Array(12 + sealed.byteLength);
+	out.set(iv);
+	out.set(new Uint8Array(sealed), 12);
+	return base64url(out);
+}
+
+/** Null for anything that is not an untampered ciphertext of this key and `aad`. */
+export async function decrypt(key: CryptoKey, sealed: string, aad = ""): Promise<string | null> {
+	const bytes = fromBase64url(sealed);
+	if (!bytes || bytes.byteLength < 28) return null;
+	try {
+		const plain = await crypto.subtle.decrypt(
+			{ name: "AES-GCM", iv: bytes.slice(0, 12), additionalData: encoder.encode(aad) },
+			key,
+			bytes.slice(12),
+		);
+		return new TextDecoder().decode(plain);
+	} catch {
+		return null;
+	}
+}

@@ -1,0 +1,67 @@
+/**
+ * Cursor pagination: newest first by id (ULIDs sort by creation time), so a page
+ * boundary stays put while rows are inserted. The cursor is opaque and signed: it
+ * names the last id of the previous page, the list it belongs to and the tenant,
+ * and a tampered or foreign cursor is a 400, never a wrong page.
+ */
+import { z } from "zod";
+import { base64url, deriveKey, fromBase64url, hmac, timingSafeEqualBytes } from "./crypto";
+import { fieldError } from "./errors";
+
+export const pageQuery = z.object({
+	limit: z.coerce.number().int().min(1).max(100).default(50).describe("Page size, 1 to 100"),
+	cursor: z.string().max(512).optional().describe("`nextCursor` of the previous page"),
+});
+export type PageQuery = z.infer<typeof pageQuery>;
+
+export interface Page<T> {
+	data: T[];
+	nextCursor: string | null;
+}
+
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+	z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+
+const MAC_BYTES = 16;
+
+async function cursorKey(secret: string) {
+	return deriveKey(secret, "pagination-cursor", "hmac");
+}
+
+export async function encodeCursor(secret: string, scope: string, lastId: string): Promise<string> {
+	const payload = base64url(new TextEncoder().encode(lastId));
+	const mac = (await hmac(await cursorKey(secret), `${scope}|${payload}`)).slice(0, MAC_BYTES);
+	return `${payload}.${base64url(mac)}`;
+}
+
+/** The last id named by `cursor`, or a 400 on `cursor` if it was not minted for `scope`. */
+export async function decodeCursor(secret: string, scope: string, cursor: string): Promise<string> {
+	const [payload, macText, extra] = cursor.split(".");
+	const mac = macText ? fromBase64url(macText) : null;
+	const full =
+		payload && mac?.byteLength === MAC_BYTES ? await hmac(await cursorKey(secret), `${scope}|${payload}`) : null;
+	const ok = full && mac && extra === undefined && timingSafeEqualBytes(full.slice(0, MAC_BYTES), mac);
+	const id = ok ? fromBase64url(payload) : null;
+	if (!id) throw fieldError("cursor", "Invalid cursor: pass the nextCursor of a previous page of this list");
+	return new TextDecoder().decode(id);
+}
+
+/**
+ * Turns `limit + 1` rows fetched newest-first into a page: the extra row only says
+ * whether another page exists.
+ */
+export async function toPage<Row extends { id: string }, T>(
+	rows: Row[],
+	limit: number,
+	map: (row: Row) => T,
+	secret: string,
+	scope: string,
+): Promise<Page<T>> {
+	const more = rows.length > limit;
+	const page = more ? rows.slice(0, limit) : rows;
+	const last = page.at(-1);
+	return {
+		data: page.map(map),
+		nextCursor: more && last ? await encodeCursor(secret, scope, last.id) : null,
+	};
+}

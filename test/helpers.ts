@@ -1,0 +1,65 @@
+/** Test helpers: every request goes through the real worker (Hono app, D1, Durable Objects). */
+import { env, exports } from "cloudflare:workers";
+
+export const BASE = "https://fanfare.test";
+
+export interface CallOptions {
+	method?: string;
+	key?: string | null;
+	body?: unknown;
+	/** Sent as-is instead of JSON.stringify(body). */
+	raw?: string;
+	headers?: Record<string, string>;
+}
+
+export async function call(path: string, opts: CallOptions = {}) {
+	const headers = new Headers(opts.headers);
+	if (opts.key) headers.set("Authorization", `Bearer ${opts.key}`);
+	let body: string | undefined;
+	if (opts.raw !== undefined) body = opts.raw;
+	else if (opts.body !== undefined) {
+		body = JSON.stringify(opts.body);
+		if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+	}
+	const res = await exports.default.fetch(
+		new Request(`${BASE}${path}`, { method: opts.method ?? (body ? "POST" : "GET"), headers, body }),
+	);
+	const text = await res.text();
+	let json: any = null;
+	try {
+		json = text ? JSON.parse(text) : null;
+	} catch {
+		json = null;
+	}
+	return { status: res.status, headers: res.headers, json, text };
+}
+
+export interface TestOrg {
+	organizationId: string;
+	secretKey: string;
+	publishableKey: string;
+}
+
+let orgCounter = 0;
+
+/** A fresh tenant with its keys, created through the operator API. */
+export async function createOrg(defaultTimeZone = "UTC"): Promise<TestOrg> {
+	const res = await call("/platform/v1/organizations", {
+		key: env.PLATFORM_ADMIN_TOKEN,
+		body: { name: `Test Org ${++orgCounter}`, defaultTimeZone },
+	});
+	if (res.status !== 201) throw new Error(`createOrg failed: ${res.status} ${res.text}`);
+	return {
+		organizationId: res.json.organization.id,
+		secretKey: res.json.secretKey.key,
+		publishableKey: res.json.publishableKey.key,
+	};
+}
+
+/** Counts rows straight from D1, to prove a rejected request stored nothing. */
+export async function countRows(table: string, organizationId: string): Promise<number> {
+	const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE organization_id = ?`)
+		.bind(organizationId)
+		.first<{ n: number }>();
+	return row?.n ?? 0;
+}

@@ -1,0 +1,23 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => ({
+	plugins: [
+		cloudflareTest({
+			wrangler: { configPath: "./wrangler.toml" },
+			miniflare: {
+				// Fixed test secrets: the real ones live in .dev.vars / Worker secrets.
+				bindings: {
+					PLATFORM_ADMIN_TOKEN: "test-platform-admin-token",
+					APP_SECRET: "test-app-secret-0123456789abcdef0123456789abcdef",
+					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+				},
+			},
+		}),
+	],
+	test: {
+		include: ["test/**/*.test.ts"],
+		setupFiles: ["./test/setup.ts"],
+		testTimeout: 30_000,
+	},
+}));
