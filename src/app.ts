@@ -5,15 +5,25 @@ import type { AppEnv } from "./env";
 import { notFoundHandler, onError } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { jsonOnly, limitBody } from "./middleware/body";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { consumerRoutes } from "./routes/consumers";
 import { mountMeta } from "./routes/meta";
+import { orderRoutes } from "./routes/orders";
 import { platformRoutes } from "./routes/platform";
 import { productRoutes } from "./routes/products";
 
 /** Merchant resources under `/api/v1`. */
-const api = new Hono<AppEnv>().route("/products", productRoutes);
+const api = new Hono<AppEnv>()
+	.route("/api-keys", apiKeyRoutes)
+	.route("/products", productRoutes)
+	.route("/consumers", consumerRoutes)
+	.route("/orders", orderRoutes);
 
 /** The spec's unversioned catalog paths (`/api/products`, …) serve the same handlers. */
-const specApi = new Hono<AppEnv>().route("/products", productRoutes);
+const specApi = new Hono<AppEnv>()
+	.route("/products", productRoutes)
+	.route("/consumers", consumerRoutes)
+	.route("/orders", orderRoutes);
 
 const app = new Hono<AppEnv>()
 	.use(requestId({ headerName: "X-Request-Id", generator: () => newId("req") }))

@@ -1,5 +1,5 @@
 /** The one list query: rows newest first, one page after the cursor, scoped to a tenant. */
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableName, lt, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { decodeCursor, type Page, type PageQuery, toPage } from "../lib/pagination";
 import type { Db } from "./client";
@@ -22,8 +22,8 @@ export async function listPage<T extends ListTable, Out>(
 	map: (row: T["$inferSelect"]) => Out,
 ): Promise<Page<Out>> {
 	const tenantColumn = table.organizationId;
-	if (organizationId !== null && !tenantColumn) throw new Error(`${table._.name} has no tenant column`);
-	const scope = `${table._.name}|${organizationId ?? "platform"}`;
+	if (organizationId !== null && !tenantColumn) throw new Error(`${getTableName(table)} has no tenant column`);
+	const scope = `${getTableName(table)}|${organizationId ?? "platform"}`;
 	const after = page.cursor ? await decodeCursor(secret, scope, page.cursor) : undefined;
 	const rows = (await database
 		.select()

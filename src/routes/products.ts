@@ -5,7 +5,7 @@ import { listPage } from "../db/list";
 import { createProduct, deleteProduct, getProduct, toProduct, updateProduct } from "../db/products";
 import { products as table } from "../db/schema";
 import type { AppEnv } from "../env";
-import { isUniqueViolation } from "../lib/db-errors";
+import { uniqueOr } from "../lib/db-errors";
 import { conflict, notFound } from "../lib/errors";
 import { doc } from "../lib/openapi";
 import { pageQuery, pageSchema } from "../lib/pagination";
@@ -17,14 +17,7 @@ import { createProductBody, productSchema, updateProductBody } from "../schemas/
 const tags = ["Products"];
 const skuTaken = () => conflict("SKU already exists", "Another product of this organization has this SKU.");
 
-async function guardSku<T>(write: Promise<T>): Promise<T> {
-	try {
-		return await write;
-	} catch (err) {
-		if (isUniqueViolation(err, "sku")) throw skuTaken();
-		throw err;
-	}
-}
+const guardSku = <T>(write: Promise<T>) => uniqueOr(write, "sku", skuTaken);
 
 export const productRoutes = new Hono<AppEnv>()
 	.use(...adminGuards("products"))

@@ -1,0 +1,67 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { validator } from "hono-openapi";
+import { db } from "../db/client";
+import { listPage } from "../db/list";
+import { createOrder, getOrder, toOrder } from "../db/orders";
+import { orders as table } from "../db/schema";
+import type { AppEnv } from "../env";
+import { uniqueOr } from "../lib/db-errors";
+import { conflict, fieldError, notFound } from "../lib/errors";
+import { doc } from "../lib/openapi";
+import { pageQuery, pageSchema } from "../lib/pagination";
+import { onInvalid } from "../lib/validate";
+import { adminGuards } from "../middleware/guards";
+import { idParam } from "../schemas/common";
+import { createOrderBody, listOrdersQuery, orderSchema } from "../schemas/orders";
+
+const tags = ["Orders"];
+const duplicateOrder = () =>
+	conflict("Order already exists", "An order with this externalOrderId was already reported.");
+
+export const orderRoutes = new Hono<AppEnv>()
+	.use(...adminGuards("orders"))
+	.post(
+		"/",
+		doc({
+			tags,
+			summary: "Report an order",
+			ok: [201, orderSchema],
+			errors: { 409: "Order already exists (same externalOrderId)" },
+		}),
+		validator("json", createOrderBody, onInvalid),
+		async (c) => {
+			const input = c.req.valid("json");
+			const row = await uniqueOr(
+				createOrder(c.env.DB, c.get("tenant").organizationId, input),
+				"external_order_id",
+				duplicateOrder,
+			);
+			if (!row) throw fieldError("consumerId", "Unknown consumer");
+			return c.json(toOrder(row), 201);
+		},
+	)
+	.get(
+		"/",
+		doc({ tags, summary: "List orders (filter by consumer or distribution)", ok: [200, pageSchema(orderSchema)] }),
+		validator("query", pageQuery.extend(listOrdersQuery.shape), onInvalid),
+		async (c) => {
+			const { consumerId, distributionId, ...page } = c.req.valid("query");
+			const filters = [
+				consumerId ? eq(table.consumerId, consumerId) : undefined,
+				distributionId ? eq(table.distributionId, distributionId) : undefined,
+			];
+			const { organizationId } = c.get("tenant");
+			return c.json(await listPage(db(c.env.DB), c.env.APP_SECRET, table, organizationId, filters, page, toOrder));
+		},
+	)
+	.get(
+		"/:id",
+		doc({ tags, summary: "Get an order", ok: [200, orderSchema], errors: { 404: "Order not found" } }),
+		validator("param", idParam, onInvalid),
+		async (c) => {
+			const row = await getOrder(db(c.env.DB), c.get("tenant").organizationId, c.req.valid("param").id);
+			if (!row) throw notFound("Order");
+			return c.json(toOrder(row));
+		},
+	);
