@@ -30,7 +30,11 @@ function readDevVars() {
 }
 
 function migrate() {
-	const r = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env });
+	// CI=true: apply without the interactive confirmation (these are local, disposable databases).
+	const r = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
+		stdio: "inherit",
+		env: { ...env, CI: "true" },
+	});
 	if (r.status !== 0) process.exit(r.status ?? 1);
 }
 

@@ -1,8 +1,7 @@
-import { and, eq, isNull, ne } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { isoOrNull, isoSeconds } from "../lib/time";
-import type { Db } from "./client";
 import { apiKeys } from "./schema";
 
 type Row = typeof apiKeys.$inferSelect;
@@ -41,27 +40,29 @@ export const activeKeys = (organizationId: string) =>
 
 /**
  * Revokes a key unless it is the organization's last active secret key (that would
- * lock the merchant out of its own account). Returns what happened.
+ * lock the merchant out). Check and revoke are one statement, so two concurrent
+ * revocations cannot both pass the check.
  */
 export async function revokeApiKey(
-	database: Db,
+	d1: D1Database,
 	organizationId: string,
 	id: string,
 ): Promise<"revoked" | "not_found" | "last_secret"> {
-	const key = await database
-		.select()
-		.from(apiKeys)
-		.where(and(activeKeys(organizationId), eq(apiKeys.id, id)))
-		.get();
-	if (!key) return "not_found";
-	if (key.type === "secret") {
-		const other = await database
-			.select({ id: apiKeys.id })
-			.from(apiKeys)
-			.where(and(activeKeys(organizationId), eq(apiKeys.type, "secret"), ne(apiKeys.id, id)))
-			.get();
-		if (!other) return "last_secret";
-	}
-	await database.update(apiKeys).set({ revokedAt: Date.now() }).where(eq(apiKeys.id, id));
-	return "revoked";
+	const revoked = await d1
+		.prepare(
+			`UPDATE api_keys SET revoked_at = ?1
+			  WHERE id = ?2 AND organization_id = ?3 AND revoked_at IS NULL
+			    AND (type <> 'secret' OR EXISTS (
+			          SELECT 1 FROM api_keys o WHERE o.organization_id = ?3 AND o.type = 'secret'
+			             AND o.revoked_at IS NULL AND o.id <> ?2))
+			  RETURNING id`,
+		)
+		.bind(Date.now(), id, organizationId)
+		.first();
+	if (revoked) return "revoked";
+	const key = await d1
+		.prepare("SELECT 1 FROM api_keys WHERE id = ? AND organization_id = ? AND revoked_at IS NULL")
+		.bind(id, organizationId)
+		.first();
+	return key ? "last_secret" : "not_found";
 }

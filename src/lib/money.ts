@@ -10,7 +10,8 @@ export const money = () =>
 		.finite()
 		.min(0, "Must be zero or more")
 		.max(MAX_AMOUNT, `Must be at most ${MAX_AMOUNT}`)
-		.refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, "At most 2 decimal places");
+		// Exact: the amount must be the double nearest to some whole number of cents.
+		.refine((v) => Math.round(v * 100) / 100 === v, "At most 2 decimal places");
 
 export const toMinor = (amount: number) => Math.round(amount * 100);
 export const fromMinor = (minor: number) => minor / 100;

@@ -1,6 +1,7 @@
 /**
  * Idempotency keys on POST (`X-Idempotency-Key` or `Idempotency-Key`), per tenant, kept 24 h.
- * - first request with a key: runs, and its response (status < 500) is stored;
+ * - first request with a key: runs; a 2xx response is stored, an error frees the key
+ *   (so a client can fix a rejected request and retry it under the same key);
  * - same key, same method, path and body: the stored response again, `Idempotent-Replayed: true`;
  * - same key, another request: 422; same key while the first is still running: 409.
  * Claiming a key is one atomic INSERT … ON CONFLICT, so concurrent duplicates cannot both run.
@@ -78,8 +79,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 
 	await next();
 	const status = c.res.status;
-	if (c.error || status >= 500) {
-		// Nothing reliable to replay: free the key so the client can retry.
+	if (c.error || status >= 300) {
 		await db(c.env.DB).delete(table).where(where);
 		return;
 	}

@@ -71,7 +71,7 @@ export const apiKeyRoutes = new Hono<AppEnv>()
 		}),
 		validator("param", idParam, onInvalid),
 		async (c) => {
-			const outcome = await revokeApiKey(db(c.env.DB), c.get("tenant").organizationId, c.req.valid("param").id);
+			const outcome = await revokeApiKey(c.env.DB, c.get("tenant").organizationId, c.req.valid("param").id);
 			if (outcome === "not_found") throw notFound("API key");
 			if (outcome === "last_secret") {
 				throw conflict("Cannot revoke the last secret key", "Create another secret key first, then revoke this one.");

@@ -3,7 +3,8 @@ import { z } from "zod";
 
 export const isoDateTime = () => z.string().meta({ format: "date-time", example: "2024-12-01T10:00:00Z" });
 
-export const idParam = z.object({ id: z.string().min(1).max(100) });
+/** Any string: an id that cannot exist is a 404 like any other unknown id, never a 400. */
+export const idParam = z.object({ id: z.string().min(1) });
 
 export const problemSchema = z
 	.object({
