@@ -7,17 +7,27 @@ import { newId } from "./lib/ids";
 import { jsonOnly, limitBody } from "./middleware/body";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { consumerRoutes } from "./routes/consumers";
+import { distributionRoutes } from "./routes/distributions";
+import { eventRoutes } from "./routes/events";
+import { experienceRoutes } from "./routes/experiences";
 import { mountMeta } from "./routes/meta";
 import { orderRoutes } from "./routes/orders";
 import { platformRoutes } from "./routes/platform";
 import { productRoutes } from "./routes/products";
+import { sequenceRoutes } from "./routes/sequences";
 
 /** Merchant resources under `/api/v1`. */
 const api = new Hono<AppEnv>()
 	.route("/api-keys", apiKeyRoutes)
 	.route("/products", productRoutes)
 	.route("/consumers", consumerRoutes)
-	.route("/orders", orderRoutes);
+	.route("/orders", orderRoutes)
+	.route("/experiences", experienceRoutes)
+	.route("/sequences", sequenceRoutes)
+	.route("/queues", distributionRoutes("queue"))
+	.route("/draws", distributionRoutes("draw"))
+	.route("/auctions", distributionRoutes("auction"))
+	.route("/events", eventRoutes);
 
 /** The spec's unversioned catalog paths (`/api/products`, …) serve the same handlers. */
 const specApi = new Hono<AppEnv>()

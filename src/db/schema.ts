@@ -116,3 +116,106 @@ export const idempotencyKeys = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_created").on(t.createdAt)],
 );
+
+export const experiences = sqliteTable(
+	"experiences",
+	{
+		id: text("id").primaryKey(),
+		organizationId: text("organization_id")
+			.notNull()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		name: text("name").notNull(),
+		description: text("description"),
+		timeZone: text("time_zone"),
+		checkoutUrl: text("checkout_url"),
+		productIds: text("product_ids", { mode: "json" }).$type<string[]>().notNull(),
+		metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
+		...timestamps,
+	},
+	(t) => [index("experiences_org").on(t.organizationId, t.id)],
+);
+
+export const sequences = sqliteTable(
+	"sequences",
+	{
+		id: text("id").primaryKey(),
+		organizationId: text("organization_id")
+			.notNull()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		experienceId: text("experience_id")
+			.notNull()
+			.references(() => experiences.id, { onDelete: "cascade" }),
+		name: text("name").notNull(),
+		priority: integer("priority").notNull(),
+		productId: text("product_id"),
+		checkoutUrl: text("checkout_url"),
+		metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
+		...timestamps,
+	},
+	(t) => [index("sequences_org").on(t.organizationId, t.id), index("sequences_experience").on(t.experienceId, t.id)],
+);
+
+/**
+ * Queues, draws and auctions share one table: the common fields of the spec plus
+ * each type's own columns (null for the other types). `status` is written through
+ * by the distribution's Durable Object at each transition; reads derive the status
+ * from the stored times so a late alarm never shows a stale one.
+ */
+export const distributions = sqliteTable(
+	"distributions",
+	{
+		id: text("id").primaryKey(),
+		organizationId: text("organization_id")
+			.notNull()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		type: text("type", { enum: ["queue", "draw", "auction"] }).notNull(),
+		sequenceId: text("sequence_id")
+			.notNull()
+			.references(() => sequences.id),
+		name: text("name"),
+		timeZone: text("time_zone").notNull(),
+		status: text("status").notNull(),
+		openAt: integer("open_at"),
+		closeAt: integer("close_at"),
+		drawAt: integer("draw_at"),
+		settleAt: integer("settle_at"),
+		/** Set by the engine when the distribution is finished (COMPLETED, or SETTLED for auctions). */
+		completedAt: integer("completed_at"),
+		encryptionSeed: text("encryption_seed").notNull(),
+		maxCapacity: integer("max_capacity"),
+		admissionRate: integer("admission_rate"),
+		sessionDurationSeconds: integer("session_duration_seconds"),
+		winnerCount: integer("winner_count"),
+		maxEntries: integer("max_entries"),
+		startingBid: integer("starting_bid"),
+		minimumIncrement: integer("minimum_increment"),
+		reservePrice: integer("reserve_price"),
+		buyNowPrice: integer("buy_now_price"),
+		metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
+		...timestamps,
+	},
+	(t) => [
+		index("distributions_org_type").on(t.organizationId, t.type, t.id),
+		index("distributions_sequence").on(t.sequenceId, t.id),
+	],
+);
+
+/** The event log: every create, update, delete and status transition, stored by the queue consumer. */
+export const events = sqliteTable(
+	"events",
+	{
+		id: text("id").primaryKey(),
+		organizationId: text("organization_id")
+			.notNull()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		type: text("type").notNull(),
+		distributionId: text("distribution_id"),
+		data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [
+		index("events_org").on(t.organizationId, t.id),
+		index("events_org_type").on(t.organizationId, t.type, t.id),
+		index("events_org_distribution").on(t.organizationId, t.distributionId, t.id),
+	],
+);

@@ -1,4 +1,7 @@
-/** Time in the API: ISO 8601 in, `YYYY-MM-DDTHH:mm:ssZ` (UTC, whole seconds) out. */
+/**
+ * Time in the API: ISO 8601 in, `YYYY-MM-DDTHH:mm:ssZ` (UTC, whole seconds) out.
+ * A date-time without an offset is wall-clock time in a given IANA zone.
+ */
 export function isoSeconds(ms: number): string {
 	return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
@@ -7,12 +10,76 @@ export function isoOrNull(ms: number | null | undefined): string | null {
 	return ms == null ? null : isoSeconds(ms);
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(zone: string): Intl.DateTimeFormat {
+	let f = formatters.get(zone);
+	if (!f) {
+		f = new Intl.DateTimeFormat("en-US", {
+			timeZone: zone,
+			hourCycle: "h23",
+			year: "numeric",
+			month: "2-digit",
+			day: "2-digit",
+			hour: "2-digit",
+			minute: "2-digit",
+			second: "2-digit",
+		});
+		formatters.set(zone, f);
+	}
+	return f;
+}
+
 /** True for a zone the runtime's IANA database knows (`America/New_York`, `UTC`). */
 export function isTimeZone(zone: string): boolean {
+	if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return false;
 	try {
-		new Intl.DateTimeFormat("en-US", { timeZone: zone });
-		return zone.length > 0;
+		formatter(zone);
+		return true;
 	} catch {
 		return false;
 	}
+}
+
+/** The zone's offset from UTC at instant `ms`, in milliseconds (east positive). */
+function zoneOffset(zone: string, ms: number): number {
+	const parts: Record<string, number> = {};
+	for (const p of formatter(zone).formatToParts(new Date(ms))) {
+		if (p.type !== "literal") parts[p.type] = Number(p.value);
+	}
+	const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+	return wall - Math.floor(ms / 1000) * 1000;
+}
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses an ISO 8601 date-time to epoch ms. With `Z` or an offset it is absolute;
+ * without, it is read in `zone` (in a DST gap it moves forward by the gap, in an
+ * overlap it takes the earlier instant, as most calendars do). Null if malformed.
+ */
+export function parseDateTime(text: string, zone: string): number | null {
+	const m = ISO_RE.exec(text);
+	if (!m) return null;
+	const [, y, mo, d, h, mi, s = "0", frac = "0", offset] = m;
+	const fields = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
+	const ms = Math.floor(Number(`0.${frac}`) * 1000);
+	const wall = Date.UTC(...fields, ms);
+	// Reject rollovers such as Feb 30 or 24:00.
+	const check = new Date(wall);
+	if (check.getUTCMonth() !== fields[1] || check.getUTCDate() !== fields[2] || fields[3] > 23 || fields[5] > 59) {
+		return null;
+	}
+	if (offset) {
+		if (offset.toUpperCase() === "Z") return wall;
+		const sign = offset[0] === "-" ? -1 : 1;
+		const digits = offset.slice(1).replace(":", "");
+		const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2));
+		if (minutes > 18 * 60) return null;
+		return wall - sign * minutes * 60_000;
+	}
+	// Two passes settle DST: the offset at the first guess may differ from the one at the answer.
+	const first = wall - zoneOffset(zone, wall);
+	const second = wall - zoneOffset(zone, first);
+	return zoneOffset(zone, second) === zoneOffset(zone, first) ? Math.min(first, second) : Math.max(first, second);
 }

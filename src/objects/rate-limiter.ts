@@ -28,7 +28,7 @@ export interface RateLimitResult {
 export class RateLimiter extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
-		ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, MIGRATIONS));
+		ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, "rate-limiter", MIGRATIONS));
 	}
 
 	/**

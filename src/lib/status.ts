@@ -1,0 +1,69 @@
+/**
+ * A distribution's status is a function of its stored times, its terminal mark and
+ * the clock — never of whether an alarm has run yet. `statusAt` is the rule; the
+ * SQL twin `statusSql` lets lists filter by the same rule (a test keeps them equal).
+ */
+import { type SQL, sql } from "drizzle-orm";
+
+export type DistributionType = "queue" | "draw" | "auction";
+
+export const STATUSES = {
+	queue: ["DRAFT", "SCHEDULED", "OPEN", "CLOSED", "COMPLETED"],
+	draw: ["DRAFT", "SCHEDULED", "OPEN", "CLOSED", "DRAWN", "COMPLETED"],
+	auction: ["DRAFT", "SCHEDULED", "OPEN", "CLOSED", "SETTLED"],
+} as const;
+export type Status = (typeof STATUSES)[DistributionType][number];
+
+export interface Timeline {
+	openAt: number | null;
+	closeAt: number | null;
+	drawAt: number | null;
+	settleAt: number | null;
+	/** When the engine finished the distribution (queue/draw COMPLETED, auction SETTLED early by buy-now). */
+	completedAt: number | null;
+}
+
+/** Entries stop at closeAt; a draw or auction without one stops at its drawAt / settleAt. */
+export function effectiveClose(type: DistributionType, t: Timeline): number | null {
+	if (t.closeAt != null) return t.closeAt;
+	if (type === "draw") return t.drawAt;
+	if (type === "auction") return t.settleAt;
+	return null;
+}
+
+export function statusAt(type: DistributionType, t: Timeline, now: number): Status {
+	if (t.completedAt != null && now >= t.completedAt) return type === "auction" ? "SETTLED" : "COMPLETED";
+	if (t.openAt == null) return "DRAFT";
+	if (now < t.openAt) return "SCHEDULED";
+	const close = effectiveClose(type, t);
+	if (close == null || now < close) return "OPEN";
+	if (type === "draw" && t.drawAt != null && now >= t.drawAt) return "DRAWN";
+	if (type === "auction" && t.settleAt != null && now >= t.settleAt) return "SETTLED";
+	return "CLOSED";
+}
+
+/** True once no more participation is accepted or changed by the merchant (CLOSED or later). */
+export const isClosedOrLater = (status: Status) => !["DRAFT", "SCHEDULED", "OPEN"].includes(status);
+
+interface TimelineColumns {
+	type: unknown;
+	openAt: unknown;
+	closeAt: unknown;
+	drawAt: unknown;
+	settleAt: unknown;
+	completedAt: unknown;
+}
+
+/** `statusAt` as an SQL expression over the distributions table, evaluated at `now`. */
+export function statusSql(c: TimelineColumns, now: number): SQL<string> {
+	const close = sql`COALESCE(${c.closeAt}, CASE ${c.type} WHEN 'draw' THEN ${c.drawAt} WHEN 'auction' THEN ${c.settleAt} END)`;
+	return sql<string>`CASE
+		WHEN ${c.completedAt} IS NOT NULL AND ${now} >= ${c.completedAt}
+			THEN CASE ${c.type} WHEN 'auction' THEN 'SETTLED' ELSE 'COMPLETED' END
+		WHEN ${c.openAt} IS NULL THEN 'DRAFT'
+		WHEN ${now} < ${c.openAt} THEN 'SCHEDULED'
+		WHEN ${close} IS NULL OR ${now} < ${close} THEN 'OPEN'
+		WHEN ${c.type} = 'draw' AND ${c.drawAt} IS NOT NULL AND ${now} >= ${c.drawAt} THEN 'DRAWN'
+		WHEN ${c.type} = 'auction' AND ${c.settleAt} IS NOT NULL AND ${now} >= ${c.settleAt} THEN 'SETTLED'
+		ELSE 'CLOSED' END`;
+}

@@ -1,0 +1,193 @@
+/**
+ * DistributionObject — the live state of one queue, draw or auction, named by its id.
+ * Engines (queue.ts, draw.ts, auction.ts) extend it.
+ *
+ * Tables it owns (in-object migrations, list "distribution"):
+ *  - `timeline`: one row — id, organization, type, the times it schedules from, completedAt;
+ *  - `schedule(kind, at)`: the agenda of the one alarm: open, close, draw, settle, and
+ *    whatever kinds an engine adds (admission ticks, expiries);
+ *  - `transitions(status, at, event_id, delivered)`: each status reached, exactly once,
+ *    doubling as an outbox: undelivered rows are written through to D1 and published.
+ * Alarm: runs every due kind, delivers the outbox, re-arms at the next `schedule.at`.
+ * A run that throws is retried by the runtime; recorded transitions are not redone.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { db } from "../db/client";
+import { findDistribution, toDistribution } from "../db/distributions";
+import { newEvent, publish } from "../lib/events";
+import { newId } from "../lib/ids";
+import { type DistributionType, effectiveClose, type Status, statusAt, type Timeline } from "../lib/status";
+import { migrate } from "./migrations";
+
+export interface DistributionConfig extends Omit<Timeline, "completedAt"> {
+	id: string;
+	organizationId: string;
+	type: DistributionType;
+}
+
+interface StoredTimeline extends DistributionConfig {
+	completedAt: number | null;
+}
+
+const MIGRATIONS = [
+	`CREATE TABLE timeline (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+	 CREATE TABLE schedule (kind TEXT PRIMARY KEY, at INTEGER NOT NULL);
+	 CREATE TABLE transitions (status TEXT PRIMARY KEY, at INTEGER NOT NULL, event_id TEXT NOT NULL,
+	                           delivered INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL);`,
+];
+
+/** Schedule kinds owned by the timeline, and the status each one reaches. */
+const TIMELINE_KINDS = { open: "OPEN", close: "CLOSED", draw: "DRAWN", settle: "SETTLED" } as const;
+type TimelineKind = keyof typeof TIMELINE_KINDS;
+
+export abstract class DistributionObject extends DurableObject<Env> {
+	protected readonly sql: SqlStorage;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		ctx.blockConcurrencyWhile(async () => {
+			migrate(this.sql, "distribution", MIGRATIONS);
+			this.migrateEngine();
+		});
+	}
+
+	/** Engines run their own migration list here. */
+	protected migrateEngine(): void {}
+
+	/** Engines act on a transition inside the same transaction that records it (e.g. the draw picks winners). */
+	protected onTransition(_status: Status, _now: number): void {}
+
+	/** Engines handle their own schedule kinds; return the next time to run `kind`, or null to drop it. */
+	protected onSchedule(_kind: string, _now: number): number | null {
+		return null;
+	}
+
+	protected timeline(): StoredTimeline | null {
+		const row = this.sql.exec<{ json: string }>("SELECT json FROM timeline WHERE id = 1").toArray()[0];
+		return row ? (JSON.parse(row.json) as StoredTimeline) : null;
+	}
+
+	/**
+	 * Stores the distribution's times and rebuilds the timeline part of the schedule.
+	 * Invariant: every transition not yet recorded whose time is set is scheduled at that
+	 * time (a past time fires at once); a recorded transition is never scheduled again.
+	 */
+	async configure(config: DistributionConfig): Promise<void> {
+		const completedAt = this.timeline()?.completedAt ?? null;
+		const stored: StoredTimeline = { ...config, completedAt };
+		this.ctx.storage.transactionSync(() => {
+			this.sql.exec("INSERT OR REPLACE INTO timeline (id, json) VALUES (1, ?)", JSON.stringify(stored));
+			for (const kind of Object.keys(TIMELINE_KINDS)) this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
+			for (const [kind, at] of this.timelineAgenda(stored)) {
+				this.sql.exec("INSERT INTO schedule (kind, at) VALUES (?, ?)", kind, at);
+			}
+		});
+		await this.arm();
+	}
+
+	/** The status now, from the stored times (the same rule the API uses). */
+	status(): Status | null {
+		const t = this.timeline();
+		return t ? statusAt(t.type, t, Date.now()) : null;
+	}
+
+	/** How many consumers take part; engines count their entries. Deleting an OPEN distribution with any → 409. */
+	participantCount(): number {
+		return 0;
+	}
+
+	/** Removes every row and the alarm: afterwards the object holds nothing. */
+	async destroy(): Promise<void> {
+		await this.ctx.storage.deleteAlarm();
+		await this.ctx.storage.deleteAll();
+	}
+
+	override async alarm(): Promise<void> {
+		const now = Date.now();
+		const due = this.sql
+			.exec<{ kind: string }>("SELECT kind FROM schedule WHERE at <= ? ORDER BY at, kind", now)
+			.toArray();
+		for (const { kind } of due) {
+			this.ctx.storage.transactionSync(() => {
+				if (kind in TIMELINE_KINDS) {
+					this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
+					this.recordTransition(TIMELINE_KINDS[kind as TimelineKind], now);
+					return;
+				}
+				const next = this.onSchedule(kind, now);
+				if (next == null) this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
+				else this.sql.exec("UPDATE schedule SET at = ? WHERE kind = ?", next, kind);
+			});
+		}
+		await this.deliver();
+		await this.arm();
+	}
+
+	/** Records `status` once (later calls are no-ops) and lets the engine act on it. */
+	protected recordTransition(status: Status, now: number): void {
+		const exists = this.sql.exec("SELECT 1 FROM transitions WHERE status = ?", status).toArray().length > 0;
+		if (exists) return;
+		const seq = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM transitions").one().n;
+		const eventId = newId("evt");
+		this.sql.exec("INSERT INTO transitions (status, at, event_id, seq) VALUES (?, ?, ?, ?)", status, now, eventId, seq);
+		this.onTransition(status, now);
+	}
+
+	/** Engines call this when they are done: COMPLETED (SETTLED for auctions), written through like any transition. */
+	protected complete(now: number): void {
+		const t = this.timeline();
+		if (!t || t.completedAt != null) return;
+		this.sql.exec("UPDATE timeline SET json = ? WHERE id = 1", JSON.stringify({ ...t, completedAt: now }));
+		this.recordTransition(t.type === "auction" ? "SETTLED" : "COMPLETED", now);
+	}
+
+	/** Writes undelivered transitions through to D1 and publishes their events, in the order they happened. */
+	protected async deliver(): Promise<void> {
+		const pending = this.sql
+			.exec<{ status: Status; at: number; event_id: string }>(
+				"SELECT status, at, event_id FROM transitions WHERE delivered = 0 ORDER BY seq",
+			)
+			.toArray();
+		const t = this.timeline();
+		if (!pending.length || !t) return;
+		for (const { status, at, event_id } of pending) {
+			await this.env.DB.prepare(
+				"UPDATE distributions SET status = ?, completed_at = ? WHERE id = ? AND organization_id = ?",
+			)
+				.bind(status, t.completedAt, t.id, t.organizationId)
+				.run();
+			const row = await findDistribution(db(this.env.DB), t.organizationId, t.id);
+			if (row) {
+				const object = { ...toDistribution(row, at), status };
+				const type = `${t.type}.${status.toLowerCase()}`;
+				await publish(this.env.EVENTS, [newEvent(t.organizationId, type, { object }, t.id, event_id)]);
+			}
+			this.sql.exec("UPDATE transitions SET delivered = 1 WHERE status = ?", status);
+		}
+	}
+
+	/** Points the alarm at the earliest scheduled kind, or clears it. */
+	protected async arm(): Promise<void> {
+		const next = this.sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM schedule").one().at;
+		if (next == null) await this.ctx.storage.deleteAlarm();
+		else if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+	}
+
+	private timelineAgenda(t: StoredTimeline): [TimelineKind, number][] {
+		if (t.openAt == null || t.completedAt != null) return [];
+		const agenda: [TimelineKind, number | null][] = [
+			["open", t.openAt],
+			["close", effectiveClose(t.type, t)],
+			["draw", t.type === "draw" ? t.drawAt : null],
+			["settle", t.type === "auction" ? t.settleAt : null],
+		];
+		const done = new Set(
+			this.sql
+				.exec<{ status: string }>("SELECT status FROM transitions")
+				.toArray()
+				.map((r) => r.status),
+		);
+		return agenda.filter((e): e is [TimelineKind, number] => e[1] != null && !done.has(TIMELINE_KINDS[e[0]]));
+	}
+}

@@ -1,0 +1,144 @@
+/**
+ * Create, update and delete a distribution: the D1 row, its Durable Object's
+ * schedule, and the events, kept in step. The object is configured after the row
+ * exists and the row is removed again if that fails, so neither outlives the other.
+ */
+import { and, eq } from "drizzle-orm";
+import { db } from "../db/client";
+import { type DistributionRow, getDistribution, toDistribution } from "../db/distributions";
+import { distributions, sequences } from "../db/schema";
+import type { Tenant } from "../env";
+import { conflict, fieldError, notFound } from "../lib/errors";
+import { type EventMessage, newEvent, publish } from "../lib/events";
+import { newId } from "../lib/ids";
+import { type DistributionType, isClosedOrLater, statusAt } from "../lib/status";
+import type { DistributionConfig } from "../objects/distribution";
+import { changedTimes, checkRules, toPatch } from "./distribution-input";
+
+export const TYPE_NAMES = { queue: "Queue", draw: "Draw", auction: "Auction" } as const;
+
+export function distributionStub(env: Env, type: DistributionType, id: string) {
+	const namespace = { queue: env.QUEUE_OBJECT, draw: env.DRAW_OBJECT, auction: env.AUCTION_OBJECT }[type];
+	return namespace.getByName(id);
+}
+
+const configOf = (row: DistributionRow): DistributionConfig => ({
+	id: row.id,
+	organizationId: row.organizationId,
+	type: row.type,
+	openAt: row.openAt,
+	closeAt: row.closeAt,
+	drawAt: row.drawAt,
+	settleAt: row.settleAt,
+});
+
+const event = (row: DistributionRow, type: string, extra: Record<string, unknown> = {}, now = Date.now()) =>
+	newEvent(row.organizationId, type, { object: toDistribution(row, now), ...extra }, row.id);
+
+export async function findOrThrow(env: Env, tenant: Tenant, type: DistributionType, id: string) {
+	const row = await getDistribution(db(env.DB), tenant.organizationId, type, id);
+	if (!row) throw notFound(TYPE_NAMES[type]);
+	return row;
+}
+
+export async function createDistribution(
+	env: Env,
+	tenant: Tenant,
+	type: DistributionType,
+	body: Record<string, unknown> & { sequenceId: string; timeZone?: string; encryptionSeed?: string },
+): Promise<DistributionRow> {
+	const database = db(env.DB);
+	const sequence = await database
+		.select({ id: sequences.id })
+		.from(sequences)
+		.where(and(eq(sequences.organizationId, tenant.organizationId), eq(sequences.id, body.sequenceId)))
+		.get();
+	if (!sequence) throw fieldError("sequenceId", "Unknown sequence");
+	const zone = body.timeZone ?? tenant.defaultTimeZone;
+	const now = Date.now();
+	const row: DistributionRow = {
+		id: newId(type),
+		organizationId: tenant.organizationId,
+		type,
+		sequenceId: sequence.id,
+		name: null,
+		status: "DRAFT",
+		openAt: null,
+		closeAt: null,
+		drawAt: null,
+		settleAt: null,
+		completedAt: null,
+		maxCapacity: null,
+		admissionRate: null,
+		sessionDurationSeconds: null,
+		winnerCount: null,
+		maxEntries: null,
+		startingBid: null,
+		minimumIncrement: null,
+		reservePrice: null,
+		buyNowPrice: null,
+		metadata: null,
+		...toPatch(body, zone),
+		timeZone: zone,
+		encryptionSeed: body.encryptionSeed ?? crypto.randomUUID(),
+		createdAt: now,
+		updatedAt: now,
+	};
+	row.status = statusAt(type, row, now);
+	checkRules(type, row);
+	await database.insert(distributions).values(row);
+	try {
+		await distributionStub(env, type, row.id).configure(configOf(row));
+	} catch (err) {
+		await database.delete(distributions).where(eq(distributions.id, row.id));
+		throw err;
+	}
+	await publish(env.EVENTS, [event(row, `${type}.created`, {}, now)]);
+	return row;
+}
+
+export async function updateDistribution(
+	env: Env,
+	tenant: Tenant,
+	type: DistributionType,
+	id: string,
+	body: Record<string, unknown> & { timeZone?: string },
+): Promise<DistributionRow> {
+	const before = await findOrThrow(env, tenant, type, id);
+	const now = Date.now();
+	const status = statusAt(type, before, now);
+	if (isClosedOrLater(status)) {
+		throw conflict("Cannot update closed distribution", `This ${type} is ${status}; it can no longer be changed.`);
+	}
+	const patch = toPatch(body, body.timeZone ?? before.timeZone);
+	if (status === "OPEN" && patch.openAt !== undefined && patch.openAt !== before.openAt) {
+		throw conflict("Cannot move openAt of an open distribution", `This ${type} is already OPEN.`);
+	}
+	const after: DistributionRow = { ...before, ...patch, updatedAt: now };
+	after.status = statusAt(type, after, now);
+	checkRules(type, after);
+	await db(env.DB)
+		.update(distributions)
+		.set({ ...patch, status: after.status, updatedAt: now })
+		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
+	const changed = changedTimes(before, after);
+	if (changed.length) await distributionStub(env, type, id).configure(configOf(after));
+	const previous = Object.fromEntries(changed.map((f) => [f, toDistribution(before, now)[f as keyof object] ?? null]));
+	const events: EventMessage[] = [event(after, `${type}.updated`, {}, now)];
+	if (changed.length) events.push(event(after, "distribution.updated", { changed, previous }, now));
+	await publish(env.EVENTS, events);
+	return after;
+}
+
+export async function deleteDistribution(env: Env, tenant: Tenant, type: DistributionType, id: string): Promise<void> {
+	const row = await findOrThrow(env, tenant, type, id);
+	const stub = distributionStub(env, type, id);
+	if (statusAt(type, row, Date.now()) === "OPEN" && (await stub.participantCount()) > 0) {
+		throw conflict("Distribution has participants", `Close this ${type} before deleting it.`);
+	}
+	await db(env.DB)
+		.delete(distributions)
+		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
+	await stub.destroy();
+	await publish(env.EVENTS, [event(row, `${type}.deleted`)]);
+}
