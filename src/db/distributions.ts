@@ -12,16 +12,19 @@ export type DistributionResponse = QueueResponse | DrawResponse | AuctionRespons
 
 const moneyOrNull = (minor: number | null) => (minor == null ? null : fromMinor(minor));
 
+/** The spec's Queue, Draw or Auction object, keys in the spec's order; `status` as of `now`. */
 export function toDistribution(row: DistributionRow, now = Date.now()): DistributionResponse {
-	const common = {
+	const head = {
 		id: row.id,
 		organizationId: row.organizationId,
 		sequenceId: row.sequenceId,
 		name: row.name,
 		timeZone: row.timeZone,
+		status: statusAt(row.type, row, now),
 		openAt: isoOrNull(row.openAt),
 		closeAt: isoOrNull(row.closeAt),
-		encryptionSeed: row.encryptionSeed,
+	};
+	const tail = {
 		metadata: row.metadata ?? null,
 		createdAt: isoSeconds(row.createdAt),
 		updatedAt: isoSeconds(row.updatedAt),
@@ -29,29 +32,35 @@ export function toDistribution(row: DistributionRow, now = Date.now()): Distribu
 	switch (row.type) {
 		case "queue":
 			return {
-				...common,
-				status: statusAt("queue", row, now) as QueueResponse["status"],
+				...head,
+				status: head.status as QueueResponse["status"],
+				encryptionSeed: row.encryptionSeed,
 				maxCapacity: row.maxCapacity,
 				admissionRate: row.admissionRate,
 				sessionDurationSeconds: row.sessionDurationSeconds,
+				...tail,
 			};
 		case "draw":
 			return {
-				...common,
-				status: statusAt("draw", row, now) as DrawResponse["status"],
+				...head,
+				status: head.status as DrawResponse["status"],
 				drawAt: isoSeconds(row.drawAt ?? 0),
 				winnerCount: row.winnerCount ?? 0,
+				encryptionSeed: row.encryptionSeed,
 				maxEntries: row.maxEntries,
+				...tail,
 			};
 		case "auction":
 			return {
-				...common,
-				status: statusAt("auction", row, now) as AuctionResponse["status"],
+				...head,
+				status: head.status as AuctionResponse["status"],
 				settleAt: isoSeconds(row.settleAt ?? 0),
 				startingBid: moneyOrNull(row.startingBid),
 				minimumIncrement: moneyOrNull(row.minimumIncrement),
 				reservePrice: moneyOrNull(row.reservePrice),
 				buyNowPrice: moneyOrNull(row.buyNowPrice),
+				encryptionSeed: row.encryptionSeed,
+				...tail,
 			};
 	}
 }

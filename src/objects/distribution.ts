@@ -40,6 +40,17 @@ const MIGRATIONS = [
 const TIMELINE_KINDS = { open: "OPEN", close: "CLOSED", draw: "DRAWN", settle: "SETTLED" } as const;
 type TimelineKind = keyof typeof TIMELINE_KINDS;
 
+/** Event names say what happened: `queue.opened`, `draw.drawn`, `auction.settled`. */
+const EVENT_VERBS: Record<Status, string> = {
+	DRAFT: "drafted",
+	SCHEDULED: "scheduled",
+	OPEN: "opened",
+	CLOSED: "closed",
+	DRAWN: "drawn",
+	SETTLED: "settled",
+	COMPLETED: "completed",
+};
+
 export abstract class DistributionObject extends DurableObject<Env> {
 	protected readonly sql: SqlStorage;
 
@@ -160,7 +171,7 @@ export abstract class DistributionObject extends DurableObject<Env> {
 			const row = await findDistribution(db(this.env.DB), t.organizationId, t.id);
 			if (row) {
 				const object = { ...toDistribution(row, at), status };
-				const type = `${t.type}.${status.toLowerCase()}`;
+				const type = `${t.type}.${EVENT_VERBS[status]}`;
 				await publish(this.env.EVENTS, [newEvent(t.organizationId, type, { object }, t.id, event_id)]);
 			}
 			this.sql.exec("UPDATE transitions SET delivered = 1 WHERE status = ?", status);
