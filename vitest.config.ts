@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { generateKeyPairSync } from "node:crypto";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => ({
@@ -10,6 +11,7 @@ export default defineConfig(async () => ({
 				bindings: {
 					PLATFORM_ADMIN_TOKEN: "test-platform-admin-token",
 					APP_SECRET: "test-app-secret-0123456789abcdef0123456789abcdef",
+					JWT_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
 					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 				},
 			},

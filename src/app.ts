@@ -5,7 +5,9 @@ import type { AppEnv } from "./env";
 import { notFoundHandler, onError } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { jsonOnly, limitBody } from "./middleware/body";
+import { admissionRoutes } from "./routes/admissions";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { consumerRoutes as shopperRoutes } from "./routes/consumer";
 import { consumerRoutes } from "./routes/consumers";
 import { distributionRoutes } from "./routes/distributions";
 import { eventRoutes } from "./routes/events";
@@ -14,6 +16,7 @@ import { mountMeta } from "./routes/meta";
 import { orderRoutes } from "./routes/orders";
 import { platformRoutes } from "./routes/platform";
 import { productRoutes } from "./routes/products";
+import { queueAdminRoutes } from "./routes/queue-admin";
 import { sequenceRoutes } from "./routes/sequences";
 
 /** Merchant resources under `/api/v1`. */
@@ -24,10 +27,11 @@ const api = new Hono<AppEnv>()
 	.route("/orders", orderRoutes)
 	.route("/experiences", experienceRoutes)
 	.route("/sequences", sequenceRoutes)
-	.route("/queues", distributionRoutes("queue"))
+	.route("/queues", distributionRoutes("queue").route("/", queueAdminRoutes))
 	.route("/draws", distributionRoutes("draw"))
 	.route("/auctions", distributionRoutes("auction"))
-	.route("/events", eventRoutes);
+	.route("/events", eventRoutes)
+	.route("/admissions", admissionRoutes);
 
 /** The spec's unversioned catalog paths (`/api/products`, …) serve the same handlers. */
 const specApi = new Hono<AppEnv>()
@@ -39,6 +43,7 @@ const app = new Hono<AppEnv>()
 	.use(requestId({ headerName: "X-Request-Id", generator: () => newId("req") }))
 	.use(limitBody, jsonOnly)
 	.route("/platform/v1", platformRoutes)
+	.route("/consumer/v1", shopperRoutes)
 	.route("/api/v1", api)
 	.route("/api", specApi);
 

@@ -13,3 +13,9 @@ export type AppEnv = {
 		tenant: Tenant;
 	};
 };
+
+/** What consumer routes add: the consumer proven by its access token. */
+export type ConsumerEnv = {
+	Bindings: Env;
+	Variables: AppEnv["Variables"] & { consumerId: string };
+};

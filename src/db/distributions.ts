@@ -38,6 +38,8 @@ export function toDistribution(row: DistributionRow, now = Date.now()): Distribu
 				maxCapacity: row.maxCapacity,
 				admissionRate: row.admissionRate,
 				sessionDurationSeconds: row.sessionDurationSeconds,
+				// Extensions beyond the spec appear only when set, so spec responses stay exact.
+				...(row.prequeueSeconds ? { prequeueSeconds: row.prequeueSeconds } : {}),
 				...tail,
 			};
 		case "draw":

@@ -185,6 +185,8 @@ export const distributions = sqliteTable(
 		maxCapacity: integer("max_capacity"),
 		admissionRate: integer("admission_rate"),
 		sessionDurationSeconds: integer("session_duration_seconds"),
+		/** Queues: how long before openAt shoppers may enter; their order is shuffled at open. */
+		prequeueSeconds: integer("prequeue_seconds").notNull().default(0),
 		winnerCount: integer("winner_count"),
 		maxEntries: integer("max_entries"),
 		startingBid: integer("starting_bid"),

@@ -18,6 +18,7 @@ export const ID_PREFIXES = [
 	"wh",
 	"evt",
 	"req",
+	"adm",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

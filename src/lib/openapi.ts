@@ -15,6 +15,14 @@ const STANDARD_ERRORS = {
 	429: problem("Rate limit exceeded"),
 };
 
+const SECURITY = {
+	none: [],
+	secret: [{ secretKey: [] }],
+	platform: [{ platformToken: [] }],
+	publishable: [{ publishableKey: [] }],
+	consumer: [{ publishableKey: [], consumerToken: [] }],
+};
+
 interface RouteDoc {
 	tags: string[];
 	summary: string;
@@ -23,7 +31,7 @@ interface RouteDoc {
 	ok: [number, z.ZodType | null];
 	/** Extra error statuses this route can answer, with what they mean. */
 	errors?: Record<number, string>;
-	security?: "secret" | "platform" | "none";
+	security?: "secret" | "platform" | "publishable" | "consumer" | "none";
 }
 
 export function doc({ tags, summary, description, ok, errors = {}, security = "secret" }: RouteDoc) {
@@ -39,7 +47,7 @@ export function doc({ tags, summary, description, ok, errors = {}, security = "s
 		tags,
 		summary,
 		description,
-		security: security === "none" ? [] : [{ [security === "platform" ? "platformToken" : "secretKey"]: [] }],
+		security: SECURITY[security],
 		responses: responses as never,
 	});
 }

@@ -7,23 +7,27 @@
  *  - `schedule(kind, at)`: the agenda of the one alarm: open, close, draw, settle, and
  *    whatever kinds an engine adds (admission ticks, expiries);
  *  - `transitions(status, at, event_id, delivered)`: each status reached, exactly once,
- *    doubling as an outbox: undelivered rows are written through to D1 and published.
- * Alarm: runs every due kind, delivers the outbox, re-arms at the next `schedule.at`.
+ *    doubling as an outbox: undelivered rows are written through to D1 and published;
+ *  - `outbox`: engine events (`queue.consumer.entered`, …) written in the same transaction
+ *    as the change they describe, sent to the EVENTS queue in batches by the alarm.
+ * Alarm: runs every due kind, delivers both outboxes, re-arms at the next `schedule.at`.
  * A run that throws is retried by the runtime; recorded transitions are not redone.
+ * Every RPC first catches up (`advance`), so an action never runs against a stale status.
  */
 import { DurableObject } from "cloudflare:workers";
 import { db } from "../db/client";
-import { findDistribution, toDistribution } from "../db/distributions";
+import { type DistributionRow, findDistribution, toDistribution } from "../db/distributions";
 import { newEvent, publish } from "../lib/events";
 import { newId } from "../lib/ids";
-import { type DistributionType, effectiveClose, type Status, statusAt, type Timeline } from "../lib/status";
+import { effectiveClose, type Status, statusAt } from "../lib/status";
+import type { GrantCheck, GrantOrder } from "./grants";
 import { migrate } from "./migrations";
 
-export interface DistributionConfig extends Omit<Timeline, "completedAt"> {
-	id: string;
-	organizationId: string;
-	type: DistributionType;
-}
+/** Everything an engine needs from the distribution row: identity, times and settings. */
+export type DistributionConfig = Omit<
+	DistributionRow,
+	"status" | "completedAt" | "name" | "metadata" | "createdAt" | "updatedAt" | "timeZone" | "sequenceId"
+>;
 
 interface StoredTimeline extends DistributionConfig {
 	completedAt: number | null;
@@ -34,7 +38,12 @@ const MIGRATIONS = [
 	 CREATE TABLE schedule (kind TEXT PRIMARY KEY, at INTEGER NOT NULL);
 	 CREATE TABLE transitions (status TEXT PRIMARY KEY, at INTEGER NOT NULL, event_id TEXT NOT NULL,
 	                           delivered INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL);`,
+	`CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, type TEXT NOT NULL,
+	                      data TEXT NOT NULL, created_at INTEGER NOT NULL);`,
 ];
+
+/** Engine events are sent in batches of at most this many (the Queues sendBatch limit). */
+const OUTBOX_BATCH = 100;
 
 /** Schedule kinds owned by the timeline, and the status each one reaches. */
 const TIMELINE_KINDS = { open: "OPEN", close: "CLOSED", draw: "DRAWN", settle: "SETTLED" } as const;
@@ -66,12 +75,47 @@ export abstract class DistributionObject extends DurableObject<Env> {
 	/** Engines run their own migration list here. */
 	protected migrateEngine(): void {}
 
+	/** Engines react to new settings (inside configure's transaction). */
+	protected onConfigure(_now: number): void {}
+
+	/** Engines' async follow-up after the alarm's synchronous part (pushes to sockets). */
+	protected async afterAdvance(): Promise<void> {}
+
 	/** Engines act on a transition inside the same transaction that records it (e.g. the draw picks winners). */
 	protected onTransition(_status: Status, _now: number): void {}
 
 	/** Engines handle their own schedule kinds; return the next time to run `kind`, or null to drop it. */
 	protected onSchedule(_kind: string, _now: number): number | null {
 		return null;
+	}
+
+	/** Queues `kind` to run at `at` (or earlier, if it is already due sooner). Call `arm()` after. */
+	protected scheduleAt(kind: string, at: number): void {
+		this.sql.exec(
+			"INSERT INTO schedule (kind, at) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET at = MIN(at, excluded.at)",
+			kind,
+			at,
+		);
+	}
+
+	/** Replaces `kind`'s time (null removes it). Call `arm()` after. */
+	protected reschedule(kind: string, at: number | null): void {
+		if (at == null) this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
+		else this.sql.exec("INSERT OR REPLACE INTO schedule (kind, at) VALUES (?, ?)", kind, at);
+	}
+
+	/** Records an event in the outbox, in the caller's transaction; the alarm sends it soon after. */
+	protected emit(type: string, data: Record<string, unknown>, now: number): void {
+		const t = this.timeline();
+		if (!t) return;
+		this.sql.exec(
+			"INSERT INTO outbox (id, type, data, created_at) VALUES (?, ?, ?, ?)",
+			newId("evt"),
+			type,
+			JSON.stringify(data),
+			now,
+		);
+		this.scheduleAt("flush", now);
 	}
 
 	protected timeline(): StoredTimeline | null {
@@ -93,6 +137,9 @@ export abstract class DistributionObject extends DurableObject<Env> {
 			for (const [kind, at] of this.timelineAgenda(stored)) {
 				this.sql.exec("INSERT INTO schedule (kind, at) VALUES (?, ?)", kind, at);
 			}
+			const now = Date.now();
+			this.onConfigure(now);
+			this.advance(now);
 		});
 		await this.arm();
 	}
@@ -108,6 +155,16 @@ export abstract class DistributionObject extends DurableObject<Env> {
 		return 0;
 	}
 
+	/** Whether a grant this object issued is still usable. Engines that admit override it. */
+	checkGrant(_consumerId: string, _grantId: string): GrantCheck | Promise<GrantCheck> {
+		return { valid: false, reason: "unknown" };
+	}
+
+	/** Uses a grant once. Engines that admit override it. */
+	completeGrant(_consumerId: string, _grantId: string, _order: GrantOrder): GrantCheck | Promise<GrantCheck> {
+		return { valid: false, reason: "unknown" };
+	}
+
 	/** Removes every row and the alarm: afterwards the object holds nothing. */
 	async destroy(): Promise<void> {
 		await this.ctx.storage.deleteAlarm();
@@ -115,24 +172,31 @@ export abstract class DistributionObject extends DurableObject<Env> {
 	}
 
 	override async alarm(): Promise<void> {
-		const now = Date.now();
+		this.ctx.storage.transactionSync(() => this.advance(Date.now()));
+		await this.deliver();
+		await this.arm();
+		await this.afterAdvance();
+	}
+
+	/**
+	 * Runs every schedule entry that is due, in time order: timeline transitions, the
+	 * outbox flush marker, and engine kinds. Synchronous, so callers wrap it in their
+	 * transaction; the async part (delivery, re-arming) follows in the alarm.
+	 */
+	protected advance(now: number): void {
 		const due = this.sql
 			.exec<{ kind: string }>("SELECT kind FROM schedule WHERE at <= ? ORDER BY at, kind", now)
 			.toArray();
 		for (const { kind } of due) {
-			this.ctx.storage.transactionSync(() => {
-				if (kind in TIMELINE_KINDS) {
-					this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
-					this.recordTransition(TIMELINE_KINDS[kind as TimelineKind], now);
-					return;
-				}
-				const next = this.onSchedule(kind, now);
-				if (next == null) this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
-				else this.sql.exec("UPDATE schedule SET at = ? WHERE kind = ?", next, kind);
-			});
+			if (kind in TIMELINE_KINDS) {
+				this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
+				this.recordTransition(TIMELINE_KINDS[kind as TimelineKind], now);
+			} else if (kind === "flush") {
+				// Delivery happens in the alarm; leave the marker until then so the alarm stays armed.
+			} else {
+				this.reschedule(kind, this.onSchedule(kind, now));
+			}
 		}
-		await this.deliver();
-		await this.arm();
 	}
 
 	/** Records `status` once (later calls are no-ops) and lets the engine act on it. */
@@ -142,6 +206,7 @@ export abstract class DistributionObject extends DurableObject<Env> {
 		const seq = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM transitions").one().n;
 		const eventId = newId("evt");
 		this.sql.exec("INSERT INTO transitions (status, at, event_id, seq) VALUES (?, ?, ?, ?)", status, now, eventId, seq);
+		this.scheduleAt("flush", now);
 		this.onTransition(status, now);
 	}
 
@@ -161,7 +226,7 @@ export abstract class DistributionObject extends DurableObject<Env> {
 			)
 			.toArray();
 		const t = this.timeline();
-		if (!pending.length || !t) return;
+		if (!t) return;
 		for (const { status, at, event_id } of pending) {
 			await this.env.DB.prepare(
 				"UPDATE distributions SET status = ?, completed_at = ? WHERE id = ? AND organization_id = ?",
@@ -176,6 +241,33 @@ export abstract class DistributionObject extends DurableObject<Env> {
 			}
 			this.sql.exec("UPDATE transitions SET delivered = 1 WHERE status = ?", status);
 		}
+		await this.flushOutbox(t);
+	}
+
+	/** Sends the engine outbox in batches; a row is deleted only after its batch was accepted. */
+	private async flushOutbox(t: StoredTimeline): Promise<void> {
+		for (;;) {
+			const rows = this.sql
+				.exec<{ seq: number; id: string; type: string; data: string; created_at: number }>(
+					"SELECT seq, id, type, data, created_at FROM outbox ORDER BY seq LIMIT ?",
+					OUTBOX_BATCH,
+				)
+				.toArray();
+			if (!rows.length) break;
+			await publish(
+				this.env.EVENTS,
+				rows.map((r) => ({
+					id: r.id,
+					organizationId: t.organizationId,
+					type: r.type,
+					distributionId: t.id,
+					data: JSON.parse(r.data),
+					createdAt: r.created_at,
+				})),
+			);
+			this.sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1].seq);
+		}
+		this.sql.exec("DELETE FROM schedule WHERE kind = 'flush'");
 	}
 
 	/** Points the alarm at the earliest scheduled kind, or clears it. */

@@ -6,6 +6,7 @@ import { createConsumer, deleteConsumer, getConsumer, toConsumer, updateConsumer
 import { listPage } from "../db/list";
 import { consumers as table } from "../db/schema";
 import type { AppEnv } from "../env";
+import { issueAccessToken } from "../lib/access-tokens";
 import { uniqueOr } from "../lib/db-errors";
 import { conflict, notFound } from "../lib/errors";
 import { doc } from "../lib/openapi";
@@ -13,6 +14,7 @@ import { pageQuery, pageSchema } from "../lib/pagination";
 import { onInvalid } from "../lib/validate";
 import { adminGuards } from "../middleware/guards";
 import { idParam } from "../schemas/common";
+import { accessTokenSchema } from "../schemas/consumer";
 import { consumerSchema, createConsumerBody, listConsumersQuery, updateConsumerBody } from "../schemas/consumers";
 
 const tags = ["Consumers"];
@@ -67,6 +69,23 @@ export const consumerRoutes = new Hono<AppEnv>()
 			const row = await guardEmail(write);
 			if (!row) throw notFound("Consumer");
 			return c.json(toConsumer(row));
+		},
+	)
+	.post(
+		"/:id/tokens",
+		doc({
+			tags,
+			summary: "Issue an access token for this consumer (your logged-in shopper)",
+			description: "Hand the token to the shopper's browser for the consumer API. Valid one hour.",
+			ok: [201, accessTokenSchema],
+			errors: { 404: "Consumer not found" },
+		}),
+		validator("param", idParam, onInvalid),
+		async (c) => {
+			const { organizationId } = c.get("tenant");
+			const row = await getConsumer(db(c.env.DB), organizationId, c.req.valid("param").id);
+			if (!row) throw notFound("Consumer");
+			return c.json(await issueAccessToken(c.env.JWT_SIGNING_KEY, organizationId, row.id), 201);
 		},
 	)
 	.delete(

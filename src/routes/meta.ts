@@ -3,9 +3,15 @@ import { Scalar } from "@scalar/hono-api-reference";
 import type { Hono } from "hono";
 import { openAPIRouteHandler } from "hono-openapi";
 import type { AppEnv } from "../env";
+import { jwks } from "../lib/tokens";
 
 export function mountMeta(app: Hono<AppEnv>) {
 	app.get("/healthz", (c) => c.json({ status: "ok" }));
+	// Public keys for admission grants and consumer tokens; cacheable, rotation adds a key first.
+	app.get("/.well-known/jwks.json", async (c) => {
+		c.header("Cache-Control", "public, max-age=300");
+		return c.json(await jwks(c.env.JWT_SIGNING_KEY));
+	});
 	app.get(
 		"/openapi.json",
 		openAPIRouteHandler(app, {
@@ -22,10 +28,17 @@ export function mountMeta(app: Hono<AppEnv>) {
 					securitySchemes: {
 						secretKey: { type: "http", scheme: "bearer", description: "Secret API key sk_live_…" },
 						platformToken: { type: "http", scheme: "bearer", description: "The deployment's PLATFORM_ADMIN_TOKEN" },
+						publishableKey: { type: "apiKey", in: "header", name: "X-Publishable-Key", description: "pk_live_…" },
+						consumerToken: {
+							type: "http",
+							scheme: "bearer",
+							bearerFormat: "JWT",
+							description: "Consumer access token",
+						},
 					},
 				},
 			},
-			exclude: ["/openapi.json", "/docs", "/healthz"],
+			exclude: ["/openapi.json", "/docs", "/healthz", "/.well-known/jwks.json"],
 		}),
 	);
 	app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "fanfare-edge API reference" }));

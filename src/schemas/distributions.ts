@@ -52,6 +52,12 @@ const queueFields = {
 	maxCapacity: positiveInt().describe("Most consumers ADMITTED at once"),
 	admissionRate: positiveInt().describe("Consumers admitted per minute"),
 	sessionDurationSeconds: z.number().int().min(30).max(86_400).describe("How long an admission grant lasts"),
+	prequeueSeconds: z
+		.number()
+		.int()
+		.min(0)
+		.max(7 * 86_400)
+		.describe("Shoppers may enter this long before openAt; their order is shuffled at open (default 0)"),
 };
 const drawFields = {
 	drawAt: dateTimeInput().describe("When winners are selected"),
@@ -72,6 +78,7 @@ export const createQueueBody = z
 		maxCapacity: queueFields.maxCapacity.optional(),
 		admissionRate: queueFields.admissionRate.optional(),
 		sessionDurationSeconds: queueFields.sessionDurationSeconds.optional(),
+		prequeueSeconds: queueFields.prequeueSeconds.optional(),
 	})
 	.meta({ id: "CreateQueueRequest" });
 export const updateQueueBody = z
@@ -80,6 +87,7 @@ export const updateQueueBody = z
 		maxCapacity: queueFields.maxCapacity.nullable().optional(),
 		admissionRate: queueFields.admissionRate.nullable().optional(),
 		sessionDurationSeconds: queueFields.sessionDurationSeconds.nullable().optional(),
+		prequeueSeconds: queueFields.prequeueSeconds.optional(),
 	})
 	.meta({ id: "UpdateQueueRequest" });
 
@@ -142,6 +150,7 @@ export const queueSchema = z
 		maxCapacity: z.number().int().nullable(),
 		admissionRate: z.number().int().nullable(),
 		sessionDurationSeconds: z.number().int().nullable(),
+		prequeueSeconds: z.number().int().optional().describe("Present when a pre-queue is set"),
 	})
 	.meta({ id: "Queue" });
 export const drawSchema = z

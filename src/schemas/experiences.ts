@@ -8,8 +8,9 @@ export const checkoutUrl = () =>
 		.url({ protocol: /^https?$/ })
 		.max(2000)
 		.refine((u) => {
-			const url = new URL(u);
-			return url.protocol === "https:" || ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+			// zod runs refinements even after z.url() failed, so the string may not parse.
+			const url = URL.canParse(u) ? new URL(u) : null;
+			return url?.protocol === "https:" || ["localhost", "127.0.0.1", "[::1]"].includes(url?.hostname ?? "");
 		}, "Must be an https URL (http only for localhost)")
 		.meta({ example: "https://shop.example.com/checkout" });
 

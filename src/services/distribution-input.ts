@@ -18,6 +18,7 @@ const PLAIN_FIELDS = [
 	"maxCapacity",
 	"admissionRate",
 	"sessionDurationSeconds",
+	"prequeueSeconds",
 	"winnerCount",
 	"maxEntries",
 ] as const;

@@ -22,15 +22,11 @@ export function distributionStub(env: Env, type: DistributionType, id: string) {
 	return namespace.getByName(id);
 }
 
-const configOf = (row: DistributionRow): DistributionConfig => ({
-	id: row.id,
-	organizationId: row.organizationId,
-	type: row.type,
-	openAt: row.openAt,
-	closeAt: row.closeAt,
-	drawAt: row.drawAt,
-	settleAt: row.settleAt,
-});
+/** The row minus what engines never read. */
+function configOf(row: DistributionRow): DistributionConfig {
+	const { status, completedAt, name, metadata, createdAt, updatedAt, timeZone, sequenceId, ...config } = row;
+	return config;
+}
 
 const event = (row: DistributionRow, type: string, extra: Record<string, unknown> = {}, now = Date.now()) =>
 	newEvent(row.organizationId, type, { object: toDistribution(row, now), ...extra }, row.id);
@@ -71,6 +67,7 @@ export async function createDistribution(
 		maxCapacity: null,
 		admissionRate: null,
 		sessionDurationSeconds: null,
+		prequeueSeconds: 0,
 		winnerCount: null,
 		maxEntries: null,
 		startingBid: null,
@@ -121,8 +118,8 @@ export async function updateDistribution(
 		.update(distributions)
 		.set({ ...patch, status: after.status, updatedAt: now })
 		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
+	await distributionStub(env, type, id).configure(configOf(after));
 	const changed = changedTimes(before, after);
-	if (changed.length) await distributionStub(env, type, id).configure(configOf(after));
 	const previous = Object.fromEntries(changed.map((f) => [f, toDistribution(before, now)[f as keyof object] ?? null]));
 	const events: EventMessage[] = [event(after, `${type}.updated`, {}, now)];
 	if (changed.length) events.push(event(after, "distribution.updated", { changed, previous }, now));

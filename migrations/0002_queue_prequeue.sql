@@ -1,0 +1,1 @@
+ALTER TABLE `distributions` ADD `prequeue_seconds` integer DEFAULT 0 NOT NULL;

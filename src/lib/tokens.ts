@@ -1,0 +1,115 @@
+/**
+ * EdDSA (Ed25519) JWTs: consumer access tokens and admission grants, verifiable by
+ * anyone with the public keys at /.well-known/jwks.json. The private key is the
+ * Worker secret JWT_SIGNING_KEY, an Ed25519 private JWK.
+ */
+import { base64url, fromBase64url } from "./crypto";
+
+export const ISSUER = "fanfare-edge";
+const encoder = new TextEncoder();
+
+/** `typ` keeps the kinds apart: an access token is never accepted as a grant, or the reverse. */
+export type TokenKind = "consumer" | "admission";
+
+export interface TokenClaims {
+	iss: string;
+	sub: string;
+	org: string;
+	typ: TokenKind;
+	iat: number;
+	exp: number;
+	jti?: string;
+	/** Admission grants: the distribution they admit to. */
+	dist?: string;
+}
+
+interface SigningKeys {
+	kid: string;
+	privateKey: CryptoKey;
+	publicKey: CryptoKey;
+	publicJwk: JsonWebKey & { kid: string; alg: string; use: string };
+}
+
+const cache = new Map<string, Promise<SigningKeys>>();
+
+function loadKeys(secret: string): Promise<SigningKeys> {
+	let keys = cache.get(secret);
+	if (!keys) {
+		keys = (async () => {
+			const jwk = JSON.parse(secret) as JsonWebKey;
+			if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || !jwk.d || !jwk.x) {
+				throw new Error("JWT_SIGNING_KEY must be an Ed25519 private JWK");
+			}
+			const pub = { kty: "OKP", crv: "Ed25519", x: jwk.x };
+			// RFC 7638 thumbprint: members in lexicographic order, no whitespace.
+			const thumb = await crypto.subtle.digest("SHA-256", encoder.encode(JSON.stringify(pub)));
+			const kid = base64url(new Uint8Array(thumb));
+			const algorithm = { name: "Ed25519" };
+			const privateKey = await crypto.subtle.importKey("jwk", { ...pub, d: jwk.d }, algorithm, false, ["sign"]);
+			const publicKey = await crypto.subtle.importKey("jwk", pub, algorithm, true, ["verify"]);
+			return { kid, privateKey, publicKey, publicJwk: { ...pub, kid, alg: "EdDSA", use: "sig" } };
+		})();
+		cache.set(secret, keys);
+	}
+	return keys;
+}
+
+export async function jwks(secret: string) {
+	return { keys: [(await loadKeys(secret)).publicJwk] };
+}
+
+const encodeJson = (value: unknown) => base64url(encoder.encode(JSON.stringify(value)));
+
+export async function signToken(
+	secret: string,
+	claims: Omit<TokenClaims, "iss" | "iat"> & { iat?: number },
+): Promise<string> {
+	const keys = await loadKeys(secret);
+	const header = encodeJson({ alg: "EdDSA", typ: "JWT", kid: keys.kid });
+	const body = encodeJson({ iss: ISSUER, iat: Math.floor(Date.now() / 1000), ...claims });
+	const signature = await crypto.subtle.sign("Ed25519", keys.privateKey, encoder.encode(`${header}.${body}`));
+	return `${header}.${body}.${base64url(new Uint8Array(signature))}`;
+}
+
+/**
+ * The claims of a token this deployment signed, of the expected kind and not
+ * expired (unless `allowExpired`, for telling a merchant *why* a grant fails) — or
+ * null. Any altered byte fails the signature check.
+ */
+export async function verifyToken(
+	secret: string,
+	token: string,
+	kind: TokenKind,
+	{ now = Date.now(), allowExpired = false } = {},
+) {
+	const parts = token.split(".");
+	if (parts.length !== 3 || token.length > 4096) return null;
+	const [headerText, bodyText, sigText] = parts;
+	const signature = fromBase64url(sigText);
+	const keys = await loadKeys(secret);
+	if (signature?.byteLength !== 64) return null;
+	const valid = await crypto.subtle.verify(
+		"Ed25519",
+		keys.publicKey,
+		signature,
+		encoder.encode(`${headerText}.${bodyText}`),
+	);
+	if (!valid) return null;
+	try {
+		const header = JSON.parse(new TextDecoder().decode(fromBase64url(headerText) ?? new Uint8Array()));
+		const claims = JSON.parse(new TextDecoder().decode(fromBase64url(bodyText) ?? new Uint8Array())) as TokenClaims;
+		if (header.alg !== "EdDSA" || header.kid !== keys.kid) return null;
+		if (
+			claims.iss !== ISSUER ||
+			claims.typ !== kind ||
+			typeof claims.sub !== "string" ||
+			typeof claims.org !== "string"
+		) {
+			return null;
+		}
+		if (typeof claims.exp !== "number" || (!allowExpired && claims.exp * 1000 <= now)) return null;
+		return claims;
+	} catch {
+		return null;
+	}
+}

@@ -1,0 +1,37 @@
+/**
+ * Live updates over hibernatable WebSockets: each socket is tagged with its
+ * consumer id, so a push to one consumer reaches every tab it has open, and an
+ * idle object can hibernate without dropping them.
+ */
+export function acceptLive(ctx: DurableObjectState, tag: string, first: unknown): Response {
+	const pair = new WebSocketPair();
+	const [client, server] = Object.values(pair);
+	ctx.acceptWebSocket(server, [tag]);
+	server.send(JSON.stringify(first));
+	return new Response(null, { status: 101, webSocket: client });
+}
+
+export function sendTo(ctx: DurableObjectState, tag: string, message: unknown): void {
+	const text = JSON.stringify(message);
+	for (const ws of ctx.getWebSockets(tag)) safeSend(ws, text);
+}
+
+export function broadcast(ctx: DurableObjectState, message: unknown): void {
+	const text = JSON.stringify(message);
+	for (const ws of ctx.getWebSockets()) safeSend(ws, text);
+}
+
+/** The consumer id a socket was accepted for. */
+export const tagOf = (ctx: DurableObjectState, ws: WebSocket) => ctx.getTags(ws)[0] ?? "";
+
+function safeSend(ws: WebSocket, text: string): void {
+	try {
+		ws.send(text);
+	} catch {
+		// A socket closing under us is not an error: the client reconnects and resumes.
+	}
+}
+
+export function isUpgrade(request: Request): boolean {
+	return request.headers.get("Upgrade")?.toLowerCase() === "websocket";
+}

@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import { db } from "../../db/client";
+import { consumers } from "../../db/schema";
+import type { ConsumerEnv } from "../../env";
+import { issueAccessToken } from "../../lib/access-tokens";
+import { newId } from "../../lib/ids";
+import { doc } from "../../lib/openapi";
+import { accessTokenSchema } from "../../schemas/consumer";
+
+export const consumerAuthRoutes = new Hono<ConsumerEnv>().post(
+	"/guest",
+	doc({
+		tags: ["Consumer"],
+		security: "publishable",
+		summary: "Start a guest session: a new consumer and its access token",
+		ok: [201, accessTokenSchema],
+	}),
+	async (c) => {
+		const { organizationId } = c.get("tenant");
+		const now = Date.now();
+		const id = newId("con");
+		await db(c.env.DB)
+			.insert(consumers)
+			.values({ id, organizationId, email: null, fullName: null, phone: null, createdAt: now, updatedAt: now });
+		return c.json(await issueAccessToken(c.env.JWT_SIGNING_KEY, organizationId, id), 201);
+	},
+);

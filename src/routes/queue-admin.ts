@@ -1,0 +1,86 @@
+/** Merchant controls of one queue, mounted beside the queue CRUD (which supplies auth and limits). */
+import { Hono } from "hono";
+import { validator } from "hono-openapi";
+import { z } from "zod";
+import type { AppEnv } from "../env";
+import { doc } from "../lib/openapi";
+import { decodeCursor, encodeCursor, pageQuery, pageSchema } from "../lib/pagination";
+import { onInvalid } from "../lib/validate";
+import { idParam } from "../schemas/common";
+import { queueStateSchema } from "../schemas/consumer";
+import { admitBody, denyBody, entryStatus, queueEntrySchema, queueStatsSchema } from "../schemas/queues";
+import { findOrThrow } from "../services/distributions";
+import { unwrapQueue } from "./consumer/queues";
+
+const tags = ["Queues"];
+const errors = { 404: "Queue not found" };
+
+/** The queue's object after checking, in D1, that the queue is this tenant's. */
+async function ownedQueue(env: Env, tenant: AppEnv["Variables"]["tenant"], id: string) {
+	const row = await findOrThrow(env, tenant, "queue", id);
+	return env.QUEUE_OBJECT.getByName(row.id);
+}
+
+export const queueAdminRoutes = new Hono<AppEnv>()
+	.get(
+		"/:id/stats",
+		doc({ tags, summary: "Live counts of the queue", ok: [200, queueStatsSchema], errors }),
+		validator("param", idParam, onInvalid),
+		async (c) => c.json(await (await ownedQueue(c.env, c.get("tenant"), c.req.valid("param").id)).stats()),
+	)
+	.get(
+		"/:id/entries",
+		doc({ tags, summary: "The queue's entries, newest first", ok: [200, pageSchema(queueEntrySchema)], errors }),
+		validator("param", idParam, onInvalid),
+		validator("query", pageQuery.extend({ status: entryStatus.optional() }), onInvalid),
+		async (c) => {
+			const { id } = c.req.valid("param");
+			const { status, limit, cursor } = c.req.valid("query");
+			const stub = await ownedQueue(c.env, c.get("tenant"), id);
+			const scope = `queue-entries|${id}`;
+			const before = cursor ? Number(await decodeCursor(c.env.APP_SECRET, scope, cursor)) : null;
+			const rows = await stub.entries(status, limit + 1, before);
+			const page = rows.slice(0, limit);
+			const last = page.at(-1);
+			return c.json({
+				data: page.map(({ cursor: _, ...entry }) => entry),
+				nextCursor:
+					rows.length > limit && last ? await encodeCursor(c.env.APP_SECRET, scope, String(last.cursor)) : null,
+			});
+		},
+	)
+	.post(
+		"/:id/admit",
+		doc({
+			tags,
+			summary: "Admit up to `count` consumers now (in line order, within maxCapacity)",
+			ok: [200, z.object({ admitted: z.number().int() })],
+			errors: { ...errors, 409: "Queue not open" },
+		}),
+		validator("param", idParam, onInvalid),
+		validator("json", admitBody, onInvalid),
+		async (c) => {
+			const tenant = c.get("tenant");
+			const stub = await ownedQueue(c.env, tenant, c.req.valid("param").id);
+			return c.json(unwrapQueue(await stub.admitNow(tenant.organizationId, c.req.valid("json").count)));
+		},
+	)
+	.post(
+		"/:id/entries/:consumerId/deny",
+		doc({
+			tags,
+			summary: "Deny a consumer: a waiting one loses its place, an admitted one its grant",
+			ok: [200, queueStateSchema],
+			errors: { 404: "Queue not found / Not in queue" },
+		}),
+		validator("param", idParam.extend({ consumerId: z.string().min(1) }), onInvalid),
+		validator("json", denyBody, onInvalid),
+		async (c) => {
+			const { id, consumerId } = c.req.valid("param");
+			const tenant = c.get("tenant");
+			const stub = await ownedQueue(c.env, tenant, id);
+			return c.json(
+				unwrapQueue(await stub.deny(tenant.organizationId, consumerId, c.req.valid("json").reason ?? null)),
+			);
+		},
+	);

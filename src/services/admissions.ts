@@ -1,0 +1,42 @@
+/**
+ * Admission grants, whatever issued them: the signature proves the token is ours and
+ * untouched; the distribution's object, named in the token, says whether it is unused.
+ */
+import type { Tenant } from "../env";
+import type { DistributionType } from "../lib/status";
+import { type TokenClaims, verifyToken } from "../lib/tokens";
+import type { GrantCheck, GrantOrder } from "../objects/grants";
+import { distributionStub } from "./distributions";
+
+const TYPES: DistributionType[] = ["queue", "draw", "auction"];
+
+export type GrantLookup =
+	| { ok: true; claims: TokenClaims & { dist: string; jti: string }; type: DistributionType }
+	| { ok: false; reason: "invalid" };
+
+/** A grant signed by this deployment for this tenant, or `invalid` (forged, altered, another tenant's). */
+export async function readGrant(env: Env, tenant: Tenant, token: string): Promise<GrantLookup> {
+	// Expired grants still identify themselves, so the answer can say "expired" rather than "invalid".
+	const claims = await verifyToken(env.JWT_SIGNING_KEY, token, "admission", { allowExpired: true });
+	const type = TYPES.find((t) => claims?.dist?.startsWith(`${t}_`));
+	if (!claims || !type || !claims.jti || !claims.dist || claims.org !== tenant.organizationId) {
+		return { ok: false, reason: "invalid" };
+	}
+	return { ok: true, claims: claims as TokenClaims & { dist: string; jti: string }, type };
+}
+
+export async function checkGrant(env: Env, lookup: Extract<GrantLookup, { ok: true }>): Promise<GrantCheck> {
+	return distributionStub(env, lookup.type, lookup.claims.dist).checkGrant(lookup.claims.sub, lookup.claims.jti);
+}
+
+export async function completeGrant(
+	env: Env,
+	lookup: Extract<GrantLookup, { ok: true }>,
+	order: GrantOrder,
+): Promise<GrantCheck> {
+	return distributionStub(env, lookup.type, lookup.claims.dist).completeGrant(
+		lookup.claims.sub,
+		lookup.claims.jti,
+		order,
+	);
+}
