@@ -156,8 +156,18 @@ async function create(ctx: Ctx, kind: Kind, status: Status = "DRAFT", extra: Rec
 	});
 	expect(res.status, res.text).toBe(201);
 	expect(res.json.status).toBe(status);
-	return res.json;
+	if (shown(kind, status) === status) return res.json;
+	// An empty queue that is already closed completes as soon as its object writes the close through.
+	for (let i = 0; i < 50; i++) {
+		const now = await get(ctx, kind, res.json.id);
+		if (now.json.status === "COMPLETED") return now.json;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error(`queue ${res.json.id} never completed`);
 }
+
+/** The status a fixture settles in: a closed queue with nobody in line is COMPLETED, by the queue's rules. */
+const shown = (kind: Kind, status: Status) => (kind === "queue" && status === "CLOSED" ? "COMPLETED" : status);
 
 const get = (ctx: Ctx, kind: Kind, id: string) => call(`${KINDS[kind].path}/${id}`, { key: ctx.org.secretKey });
 const put = (ctx: Ctx, kind: Kind, id: string, body: unknown) =>
@@ -239,8 +249,8 @@ for (const kind of KIND_NAMES) {
 			it(`times chosen for ${status} show status ${status} on create, GET and list`, async () => {
 				const ctx = await setup();
 				const d = await create(ctx, kind, status);
-				expect((await get(ctx, kind, d.id)).json.status).toBe(status);
-				expect((await list(ctx, kind)).data[0].status).toBe(status);
+				expect((await get(ctx, kind, d.id)).json.status).toBe(shown(kind, status));
+				expect((await list(ctx, kind)).data[0].status).toBe(shown(kind, status));
 			});
 		}
 
@@ -443,9 +453,9 @@ for (const kind of KIND_NAMES) {
 			const all = await list(ctx, kind);
 			expect(all.data).toHaveLength(4);
 			for (const status of STATUSES) {
-				const res = await list(ctx, kind, `?status=${status}`);
+				const res = await list(ctx, kind, `?status=${shown(kind, status)}`);
 				expect(res.data.map((d) => d.id)).toEqual([byStatus[status]]);
-				for (const d of res.data) expect(d.status).toBe(status);
+				for (const d of res.data) expect(d.status).toBe(shown(kind, status));
 			}
 			// Every item is found under the status it shows, exactly once across all filters.
 			const seen: string[] = [];

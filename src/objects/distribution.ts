@@ -49,6 +49,20 @@ const OUTBOX_BATCH = 100;
 const TIMELINE_KINDS = { open: "OPEN", close: "CLOSED", draw: "DRAWN", settle: "SETTLED" } as const;
 type TimelineKind = keyof typeof TIMELINE_KINDS;
 
+/** Lifecycle order: the D1 status column only ever moves up this scale. */
+const STATUS_RANK: Record<Status, number> = {
+	DRAFT: 0,
+	SCHEDULED: 1,
+	OPEN: 2,
+	CLOSED: 3,
+	DRAWN: 4,
+	SETTLED: 4,
+	COMPLETED: 5,
+};
+const STATUS_RANK_SQL = `(CASE status ${Object.entries(STATUS_RANK)
+	.map(([s, r]) => `WHEN '${s}' THEN ${r}`)
+	.join(" ")} ELSE 0 END)`;
+
 /** Event names say what happened: `queue.opened`, `draw.drawn`, `auction.settled`. */
 const EVENT_VERBS: Record<Status, string> = {
 	DRAFT: "drafted",
@@ -218,28 +232,41 @@ export abstract class DistributionObject extends DurableObject<Env> {
 		this.recordTransition(t.type === "auction" ? "SETTLED" : "COMPLETED", now);
 	}
 
-	/** Writes undelivered transitions through to D1 and publishes their events, in the order they happened. */
+	/**
+	 * Writes the newest undelivered status through to D1 — forward only, so a late
+	 * delivery never rolls the column back — then publishes one event per transition,
+	 * in the order they happened.
+	 */
 	protected async deliver(): Promise<void> {
 		const pending = this.sql
-			.exec<{ status: Status; at: number; event_id: string }>(
-				"SELECT status, at, event_id FROM transitions WHERE delivered = 0 ORDER BY seq",
+			.exec<{ status: Status; at: number; event_id: string; seq: number }>(
+				"SELECT status, at, event_id, seq FROM transitions WHERE delivered = 0 ORDER BY seq",
 			)
 			.toArray();
 		const t = this.timeline();
 		if (!t) return;
-		for (const { status, at, event_id } of pending) {
+		const newest = pending.at(-1);
+		if (newest) {
 			await this.env.DB.prepare(
-				"UPDATE distributions SET status = ?, completed_at = ? WHERE id = ? AND organization_id = ?",
+				`UPDATE distributions SET status = ?1, completed_at = ?2
+				  WHERE id = ?3 AND organization_id = ?4 AND ${STATUS_RANK_SQL} <= ?5`,
 			)
-				.bind(status, t.completedAt, t.id, t.organizationId)
+				.bind(newest.status, t.completedAt, t.id, t.organizationId, STATUS_RANK[newest.status])
 				.run();
 			const row = await findDistribution(db(this.env.DB), t.organizationId, t.id);
-			if (row) {
-				const object = { ...toDistribution(row, at), status };
-				const type = `${t.type}.${EVENT_VERBS[status]}`;
-				await publish(this.env.EVENTS, [newEvent(t.organizationId, type, { object }, t.id, event_id)]);
-			}
-			this.sql.exec("UPDATE transitions SET delivered = 1 WHERE status = ?", status);
+			const events = row
+				? pending.map(({ status, at, event_id }) =>
+						newEvent(
+							t.organizationId,
+							`${t.type}.${EVENT_VERBS[status]}`,
+							{ object: { ...toDistribution(row, at), status } },
+							t.id,
+							event_id,
+						),
+					)
+				: [];
+			await publish(this.env.EVENTS, events);
+			this.sql.exec("UPDATE transitions SET delivered = 1 WHERE seq <= ?", newest.seq);
 		}
 		await this.flushOutbox(t);
 	}

@@ -83,6 +83,8 @@ export async function createDistribution(
 	};
 	row.status = statusAt(type, row, now);
 	checkRules(type, row);
+	// Minted first: event ids sort by time, and configuring may record transitions already due.
+	const created = event(row, `${type}.created`, {}, now);
 	await database.insert(distributions).values(row);
 	try {
 		await distributionStub(env, type, row.id).configure(configOf(row));
@@ -90,7 +92,7 @@ export async function createDistribution(
 		await database.delete(distributions).where(eq(distributions.id, row.id));
 		throw err;
 	}
-	await publish(env.EVENTS, [event(row, `${type}.created`, {}, now)]);
+	await publish(env.EVENTS, [created]);
 	return row;
 }
 
