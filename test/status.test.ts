@@ -65,9 +65,9 @@ describe("status rule", () => {
 					),
 				),
 			);
-			chunk.forEach(([type, t, now], j) =>
-				expect(results[j].s, JSON.stringify({ type, t, now })).toBe(statusAt(type, t, now)),
-			);
+			for (const [j, [type, t, now]] of chunk.entries()) {
+				expect(results[j].s, JSON.stringify({ type, t, now })).toBe(statusAt(type, t, now));
+			}
 		}
 	});
 });
