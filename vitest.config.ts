@@ -2,18 +2,21 @@ import { generateKeyPairSync } from "node:crypto";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+/** Fixed test secrets (a fresh signing key per run): the real ones live in .dev.vars / Worker secrets. */
+const testSecrets = {
+	PLATFORM_ADMIN_TOKEN: "test-platform-admin-token",
+	APP_SECRET: "test-app-secret-0123456789abcdef0123456789abcdef",
+	JWT_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
+};
+// wrangler.toml declares these as required secrets; providing them here keeps its check quiet.
+Object.assign(process.env, testSecrets);
+
 export default defineConfig(async () => ({
 	plugins: [
 		cloudflareTest({
 			wrangler: { configPath: "./wrangler.toml" },
 			miniflare: {
-				// Fixed test secrets: the real ones live in .dev.vars / Worker secrets.
-				bindings: {
-					PLATFORM_ADMIN_TOKEN: "test-platform-admin-token",
-					APP_SECRET: "test-app-secret-0123456789abcdef0123456789abcdef",
-					JWT_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
-					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
-				},
+				bindings: { ...testSecrets, TEST_MIGRATIONS: await readD1Migrations("./migrations") },
 			},
 		}),
 	],
