@@ -10,6 +10,7 @@ import { apiKeyRoutes } from "./routes/api-keys";
 import { consumerRoutes as shopperRoutes } from "./routes/consumer";
 import { consumerRoutes } from "./routes/consumers";
 import { distributionRoutes } from "./routes/distributions";
+import { drawAdminRoutes } from "./routes/draw-admin";
 import { eventRoutes } from "./routes/events";
 import { experienceRoutes } from "./routes/experiences";
 import { mountMeta } from "./routes/meta";
@@ -28,7 +29,7 @@ const api = new Hono<AppEnv>()
 	.route("/experiences", experienceRoutes)
 	.route("/sequences", sequenceRoutes)
 	.route("/queues", distributionRoutes("queue").route("/", queueAdminRoutes))
-	.route("/draws", distributionRoutes("draw"))
+	.route("/draws", distributionRoutes("draw").route("/", drawAdminRoutes))
 	.route("/auctions", distributionRoutes("auction"))
 	.route("/events", eventRoutes)
 	.route("/admissions", admissionRoutes);

@@ -50,6 +50,8 @@ export function toDistribution(row: DistributionRow, now = Date.now()): Distribu
 				winnerCount: row.winnerCount ?? 0,
 				encryptionSeed: row.encryptionSeed,
 				maxEntries: row.maxEntries,
+				...(row.claimWindowSeconds ? { claimWindowSeconds: row.claimWindowSeconds } : {}),
+				...(row.backfill ? { backfill: true } : {}),
 				...tail,
 			};
 		case "auction":

@@ -189,6 +189,9 @@ export const distributions = sqliteTable(
 		prequeueSeconds: integer("prequeue_seconds").notNull().default(0),
 		winnerCount: integer("winner_count"),
 		maxEntries: integer("max_entries"),
+		/** Draws: how long a winner has to claim (default 86,400 s), and whether expired places pass down the ranking. */
+		claimWindowSeconds: integer("claim_window_seconds"),
+		backfill: integer("backfill", { mode: "boolean" }).notNull().default(false),
 		startingBid: integer("starting_bid"),
 		minimumIncrement: integer("minimum_increment"),
 		reservePrice: integer("reserve_price"),

@@ -19,6 +19,7 @@ export const ID_PREFIXES = [
 	"evt",
 	"req",
 	"adm",
+	"ent",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -9,7 +9,7 @@ export const ISSUER = "fanfare-edge";
 const encoder = new TextEncoder();
 
 /** `typ` keeps the kinds apart: an access token is never accepted as a grant, or the reverse. */
-export type TokenKind = "consumer" | "admission";
+export type TokenKind = "consumer" | "admission" | "receipt";
 
 export interface TokenClaims {
 	iss: string;
@@ -19,8 +19,11 @@ export interface TokenClaims {
 	iat: number;
 	exp: number;
 	jti?: string;
-	/** Admission grants: the distribution they admit to. */
+	/** Admission grants and receipts: the distribution they concern. */
 	dist?: string;
+	/** Draw receipts: the entry and the seed commitment it was made under. */
+	entry?: string;
+	commitment?: string;
 }
 
 interface SigningKeys {

@@ -63,6 +63,13 @@ const drawFields = {
 	drawAt: dateTimeInput().describe("When winners are selected"),
 	winnerCount: positiveInt(),
 	maxEntries: positiveInt(),
+	claimWindowSeconds: z
+		.number()
+		.int()
+		.min(60)
+		.max(30 * 86_400)
+		.describe("How long a winner has to claim (default 86,400)"),
+	backfill: z.boolean().describe("When a winner's claim expires, the next entrant in the ranking wins instead"),
 };
 const auctionFields = {
 	settleAt: dateTimeInput().describe("When the auction settles"),
@@ -97,6 +104,8 @@ export const createDrawBody = z
 		drawAt: drawFields.drawAt,
 		winnerCount: drawFields.winnerCount,
 		maxEntries: drawFields.maxEntries.optional(),
+		claimWindowSeconds: drawFields.claimWindowSeconds.optional(),
+		backfill: drawFields.backfill.optional(),
 	})
 	.meta({ id: "CreateDrawRequest" });
 export const updateDrawBody = z
@@ -105,6 +114,8 @@ export const updateDrawBody = z
 		drawAt: drawFields.drawAt.optional(),
 		winnerCount: drawFields.winnerCount.optional(),
 		maxEntries: drawFields.maxEntries.nullable().optional(),
+		claimWindowSeconds: drawFields.claimWindowSeconds.nullable().optional(),
+		backfill: drawFields.backfill.optional(),
 	})
 	.meta({ id: "UpdateDrawRequest" });
 
@@ -160,6 +171,8 @@ export const drawSchema = z
 		drawAt: isoDateTime(),
 		winnerCount: z.number().int(),
 		maxEntries: z.number().int().nullable(),
+		claimWindowSeconds: z.number().int().optional().describe("Present when set"),
+		backfill: z.boolean().optional().describe("Present when true"),
 	})
 	.meta({ id: "Draw" });
 export const auctionSchema = z

@@ -21,6 +21,8 @@ const PLAIN_FIELDS = [
 	"prequeueSeconds",
 	"winnerCount",
 	"maxEntries",
+	"claimWindowSeconds",
+	"backfill",
 ] as const;
 
 export type TimeField = (typeof TIME_FIELDS)[number];

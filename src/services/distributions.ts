@@ -12,6 +12,7 @@ import { conflict, fieldError, notFound } from "../lib/errors";
 import { type EventMessage, newEvent, publish } from "../lib/events";
 import { newId } from "../lib/ids";
 import { type DistributionType, isClosedOrLater, statusAt } from "../lib/status";
+import { isoOrNull } from "../lib/time";
 import type { DistributionConfig } from "../objects/distribution";
 import { changedTimes, checkRules, toPatch } from "./distribution-input";
 
@@ -70,6 +71,8 @@ export async function createDistribution(
 		prequeueSeconds: 0,
 		winnerCount: null,
 		maxEntries: null,
+		claimWindowSeconds: null,
+		backfill: false,
 		startingBid: null,
 		minimumIncrement: null,
 		reservePrice: null,
@@ -140,4 +143,23 @@ export async function deleteDistribution(env: Env, tenant: Tenant, type: Distrib
 		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
 	await stub.destroy();
 	await publish(env.EVENTS, [event(row, `${type}.deleted`)]);
+}
+
+/** Draws a CLOSED draw now: its drawAt moves to now and its object records DRAWN at once. */
+export async function runDrawNow(env: Env, tenant: Tenant, id: string): Promise<DistributionRow> {
+	const before = await findOrThrow(env, tenant, "draw", id);
+	const now = Date.now();
+	if (statusAt("draw", before, now) !== "CLOSED") {
+		throw conflict("Draw not closed", "A draw can be run early only after its entries have closed.");
+	}
+	const after: DistributionRow = { ...before, drawAt: now, updatedAt: now };
+	await db(env.DB)
+		.update(distributions)
+		.set({ drawAt: now, updatedAt: now })
+		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
+	await distributionStub(env, "draw", id).configure(configOf(after));
+	await publish(env.EVENTS, [
+		event(after, "distribution.updated", { changed: ["drawAt"], previous: { drawAt: isoOrNull(before.drawAt) } }, now),
+	]);
+	return after;
 }

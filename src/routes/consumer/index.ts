@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import type { ConsumerEnv } from "../../env";
 import { publishableKeyAuth } from "../../middleware/consumer-auth";
 import { consumerAuthRoutes } from "./auth";
+import { consumerDrawRoutes } from "./draws";
 import { consumerQueueRoutes } from "./queues";
 
 export const consumerRoutes = new Hono<ConsumerEnv>()
@@ -24,4 +25,5 @@ export const consumerRoutes = new Hono<ConsumerEnv>()
 		publishableKeyAuth,
 	)
 	.route("/auth", consumerAuthRoutes)
-	.route("/queues", consumerQueueRoutes);
+	.route("/queues", consumerQueueRoutes)
+	.route("/draws", consumerDrawRoutes);

@@ -1,0 +1,102 @@
+/** Merchant views and controls of one draw, mounted beside the draw CRUD (which supplies auth and limits). */
+import { Hono } from "hono";
+import { stream } from "hono/streaming";
+import { validator } from "hono-openapi";
+import { toDistribution } from "../db/distributions";
+import type { AppEnv } from "../env";
+import { conflict } from "../lib/errors";
+import { doc } from "../lib/openapi";
+import { decodeCursor, encodeCursor, pageQuery, pageSchema } from "../lib/pagination";
+import { statusAt } from "../lib/status";
+import { onInvalid } from "../lib/validate";
+import { idParam } from "../schemas/common";
+import { drawSchema } from "../schemas/distributions";
+import { drawEntrySchema, drawResultsSchema } from "../schemas/draws";
+import { findOrThrow, runDrawNow } from "../services/distributions";
+
+const tags = ["Draws"];
+const errors = { 404: "Draw not found" };
+const EXPORT_CHUNK = 5000;
+
+export const drawAdminRoutes = new Hono<AppEnv>()
+	.get(
+		"/:id/entries",
+		doc({ tags, summary: "The draw's entries, newest first", ok: [200, pageSchema(drawEntrySchema)], errors }),
+		validator("param", idParam, onInvalid),
+		validator("query", pageQuery, onInvalid),
+		async (c) => {
+			const row = await findOrThrow(c.env, c.get("tenant"), "draw", c.req.valid("param").id);
+			const { limit, cursor } = c.req.valid("query");
+			const scope = `draw-entries|${row.id}`;
+			const before = cursor ? Number(await decodeCursor(c.env.APP_SECRET, scope, cursor)) : null;
+			const rows = await c.env.DRAW_OBJECT.getByName(row.id).entries(limit + 1, before);
+			const page = rows.slice(0, limit);
+			const last = page.at(-1);
+			return c.json({
+				data: page.map(({ cursor: _, ...entry }) => entry),
+				nextCursor:
+					rows.length > limit && last ? await encodeCursor(c.env.APP_SECRET, scope, String(last.cursor)) : null,
+			});
+		},
+	)
+	.get(
+		"/:id/entries/export",
+		doc({
+			tags,
+			summary: "Every sealed entry id in Merkle leaf order (no personal data), for the standalone verifier",
+			description: 'Streams `{"drawId": …, "entryIds": […]}`. Available once the draw has closed.',
+			ok: [200, null],
+			errors: { ...errors, 409: "Draw not closed" },
+		}),
+		validator("param", idParam, onInvalid),
+		async (c) => {
+			const row = await findOrThrow(c.env, c.get("tenant"), "draw", c.req.valid("param").id);
+			const stub = c.env.DRAW_OBJECT.getByName(row.id);
+			const first = await stub.exportChunk(-1, EXPORT_CHUNK);
+			if (!first) throw conflict("Draw not closed", "Entries are sealed when the draw closes.");
+			c.header("Content-Type", "application/json");
+			return stream(c, async (out) => {
+				await out.write(`{"drawId":${JSON.stringify(row.id)},"entryIds":[`);
+				let chunk: string[] | null = first;
+				for (let leaf = 0; chunk?.length; ) {
+					await out.write((leaf ? "," : "") + chunk.map((id) => JSON.stringify(id)).join(","));
+					leaf += chunk.length;
+					chunk = chunk.length < EXPORT_CHUNK ? null : await stub.exportChunk(leaf - 1, EXPORT_CHUNK);
+				}
+				await out.write("]}");
+			});
+		},
+	)
+	.get(
+		"/:id/results",
+		doc({
+			tags,
+			summary: "Winners (best rank first), their claim state and backfills",
+			ok: [200, drawResultsSchema],
+			errors,
+		}),
+		validator("param", idParam, onInvalid),
+		async (c) => {
+			const row = await findOrThrow(c.env, c.get("tenant"), "draw", c.req.valid("param").id);
+			const stub = c.env.DRAW_OBJECT.getByName(row.id);
+			const proof = await stub.proof(row.organizationId);
+			return c.json({
+				drawId: row.id,
+				status: statusAt("draw", row, Date.now()),
+				entryCount: proof?.entryCount ?? null,
+				winnerCount: row.winnerCount,
+				winners: await stub.results(),
+			});
+		},
+	)
+	.post(
+		"/:id/run",
+		doc({
+			tags,
+			summary: "Draw now (only while CLOSED): drawAt becomes now",
+			ok: [200, drawSchema],
+			errors: { ...errors, 409: "Draw not closed" },
+		}),
+		validator("param", idParam, onInvalid),
+		async (c) => c.json(toDistribution(await runDrawNow(c.env, c.get("tenant"), c.req.valid("param").id))),
+	);
