@@ -7,6 +7,7 @@ import { newId } from "./lib/ids";
 import { jsonOnly, limitBody } from "./middleware/body";
 import { admissionRoutes } from "./routes/admissions";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { auctionAdminRoutes } from "./routes/auction-admin";
 import { consumerRoutes as shopperRoutes } from "./routes/consumer";
 import { consumerRoutes } from "./routes/consumers";
 import { distributionRoutes } from "./routes/distributions";
@@ -30,7 +31,7 @@ const api = new Hono<AppEnv>()
 	.route("/sequences", sequenceRoutes)
 	.route("/queues", distributionRoutes("queue").route("/", queueAdminRoutes))
 	.route("/draws", distributionRoutes("draw").route("/", drawAdminRoutes))
-	.route("/auctions", distributionRoutes("auction"))
+	.route("/auctions", distributionRoutes("auction").route("/", auctionAdminRoutes))
 	.route("/events", eventRoutes)
 	.route("/admissions", admissionRoutes);
 

@@ -64,6 +64,9 @@ export function toDistribution(row: DistributionRow, now = Date.now()): Distribu
 				reservePrice: moneyOrNull(row.reservePrice),
 				buyNowPrice: moneyOrNull(row.buyNowPrice),
 				encryptionSeed: row.encryptionSeed,
+				...(row.softCloseSeconds != null ? { softCloseSeconds: row.softCloseSeconds } : {}),
+				...(row.maxExtensionSeconds != null ? { maxExtensionSeconds: row.maxExtensionSeconds } : {}),
+				...(row.claimWindowSeconds ? { claimWindowSeconds: row.claimWindowSeconds } : {}),
 				...tail,
 			};
 	}

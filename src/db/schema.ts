@@ -189,13 +189,16 @@ export const distributions = sqliteTable(
 		prequeueSeconds: integer("prequeue_seconds").notNull().default(0),
 		winnerCount: integer("winner_count"),
 		maxEntries: integer("max_entries"),
-		/** Draws: how long a winner has to claim (default 86,400 s), and whether expired places pass down the ranking. */
+		/** Draws and auctions: how long a winner has to claim (default 86,400 s); draws: whether expired places pass down the ranking. */
 		claimWindowSeconds: integer("claim_window_seconds"),
 		backfill: integer("backfill", { mode: "boolean" }).notNull().default(false),
 		startingBid: integer("starting_bid"),
 		minimumIncrement: integer("minimum_increment"),
 		reservePrice: integer("reserve_price"),
 		buyNowPrice: integer("buy_now_price"),
+		/** Auctions: a leader-changing bid this close to closeAt extends it, up to maxExtensionSeconds in all. */
+		softCloseSeconds: integer("soft_close_seconds"),
+		maxExtensionSeconds: integer("max_extension_seconds"),
 		metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
 		...timestamps,
 	},

@@ -146,16 +146,30 @@ export abstract class DistributionObject extends DurableObject<Env> {
 		const completedAt = this.timeline()?.completedAt ?? null;
 		const stored: StoredTimeline = { ...config, completedAt };
 		this.ctx.storage.transactionSync(() => {
-			this.sql.exec("INSERT OR REPLACE INTO timeline (id, json) VALUES (1, ?)", JSON.stringify(stored));
-			for (const kind of Object.keys(TIMELINE_KINDS)) this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
-			for (const [kind, at] of this.timelineAgenda(stored)) {
-				this.sql.exec("INSERT INTO schedule (kind, at) VALUES (?, ?)", kind, at);
-			}
+			this.storeTimeline(stored);
 			const now = Date.now();
 			this.onConfigure(now);
 			this.advance(now);
 		});
 		await this.arm();
+	}
+
+	/** Stores the timeline and rebuilds its part of the schedule (inside the caller's transaction). */
+	private storeTimeline(t: StoredTimeline): void {
+		this.sql.exec("INSERT OR REPLACE INTO timeline (id, json) VALUES (1, ?)", JSON.stringify(t));
+		for (const kind of Object.keys(TIMELINE_KINDS)) this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
+		for (const [kind, at] of this.timelineAgenda(t)) {
+			this.sql.exec("INSERT INTO schedule (kind, at) VALUES (?, ?)", kind, at);
+		}
+	}
+
+	/**
+	 * For engines that move their own times (an auction's soft close): updates the stored
+	 * timeline and reschedules, in the caller's transaction. Call `arm()` after.
+	 */
+	protected moveTimes(changes: Partial<Pick<DistributionConfig, "closeAt" | "settleAt">>): void {
+		const t = this.timeline();
+		if (t) this.storeTimeline({ ...t, ...changes });
 	}
 
 	/** The status now, from the stored times (the same rule the API uses). */

@@ -77,6 +77,14 @@ const auctionFields = {
 	minimumIncrement: money().refine((v) => v > 0, "Must be greater than 0"),
 	reservePrice: money(),
 	buyNowPrice: money(),
+	softCloseSeconds: z
+		.number()
+		.int()
+		.min(1)
+		.max(3600)
+		.describe("A bid this close to closeAt that changes the leader extends closeAt to now + softCloseSeconds"),
+	maxExtensionSeconds: z.number().int().min(0).max(86_400).describe("Cap on all extensions together (default: no cap)"),
+	claimWindowSeconds: drawFields.claimWindowSeconds,
 };
 
 export const createQueueBody = z
@@ -127,6 +135,9 @@ export const createAuctionBody = z
 		minimumIncrement: auctionFields.minimumIncrement.optional(),
 		reservePrice: auctionFields.reservePrice.optional(),
 		buyNowPrice: auctionFields.buyNowPrice.optional(),
+		softCloseSeconds: auctionFields.softCloseSeconds.optional(),
+		maxExtensionSeconds: auctionFields.maxExtensionSeconds.optional(),
+		claimWindowSeconds: auctionFields.claimWindowSeconds.optional(),
 	})
 	.meta({ id: "CreateAuctionRequest" });
 export const updateAuctionBody = z
@@ -137,6 +148,9 @@ export const updateAuctionBody = z
 		minimumIncrement: auctionFields.minimumIncrement.nullable().optional(),
 		reservePrice: auctionFields.reservePrice.nullable().optional(),
 		buyNowPrice: auctionFields.buyNowPrice.nullable().optional(),
+		softCloseSeconds: auctionFields.softCloseSeconds.nullable().optional(),
+		maxExtensionSeconds: auctionFields.maxExtensionSeconds.nullable().optional(),
+		claimWindowSeconds: auctionFields.claimWindowSeconds.nullable().optional(),
 	})
 	.meta({ id: "UpdateAuctionRequest" });
 
@@ -184,6 +198,9 @@ export const auctionSchema = z
 		minimumIncrement: z.number().nullable(),
 		reservePrice: z.number().nullable(),
 		buyNowPrice: z.number().nullable(),
+		softCloseSeconds: z.number().int().optional().describe("Present when set"),
+		maxExtensionSeconds: z.number().int().optional().describe("Present when set"),
+		claimWindowSeconds: z.number().int().optional().describe("Present when set"),
 	})
 	.meta({ id: "Auction" });
 

@@ -23,6 +23,8 @@ const PLAIN_FIELDS = [
 	"maxEntries",
 	"claimWindowSeconds",
 	"backfill",
+	"softCloseSeconds",
+	"maxExtensionSeconds",
 ] as const;
 
 export type TimeField = (typeof TIME_FIELDS)[number];

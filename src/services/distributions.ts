@@ -77,6 +77,8 @@ export async function createDistribution(
 		minimumIncrement: null,
 		reservePrice: null,
 		buyNowPrice: null,
+		softCloseSeconds: null,
+		maxExtensionSeconds: null,
 		metadata: null,
 		...toPatch(body, zone),
 		timeZone: zone,

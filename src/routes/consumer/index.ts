@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import type { ConsumerEnv } from "../../env";
 import { publishableKeyAuth } from "../../middleware/consumer-auth";
+import { consumerAuctionRoutes } from "./auctions";
 import { consumerAuthRoutes } from "./auth";
 import { consumerDrawRoutes } from "./draws";
 import { consumerQueueRoutes } from "./queues";
@@ -26,4 +27,5 @@ export const consumerRoutes = new Hono<ConsumerEnv>()
 	)
 	.route("/auth", consumerAuthRoutes)
 	.route("/queues", consumerQueueRoutes)
-	.route("/draws", consumerDrawRoutes);
+	.route("/draws", consumerDrawRoutes)
+	.route("/auctions", consumerAuctionRoutes);

@@ -1,0 +1,115 @@
+/**
+ * The auction's bidding rules, as a pure function of the state and one bid, so the
+ * auction's object and the standalone log verifier replay exactly the same logic.
+ * Amounts are integer minor units.
+ *
+ * - The first bid must be ≥ startingBid; every later bid ≥ price + minimumIncrement.
+ * - Each bidder has a maximum (maxAmount, or the bid itself): proxy bidding. The leader
+ *   is the highest maximum; on equal maxima the one set earlier leads.
+ * - The price is the lower of the leader's maximum and the runner-up's maximum plus the
+ *   increment — never below the leader's own latest bid — and jumps to the reserve as
+ *   soon as the leader's maximum reaches it.
+ * - While the price is below buyNowPrice, a buy-now (or a bid at or above it) wins at
+ *   once at buyNowPrice.
+ * Only the leader and the runner-up can matter for the price, so the state holds two bidders.
+ */
+export interface AuctionRules {
+	startingBid: number;
+	minimumIncrement: number;
+	reservePrice: number | null;
+	buyNowPrice: number | null;
+}
+
+export interface Bidder {
+	id: string;
+	max: number;
+	/** The bidder's latest explicit bid: the price never drops below the leader's. */
+	explicit: number;
+	/** Sequence number of the bid that set this maximum (earlier wins ties). */
+	since: number;
+}
+
+export interface AuctionState {
+	leader: Bidder | null;
+	runnerUp: Bidder | null;
+	price: number;
+	bidCount: number;
+	/** Set once a buy-now (or a bid at its price) won. */
+	boughtNow: boolean;
+}
+
+export const emptyState = (): AuctionState => ({
+	leader: null,
+	runnerUp: null,
+	price: 0,
+	bidCount: 0,
+	boughtNow: false,
+});
+
+export interface LogStep {
+	bidder: string;
+	amount: number;
+	kind: "bid" | "proxy" | "buy_now";
+}
+
+export type BidOutcome =
+	| { ok: true; state: AuctionState; steps: LogStep[]; previousLeader: string | null }
+	| { ok: false; reason: "too_low" | "buy_now_unavailable"; minimumNextBid: number };
+
+export function minimumNextBid(state: AuctionState, rules: AuctionRules): number {
+	return state.leader ? state.price + rules.minimumIncrement : rules.startingBid;
+}
+
+export function buyNowAvailable(state: AuctionState, rules: AuctionRules): boolean {
+	return rules.buyNowPrice != null && !state.boughtNow && state.price < rules.buyNowPrice;
+}
+
+const ahead = (a: Bidder, b: Bidder) => a.max > b.max || (a.max === b.max && a.since < b.since);
+
+/** Applies one explicit bid. `seq` orders bids (ties on maxima go to the lower seq). */
+export function placeBid(
+	state: AuctionState,
+	rules: AuctionRules,
+	bid: { bidder: string; amount: number; maxAmount?: number | null; seq: number },
+): BidOutcome {
+	const floor = minimumNextBid(state, rules);
+	if (rules.buyNowPrice != null && bid.amount >= rules.buyNowPrice) return buyNow(state, rules, bid.bidder);
+	if (bid.amount < floor) return { ok: false, reason: "too_low", minimumNextBid: floor };
+	const previous = state.leader;
+	const own = [state.leader, state.runnerUp].find((b) => b?.id === bid.bidder) ?? null;
+	const requested = Math.max(bid.amount, bid.maxAmount ?? bid.amount);
+	// Raising one's own maximum keeps its original place in ties only if the maximum is unchanged.
+	const me: Bidder =
+		own && own.max >= requested
+			? { ...own, explicit: bid.amount }
+			: { id: bid.bidder, max: requested, explicit: bid.amount, since: bid.seq };
+	const others = [state.leader, state.runnerUp].filter((b): b is Bidder => b != null && b.id !== bid.bidder);
+	const ranked = [me, ...others].sort((a, b) => (ahead(a, b) ? -1 : ahead(b, a) ? 1 : 0));
+	const [leader, runnerUp = null] = ranked;
+	let price = runnerUp ? Math.min(leader.max, runnerUp.max + rules.minimumIncrement) : leader.explicit;
+	price = Math.max(price, leader.explicit);
+	if (rules.reservePrice != null && leader.max >= rules.reservePrice) price = Math.max(price, rules.reservePrice);
+	price = Math.min(price, leader.max);
+	const steps: LogStep[] = [{ bidder: bid.bidder, amount: bid.amount, kind: "bid" }];
+	if (leader.id !== bid.bidder || price !== bid.amount) steps.push({ bidder: leader.id, amount: price, kind: "proxy" });
+	const next: AuctionState = { leader, runnerUp, price, bidCount: state.bidCount + 1, boughtNow: false };
+	return { ok: true, state: next, steps, previousLeader: previous?.id ?? null };
+}
+
+/** Wins at buyNowPrice at once, while the price is still below it. */
+export function buyNow(state: AuctionState, rules: AuctionRules, bidder: string): BidOutcome {
+	if (!buyNowAvailable(state, rules) || rules.buyNowPrice == null) {
+		return { ok: false, reason: "buy_now_unavailable", minimumNextBid: minimumNextBid(state, rules) };
+	}
+	const price = rules.buyNowPrice;
+	const leader: Bidder = { id: bidder, max: price, explicit: price, since: Number.MAX_SAFE_INTEGER };
+	return {
+		ok: true,
+		state: { leader, runnerUp: null, price, bidCount: state.bidCount + 1, boughtNow: true },
+		steps: [{ bidder, amount: price, kind: "buy_now" }],
+		previousLeader: state.leader?.id ?? null,
+	};
+}
+
+export const reserveMet = (state: AuctionState, rules: AuctionRules) =>
+	state.leader != null && (rules.reservePrice == null || state.price >= rules.reservePrice);

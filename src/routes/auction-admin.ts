@@ -1,0 +1,35 @@
+/** Merchant view of one auction's bids, mounted beside the auction CRUD (which supplies auth and limits). */
+import { Hono } from "hono";
+import { validator } from "hono-openapi";
+import type { AppEnv } from "../env";
+import { doc } from "../lib/openapi";
+import { decodeCursor, encodeCursor, pageQuery, pageSchema } from "../lib/pagination";
+import { onInvalid } from "../lib/validate";
+import { auctionBidSchema } from "../schemas/auctions";
+import { idParam } from "../schemas/common";
+import { findOrThrow } from "../services/distributions";
+
+export const auctionAdminRoutes = new Hono<AppEnv>().get(
+	"/:id/bids",
+	doc({
+		tags: ["Auctions"],
+		summary: "Every accepted bid and proxy step, newest first, with consumer ids and maxima",
+		ok: [200, pageSchema(auctionBidSchema)],
+		errors: { 404: "Auction not found" },
+	}),
+	validator("param", idParam, onInvalid),
+	validator("query", pageQuery, onInvalid),
+	async (c) => {
+		const row = await findOrThrow(c.env, c.get("tenant"), "auction", c.req.valid("param").id);
+		const { limit, cursor } = c.req.valid("query");
+		const scope = `auction-bids|${row.id}`;
+		const before = cursor ? Number(await decodeCursor(c.env.APP_SECRET, scope, cursor)) : null;
+		const rows = await c.env.AUCTION_OBJECT.getByName(row.id).bids(limit + 1, before);
+		const page = rows.slice(0, limit);
+		const last = page.at(-1);
+		return c.json({
+			data: page,
+			nextCursor: rows.length > limit && last ? await encodeCursor(c.env.APP_SECRET, scope, String(last.seq)) : null,
+		});
+	},
+);

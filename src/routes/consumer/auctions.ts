@@ -1,0 +1,149 @@
+/** The bidder's side of an auction: public state, bids, buy-now, own status, live prices and the audit log. */
+import { Hono } from "hono";
+import { validator } from "hono-openapi";
+import { z } from "zod";
+import type { ConsumerEnv } from "../../env";
+import { ApiError, conflict, notFound } from "../../lib/errors";
+import { isId } from "../../lib/ids";
+import { fromMinor, toMinor } from "../../lib/money";
+import { doc } from "../../lib/openapi";
+import { onInvalid } from "../../lib/validate";
+import { consumerTokenAuth } from "../../middleware/consumer-auth";
+import type { AuctionError, AuctionReply } from "../../objects/auction";
+import { auctionPublicSchema, bidBody, bidderStateSchema } from "../../schemas/auctions";
+import { idParam } from "../../schemas/common";
+
+function auctionError(reply: Extract<AuctionReply<unknown>, { ok: false }>): ApiError {
+	const next = reply.minimumNextBid == null ? "" : ` The minimum next bid is ${fromMinor(reply.minimumNextBid)}.`;
+	const errors: Record<AuctionError, () => ApiError> = {
+		not_found: () => notFound("Auction"),
+		not_open: () => conflict("Auction not open", "Bidding has not started."),
+		closed: () => conflict("Auction closed", "Bidding has ended."),
+		too_low: () => conflict("Bid too low", `The bid is below the minimum next bid.${next}`),
+		buy_now_unavailable: () =>
+			conflict("Buy now unavailable", "This auction has no buy-now price, or the price has passed it."),
+		not_settled: () => conflict("Auction not settled", "The bid log is published once the auction settles."),
+	};
+	return errors[reply.error]();
+}
+
+export function unwrapAuction<T>(reply: AuctionReply<T>): T {
+	if (!reply.ok) throw auctionError(reply);
+	return reply.value;
+}
+
+export function auctionStub(env: Env, id: string) {
+	if (!isId("auction", id)) throw notFound("Auction");
+	return env.AUCTION_OBJECT.getByName(id);
+}
+
+const tags = ["Consumer: auctions"];
+const security = "consumer" as const;
+const idempotencyKey = (c: { req: { header: (n: string) => string | undefined } }) =>
+	c.req.header("X-Idempotency-Key") ?? c.req.header("Idempotency-Key") ?? null;
+
+export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
+	.get(
+		"/:id",
+		doc({ tags, security: "publishable", summary: "Public state of an auction", ok: [200, auctionPublicSchema] }),
+		validator("param", idParam, onInvalid),
+		async (c) => {
+			const state = await auctionStub(c.env, c.req.valid("param").id).publicState(c.get("tenant").organizationId);
+			if (!state) throw notFound("Auction");
+			return c.json(state);
+		},
+	)
+	.post(
+		"/:id/bids",
+		doc({
+			tags,
+			security,
+			summary: "Place a bid (optionally with a proxy maximum); an idempotency key makes retries safe",
+			ok: [200, bidderStateSchema],
+			errors: { 404: "Auction not found", 409: "Bid too low / Auction not open / Auction closed" },
+		}),
+		validator("param", idParam, onInvalid),
+		validator("json", bidBody, onInvalid),
+		consumerTokenAuth,
+		async (c) => {
+			const { amount, maxAmount } = c.req.valid("json");
+			const stub = auctionStub(c.env, c.req.valid("param").id);
+			const reply = await stub.bid(
+				c.get("tenant").organizationId,
+				c.get("consumerId"),
+				toMinor(amount),
+				maxAmount == null ? null : toMinor(maxAmount),
+				idempotencyKey(c),
+			);
+			return c.json(unwrapAuction(reply));
+		},
+	)
+	.post(
+		"/:id/buy-now",
+		doc({
+			tags,
+			security,
+			summary: "Win at once at buyNowPrice (while the price is below it); the auction settles",
+			ok: [200, bidderStateSchema],
+			errors: { 409: "Buy now unavailable / Auction closed" },
+		}),
+		validator("param", idParam, onInvalid),
+		consumerTokenAuth,
+		async (c) => {
+			const stub = auctionStub(c.env, c.req.valid("param").id);
+			return c.json(
+				unwrapAuction(await stub.buyNow(c.get("tenant").organizationId, c.get("consumerId"), idempotencyKey(c))),
+			);
+		},
+	)
+	.get(
+		"/:id/status",
+		doc({
+			tags,
+			security,
+			summary: "NOT_BID, BIDDING, WINNING, OUTBID, WON or LOST, your maximum, and the grant once won",
+			ok: [200, bidderStateSchema],
+		}),
+		validator("param", idParam, onInvalid),
+		consumerTokenAuth,
+		async (c) => {
+			const stub = auctionStub(c.env, c.req.valid("param").id);
+			return c.json(unwrapAuction(await stub.bidderState(c.get("tenant").organizationId, c.get("consumerId"))));
+		},
+	)
+	.get(
+		"/:id/log",
+		doc({
+			tags,
+			security: "publishable",
+			summary: "The hash-chained bid log with pseudonymous bidders, after settlement",
+			description: "Check it offline with `npm run verify:auction -- log.json`.",
+			ok: [200, z.object({}).passthrough()],
+			errors: { 409: "Auction not settled" },
+		}),
+		validator("param", idParam, onInvalid),
+		async (c) =>
+			c.json(unwrapAuction(await auctionStub(c.env, c.req.valid("param").id).log(c.get("tenant").organizationId))),
+	)
+	.get(
+		"/:id/live",
+		doc({
+			tags,
+			security: "publishable",
+			summary: "WebSocket: every price change, extension and the final result",
+			description:
+				"`?key=pk_…` (and optionally `&token=…`). Messages: `price`, `extended`, `settled`; `ping` → `pong`.",
+			ok: [101, null],
+		}),
+		validator("param", idParam, onInvalid),
+		async (c) => {
+			if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+				throw new ApiError(426, "Upgrade required", "Connect with a WebSocket client.", undefined, {
+					Upgrade: "websocket",
+				});
+			}
+			const stub = auctionStub(c.env, c.req.valid("param").id);
+			const headers = new Headers({ Upgrade: "websocket", "X-Organization-Id": c.get("tenant").organizationId });
+			return stub.fetch(new Request(c.req.url, { headers }));
+		},
+	);
