@@ -16,13 +16,19 @@ export default defineConfig(async () => ({
 		cloudflareTest({
 			wrangler: { configPath: "./wrangler.toml" },
 			miniflare: {
-				bindings: { ...testSecrets, TEST_MIGRATIONS: await readD1Migrations("./migrations") },
+				bindings: {
+					...testSecrets,
+					// Webhook retries after 1 s, 2 s, … so delivery tests finish in seconds.
+					WEBHOOK_RETRY_BASE_SECONDS: "1",
+					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+				},
 			},
 		}),
 	],
 	test: {
 		include: ["test/**/*.test.ts"],
 		setupFiles: ["./test/setup.ts"],
+		globalSetup: ["./test/receiver.global.ts"],
 		testTimeout: 30_000,
 	},
 }));

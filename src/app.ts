@@ -20,6 +20,7 @@ import { platformRoutes } from "./routes/platform";
 import { productRoutes } from "./routes/products";
 import { queueAdminRoutes } from "./routes/queue-admin";
 import { sequenceRoutes } from "./routes/sequences";
+import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 
 /** Merchant resources under `/api/v1`. */
 const api = new Hono<AppEnv>()
@@ -33,7 +34,8 @@ const api = new Hono<AppEnv>()
 	.route("/draws", distributionRoutes("draw").route("/", drawAdminRoutes))
 	.route("/auctions", distributionRoutes("auction").route("/", auctionAdminRoutes))
 	.route("/events", eventRoutes)
-	.route("/admissions", admissionRoutes);
+	.route("/admissions", admissionRoutes)
+	.route("/webhook-endpoints", webhookEndpointRoutes);
 
 /** The spec's unversioned catalog paths (`/api/products`, …) serve the same handlers. */
 const specApi = new Hono<AppEnv>()

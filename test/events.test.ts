@@ -117,7 +117,7 @@ describe("one event per create, update, delete and transition", () => {
 			settleAt: iso(now - HOUR),
 		});
 		// The queue closes on its own alarm (and, with nobody in line, completes); then it can be deleted.
-		await waitForEvents(t.organizationId, [`queue.completed ${queue.id}`]);
+		await waitForEvents(t.organizationId, [`queue.completed ${queue.id}`, `draw.completed ${draw.id}`]);
 		const del = await call(`/api/v1/queues/${queue.id}`, { method: "DELETE", key: t.secretKey });
 		expect(del.status, del.text).toBe(204);
 
@@ -134,6 +134,8 @@ describe("one event per create, update, delete and transition", () => {
 			["draw.opened", draw.id, draw.id, "OPEN"],
 			["draw.closed", draw.id, draw.id, "CLOSED"],
 			["draw.drawn", draw.id, draw.id, "DRAWN"],
+			// Nobody entered: no win is open, so the draw completes as soon as it is drawn.
+			["draw.completed", draw.id, draw.id, "COMPLETED"],
 			["auction.created", auction.id, auction.id, "SETTLED"],
 			["auction.opened", auction.id, auction.id, "OPEN"],
 			["auction.closed", auction.id, auction.id, "CLOSED"],
@@ -163,7 +165,7 @@ describe("one event per create, update, delete and transition", () => {
 		expect([...ids].sort().reverse()).toEqual(ids);
 		// Transitions of one distribution come in the order they happened (created: see the next test).
 		for (const [kind, steps] of [
-			["draw", ["opened", "closed", "drawn"]],
+			["draw", ["opened", "closed", "drawn", "completed"]],
 			["auction", ["opened", "closed", "settled"]],
 			["queue", ["updated", "opened", "closed", "completed", "deleted"]],
 		] as const) {
@@ -187,9 +189,9 @@ describe("event order", () => {
 			drawAt: iso(now - HOUR),
 			winnerCount: 1,
 		});
-		await waitForEvents(t.organizationId, [`draw.created ${draw.id}`, `draw.drawn ${draw.id}`]);
+		await waitForEvents(t.organizationId, [`draw.created ${draw.id}`, `draw.completed ${draw.id}`]);
 		const oldestFirst = (await listAll(t, `distributionId=${draw.id}`)).reverse().map((e) => e.type);
-		expect(oldestFirst).toEqual(["draw.created", "draw.opened", "draw.closed", "draw.drawn"]);
+		expect(oldestFirst).toEqual(["draw.created", "draw.opened", "draw.closed", "draw.drawn", "draw.completed"]);
 	});
 });
 
@@ -248,11 +250,11 @@ describe("GET /api/v1/events: filters, paging, tenancy", () => {
 		await waitForEvents(t.organizationId, [
 			`queue.completed ${q1.id}`,
 			`queue.completed ${q2.id}`,
-			`draw.drawn ${d.id}`,
+			`draw.completed ${d.id}`,
 		]);
 		const all = await listAll(t);
-		// experience + sequence; 2 queues × created, opened, closed, completed; draw × created, opened, closed, drawn
-		expect(all).toHaveLength(2 + 2 * 4 + 4);
+		// experience + sequence; 2 queues × created, opened, closed, completed; draw × the same plus drawn
+		expect(all).toHaveLength(2 + 2 * 4 + 5);
 
 		const opened = await listAll(t, "type=queue.opened");
 		expect(opened.map((e) => e.distributionId).sort()).toEqual([q1.id, q2.id].sort());
@@ -261,7 +263,7 @@ describe("GET /api/v1/events: filters, paging, tenancy", () => {
 		const queueEvents = await listAll(t, "type=queue.*");
 		expect(queueEvents).toHaveLength(8);
 		expect(queueEvents.every((e) => e.type.startsWith("queue."))).toBe(true);
-		expect(await listAll(t, "type=draw.*")).toHaveLength(4);
+		expect(await listAll(t, "type=draw.*")).toHaveLength(5);
 		expect(await listAll(t, "type=queue")).toEqual([]); // an exact type, not a prefix
 
 		const ofQ1 = await listAll(t, `distributionId=${q1.id}`);

@@ -227,3 +227,64 @@ export const events = sqliteTable(
 		index("events_org_distribution").on(t.organizationId, t.distributionId, t.id),
 	],
 );
+
+/** Where a merchant wants events delivered. The signing secret is stored encrypted (AES-GCM). */
+export const webhookEndpoints = sqliteTable(
+	"webhook_endpoints",
+	{
+		id: text("id").primaryKey(),
+		organizationId: text("organization_id")
+			.notNull()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		url: text("url").notNull(),
+		description: text("description"),
+		/** Event types, `prefix.*` patterns, or `*`. */
+		events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+		secretCiphertext: text("secret_ciphertext").notNull(),
+		enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+		...timestamps,
+	},
+	(t) => [index("webhook_endpoints_org").on(t.organizationId, t.id)],
+);
+
+/** One event to one endpoint: delivered at least once, retried with backoff, dead after ~24 h. */
+export const webhookDeliveries = sqliteTable(
+	"webhook_deliveries",
+	{
+		id: text("id").primaryKey(),
+		organizationId: text("organization_id")
+			.notNull()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		endpointId: text("endpoint_id")
+			.notNull()
+			.references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+		eventId: text("event_id").notNull(),
+		eventType: text("event_type").notNull(),
+		status: text("status", { enum: ["pending", "succeeded", "failed", "dead"] }).notNull(),
+		attempts: integer("attempts").notNull().default(0),
+		lastStatusCode: integer("last_status_code"),
+		lastLatencyMs: integer("last_latency_ms"),
+		lastError: text("last_error"),
+		nextRetryAt: integer("next_retry_at"),
+		...timestamps,
+	},
+	(t) => [
+		uniqueIndex("webhook_deliveries_endpoint_event").on(t.endpointId, t.eventId),
+		index("webhook_deliveries_endpoint").on(t.endpointId, t.id),
+	],
+);
+
+export const webhookAttempts = sqliteTable(
+	"webhook_attempts",
+	{
+		deliveryId: text("delivery_id")
+			.notNull()
+			.references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+		attempt: integer("attempt").notNull(),
+		statusCode: integer("status_code"),
+		latencyMs: integer("latency_ms").notNull(),
+		error: text("error"),
+		at: integer("at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);

@@ -29,7 +29,7 @@ export async function publish(queue: Queue, events: EventMessage[]): Promise<voi
 	else if (events.length > 1) await queue.sendBatch(events.map((body) => ({ body, contentType: "json" as const })));
 }
 
-/** The queue consumer: stores each event once, then acknowledges the batch. */
+/** The queue consumer's first step: stores each event once (the caller acknowledges the batch). */
 export async function storeEvents(d1: D1Database, batch: MessageBatch<EventMessage>): Promise<void> {
 	const insert = d1.prepare(
 		`INSERT OR IGNORE INTO events (id, organization_id, type, distribution_id, data, created_at)
@@ -39,5 +39,4 @@ export async function storeEvents(d1: D1Database, batch: MessageBatch<EventMessa
 		insert.bind(e.id, e.organizationId, e.type, e.distributionId, JSON.stringify(e.data), e.createdAt),
 	);
 	if (statements.length) await d1.batch(statements);
-	batch.ackAll();
 }

@@ -24,8 +24,17 @@ import { migrate } from "./migrations";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
 
-export type AuctionError = "not_found" | "not_open" | "closed" | "too_low" | "buy_now_unavailable" | "not_settled";
-export type AuctionReply<T> = { ok: true; value: T } | { ok: false; error: AuctionError; minimumNextBid?: number };
+export type AuctionError =
+	| "not_found"
+	| "not_open"
+	| "closed"
+	| "too_low"
+	| "buy_now_unavailable"
+	| "not_settled"
+	| "key_reused";
+export type AuctionReply<T> =
+	| { ok: true; value: T; replayed?: boolean }
+	| { ok: false; error: AuctionError; minimumNextBid?: number };
 export type BidderStatus = "NOT_BID" | "BIDDING" | "WINNING" | "OUTBID" | "WON" | "LOST";
 
 export class AuctionObject extends DistributionObject {
@@ -47,7 +56,11 @@ export class AuctionObject extends DistributionObject {
 	}
 
 	/** Everything a bidder may see: price, next minimum, reserve met (not its amount), buy-now while available. */
-	publicState(organizationId: string) {
+	async publicState(organizationId: string) {
+		return this.caughtUp(() => this.publicStateNow(organizationId));
+	}
+
+	private publicStateNow(organizationId: string) {
 		const t = this.timeline();
 		if (!t || t.organizationId !== organizationId) return null;
 		const st = this.store.load();
@@ -74,13 +87,19 @@ export class AuctionObject extends DistributionObject {
 	async bid(organizationId: string, consumerId: string, amount: number, maxAmount: number | null, key: string | null) {
 		// The log records the maximum as the rules read it, so a replay sees exactly this bid.
 		const logMax = Math.max(amount, maxAmount ?? amount);
-		return this.act(organizationId, consumerId, key, logMax, (st, rules, seq) =>
-			placeBid(st.bidding, rules, { bidder: consumerId, amount, maxAmount: logMax, seq }),
+		return this.act(
+			organizationId,
+			consumerId,
+			key ? { key, request: `bid|${amount}|${logMax}` } : null,
+			logMax,
+			(st, rules, seq) => placeBid(st.bidding, rules, { bidder: consumerId, amount, maxAmount: logMax, seq }),
 		);
 	}
 
 	async buyNow(organizationId: string, consumerId: string, key: string | null) {
-		return this.act(organizationId, consumerId, key, null, (st, rules) => buyNow(st.bidding, rules, consumerId));
+		return this.act(organizationId, consumerId, key ? { key, request: "buy-now" } : null, null, (st, rules) =>
+			buyNow(st.bidding, rules, consumerId),
+		);
 	}
 
 	async bidderState(
@@ -95,7 +114,8 @@ export class AuctionObject extends DistributionObject {
 	}
 
 	/** The published log, once settled: pseudonymous, hash-chained, amounts in minor units. */
-	log(organizationId: string): AuctionReply<unknown> {
+	async log(organizationId: string): Promise<AuctionReply<unknown>> {
+		await this.caughtUp(() => null);
 		const t = this.timeline();
 		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
 		const st = this.store.load();
@@ -116,7 +136,8 @@ export class AuctionObject extends DistributionObject {
 	}
 
 	/** Merchant view: every log entry with the real consumer id, newest first. */
-	bids(limit: number, beforeSeq: number | null) {
+	async bids(limit: number, beforeSeq: number | null) {
+		await this.caughtUp(() => null);
 		return this.store.entries(beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, true).map((e) => ({
 			seq: e.seq,
 			consumerId: e.consumerId,
@@ -134,13 +155,16 @@ export class AuctionObject extends DistributionObject {
 	}
 
 	override checkGrant(consumerId: string, grantId: string): GrantCheck {
+		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		return this.grantState(consumerId, grantId, Date.now());
 	}
 
 	/** Pays for the win. Invariant: succeeds at most once. */
 	override async completeGrant(consumerId: string, grantId: string, order: GrantOrder): Promise<GrantCheck> {
 		const now = Date.now();
+		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		const check = this.ctx.storage.transactionSync(() => {
+			this.advance(now);
 			const result = this.grantState(consumerId, grantId, now);
 			if (!result.valid) return result;
 			const st = this.store.load();
@@ -161,7 +185,7 @@ export class AuctionObject extends DistributionObject {
 
 	override async fetch(request: Request): Promise<Response> {
 		if (!isUpgrade(request)) return new Response("Expected a WebSocket upgrade", { status: 426 });
-		const state = this.publicState(request.headers.get("X-Organization-Id") ?? "");
+		const state = await this.publicState(request.headers.get("X-Organization-Id") ?? "");
 		if (!state) return new Response("Auction not found", { status: 404 });
 		return acceptLive(this.ctx, request.headers.get("X-Consumer-Id") ?? "anonymous", { type: "price", ...state });
 	}
@@ -169,7 +193,7 @@ export class AuctionObject extends DistributionObject {
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
 		const t = this.timeline();
 		if (message === "ping") return ws.send("pong");
-		ws.send(JSON.stringify({ type: "price", ...(t ? this.publicState(t.organizationId) : {}) }));
+		ws.send(JSON.stringify({ type: "price", ...(t ? await this.publicState(t.organizationId) : {}) }));
 	}
 
 	// ── bidding ────────────────────────────────────────────────────────────
@@ -177,7 +201,8 @@ export class AuctionObject extends DistributionObject {
 	private async act(
 		organizationId: string,
 		consumerId: string,
-		key: string | null,
+		/** An idempotency key and what was asked under it: the same key for another request is refused. */
+		key: { key: string; request: string } | null,
 		logMax: number | null,
 		decide: (st: StoredAuction, rules: AuctionRules, seq: number) => ReturnType<typeof placeBid>,
 	): Promise<AuctionReply<Awaited<ReturnType<AuctionObject["describe"]>>>> {
@@ -188,8 +213,8 @@ export class AuctionObject extends DistributionObject {
 			this.advance(now);
 			const t = this.timeline() ?? t0;
 			if (key) {
-				const replay = this.store.replayOf(consumerId, key);
-				if (replay) return { replay };
+				const replay = this.store.replayOf(consumerId, key.key);
+				if (replay) return replay === JSON.stringify(key.request) ? { replay } : { ok: false, error: "key_reused" };
 			}
 			const status = statusAt("auction", t, now);
 			if (status === "DRAFT" || status === "SCHEDULED") return { ok: false, error: "not_open" };
@@ -212,19 +237,20 @@ export class AuctionObject extends DistributionObject {
 			if (outcome.previousLeader && outcome.previousLeader !== leader) {
 				this.emit("auction.outbid", { consumerId: outcome.previousLeader, price: fromMinor(outcome.state.price) }, now);
 			}
-			if (leader !== outcome.previousLeader) this.extendIfLate(next, now);
+			if (leader !== outcome.previousLeader && !outcome.state.boughtNow) this.extendIfLate(next, now);
 			this.store.save(next);
 			if (outcome.state.boughtNow) {
 				this.recordTransition("CLOSED", now);
 				this.complete(now);
 			}
-			if (key) this.store.remember(consumerId, key, true);
+			if (key) this.store.remember(consumerId, key.key, key.request);
 			return { ok: true, value: null };
 		});
 		await this.arm();
 		await this.afterAdvance();
-		if ("replay" in reply || reply.ok) {
-			broadcast(this.ctx, { type: "price", ...this.publicState(organizationId) });
+		if ("replay" in reply) return { ok: true, value: await this.describe(consumerId), replayed: true };
+		if (reply.ok) {
+			broadcast(this.ctx, { type: "price", ...this.publicStateNow(organizationId) });
 			return { ok: true, value: await this.describe(consumerId) };
 		}
 		return reply;

@@ -132,7 +132,11 @@ export abstract class DistributionObject extends DurableObject<Env> {
 		this.scheduleAt("flush", now);
 	}
 
+	/** Set once `destroy` wiped storage: this instance must answer "not found" from then on. */
+	private wiped = false;
+
 	protected timeline(): StoredTimeline | null {
+		if (this.wiped) return null;
 		const row = this.sql.exec<{ json: string }>("SELECT json FROM timeline WHERE id = 1").toArray()[0];
 		return row ? (JSON.parse(row.json) as StoredTimeline) : null;
 	}
@@ -172,6 +176,13 @@ export abstract class DistributionObject extends DurableObject<Env> {
 		if (t) this.storeTimeline({ ...t, ...changes });
 	}
 
+	/** Runs what is due, then `read`: engine reads never show a state a late alarm has not reached yet. */
+	protected async caughtUp<T>(read: () => T): Promise<T> {
+		this.ctx.storage.transactionSync(() => this.advance(Date.now()));
+		await this.arm();
+		return read();
+	}
+
 	/** The status now, from the stored times (the same rule the API uses). */
 	status(): Status | null {
 		const t = this.timeline();
@@ -195,6 +206,7 @@ export abstract class DistributionObject extends DurableObject<Env> {
 
 	/** Removes every row and the alarm: afterwards the object holds nothing. */
 	async destroy(): Promise<void> {
+		this.wiped = true;
 		await this.ctx.storage.deleteAlarm();
 		await this.ctx.storage.deleteAll();
 	}
@@ -212,6 +224,7 @@ export abstract class DistributionObject extends DurableObject<Env> {
 	 * transaction; the async part (delivery, re-arming) follows in the alarm.
 	 */
 	protected advance(now: number): void {
+		if (this.wiped) return;
 		const due = this.sql
 			.exec<{ kind: string }>("SELECT kind FROM schedule WHERE at <= ? ORDER BY at, kind", now)
 			.toArray();
@@ -313,6 +326,7 @@ export abstract class DistributionObject extends DurableObject<Env> {
 
 	/** Points the alarm at the earliest scheduled kind, or clears it. */
 	protected async arm(): Promise<void> {
+		if (this.wiped) return;
 		const next = this.sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM schedule").one().at;
 		if (next == null) await this.ctx.storage.deleteAlarm();
 		else if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);

@@ -88,7 +88,11 @@ export class DrawObject extends DistributionObject {
 	}
 
 	/** What anyone may check: the commitment from the start, count and root from close, the seed and ranking from the draw. */
-	proof(organizationId: string) {
+	async proof(organizationId: string) {
+		return this.caughtUp(() => this.proofNow(organizationId));
+	}
+
+	private proofNow(organizationId: string) {
 		const t = this.timeline();
 		if (!t || t.organizationId !== organizationId) return null;
 		const f = this.store.fairness();
@@ -109,7 +113,8 @@ export class DrawObject extends DistributionObject {
 		};
 	}
 
-	results() {
+	async results() {
+		await this.caughtUp(() => null);
 		return this.store.winners().map((w) => ({
 			entryId: w.entry_id,
 			consumerId: w.consumer_id,
@@ -121,11 +126,8 @@ export class DrawObject extends DistributionObject {
 		}));
 	}
 
-	counts() {
-		return this.store.countByStatus();
-	}
-
-	entries(limit: number, beforeOrdinal: number | null) {
+	async entries(limit: number, beforeOrdinal: number | null) {
+		await this.caughtUp(() => null);
 		const drawn = this.store.fairness().drawn_at != null;
 		return this.store.page(limit, beforeOrdinal).map((e) => ({
 			cursor: e.ordinal,
@@ -137,8 +139,10 @@ export class DrawObject extends DistributionObject {
 	}
 
 	/** Sealed entry ids in leaf order, for the public export; null before the draw closes. */
-	exportChunk(afterLeaf: number, limit: number): string[] | null {
-		return this.store.fairness().merkle_root == null ? null : this.store.leaves(afterLeaf, limit);
+	async exportChunk(afterLeaf: number, limit: number): Promise<string[] | null> {
+		return this.caughtUp(() =>
+			this.store.fairness().merkle_root == null ? null : this.store.leaves(afterLeaf, limit),
+		);
 	}
 
 	override participantCount(): number {
@@ -147,12 +151,14 @@ export class DrawObject extends DistributionObject {
 	}
 
 	override checkGrant(consumerId: string, grantId: string): GrantCheck {
+		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		return this.grantState(this.store.entry(consumerId), grantId, Date.now());
 	}
 
 	/** Claims the win: CLAIMED. Invariant: succeeds at most once per grant. */
 	override async completeGrant(consumerId: string, grantId: string, order: GrantOrder): Promise<GrantCheck> {
 		const now = Date.now();
+		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		const check = this.ctx.storage.transactionSync(() => {
 			this.advance(now);
 			const entry = this.store.entry(consumerId);

@@ -24,7 +24,8 @@ const MIN_TICK_MS = 250;
 const DEFAULT_SESSION_SECONDS = 900;
 
 export type QueueError = "not_found" | "not_open" | "closed" | "not_entered" | "bad_ticket";
-export type Who = { consumerId: string } | { ticket: string };
+/** The access token's consumer (and, if also sent, a ticket that must be theirs), or a ticket alone. */
+export type Who = { consumerId: string; ticket?: string } | { ticket: string };
 export type QueueReply<T> = { ok: true; value: T } | { ok: false; error: QueueError };
 
 export interface QueueState {
@@ -128,7 +129,11 @@ export class QueueObject extends DistributionObject {
 		return reply;
 	}
 
-	stats(): QueueStats {
+	async stats(): Promise<QueueStats> {
+		return this.caughtUp(() => this.statsNow());
+	}
+
+	private statsNow(): QueueStats {
 		const now = Date.now();
 		const c = this.store.countByStatus();
 		return {
@@ -144,7 +149,8 @@ export class QueueObject extends DistributionObject {
 		};
 	}
 
-	entries(status: EntryStatus | undefined, limit: number, beforeRowid: number | null) {
+	async entries(status: EntryStatus | undefined, limit: number, beforeRowid: number | null) {
+		await this.caughtUp(() => null);
 		return this.store.page(status, limit, beforeRowid).map((e) => ({
 			cursor: e.rowid,
 			consumerId: e.consumer_id,
@@ -163,12 +169,14 @@ export class QueueObject extends DistributionObject {
 	}
 
 	override checkGrant(consumerId: string, grantId: string): GrantCheck {
+		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		return this.grantState(this.store.entry(consumerId), grantId, Date.now());
 	}
 
 	/** Uses the grant: the consumer becomes COMPLETED. Invariant: succeeds at most once per grant. */
 	override async completeGrant(consumerId: string, grantId: string, order: GrantOrder): Promise<GrantCheck> {
 		const now = Date.now();
+		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		const check = this.ctx.storage.transactionSync(() => {
 			this.advance(now);
 			const entry = this.store.entry(consumerId);
@@ -190,7 +198,8 @@ export class QueueObject extends DistributionObject {
 		if (!isUpgrade(request)) return new Response("Expected a WebSocket upgrade", { status: 426 });
 		const organizationId = request.headers.get("X-Organization-Id") ?? "";
 		const consumerId = request.headers.get("X-Consumer-Id");
-		const who: Who = consumerId ? { consumerId } : { ticket: request.headers.get("X-Queue-Ticket") ?? "" };
+		const ticket = request.headers.get("X-Queue-Ticket") ?? undefined;
+		const who: Who = consumerId ? { consumerId, ticket } : { ticket: ticket ?? "" };
 		const reply = await this.state(organizationId, who);
 		if (!reply.ok && reply.error === "not_found") return new Response("Queue not found", { status: 404 });
 		if (!reply.ok && reply.error === "bad_ticket") return new Response("Invalid ticket", { status: 401 });
@@ -261,6 +270,9 @@ export class QueueObject extends DistributionObject {
 		const capacity = t.maxCapacity ?? Number.POSITIVE_INFINITY;
 		let active = this.store.countByStatus().ADMITTED;
 		let slot = this.store.counter("next_slot_at") || now;
+		// After a pause (nobody waiting, or the room full) the cadence restarts now: the
+		// pause earns no backlog of slots to spend at once.
+		if (rated && this.store.counter("paused")) slot = Math.max(slot, now);
 		let admitted = 0;
 		const canAdmit = status === "OPEN" || status === "CLOSED";
 		while (canAdmit && active < capacity && admitted < limit && (!rated || (interval != null && slot <= now))) {
@@ -274,9 +286,10 @@ export class QueueObject extends DistributionObject {
 			admitted++;
 			if (rated && interval) slot += interval;
 		}
-		// Slots do not pile up while nobody waits or the room is full.
-		if (rated && (this.store.nextQueued() == null || active >= capacity)) slot = Math.max(slot, now);
-		if (rated) this.store.setCounter("next_slot_at", Math.floor(slot));
+		if (rated) {
+			this.store.setCounter("next_slot_at", Math.floor(slot));
+			this.store.setCounter("paused", this.store.nextQueued() == null || active >= capacity ? 1 : 0);
+		}
 		this.checkCompletion(now);
 		return admitted;
 	}
@@ -315,8 +328,11 @@ export class QueueObject extends DistributionObject {
 	): Promise<QueueReply<QueueState>> {
 		const t = this.timeline();
 		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
-		const consumerId =
-			"consumerId" in who ? who.consumerId : await openTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, who.ticket);
+		const holder = who.ticket ? await openTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, who.ticket) : null;
+		if (who.ticket && (!holder || ("consumerId" in who && holder !== who.consumerId))) {
+			return { ok: false, error: "bad_ticket" };
+		}
+		const consumerId = "consumerId" in who ? who.consumerId : holder;
 		if (!consumerId) return { ok: false, error: "bad_ticket" };
 		const now = Date.now();
 		const reply = this.ctx.storage.transactionSync(() => {

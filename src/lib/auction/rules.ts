@@ -10,7 +10,7 @@
  *   increment — never below the leader's own latest bid — and jumps to the reserve as
  *   soon as the leader's maximum reaches it.
  * - While the price is below buyNowPrice, a buy-now (or a bid at or above it) wins at
- *   once at buyNowPrice.
+ *   once at buyNowPrice; once proxy bidding has passed it, bids are ordinary bids.
  * Only the leader and the runner-up can matter for the price, so the state holds two bidders.
  */
 export interface AuctionRules {
@@ -73,7 +73,10 @@ export function placeBid(
 	bid: { bidder: string; amount: number; maxAmount?: number | null; seq: number },
 ): BidOutcome {
 	const floor = minimumNextBid(state, rules);
-	if (rules.buyNowPrice != null && bid.amount >= rules.buyNowPrice) return buyNow(state, rules, bid.bidder);
+	// A bid at the buy-now price is a buy-now only while buy-now is still on offer.
+	if (rules.buyNowPrice != null && bid.amount >= rules.buyNowPrice && buyNowAvailable(state, rules)) {
+		return buyNow(state, rules, bid.bidder);
+	}
 	if (bid.amount < floor) return { ok: false, reason: "too_low", minimumNextBid: floor };
 	const previous = state.leader;
 	const own = [state.leader, state.runnerUp].find((b) => b?.id === bid.bidder) ?? null;

@@ -57,7 +57,8 @@ export function verifyDraw(proof: DrawProof, entryIds: string[]): { ok: boolean;
 			`ranking's first ${expected.length}: ${expected.slice(0, 5).join(", ")}${expected.length > 5 ? ", …" : ""}`,
 		);
 		const nextUp = ranked.slice(expected.length, expected.length + proof.backfills.length);
-		const sameBackfills = nextUp.every((id, i) => id === proof.backfills[i]);
+		const sameBackfills =
+			nextUp.length === proof.backfills.length && nextUp.every((id, i) => id === proof.backfills[i]);
 		check("backfills", sameBackfills, `${proof.backfills.length} backfill(s) follow the ranking`);
 	}
 	return { ok: checks.every((c) => c.ok), checks };

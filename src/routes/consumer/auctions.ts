@@ -23,6 +23,12 @@ function auctionError(reply: Extract<AuctionReply<unknown>, { ok: false }>): Api
 		buy_now_unavailable: () =>
 			conflict("Buy now unavailable", "This auction has no buy-now price, or the price has passed it."),
 		not_settled: () => conflict("Auction not settled", "The bid log is published once the auction settles."),
+		key_reused: () =>
+			new ApiError(
+				422,
+				"Idempotency key reused",
+				"This idempotency key was already used for a different bid; use a new key.",
+			),
 	};
 	return errors[reply.error]();
 }
@@ -30,6 +36,16 @@ function auctionError(reply: Extract<AuctionReply<unknown>, { ok: false }>): Api
 export function unwrapAuction<T>(reply: AuctionReply<T>): T {
 	if (!reply.ok) throw auctionError(reply);
 	return reply.value;
+}
+
+/** Bids and buy-nows: a replayed idempotency key is flagged as on the merchant API. */
+function bidResponse<T>(
+	c: { header: (name: string, value: string) => void; json: (body: T) => Response },
+	reply: AuctionReply<T>,
+) {
+	const value = unwrapAuction(reply);
+	if (reply.ok && reply.replayed) c.header("Idempotent-Replayed", "true");
+	return c.json(value);
 }
 
 export function auctionStub(env: Env, id: string) {
@@ -60,7 +76,11 @@ export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
 			security,
 			summary: "Place a bid (optionally with a proxy maximum); an idempotency key makes retries safe",
 			ok: [200, bidderStateSchema],
-			errors: { 404: "Auction not found", 409: "Bid too low / Auction not open / Auction closed" },
+			errors: {
+				404: "Auction not found",
+				409: "Bid too low / Auction not open / Auction closed",
+				422: "Idempotency key reused",
+			},
 		}),
 		validator("param", idParam, onInvalid),
 		validator("json", bidBody, onInvalid),
@@ -75,7 +95,7 @@ export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
 				maxAmount == null ? null : toMinor(maxAmount),
 				idempotencyKey(c),
 			);
-			return c.json(unwrapAuction(reply));
+			return bidResponse(c, reply);
 		},
 	)
 	.post(

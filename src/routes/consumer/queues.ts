@@ -43,7 +43,8 @@ const identify = createMiddleware<QueueEnv>(async (c, next) => {
 	}
 	// QueueEnv only adds `who`, so the consumer-token middleware runs on it as is.
 	return consumerTokenAuth(c as never, async () => {
-		c.set("who", { consumerId: c.get("consumerId") });
+		// A ticket sent along with the token must be this consumer's own.
+		c.set("who", ticket ? { consumerId: c.get("consumerId"), ticket } : { consumerId: c.get("consumerId") });
 		await next();
 	});
 });
@@ -119,7 +120,7 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 			const who = c.get("who");
 			const headers = new Headers({ Upgrade: "websocket", "X-Organization-Id": c.get("tenant").organizationId });
 			if ("consumerId" in who) headers.set("X-Consumer-Id", who.consumerId);
-			else headers.set("X-Queue-Ticket", who.ticket);
+			if (who.ticket) headers.set("X-Queue-Ticket", who.ticket);
 			return stub.fetch(new Request(c.req.url, { headers }));
 		},
 	);

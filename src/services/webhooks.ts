@@ -1,0 +1,145 @@
+/**
+ * Webhook delivery: stored events fan out to the endpoints subscribed to them (one
+ * delivery row per endpoint and event, so a redelivered event is never sent twice),
+ * and the WEBHOOKS queue consumer posts each one, retrying with exponential backoff
+ * for about a day before the queue dead-letters it.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import { db } from "../db/client";
+import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema";
+import { decrypt, deriveKey } from "../lib/crypto";
+import type { EventMessage } from "../lib/events";
+import { newId } from "../lib/ids";
+import { isoSeconds } from "../lib/time";
+import { signWebhook, subscribed } from "../lib/webhook-signing";
+
+export interface DeliveryMessage {
+	deliveryId: string;
+}
+
+/**
+ * Doubling from WEBHOOK_RETRY_BASE_SECONDS (40 s in production): the 12th and last attempt
+ * comes ≈ 22.7 h after the first (queue max_retries = 11), then the dead-letter queue.
+ */
+export const MAX_ATTEMPTS = 12;
+export const backoffSeconds = (env: Env, attempt: number) =>
+	Math.min(Number(env.WEBHOOK_RETRY_BASE_SECONDS || 40) * 2 ** (attempt - 1), 43_200);
+const TIMEOUT_MS = 10_000;
+
+export const secretKey = (env: Env) => deriveKey(env.APP_SECRET, "webhook-endpoint-secret", "aes");
+
+/** Creates the deliveries for stored events and queues them. */
+export async function fanOut(env: Env, stored: EventMessage[]): Promise<void> {
+	const database = db(env.DB);
+	const orgs = [...new Set(stored.map((e) => e.organizationId))];
+	if (!orgs.length) return;
+	const endpoints = await database
+		.select({
+			id: webhookEndpoints.id,
+			organizationId: webhookEndpoints.organizationId,
+			events: webhookEndpoints.events,
+		})
+		.from(webhookEndpoints)
+		.where(and(inArray(webhookEndpoints.organizationId, orgs), eq(webhookEndpoints.enabled, true)));
+	const now = Date.now();
+	const rows = stored.flatMap((e) =>
+		endpoints
+			.filter((ep) => ep.organizationId === e.organizationId && subscribed(ep.events, e.type))
+			.map((ep) => ({
+				id: newId("dlv"),
+				organizationId: e.organizationId,
+				endpointId: ep.id,
+				eventId: e.id,
+				eventType: e.type,
+				status: "pending" as const,
+				createdAt: now,
+				updatedAt: now,
+			})),
+	);
+	for (let i = 0; i < rows.length; i += 10) {
+		const created = await database
+			.insert(webhookDeliveries)
+			.values(rows.slice(i, i + 10))
+			.onConflictDoNothing()
+			.returning({ id: webhookDeliveries.id });
+		if (created.length) await env.WEBHOOKS.sendBatch(created.map((d) => ({ body: { deliveryId: d.id } })));
+	}
+}
+
+type Outcome = "delivered" | "retry" | "drop";
+
+/** One attempt at one delivery. "retry" asks the queue to try again after `backoffSeconds(attempt)`. */
+export async function deliver(env: Env, deliveryId: string, attempt: number): Promise<Outcome> {
+	const database = db(env.DB);
+	const delivery = await database.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).get();
+	if (!delivery || delivery.status === "succeeded") return "drop";
+	const endpoint = await database
+		.select()
+		.from(webhookEndpoints)
+		.where(eq(webhookEndpoints.id, delivery.endpointId))
+		.get();
+	const event = await database.select().from(events).where(eq(events.id, delivery.eventId)).get();
+	if (!endpoint?.enabled || !event) return "drop";
+	const secret = await decrypt(await secretKey(env), endpoint.secretCiphertext, endpoint.id);
+	if (!secret) return "drop";
+	const body = JSON.stringify({
+		id: event.id,
+		type: event.type,
+		data: event.data,
+		createdAt: isoSeconds(event.createdAt),
+	});
+	const timestamp = Math.floor(Date.now() / 1000);
+	const started = Date.now();
+	let statusCode: number | null = null;
+	let error: string | null = null;
+	try {
+		const res = await fetch(endpoint.url, {
+			method: "POST",
+			headers: {
+				"Content-Type": "application/json",
+				"User-Agent": "fanfare-edge-webhooks/1",
+				"webhook-id": event.id,
+				"webhook-timestamp": String(timestamp),
+				"webhook-signature": await signWebhook(secret, event.id, timestamp, body),
+			},
+			body,
+			signal: AbortSignal.timeout(TIMEOUT_MS),
+		});
+		statusCode = res.status;
+		await res.body?.cancel();
+	} catch (err) {
+		error = err instanceof Error && err.name === "TimeoutError" ? "timeout" : "connection failed";
+	}
+	const latencyMs = Date.now() - started;
+	const ok = statusCode != null && statusCode >= 200 && statusCode < 300;
+	const attempts = delivery.attempts + 1;
+	const final = !ok && attempt >= MAX_ATTEMPTS;
+	const nextRetryAt = ok || final ? null : Date.now() + backoffSeconds(env, attempt) * 1000;
+	await database.batch([
+		database
+			.insert(webhookAttempts)
+			.values({ deliveryId, attempt: attempts, statusCode, latencyMs, error, at: started })
+			.onConflictDoNothing(),
+		database
+			.update(webhookDeliveries)
+			.set({
+				status: ok ? "succeeded" : final ? "dead" : "failed",
+				attempts,
+				lastStatusCode: statusCode,
+				lastLatencyMs: latencyMs,
+				lastError: ok ? null : (error ?? `HTTP ${statusCode}`),
+				nextRetryAt,
+				updatedAt: Date.now(),
+			})
+			.where(eq(webhookDeliveries.id, deliveryId)),
+	]);
+	return ok ? "delivered" : "retry";
+}
+
+/** The dead-letter queue's consumer: the delivery is given up for good. */
+export async function markDead(env: Env, deliveryId: string): Promise<void> {
+	await db(env.DB)
+		.update(webhookDeliveries)
+		.set({ status: "dead", nextRetryAt: null, updatedAt: Date.now() })
+		.where(and(eq(webhookDeliveries.id, deliveryId), inArray(webhookDeliveries.status, ["pending", "failed"])));
+}
