@@ -154,6 +154,13 @@ export class AuctionObject extends DistributionObject {
 		return this.store.nextSeq() - 1;
 	}
 
+	override async liveGrant(consumerId: string): Promise<string | null> {
+		return this.caughtUp(() => {
+			const s = this.store.load().settlement;
+			return s?.winner === consumerId && s.claimedAt == null ? s.grantId : null;
+		});
+	}
+
 	override checkGrant(consumerId: string, grantId: string): GrantCheck {
 		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		return this.grantState(consumerId, grantId, Date.now());

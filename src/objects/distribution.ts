@@ -199,6 +199,11 @@ export abstract class DistributionObject extends DurableObject<Env> {
 		return { valid: false, reason: "unknown" };
 	}
 
+	/** The consumer's live, unused grant, if it holds one. Engines that admit override it. */
+	liveGrant(_consumerId: string): string | null | Promise<string | null> {
+		return null;
+	}
+
 	/** Uses a grant once. Engines that admit override it. */
 	completeGrant(_consumerId: string, _grantId: string, _order: GrantOrder): GrantCheck | Promise<GrantCheck> {
 		return { valid: false, reason: "unknown" };

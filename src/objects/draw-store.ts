@@ -57,6 +57,8 @@ export const DRAW_MIGRATIONS = [
 		entry_count INTEGER, merkle_root TEXT, drawn_at INTEGER);
 	CREATE TABLE merkle (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
 		PRIMARY KEY (level, idx)) WITHOUT ROWID;`,
+	// Where the draw.consumer.lost announcements have got to, in rank order.
+	`ALTER TABLE fairness ADD COLUMN lost_cursor TEXT;`,
 ];
 
 const COLUMNS =
@@ -235,6 +237,28 @@ export class DrawStore {
 			counts[r.status] = r.n;
 		}
 		return counts;
+	}
+
+	/**
+	 * The next entrants not drawn, in rank order, after the last one announced; moves
+	 * the cursor past them.
+	 */
+	nextLost(limit: number): DrawEntry[] {
+		const cursor = this.sql.exec<{ c: string | null }>("SELECT lost_cursor AS c FROM fairness").toArray()[0]?.c ?? "|";
+		const [rankKey, entryId] = cursor.split("|");
+		// A row-value comparison, so the (status, rank_key, entry_id) index serves every chunk.
+		const rows = this.sql
+			.exec<DrawEntry>(
+				`SELECT ${COLUMNS} FROM entries WHERE status = 'ENTERED' AND (rank_key, entry_id) > (?, ?)
+				 ORDER BY rank_key, entry_id LIMIT ?`,
+				rankKey,
+				entryId,
+				limit,
+			)
+			.toArray();
+		const last = rows.at(-1);
+		if (last) this.sql.exec("UPDATE fairness SET lost_cursor = ?", `${last.rank_key}|${last.entry_id}`);
+		return rows;
 	}
 
 	/** Winners (and former winners), best rank first: the results table. */

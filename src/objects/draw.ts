@@ -20,6 +20,7 @@ import { migrate } from "./migrations";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
 const RECEIPT_LIFETIME_SECONDS = 10 * 365 * 86_400;
+const LOST_CHUNK = 500;
 
 export type DrawError = "not_found" | "not_open" | "closed" | "full" | "not_entered";
 export type DrawReply<T> = { ok: true; value: T } | { ok: false; error: DrawError };
@@ -150,6 +151,13 @@ export class DrawObject extends DistributionObject {
 		return c.ENTERED + c.WON + c.CLAIMED + c.EXPIRED;
 	}
 
+	override async liveGrant(consumerId: string): Promise<string | null> {
+		return this.caughtUp(() => {
+			const entry = this.store.entry(consumerId);
+			return entry?.status === "WON" ? entry.grant_id : null;
+		});
+	}
+
 	override checkGrant(consumerId: string, grantId: string): GrantCheck {
 		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		return this.grantState(this.store.entry(consumerId), grantId, Date.now());
@@ -181,6 +189,7 @@ export class DrawObject extends DistributionObject {
 	}
 
 	protected override onSchedule(kind: string, now: number): number | null {
+		if (kind === "lost") return this.announceLost(now);
 		if (kind !== "claims") return null;
 		const t = this.timeline();
 		const expired = this.store.expiredClaims(now);
@@ -201,6 +210,7 @@ export class DrawObject extends DistributionObject {
 		this.sql.exec("UPDATE fairness SET drawn_at = ?", now);
 		const winners = this.store.nextRanked(t.winnerCount ?? 0);
 		this.award(winners, now, false);
+		this.scheduleAt("lost", now);
 		this.checkCompletion(now);
 	}
 
@@ -216,6 +226,13 @@ export class DrawObject extends DistributionObject {
 			);
 		}
 		if (entries.length) this.scheduleAt("claims", claimBy);
+	}
+
+	/** `draw.consumer.lost` for everyone not drawn, LOST_CHUNK per run so a large draw never floods one alarm. */
+	private announceLost(now: number): number | null {
+		const lost = this.store.nextLost(LOST_CHUNK);
+		for (const e of lost) this.emit("draw.consumer.lost", { consumerId: e.consumer_id, entryId: e.entry_id }, now);
+		return lost.length === LOST_CHUNK ? now : null;
 	}
 
 	/** Every win is settled (claimed, or expired with no one left to take it): COMPLETED. */

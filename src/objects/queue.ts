@@ -168,6 +168,13 @@ export class QueueObject extends DistributionObject {
 		return this.store.countByStatus().QUEUED + this.store.countByStatus().ADMITTED;
 	}
 
+	override async liveGrant(consumerId: string): Promise<string | null> {
+		return this.caughtUp(() => {
+			const entry = this.store.entry(consumerId);
+			return entry?.status === "ADMITTED" ? entry.grant_id : null;
+		});
+	}
+
 	override checkGrant(consumerId: string, grantId: string): GrantCheck {
 		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		return this.grantState(this.store.entry(consumerId), grantId, Date.now());

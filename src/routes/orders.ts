@@ -3,17 +3,18 @@ import { Hono } from "hono";
 import { validator } from "hono-openapi";
 import { db } from "../db/client";
 import { listPage } from "../db/list";
-import { createOrder, getOrder, toOrder } from "../db/orders";
+import { getOrder, toOrder } from "../db/orders";
 import { orders as table } from "../db/schema";
 import type { AppEnv } from "../env";
 import { uniqueOr } from "../lib/db-errors";
-import { conflict, fieldError, notFound } from "../lib/errors";
+import { conflict, notFound } from "../lib/errors";
 import { doc } from "../lib/openapi";
 import { pageQuery, pageSchema } from "../lib/pagination";
 import { onInvalid } from "../lib/validate";
 import { adminGuards } from "../middleware/guards";
 import { idParam } from "../schemas/common";
 import { createOrderBody, listOrdersQuery, orderSchema } from "../schemas/orders";
+import { placeOrder } from "../services/orders";
 
 const tags = ["Orders"];
 const duplicateOrder = () =>
@@ -25,19 +26,23 @@ export const orderRoutes = new Hono<AppEnv>()
 		"/",
 		doc({
 			tags,
-			summary: "Report an order",
+			summary: "Report an order: it uses the consumer's admission grant and one unit of stock",
+			description:
+				"The consumer must hold a live, unused grant for the distribution (admitted from a queue, or winner of a " +
+				"draw or auction). The order uses it up, takes one unit of the product's inventory, and marks the " +
+				"consumer COMPLETED. Auction orders must equal the final price.",
 			ok: [201, orderSchema],
-			errors: { 409: "Order already exists (same externalOrderId)" },
+			errors: {
+				409: "Order already exists / No admission / Admission already used / Admission expired / Out of stock",
+			},
 		}),
 		validator("json", createOrderBody, onInvalid),
 		async (c) => {
-			const input = c.req.valid("json");
 			const row = await uniqueOr(
-				createOrder(c.env.DB, c.get("tenant").organizationId, input),
+				placeOrder(c.env, c.get("tenant"), c.req.valid("json")),
 				"external_order_id",
 				duplicateOrder,
 			);
-			if (!row) throw fieldError("consumerId", "Unknown consumer");
 			return c.json(toOrder(row), 201);
 		},
 	)

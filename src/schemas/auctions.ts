@@ -37,6 +37,10 @@ export const bidderStateSchema = z
 		finalPrice: z.number().optional(),
 		admissionToken: z.string().optional().describe("Winner: the grant to check out with, at finalPrice"),
 		claimBy: isoDateTime().optional(),
+		checkoutUrl: z
+			.string()
+			.optional()
+			.describe("With a grant: the merchant's checkout, with the grant and ids as query parameters"),
 	})
 	.meta({ id: "BidderState" });
 

@@ -19,6 +19,10 @@ export const queueStateSchema = z
 		ticket: z.string().describe("Opaque position ticket, bound to this queue and consumer"),
 		admissionToken: z.string().optional().describe("Single-use admission grant (EdDSA JWT), when ADMITTED"),
 		admissionExpiresAt: isoDateTime().optional(),
+		checkoutUrl: z
+			.string()
+			.optional()
+			.describe("With a grant: the merchant's checkout, with the grant and ids as query parameters"),
 	})
 	.meta({ id: "QueueEntryState" });
 

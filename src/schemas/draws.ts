@@ -18,6 +18,10 @@ export const drawStateSchema = z
 		}),
 		admissionToken: z.string().optional().describe("Winners: the grant to claim with"),
 		claimBy: isoDateTime().optional(),
+		checkoutUrl: z
+			.string()
+			.optional()
+			.describe("With a grant: the merchant's checkout, with the grant and ids as query parameters"),
 	})
 	.meta({ id: "DrawEntryState" });
 

@@ -24,6 +24,12 @@ export const createOrderBody = z
 		distributionId: ref().meta({ example: "dist_456" }),
 		externalOrderId: z.string().trim().min(1).max(200).meta({ example: "YOUR-ORDER-123" }),
 		totalAmount: money(),
+		admissionToken: z
+			.string()
+			.min(1)
+			.max(4096)
+			.optional()
+			.describe("The grant the consumer checked out with; without it, the consumer's live grant is used"),
 	})
 	.meta({ id: "CreateOrder" });
 

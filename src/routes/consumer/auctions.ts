@@ -12,6 +12,7 @@ import { consumerTokenAuth } from "../../middleware/consumer-auth";
 import type { AuctionError, AuctionReply } from "../../objects/auction";
 import { auctionPublicSchema, bidBody, bidderStateSchema } from "../../schemas/auctions";
 import { idParam } from "../../schemas/common";
+import { withCheckout } from "../../services/checkout";
 
 function auctionError(reply: Extract<AuctionReply<unknown>, { ok: false }>): ApiError {
 	const next = reply.minimumNextBid == null ? "" : ` The minimum next bid is ${fromMinor(reply.minimumNextBid)}.`;
@@ -127,8 +128,10 @@ export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
 		validator("param", idParam, onInvalid),
 		consumerTokenAuth,
 		async (c) => {
-			const stub = auctionStub(c.env, c.req.valid("param").id);
-			return c.json(unwrapAuction(await stub.bidderState(c.get("tenant").organizationId, c.get("consumerId"))));
+			const { id } = c.req.valid("param");
+			const org = c.get("tenant").organizationId;
+			const state = unwrapAuction(await auctionStub(c.env, id).bidderState(org, c.get("consumerId")));
+			return c.json(await withCheckout(c.env, org, id, state as { consumerId: string; admissionToken?: string }));
 		},
 	)
 	.get(

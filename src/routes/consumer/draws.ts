@@ -10,6 +10,7 @@ import { consumerTokenAuth } from "../../middleware/consumer-auth";
 import type { DrawError, DrawReply } from "../../objects/draw";
 import { idParam } from "../../schemas/common";
 import { drawProofSchema, drawStateSchema } from "../../schemas/draws";
+import { withCheckout } from "../../services/checkout";
 
 const DRAW_ERRORS: Record<DrawError, () => ApiError> = {
 	not_found: () => notFound("Draw"),
@@ -71,8 +72,11 @@ export const consumerDrawRoutes = new Hono<ConsumerEnv>()
 		validator("param", idParam, onInvalid),
 		consumerTokenAuth,
 		async (c) => {
-			const stub = drawStub(c.env, c.req.valid("param").id);
-			return c.json(unwrapDraw(await stub.state(c.get("tenant").organizationId, c.get("consumerId"))));
+			const { id } = c.req.valid("param");
+			const org = c.get("tenant").organizationId;
+			return c.json(
+				await withCheckout(c.env, org, id, unwrapDraw(await drawStub(c.env, id).state(org, c.get("consumerId")))),
+			);
 		},
 	)
 	.get(

@@ -5,6 +5,7 @@ import type { ConsumerEnv } from "../../env";
 import { publishableKeyAuth } from "../../middleware/consumer-auth";
 import { consumerAuctionRoutes } from "./auctions";
 import { consumerAuthRoutes } from "./auth";
+import { checkoutRoutes } from "./checkout";
 import { consumerDrawRoutes } from "./draws";
 import { consumerQueueRoutes } from "./queues";
 
@@ -28,4 +29,5 @@ export const consumerRoutes = new Hono<ConsumerEnv>()
 	.route("/auth", consumerAuthRoutes)
 	.route("/queues", consumerQueueRoutes)
 	.route("/draws", consumerDrawRoutes)
-	.route("/auctions", consumerAuctionRoutes);
+	.route("/auctions", consumerAuctionRoutes)
+	.route("/checkout", checkoutRoutes);

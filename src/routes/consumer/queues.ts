@@ -11,6 +11,7 @@ import { consumerTokenAuth } from "../../middleware/consumer-auth";
 import type { QueueError, QueueReply, Who } from "../../objects/queue";
 import { idParam } from "../../schemas/common";
 import { liveQuery, queueStateSchema } from "../../schemas/consumer";
+import { withCheckout } from "../../services/checkout";
 
 type QueueEnv = ConsumerEnv & { Variables: { who: Who } };
 
@@ -65,8 +66,11 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 		validator("param", idParam, onInvalid),
 		consumerTokenAuth,
 		async (c) => {
-			const stub = queueStub(c.env, c.req.valid("param").id);
-			return c.json(unwrapQueue(await stub.enter(c.get("tenant").organizationId, c.get("consumerId"))));
+			const { id } = c.req.valid("param");
+			const org = c.get("tenant").organizationId;
+			return c.json(
+				await withCheckout(c.env, org, id, unwrapQueue(await queueStub(c.env, id).enter(org, c.get("consumerId")))),
+			);
 		},
 	)
 	.get(
@@ -81,8 +85,11 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 		validator("param", idParam, onInvalid),
 		identify,
 		async (c) => {
-			const stub = queueStub(c.env, c.req.valid("param").id);
-			return c.json(unwrapQueue(await stub.state(c.get("tenant").organizationId, c.get("who"))));
+			const { id } = c.req.valid("param");
+			const org = c.get("tenant").organizationId;
+			return c.json(
+				await withCheckout(c.env, org, id, unwrapQueue(await queueStub(c.env, id).state(org, c.get("who")))),
+			);
 		},
 	)
 	.post(

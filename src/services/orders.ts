@@ -1,0 +1,111 @@
+/**
+ * The order callback: an order consumes the consumer's live admission grant for the
+ * distribution (single use), takes one unit of the product's stock (never below
+ * zero) and marks the consumer COMPLETED in the distribution's object. The stock and
+ * the order row change in one D1 transaction; if the grant turns out to be used
+ * meanwhile, both are undone.
+ */
+import { and, eq } from "drizzle-orm";
+import type { z } from "zod";
+import { db } from "../db/client";
+import { findDistribution } from "../db/distributions";
+import { consumers } from "../db/schema";
+import type { Tenant } from "../env";
+import { type ApiError, conflict, fieldError } from "../lib/errors";
+import { newEvent, publish } from "../lib/events";
+import { newId } from "../lib/ids";
+import { fromMinor, toMinor } from "../lib/money";
+import type { GrantCheck } from "../objects/grants";
+import type { createOrderBody } from "../schemas/orders";
+import { readGrant } from "./admissions";
+import { checkoutTarget } from "./checkout";
+import { distributionStub } from "./distributions";
+
+const REFUSED: Record<Exclude<GrantCheck, { valid: true }>["reason"], () => ApiError> = {
+	used: () => conflict("Admission already used", "This consumer's grant for the distribution was already used."),
+	expired: () => conflict("Admission expired", "This consumer's grant for the distribution has expired."),
+	revoked: () => conflict("Admission revoked", "This consumer left or was denied."),
+	unknown: () => conflict("No admission", "This consumer holds no live admission for this distribution."),
+};
+
+export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof createOrderBody>) {
+	const database = db(env.DB);
+	const org = tenant.organizationId;
+	const consumer = await database
+		.select({ id: consumers.id })
+		.from(consumers)
+		.where(and(eq(consumers.organizationId, org), eq(consumers.id, input.consumerId)))
+		.get();
+	if (!consumer) throw fieldError("consumerId", "Unknown consumer");
+	const distribution = await findDistribution(database, org, input.distributionId);
+	if (!distribution) throw fieldError("distributionId", "Unknown distribution");
+	const stub = distributionStub(env, distribution.type, distribution.id);
+
+	let grantId: string | null;
+	if (input.admissionToken) {
+		const lookup = await readGrant(env, tenant, input.admissionToken);
+		if (!lookup.ok || lookup.claims.sub !== consumer.id || lookup.claims.dist !== distribution.id) {
+			throw fieldError("admissionToken", "Not a grant of this consumer for this distribution");
+		}
+		grantId = lookup.claims.jti;
+	} else {
+		grantId = await stub.liveGrant(consumer.id);
+	}
+	if (!grantId) throw REFUSED.unknown();
+	const check = await stub.checkGrant(consumer.id, grantId);
+	if (!check.valid) throw REFUSED[check.reason]();
+	if (distribution.type === "auction") {
+		const price = await env.AUCTION_OBJECT.getByName(distribution.id).finalPrice();
+		if (price != null && toMinor(input.totalAmount) !== price) {
+			throw fieldError("totalAmount", `Must equal the auction's final price, ${fromMinor(price)}`);
+		}
+	}
+
+	const productId = (await checkoutTarget(env, org, distribution.id))?.productId ?? null;
+	const id = newId("ord");
+	const now = Date.now();
+	const [inserted] = await env.DB.batch([
+		env.DB.prepare(
+			`INSERT INTO orders (id, organization_id, consumer_id, distribution_id, external_order_id, total_amount, created_at, updated_at)
+			 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7
+			  WHERE NOT EXISTS (SELECT 1 FROM products WHERE id = ?8 AND inventory IS NOT NULL AND inventory <= 0)
+			 RETURNING id`,
+		).bind(id, org, consumer.id, distribution.id, input.externalOrderId, toMinor(input.totalAmount), now, productId),
+		env.DB.prepare(
+			`UPDATE products SET inventory = inventory - 1, updated_at = ?1
+			  WHERE id = ?2 AND inventory > 0 AND EXISTS (SELECT 1 FROM orders WHERE id = ?3)`,
+		).bind(now, productId, id),
+	]);
+	if (!inserted.results.length) throw conflict("Out of stock", "The product of this distribution has no stock left.");
+
+	const used = await stub.completeGrant(consumer.id, grantId, { orderId: id, orderAmount: input.totalAmount });
+	if (!used.valid) {
+		await env.DB.batch([
+			env.DB.prepare("DELETE FROM orders WHERE id = ?").bind(id),
+			env.DB.prepare("UPDATE products SET inventory = inventory + 1 WHERE id = ? AND inventory IS NOT NULL").bind(
+				productId,
+			),
+		]);
+		throw REFUSED[used.reason]();
+	}
+	const row = await database.query.orders.findFirst({ where: (o, { eq }) => eq(o.id, id) });
+	if (!row) throw new Error("order vanished");
+	await publish(env.EVENTS, [
+		newEvent(
+			org,
+			"order.created",
+			{
+				object: {
+					id,
+					consumerId: consumer.id,
+					distributionId: distribution.id,
+					externalOrderId: input.externalOrderId,
+					totalAmount: input.totalAmount,
+					productId,
+				},
+			},
+			distribution.id,
+		),
+	]);
+	return row;
+}
