@@ -8,12 +8,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 
-declare module "vitest" {
-	export interface ProvidedContext {
-		receiverUrl: string;
-	}
-}
-
 export default async function setup(project: TestProject) {
 	const received = new Map<string, { headers: Record<string, string>; body: string; status: number }[]>();
 	const server = createServer((req, res) => {

@@ -65,3 +65,23 @@ export async function toPage<Row extends { id: string }, T>(
 		nextCursor: more && last ? await encodeCursor(secret, scope, last.id) : null,
 	};
 }
+
+/**
+ * A page of rows a Durable Object lists newest first by a numeric position (`cursor`),
+ * behind the same signed, opaque cursor as D1 lists. The position is stripped from the rows.
+ */
+export async function objectPage<Row extends { cursor: number }>(
+	secret: string,
+	scope: string,
+	query: PageQuery,
+	fetchRows: (before: number | null, limit: number) => Promise<Row[]>,
+): Promise<Page<Omit<Row, "cursor">>> {
+	const before = query.cursor ? Number(await decodeCursor(secret, scope, query.cursor)) : null;
+	const rows = await fetchRows(before, query.limit + 1);
+	const page = rows.slice(0, query.limit);
+	const last = page.at(-1);
+	return {
+		data: page.map(({ cursor: _, ...row }) => row),
+		nextCursor: rows.length > query.limit && last ? await encodeCursor(secret, scope, String(last.cursor)) : null,
+	};
+}

@@ -43,14 +43,19 @@ function loadKeys(secret: string): Promise<SigningKeys> {
 			if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || !jwk.d || !jwk.x) {
 				throw new Error("JWT_SIGNING_KEY must be an Ed25519 private JWK");
 			}
-			const pub = { kty: "OKP", crv: "Ed25519", x: jwk.x };
-			// RFC 7638 thumbprint: members in lexicographic order, no whitespace.
+			// RFC 7638 thumbprint: the required members in lexicographic order (crv, kty, x), no whitespace.
+			const pub = { crv: "Ed25519", kty: "OKP", x: jwk.x };
 			const thumb = await crypto.subtle.digest("SHA-256", encoder.encode(JSON.stringify(pub)));
 			const kid = base64url(new Uint8Array(thumb));
 			const algorithm = { name: "Ed25519" };
 			const privateKey = await crypto.subtle.importKey("jwk", { ...pub, d: jwk.d }, algorithm, false, ["sign"]);
 			const publicKey = await crypto.subtle.importKey("jwk", pub, algorithm, true, ["verify"]);
-			return { kid, privateKey, publicKey, publicJwk: { ...pub, kid, alg: "EdDSA", use: "sig" } };
+			return {
+				kid,
+				privateKey,
+				publicKey,
+				publicJwk: { kty: "OKP", crv: "Ed25519", x: jwk.x, kid, alg: "EdDSA", use: "sig" },
+			};
 		})();
 		cache.set(secret, keys);
 	}
@@ -79,12 +84,37 @@ export async function signToken(
  * expired (unless `allowExpired`, for telling a merchant *why* a grant fails) — or
  * null. Any altered byte fails the signature check.
  */
+/**
+ * Tokens already verified in this isolate: a shopper polling its status every few
+ * seconds should not pay for an Ed25519 verification each time. Keyed by the whole
+ * token, so a changed byte is a miss; expiry is still checked on every hit.
+ */
+const verifiedBySecret = new Map<string, Map<string, TokenClaims>>();
+const VERIFIED_MAX = 20_000;
+
 export async function verifyToken(
 	secret: string,
 	token: string,
 	kind: TokenKind,
-	{ now = Date.now(), allowExpired = false } = {},
+	options: { now?: number; allowExpired?: boolean } = {},
 ) {
+	const now = options.now ?? Date.now();
+	let verified = verifiedBySecret.get(secret);
+	if (!verified) {
+		verified = new Map();
+		verifiedBySecret.set(secret, verified);
+	}
+	const hit = verified.get(token);
+	if (hit && hit.typ === kind && (options.allowExpired || hit.exp * 1000 > now)) return hit;
+	const claims = await verifyUncached(secret, token, kind, now, options.allowExpired ?? false);
+	if (claims) {
+		if (verified.size >= VERIFIED_MAX) verified.clear();
+		verified.set(token, claims);
+	}
+	return claims;
+}
+
+async function verifyUncached(secret: string, token: string, kind: TokenKind, now: number, allowExpired: boolean) {
 	const parts = token.split(".");
 	if (parts.length !== 3 || token.length > 4096) return null;
 	const [headerText, bodyText, sigText] = parts;

@@ -18,7 +18,7 @@ import { statusAt } from "../lib/status";
 import { isoSeconds } from "../lib/time";
 import { AUCTION_MIGRATIONS, AuctionStore, type AuctionStore as Store, type StoredAuction } from "./auction-store";
 import { DistributionObject } from "./distribution";
-import { type GrantCheck, type GrantOrder, grantToken } from "./grants";
+import { type GrantOrder, type GrantState, grantToken } from "./grants";
 import { acceptLive, broadcast, isUpgrade } from "./live";
 import { migrate } from "./migrations";
 
@@ -139,6 +139,7 @@ export class AuctionObject extends DistributionObject {
 	async bids(limit: number, beforeSeq: number | null) {
 		await this.caughtUp(() => null);
 		return this.store.entries(beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, true).map((e) => ({
+			cursor: e.seq,
 			seq: e.seq,
 			consumerId: e.consumerId,
 			bidder: e.bidder,
@@ -154,33 +155,17 @@ export class AuctionObject extends DistributionObject {
 		return this.store.nextSeq() - 1;
 	}
 
-	override async liveGrant(consumerId: string): Promise<string | null> {
-		return this.caughtUp(() => {
-			const s = this.store.load().settlement;
-			return s?.winner === consumerId && s.claimedAt == null ? s.grantId : null;
-		});
+	protected override grantOf(consumerId: string): GrantState | null {
+		const s = this.store.load().settlement;
+		if (!s || s.winner !== consumerId || !s.grantId || s.claimBy == null) return null;
+		return { grantId: s.grantId, expiresAt: s.claimBy, state: s.claimedAt == null ? "live" : "used" };
 	}
 
-	override checkGrant(consumerId: string, grantId: string): GrantCheck {
-		if (!this.timeline()) return { valid: false, reason: "unknown" };
-		return this.grantState(consumerId, grantId, Date.now());
-	}
-
-	/** Pays for the win. Invariant: succeeds at most once. */
-	override async completeGrant(consumerId: string, grantId: string, order: GrantOrder): Promise<GrantCheck> {
-		const now = Date.now();
-		if (!this.timeline()) return { valid: false, reason: "unknown" };
-		const check = this.ctx.storage.transactionSync(() => {
-			this.advance(now);
-			const result = this.grantState(consumerId, grantId, now);
-			if (!result.valid) return result;
-			const st = this.store.load();
-			if (st.settlement) this.store.save({ ...st, settlement: { ...st.settlement, claimedAt: now } });
-			this.emit("auction.consumer.completed", { consumerId, ...order }, now);
-			return result;
-		});
-		await this.arm();
-		return check;
+	/** The winner paid. */
+	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+		const st = this.store.load();
+		if (st.settlement) this.store.save({ ...st, settlement: { ...st.settlement, claimedAt: now } });
+		this.emit("auction.consumer.completed", { consumerId, ...order }, now);
 	}
 
 	/** The final price of a won auction, for checking the merchant's order against it. */
@@ -363,7 +348,15 @@ export class AuctionObject extends DistributionObject {
 			currentPrice: st.bidding.leader ? fromMinor(st.bidding.price) : null,
 			minimumNextBid: fromMinor(minimumNextBid(st.bidding, rules)),
 		};
-		if (settlement?.winner === consumerId && settlement.grantId && settlement.claimBy && t) {
+		const grant = this.grantOf(consumerId);
+		if (
+			settlement?.winner === consumerId &&
+			settlement.grantId &&
+			settlement.claimBy &&
+			t &&
+			grant?.state === "live" &&
+			grant.expiresAt > Date.now()
+		) {
 			state.finalPrice = fromMinor(settlement.price ?? 0);
 			state.admissionToken = await grantToken(this.env.JWT_SIGNING_KEY, t.organizationId, t.id, {
 				consumerId,
@@ -374,13 +367,5 @@ export class AuctionObject extends DistributionObject {
 			state.claimBy = isoSeconds(settlement.claimBy);
 		}
 		return state;
-	}
-
-	private grantState(consumerId: string, grantId: string, now: number): GrantCheck {
-		const s = this.store.load().settlement;
-		if (!s || s.winner !== consumerId || s.grantId !== grantId) return { valid: false, reason: "unknown" };
-		if (s.claimedAt != null) return { valid: false, reason: "used" };
-		if ((s.claimBy ?? 0) <= now) return { valid: false, reason: "expired" };
-		return { valid: true, consumerId, expiresAt: s.claimBy ?? now };
 	}
 }

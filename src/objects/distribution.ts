@@ -20,7 +20,7 @@ import { type DistributionRow, findDistribution, toDistribution } from "../db/di
 import { newEvent, publish } from "../lib/events";
 import { newId } from "../lib/ids";
 import { effectiveClose, type Status, statusAt } from "../lib/status";
-import type { GrantCheck, GrantOrder } from "./grants";
+import { type GrantCheck, type GrantOrder, type GrantState, judgeGrant } from "./grants";
 import { migrate } from "./migrations";
 
 /** Everything an engine needs from the distribution row: identity, times and settings. */
@@ -112,6 +112,10 @@ export abstract class DistributionObject extends DurableObject<Env> {
 		);
 	}
 
+	protected isScheduled(kind: string): boolean {
+		return this.sql.exec("SELECT 1 FROM schedule WHERE kind = ?", kind).toArray().length > 0;
+	}
+
 	/** Replaces `kind`'s time (null removes it). Call `arm()` after. */
 	protected reschedule(kind: string, at: number | null): void {
 		if (at == null) this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
@@ -135,10 +139,18 @@ export abstract class DistributionObject extends DurableObject<Env> {
 	/** Set once `destroy` wiped storage: this instance must answer "not found" from then on. */
 	private wiped = false;
 
+	/** The parsed timeline, kept in memory: this object is its only writer (storeTimeline, complete). */
+	private timelineCache: StoredTimeline | null | undefined;
+	/** The alarm time last set, so re-arming to the same time costs no storage call. */
+	private armedAt: number | null | undefined;
+
 	protected timeline(): StoredTimeline | null {
 		if (this.wiped) return null;
-		const row = this.sql.exec<{ json: string }>("SELECT json FROM timeline WHERE id = 1").toArray()[0];
-		return row ? (JSON.parse(row.json) as StoredTimeline) : null;
+		if (this.timelineCache === undefined) {
+			const row = this.sql.exec<{ json: string }>("SELECT json FROM timeline WHERE id = 1").toArray()[0];
+			this.timelineCache = row ? (JSON.parse(row.json) as StoredTimeline) : null;
+		}
+		return this.timelineCache;
 	}
 
 	/**
@@ -161,6 +173,7 @@ export abstract class DistributionObject extends DurableObject<Env> {
 	/** Stores the timeline and rebuilds its part of the schedule (inside the caller's transaction). */
 	private storeTimeline(t: StoredTimeline): void {
 		this.sql.exec("INSERT OR REPLACE INTO timeline (id, json) VALUES (1, ?)", JSON.stringify(t));
+		this.timelineCache = t;
 		for (const kind of Object.keys(TIMELINE_KINDS)) this.sql.exec("DELETE FROM schedule WHERE kind = ?", kind);
 		for (const [kind, at] of this.timelineAgenda(t)) {
 			this.sql.exec("INSERT INTO schedule (kind, at) VALUES (?, ?)", kind, at);
@@ -194,29 +207,80 @@ export abstract class DistributionObject extends DurableObject<Env> {
 		return 0;
 	}
 
-	/** Whether a grant this object issued is still usable. Engines that admit override it. */
-	checkGrant(_consumerId: string, _grantId: string): GrantCheck | Promise<GrantCheck> {
-		return { valid: false, reason: "unknown" };
-	}
-
-	/** The consumer's live, unused grant, if it holds one. Engines that admit override it. */
-	liveGrant(_consumerId: string): string | null | Promise<string | null> {
+	/** The consumer's grant as this engine sees it; engines that admit or pick winners override it. */
+	protected grantOf(_consumerId: string): GrantState | null {
 		return null;
 	}
 
-	/** Uses a grant once. Engines that admit override it. */
-	completeGrant(_consumerId: string, _grantId: string, _order: GrantOrder): GrantCheck | Promise<GrantCheck> {
-		return { valid: false, reason: "unknown" };
+	/** What using the grant does in this engine (COMPLETED, CLAIMED, paid), inside the caller's transaction. */
+	protected useGrant(_consumerId: string, _order: GrantOrder, _now: number): void {}
+
+	/** Whether a grant this object issued is still usable. */
+	checkGrant(consumerId: string, grantId: string): GrantCheck {
+		if (!this.timeline()) return { valid: false, reason: "unknown" };
+		return this.judged(consumerId, grantId, Date.now());
+	}
+
+	/**
+	 * Grants being paid for right now (grant id → hold expiry), so duplicate orders on one
+	 * grant are refused before any of them takes stock. In memory on purpose: a hold lost to
+	 * eviction only reopens the rare race that completeGrant settles anyway.
+	 */
+	private holds = new Map<string, number>();
+
+	/** Reserves a live grant for one order for up to 30 s; a held grant answers "used". */
+	holdGrant(consumerId: string, grantId: string): GrantCheck {
+		if (!this.timeline()) return { valid: false, reason: "unknown" };
+		const now = Date.now();
+		const check = this.judged(consumerId, grantId, now);
+		if (!check.valid) return check;
+		if ((this.holds.get(grantId) ?? 0) > now) return { valid: false, reason: "used" };
+		this.holds.set(grantId, now + 30_000);
+		return check;
+	}
+
+	/** Gives a hold back (the order failed for another reason, e.g. out of stock). */
+	releaseGrant(grantId: string): void {
+		this.holds.delete(grantId);
+	}
+
+	/** The consumer's grant id in whatever state (so a used one can be named as used), or null. */
+	grantIdOf(consumerId: string): string | null {
+		return this.timeline() ? (this.grantOf(consumerId)?.grantId ?? null) : null;
+	}
+
+	/** Uses a grant. Invariant: succeeds at most once per grant, and only while it is live. */
+	async completeGrant(consumerId: string, grantId: string, order: GrantOrder): Promise<GrantCheck> {
+		if (!this.timeline()) return { valid: false, reason: "unknown" };
+		const now = Date.now();
+		const check = this.ctx.storage.transactionSync(() => {
+			this.advance(now);
+			const result = this.judged(consumerId, grantId, now);
+			if (result.valid) this.useGrant(consumerId, order, now);
+			return result;
+		});
+		this.holds.delete(grantId);
+		await this.arm();
+		return check;
+	}
+
+	private judged(consumerId: string, grantId: string, now: number): GrantCheck {
+		const check = judgeGrant(this.grantOf(consumerId), grantId, now);
+		return check.valid ? { ...check, consumerId } : check;
 	}
 
 	/** Removes every row and the alarm: afterwards the object holds nothing. */
 	async destroy(): Promise<void> {
 		this.wiped = true;
+		this.timelineCache = null;
+		this.armedAt = null;
 		await this.ctx.storage.deleteAlarm();
 		await this.ctx.storage.deleteAll();
 	}
 
 	override async alarm(): Promise<void> {
+		// A fired alarm is cleared by the runtime: forget the cached time so arm() sets it again.
+		this.armedAt = undefined;
 		this.ctx.storage.transactionSync(() => this.advance(Date.now()));
 		await this.deliver();
 		await this.arm();
@@ -260,7 +324,9 @@ export abstract class DistributionObject extends DurableObject<Env> {
 	protected complete(now: number): void {
 		const t = this.timeline();
 		if (!t || t.completedAt != null) return;
-		this.sql.exec("UPDATE timeline SET json = ? WHERE id = 1", JSON.stringify({ ...t, completedAt: now }));
+		const done = { ...t, completedAt: now };
+		this.sql.exec("UPDATE timeline SET json = ? WHERE id = 1", JSON.stringify(done));
+		this.timelineCache = done;
 		this.recordTransition(t.type === "auction" ? "SETTLED" : "COMPLETED", now);
 	}
 
@@ -333,8 +399,11 @@ export abstract class DistributionObject extends DurableObject<Env> {
 	protected async arm(): Promise<void> {
 		if (this.wiped) return;
 		const next = this.sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM schedule").one().at;
+		if (this.armedAt === undefined) this.armedAt = await this.ctx.storage.getAlarm();
+		if (next === this.armedAt) return;
 		if (next == null) await this.ctx.storage.deleteAlarm();
-		else if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+		else await this.ctx.storage.setAlarm(next);
+		this.armedAt = next;
 	}
 
 	private timelineAgenda(t: StoredTimeline): [TimelineKind, number][] {

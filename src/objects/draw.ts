@@ -15,7 +15,7 @@ import { isoSeconds } from "../lib/time";
 import { signToken } from "../lib/tokens";
 import { DistributionObject } from "./distribution";
 import { DRAW_MIGRATIONS, type DrawEntry, DrawStore } from "./draw-store";
-import { type GrantCheck, type GrantOrder, grantToken } from "./grants";
+import { type GrantOrder, type GrantState, grantToken } from "./grants";
 import { migrate } from "./migrations";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
@@ -151,34 +151,20 @@ export class DrawObject extends DistributionObject {
 		return c.ENTERED + c.WON + c.CLAIMED + c.EXPIRED;
 	}
 
-	override async liveGrant(consumerId: string): Promise<string | null> {
-		return this.caughtUp(() => {
-			const entry = this.store.entry(consumerId);
-			return entry?.status === "WON" ? entry.grant_id : null;
-		});
+	protected override grantOf(consumerId: string): GrantState | null {
+		const e = this.store.entry(consumerId);
+		if (!e?.grant_id || e.claim_by == null) return null;
+		const state = e.status === "WON" ? "live" : e.status === "CLAIMED" ? "used" : "expired";
+		return { grantId: e.grant_id, expiresAt: e.claim_by, state };
 	}
 
-	override checkGrant(consumerId: string, grantId: string): GrantCheck {
-		if (!this.timeline()) return { valid: false, reason: "unknown" };
-		return this.grantState(this.store.entry(consumerId), grantId, Date.now());
-	}
-
-	/** Claims the win: CLAIMED. Invariant: succeeds at most once per grant. */
-	override async completeGrant(consumerId: string, grantId: string, order: GrantOrder): Promise<GrantCheck> {
-		const now = Date.now();
-		if (!this.timeline()) return { valid: false, reason: "unknown" };
-		const check = this.ctx.storage.transactionSync(() => {
-			this.advance(now);
-			const entry = this.store.entry(consumerId);
-			const result = this.grantState(entry, grantId, now);
-			if (!result.valid || !entry) return result;
-			this.store.claim(entry, now, order.orderId ?? null, order.orderAmount ?? null);
-			this.emit("draw.consumer.claimed", { consumerId, ...order }, now);
-			this.checkCompletion(now);
-			return result;
-		});
-		await this.arm();
-		return check;
+	/** The winner checked out: CLAIMED. */
+	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+		const entry = this.store.entry(consumerId);
+		if (!entry) return;
+		this.store.claim(entry, now, order.orderId ?? null, order.orderAmount ?? null);
+		this.emit("draw.consumer.claimed", { consumerId, ...order }, now);
+		this.checkCompletion(now);
 	}
 
 	// ── the draw ───────────────────────────────────────────────────────────
@@ -303,13 +289,5 @@ export class DrawObject extends DistributionObject {
 			state.claimBy = isoSeconds(e.claim_by);
 		}
 		return state;
-	}
-
-	private grantState(entry: DrawEntry | null, grantId: string, now: number): GrantCheck {
-		if (!entry || entry.grant_id !== grantId) return { valid: false, reason: "unknown" };
-		if (entry.status === "CLAIMED") return { valid: false, reason: "used" };
-		if (entry.status === "EXPIRED" || (entry.claim_by ?? 0) <= now) return { valid: false, reason: "expired" };
-		if (entry.status !== "WON") return { valid: false, reason: "revoked" };
-		return { valid: true, consumerId: entry.consumer_id, expiresAt: entry.claim_by ?? now };
 	}
 }

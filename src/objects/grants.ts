@@ -34,9 +34,18 @@ export interface GrantOrder {
 	orderAmount?: number;
 }
 
-/** What every engine object answers about a grant it issued. */
-export interface GrantAuthority {
-	checkGrant(consumerId: string, grantId: string): Promise<GrantCheck> | GrantCheck;
-	/** Marks the grant used. Invariant: succeeds at most once per grant. */
-	completeGrant(consumerId: string, grantId: string, order: GrantOrder): Promise<GrantCheck> | GrantCheck;
+/** What an engine knows of one consumer's grant. */
+export interface GrantState {
+	grantId: string;
+	expiresAt: number;
+	state: "live" | "used" | "expired" | "revoked";
+}
+
+/** The one rule for every engine: the right grant id, unused, unexpired and not revoked. */
+export function judgeGrant(record: GrantState | null, grantId: string, now: number): GrantCheck {
+	if (!record || record.grantId !== grantId) return { valid: false, reason: "unknown" };
+	if (record.state === "used") return { valid: false, reason: "used" };
+	if (record.state === "expired" || record.expiresAt <= now) return { valid: false, reason: "expired" };
+	if (record.state === "revoked") return { valid: false, reason: "revoked" };
+	return { valid: true, consumerId: "", expiresAt: record.expiresAt };
 }

@@ -39,6 +39,9 @@ export const QUEUE_MIGRATIONS = [
 	CREATE INDEX entries_admitted ON entries (admitted_at) WHERE admitted_at IS NOT NULL;
 	CREATE TABLE holes (seq INTEGER PRIMARY KEY);
 	CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
+	// Waiting and admitted counts kept as counters: the admission tick must not scan the line.
+	`INSERT OR REPLACE INTO counters (name, value) SELECT 'queued', COUNT(*) FROM entries WHERE status = 'QUEUED';
+	 INSERT OR REPLACE INTO counters (name, value) SELECT 'active', COUNT(*) FROM entries WHERE status = 'ADMITTED';`,
 ];
 
 const ENTRY_COLUMNS =
@@ -55,6 +58,24 @@ export class QueueStore {
 		this.sql.exec("INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)", name, value);
 	}
 
+	private bump(name: string, by: number): void {
+		this.sql.exec(
+			"INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = value + ?2",
+			name,
+			by,
+		);
+	}
+
+	/** Consumers waiting now (pre-queue included). */
+	queued(): number {
+		return this.counter("queued");
+	}
+
+	/** Consumers holding a live admission now. */
+	active(): number {
+		return this.counter("active");
+	}
+
 	entry(consumerId: string): Entry | null {
 		return (
 			this.sql.exec<Entry>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE consumer_id = ?`, consumerId).toArray()[0] ??
@@ -64,6 +85,7 @@ export class QueueStore {
 
 	/** Adds (or re-adds, after LEFT) a consumer: at the back of the line, or unplaced in the pre-queue. */
 	enqueue(consumerId: string, now: number, prequeue: boolean): void {
+		this.bump("queued", 1);
 		const seq = prequeue ? null : this.takeSeq();
 		const shuffle = prequeue ? randomKey() : null;
 		this.sql.exec(
@@ -109,6 +131,8 @@ export class QueueStore {
 	finish(entry: Entry, status: EntryStatus, now: number, reason: string | null = null): void {
 		if (entry.status === "QUEUED" && entry.seq != null)
 			this.sql.exec("INSERT OR IGNORE INTO holes (seq) VALUES (?)", entry.seq);
+		if (entry.status === "QUEUED") this.bump("queued", -1);
+		if (entry.status === "ADMITTED") this.bump("active", -1);
 		this.sql.exec(
 			"UPDATE entries SET status = ?, finished_at = ?, reason = ? WHERE consumer_id = ?",
 			status,
@@ -130,6 +154,7 @@ export class QueueStore {
 	}
 
 	complete(entry: Entry, now: number, orderId: string | null, orderAmount: number | null): void {
+		if (entry.status === "ADMITTED") this.bump("active", -1);
 		this.sql.exec(
 			"UPDATE entries SET status = 'COMPLETED', finished_at = ?, order_id = ?, order_amount = ? WHERE consumer_id = ?",
 			now,
@@ -147,7 +172,9 @@ export class QueueStore {
 			grantId,
 			entry.consumer_id,
 		);
-		this.setCounter("admitted_total", this.counter("admitted_total") + 1);
+		this.bump("admitted_total", 1);
+		this.bump("queued", -1);
+		this.bump("active", 1);
 		this.setCounter("now_serving", Math.max(this.counter("now_serving"), entry.seq ?? 0));
 	}
 

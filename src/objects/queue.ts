@@ -14,7 +14,7 @@ import { statusAt } from "../lib/status";
 import { openTicket, sealTicket } from "../lib/tickets";
 import { isoSeconds } from "../lib/time";
 import { DistributionObject } from "./distribution";
-import { type GrantCheck, type GrantOrder, grantToken } from "./grants";
+import { type GrantOrder, type GrantState, grantToken } from "./grants";
 import { acceptLive, broadcast, isUpgrade, sendTo, tagOf } from "./live";
 import { migrate } from "./migrations";
 import { type Entry, type EntryStatus, QUEUE_MIGRATIONS, QueueStore } from "./queue-store";
@@ -73,7 +73,10 @@ export class QueueObject extends DistributionObject {
 			if (status !== "OPEN" && status !== "SCHEDULED") return { ok: false, error: "closed" };
 			this.store.enqueue(consumerId, now, status === "SCHEDULED");
 			this.emit("queue.consumer.entered", { consumerId }, now);
-			if (status === "OPEN") this.scheduleAt("admit", now);
+			// Wake the admission tick only if it could admit: a rate is set and the tick is idle.
+			if (status === "OPEN" && t.admissionRate && (this.store.counter("paused") || !this.isScheduled("admit"))) {
+				this.scheduleAt("admit", now);
+			}
 			return { ok: true, value: this.store.entry(consumerId) as Entry };
 		});
 	}
@@ -165,37 +168,30 @@ export class QueueObject extends DistributionObject {
 	}
 
 	override participantCount(): number {
-		return this.store.countByStatus().QUEUED + this.store.countByStatus().ADMITTED;
+		return this.store.queued() + this.store.active();
 	}
 
-	override async liveGrant(consumerId: string): Promise<string | null> {
-		return this.caughtUp(() => {
-			const entry = this.store.entry(consumerId);
-			return entry?.status === "ADMITTED" ? entry.grant_id : null;
-		});
+	protected override grantOf(consumerId: string): GrantState | null {
+		const e = this.store.entry(consumerId);
+		if (!e?.grant_id || e.expires_at == null) return null;
+		const state =
+			e.status === "ADMITTED"
+				? "live"
+				: e.status === "COMPLETED"
+					? "used"
+					: e.status === "EXPIRED"
+						? "expired"
+						: "revoked";
+		return { grantId: e.grant_id, expiresAt: e.expires_at, state };
 	}
 
-	override checkGrant(consumerId: string, grantId: string): GrantCheck {
-		if (!this.timeline()) return { valid: false, reason: "unknown" };
-		return this.grantState(this.store.entry(consumerId), grantId, Date.now());
-	}
-
-	/** Uses the grant: the consumer becomes COMPLETED. Invariant: succeeds at most once per grant. */
-	override async completeGrant(consumerId: string, grantId: string, order: GrantOrder): Promise<GrantCheck> {
-		const now = Date.now();
-		if (!this.timeline()) return { valid: false, reason: "unknown" };
-		const check = this.ctx.storage.transactionSync(() => {
-			this.advance(now);
-			const entry = this.store.entry(consumerId);
-			const result = this.grantState(entry, grantId, now);
-			if (!result.valid || !entry) return result;
-			this.store.complete(entry, now, order.orderId ?? null, order.orderAmount ?? null);
-			this.emit("queue.consumer.completed", { consumerId, ...order }, now);
-			this.scheduleAt("admit", now);
-			return result;
-		});
-		await this.arm();
-		return check;
+	/** The admitted consumer checked out: COMPLETED, and its place is free for the next in line. */
+	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+		const entry = this.store.entry(consumerId);
+		if (!entry) return;
+		this.store.complete(entry, now, order.orderId ?? null, order.orderAmount ?? null);
+		this.emit("queue.consumer.completed", { consumerId, ...order }, now);
+		this.scheduleAt("admit", now);
 	}
 
 	// ── live updates ───────────────────────────────────────────────────────
@@ -226,7 +222,7 @@ export class QueueObject extends DistributionObject {
 	}
 
 	private progress() {
-		return { nowServing: this.store.counter("now_serving"), queued: this.store.countByStatus().QUEUED };
+		return { nowServing: this.store.counter("now_serving"), queued: this.store.queued() };
 	}
 
 	/** Sends each newly admitted consumer its grant, then everyone the new now-serving number. */
@@ -275,7 +271,7 @@ export class QueueObject extends DistributionObject {
 		const status = statusAt("queue", t, now);
 		const interval = t.admissionRate ? 60_000 / t.admissionRate : null;
 		const capacity = t.maxCapacity ?? Number.POSITIVE_INFINITY;
-		let active = this.store.countByStatus().ADMITTED;
+		let active = this.store.active();
 		let slot = this.store.counter("next_slot_at") || now;
 		// After a pause (nobody waiting, or the room full) the cadence restarts now: the
 		// pause earns no backlog of slots to spend at once.
@@ -307,7 +303,7 @@ export class QueueObject extends DistributionObject {
 		if (!t) return null;
 		const status = statusAt("queue", t, now);
 		const waiting = this.store.nextQueued() != null;
-		const room = this.store.countByStatus().ADMITTED < (t.maxCapacity ?? Number.POSITIVE_INFINITY);
+		const room = this.store.active() < (t.maxCapacity ?? Number.POSITIVE_INFINITY);
 		const slot = this.store.counter("next_slot_at") || now;
 		const nextSlot =
 			(status === "OPEN" || status === "CLOSED") && waiting && room && t.admissionRate
@@ -321,8 +317,7 @@ export class QueueObject extends DistributionObject {
 	private checkCompletion(now: number): void {
 		const t = this.timeline();
 		if (!t || statusAt("queue", t, now) !== "CLOSED") return;
-		const c = this.store.countByStatus();
-		if (c.QUEUED === 0 && c.ADMITTED === 0) this.complete(now);
+		if (this.store.queued() === 0 && this.store.active() === 0) this.complete(now);
 	}
 
 	// ── plumbing ───────────────────────────────────────────────────────────
@@ -351,6 +346,19 @@ export class QueueObject extends DistributionObject {
 		return reply.ok ? { ok: true, value: await this.describe(reply.value) } : reply;
 	}
 
+	/** Tickets issued recently, reused on polls (any ticket this queue sealed stays valid). */
+	private tickets = new Map<string, string>();
+
+	private async ticketFor(t: { id: string; encryptionSeed: string }, consumerId: string): Promise<string> {
+		let ticket = this.tickets.get(consumerId);
+		if (!ticket) {
+			ticket = await sealTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, consumerId);
+			if (this.tickets.size >= 10_000) this.tickets.clear();
+			this.tickets.set(consumerId, ticket);
+		}
+		return ticket;
+	}
+
 	private async describe(entry: Entry): Promise<QueueState> {
 		const t = this.timeline();
 		if (!t) throw new Error("queue without timeline");
@@ -360,7 +368,7 @@ export class QueueObject extends DistributionObject {
 			status: entry.status,
 			position,
 			estimatedWaitSeconds: position != null && t.admissionRate ? Math.ceil((position * 60) / t.admissionRate) : null,
-			ticket: await sealTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, entry.consumer_id),
+			ticket: await this.ticketFor(t, entry.consumer_id),
 		};
 		if (entry.status === "ADMITTED" && entry.grant_id && entry.admitted_at && entry.expires_at) {
 			state.admissionToken = await grantToken(this.env.JWT_SIGNING_KEY, t.organizationId, t.id, {
@@ -372,13 +380,5 @@ export class QueueObject extends DistributionObject {
 			state.admissionExpiresAt = isoSeconds(entry.expires_at);
 		}
 		return state;
-	}
-
-	private grantState(entry: Entry | null, grantId: string, now: number): GrantCheck {
-		if (!entry || entry.grant_id !== grantId) return { valid: false, reason: "unknown" };
-		if (entry.status === "COMPLETED") return { valid: false, reason: "used" };
-		if (entry.status === "EXPIRED" || (entry.expires_at ?? 0) <= now) return { valid: false, reason: "expired" };
-		if (entry.status !== "ADMITTED") return { valid: false, reason: "revoked" };
-		return { valid: true, consumerId: entry.consumer_id, expiresAt: entry.expires_at ?? now };
 	}
 }

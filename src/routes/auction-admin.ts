@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { validator } from "hono-openapi";
 import type { AppEnv } from "../env";
 import { doc } from "../lib/openapi";
-import { decodeCursor, encodeCursor, pageQuery, pageSchema } from "../lib/pagination";
+import { objectPage, pageQuery, pageSchema } from "../lib/pagination";
 import { onInvalid } from "../lib/validate";
 import { auctionBidSchema } from "../schemas/auctions";
 import { idParam } from "../schemas/common";
@@ -21,15 +21,10 @@ export const auctionAdminRoutes = new Hono<AppEnv>().get(
 	validator("query", pageQuery, onInvalid),
 	async (c) => {
 		const row = await findOrThrow(c.env, c.get("tenant"), "auction", c.req.valid("param").id);
-		const { limit, cursor } = c.req.valid("query");
-		const scope = `auction-bids|${row.id}`;
-		const before = cursor ? Number(await decodeCursor(c.env.APP_SECRET, scope, cursor)) : null;
-		const rows = await c.env.AUCTION_OBJECT.getByName(row.id).bids(limit + 1, before);
-		const page = rows.slice(0, limit);
-		const last = page.at(-1);
-		return c.json({
-			data: page,
-			nextCursor: rows.length > limit && last ? await encodeCursor(c.env.APP_SECRET, scope, String(last.seq)) : null,
-		});
+		const stub = c.env.AUCTION_OBJECT.getByName(row.id);
+		const page = c.req.valid("query");
+		return c.json(
+			await objectPage(c.env.APP_SECRET, `auction-bids|${row.id}`, page, (before, n) => stub.bids(n, before)),
+		);
 	},
 );

@@ -6,7 +6,7 @@ import { toDistribution } from "../db/distributions";
 import type { AppEnv } from "../env";
 import { conflict } from "../lib/errors";
 import { doc } from "../lib/openapi";
-import { decodeCursor, encodeCursor, pageQuery, pageSchema } from "../lib/pagination";
+import { objectPage, pageQuery, pageSchema } from "../lib/pagination";
 import { statusAt } from "../lib/status";
 import { onInvalid } from "../lib/validate";
 import { idParam } from "../schemas/common";
@@ -26,17 +26,11 @@ export const drawAdminRoutes = new Hono<AppEnv>()
 		validator("query", pageQuery, onInvalid),
 		async (c) => {
 			const row = await findOrThrow(c.env, c.get("tenant"), "draw", c.req.valid("param").id);
-			const { limit, cursor } = c.req.valid("query");
-			const scope = `draw-entries|${row.id}`;
-			const before = cursor ? Number(await decodeCursor(c.env.APP_SECRET, scope, cursor)) : null;
-			const rows = await c.env.DRAW_OBJECT.getByName(row.id).entries(limit + 1, before);
-			const page = rows.slice(0, limit);
-			const last = page.at(-1);
-			return c.json({
-				data: page.map(({ cursor: _, ...entry }) => entry),
-				nextCursor:
-					rows.length > limit && last ? await encodeCursor(c.env.APP_SECRET, scope, String(last.cursor)) : null,
-			});
+			const stub = c.env.DRAW_OBJECT.getByName(row.id);
+			const page = c.req.valid("query");
+			return c.json(
+				await objectPage(c.env.APP_SECRET, `draw-entries|${row.id}`, page, (before, n) => stub.entries(n, before)),
+			);
 		},
 	)
 	.get(

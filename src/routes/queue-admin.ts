@@ -4,7 +4,7 @@ import { validator } from "hono-openapi";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { doc } from "../lib/openapi";
-import { decodeCursor, encodeCursor, pageQuery, pageSchema } from "../lib/pagination";
+import { objectPage, pageQuery, pageSchema } from "../lib/pagination";
 import { onInvalid } from "../lib/validate";
 import { idParam } from "../schemas/common";
 import { queueStateSchema } from "../schemas/consumer";
@@ -35,18 +35,11 @@ export const queueAdminRoutes = new Hono<AppEnv>()
 		validator("query", pageQuery.extend({ status: entryStatus.optional() }), onInvalid),
 		async (c) => {
 			const { id } = c.req.valid("param");
-			const { status, limit, cursor } = c.req.valid("query");
+			const { status, ...page } = c.req.valid("query");
 			const stub = await ownedQueue(c.env, c.get("tenant"), id);
-			const scope = `queue-entries|${id}`;
-			const before = cursor ? Number(await decodeCursor(c.env.APP_SECRET, scope, cursor)) : null;
-			const rows = await stub.entries(status, limit + 1, before);
-			const page = rows.slice(0, limit);
-			const last = page.at(-1);
-			return c.json({
-				data: page.map(({ cursor: _, ...entry }) => entry),
-				nextCursor:
-					rows.length > limit && last ? await encodeCursor(c.env.APP_SECRET, scope, String(last.cursor)) : null,
-			});
+			return c.json(
+				await objectPage(c.env.APP_SECRET, `queue-entries|${id}`, page, (before, n) => stub.entries(status, n, before)),
+			);
 		},
 	)
 	.post(

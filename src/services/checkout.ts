@@ -3,19 +3,17 @@
  * its experience's, with the grant and the consumer, product and distribution ids
  * added as query parameters.
  */
-const CACHE_MS = 60_000;
-const cache = new Map<string, { until: number; target: CheckoutTarget | null }>();
-
 export interface CheckoutTarget {
 	checkoutUrl: string | null;
 	productId: string | null;
 }
 
-/** The distribution's checkout URL and product, or null if it is not this organization's. */
+/**
+ * The distribution's checkout URL and product, or null if it is not this organization's.
+ * Read fresh each time (no cache): orders take stock from this product, and a merchant's
+ * change must apply at once. Only consumers holding a grant reach this query.
+ */
 export async function checkoutTarget(env: Env, organizationId: string, distributionId: string) {
-	const key = `${organizationId}|${distributionId}`;
-	const hit = cache.get(key);
-	if (hit && hit.until > Date.now()) return hit.target;
 	const row = await env.DB.prepare(
 		`SELECT COALESCE(s.checkout_url, e.checkout_url) AS checkoutUrl, s.product_id AS productId
 		   FROM distributions d JOIN sequences s ON s.id = d.sequence_id JOIN experiences e ON e.id = s.experience_id
@@ -23,8 +21,6 @@ export async function checkoutTarget(env: Env, organizationId: string, distribut
 	)
 		.bind(distributionId, organizationId)
 		.first<CheckoutTarget>();
-	if (cache.size > 10_000) cache.clear();
-	cache.set(key, { until: Date.now() + CACHE_MS, target: row ?? null });
 	return row ?? null;
 }
 

@@ -1,9 +1,9 @@
 /**
  * The order callback: an order consumes the consumer's live admission grant for the
  * distribution (single use), takes one unit of the product's stock (never below
- * zero) and marks the consumer COMPLETED in the distribution's object. The stock and
- * the order row change in one D1 transaction; if the grant turns out to be used
- * meanwhile, both are undone.
+ * zero) and marks the consumer COMPLETED in the distribution's object. The grant is
+ * held first (duplicates stop there), then the stock and the order row change in one
+ * D1 transaction, then the grant is used; if that fails after all, both are undone.
  */
 import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
@@ -41,6 +41,18 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 	if (!distribution) throw fieldError("distributionId", "Unknown distribution");
 	const stub = distributionStub(env, distribution.type, distribution.id);
 
+	if (distribution.type === "auction") {
+		const price = await env.AUCTION_OBJECT.getByName(distribution.id).finalPrice();
+		if (price != null && toMinor(input.totalAmount) !== price) {
+			throw fieldError("totalAmount", `Must equal the auction's final price, ${fromMinor(price)}`);
+		}
+	}
+	// A retried report of an order already recorded says so, rather than that the grant is used.
+	const existing = await env.DB.prepare("SELECT 1 FROM orders WHERE organization_id = ? AND external_order_id = ?")
+		.bind(org, input.externalOrderId)
+		.first();
+	if (existing) throw conflict("Order already exists", "An order with this externalOrderId was already reported.");
+
 	let grantId: string | null;
 	if (input.admissionToken) {
 		const lookup = await readGrant(env, tenant, input.admissionToken);
@@ -49,17 +61,12 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 		}
 		grantId = lookup.claims.jti;
 	} else {
-		grantId = await stub.liveGrant(consumer.id);
+		grantId = await stub.grantIdOf(consumer.id);
 	}
 	if (!grantId) throw REFUSED.unknown();
-	const check = await stub.checkGrant(consumer.id, grantId);
+	// Held before any stock moves: a duplicate order on this grant is refused here.
+	const check = await stub.holdGrant(consumer.id, grantId);
 	if (!check.valid) throw REFUSED[check.reason]();
-	if (distribution.type === "auction") {
-		const price = await env.AUCTION_OBJECT.getByName(distribution.id).finalPrice();
-		if (price != null && toMinor(input.totalAmount) !== price) {
-			throw fieldError("totalAmount", `Must equal the auction's final price, ${fromMinor(price)}`);
-		}
-	}
 
 	const productId = (await checkoutTarget(env, org, distribution.id))?.productId ?? null;
 	const id = newId("ord");
@@ -76,7 +83,10 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 			  WHERE id = ?2 AND inventory > 0 AND EXISTS (SELECT 1 FROM orders WHERE id = ?3)`,
 		).bind(now, productId, id),
 	]);
-	if (!inserted.results.length) throw conflict("Out of stock", "The product of this distribution has no stock left.");
+	if (!inserted.results.length) {
+		await stub.releaseGrant(grantId);
+		throw conflict("Out of stock", "The product of this distribution has no stock left.");
+	}
 
 	const used = await stub.completeGrant(consumer.id, grantId, { orderId: id, orderAmount: input.totalAmount });
 	if (!used.valid) {

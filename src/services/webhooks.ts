@@ -57,12 +57,28 @@ export async function fanOut(env: Env, stored: EventMessage[]): Promise<void> {
 			})),
 	);
 	for (let i = 0; i < rows.length; i += 10) {
-		const created = await database
+		await database
 			.insert(webhookDeliveries)
 			.values(rows.slice(i, i + 10))
-			.onConflictDoNothing()
-			.returning({ id: webhookDeliveries.id });
-		if (created.length) await env.WEBHOOKS.sendBatch(created.map((d) => ({ body: { deliveryId: d.id } })));
+			.onConflictDoNothing();
+	}
+	// Queue every delivery of these events not yet attempted — new ones, and any left behind by an
+	// earlier run that stored the rows but failed to queue them (this batch is then redelivered).
+	const eventIds = stored.map((e) => e.id);
+	for (let i = 0; i < eventIds.length; i += 50) {
+		const pending = await database
+			.select({ id: webhookDeliveries.id })
+			.from(webhookDeliveries)
+			.where(
+				and(
+					inArray(webhookDeliveries.eventId, eventIds.slice(i, i + 50)),
+					eq(webhookDeliveries.status, "pending"),
+					eq(webhookDeliveries.attempts, 0),
+				),
+			);
+		for (let j = 0; j < pending.length; j += 100) {
+			await env.WEBHOOKS.sendBatch(pending.slice(j, j + 100).map((d) => ({ body: { deliveryId: d.id } })));
+		}
 	}
 }
 
@@ -79,7 +95,15 @@ export async function deliver(env: Env, deliveryId: string, attempt: number): Pr
 		.where(eq(webhookEndpoints.id, delivery.endpointId))
 		.get();
 	const event = await database.select().from(events).where(eq(events.id, delivery.eventId)).get();
-	if (!endpoint?.enabled || !event) return "drop";
+	if (!endpoint || !event) return "drop";
+	if (!endpoint.enabled) {
+		// Kept as failed, not dropped silently: a manual retry sends it once the endpoint is enabled again.
+		await database
+			.update(webhookDeliveries)
+			.set({ status: "failed", lastError: "endpoint disabled", nextRetryAt: null, updatedAt: Date.now() })
+			.where(eq(webhookDeliveries.id, deliveryId));
+		return "drop";
+	}
 	const secret = await decrypt(await secretKey(env), endpoint.secretCiphertext, endpoint.id);
 	if (!secret) return "drop";
 	const body = JSON.stringify({
@@ -112,6 +136,7 @@ export async function deliver(env: Env, deliveryId: string, attempt: number): Pr
 	}
 	const latencyMs = Date.now() - started;
 	const ok = statusCode != null && statusCode >= 200 && statusCode < 300;
+	if (!ok && !error) error = `HTTP ${statusCode}`;
 	const attempts = delivery.attempts + 1;
 	const final = !ok && attempt >= MAX_ATTEMPTS;
 	const nextRetryAt = ok || final ? null : Date.now() + backoffSeconds(env, attempt) * 1000;
@@ -127,7 +152,7 @@ export async function deliver(env: Env, deliveryId: string, attempt: number): Pr
 				attempts,
 				lastStatusCode: statusCode,
 				lastLatencyMs: latencyMs,
-				lastError: ok ? null : (error ?? `HTTP ${statusCode}`),
+				lastError: error,
 				nextRetryAt,
 				updatedAt: Date.now(),
 			})
