@@ -9,7 +9,8 @@
  * auction price check, sequence overrides, and the 409s of the redirect.
  */
 import { exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
+import { describe, expect, inject, it } from "vitest";
 import { guest as auctionGuest, statusOf as auctionStatus, bid, openAuction } from "./auction-helpers";
 import { enter as drawEnter, stateOf as drawState, shortDraw } from "./draw-helpers";
 import { BASE, call, countRows } from "./helpers";
@@ -115,6 +116,40 @@ async function orderCreatedEvent(s: Shop, distributionId: string, orderId: strin
 	return rows.filter((e) => e.data.object.id === orderId);
 }
 
+interface Subscription {
+	name: string;
+	secret: string;
+}
+
+/** A webhook endpoint for order.created on the test run's loopback receiver (a real HTTP server). */
+async function subscribeOrders(s: Shop, name: string): Promise<Subscription> {
+	const url = `${inject("receiverUrl")}/hooks/${name}-${s.organizationId}`;
+	const res = await call("/api/v1/webhook-endpoints", { key: s.secretKey, body: { url, events: ["order.created"] } });
+	expect(res.status, res.text).toBe(201);
+	return { name: `${name}-${s.organizationId}`, secret: res.json.secret };
+}
+
+/** Waits for the order's webhook at the receiver and checks it with the public standardwebhooks verifier. */
+async function verifiedOrderWebhook(sub: Subscription, orderId: string) {
+	const received = await waitFor(
+		`order.created webhook for ${orderId}`,
+		async () =>
+			(await (await fetch(`${inject("receiverUrl")}/hooks/${sub.name}`)).json()) as {
+				headers: Record<string, string>;
+				body: string;
+			}[],
+		(list) => list.some((r) => r.body.includes(orderId)),
+		15_000,
+	);
+	const hit = received.find((r) => r.body.includes(orderId));
+	if (!hit) throw new Error("no webhook");
+	return new Webhook(sub.secret).verify(hit.body, hit.headers) as {
+		id: string;
+		type: string;
+		data: { object: { id: string } };
+	};
+}
+
 /** Moves an OPEN auction's close and settle to `inMs` from now, so it settles soon. */
 async function closeSoon(s: Shop, id: string, inMs = 800) {
 	const at = new Date(Date.now() + inMs).toISOString();
@@ -132,6 +167,7 @@ describe("end to end, per distribution type", () => {
 	it("queue: admitted → checkoutUrl → 302 → order → stock −1, COMPLETED, order.created", async () => {
 		const base = "https://shop.example.com/checkout?campaign=spring";
 		const s = await shop({ checkoutUrl: base, inventory: 5 });
+		const hooks = await subscribeOrders(s, "checkout-queue");
 		const queue = await grantQueue(s);
 		const shopper = await guest(s);
 
@@ -168,6 +204,8 @@ describe("end to end, per distribution type", () => {
 		expectProblem(await checkout(s, queue.id, shopper), 409, "No admission");
 
 		const [event] = await orderCreatedEvent(s, queue.id, res.json.id);
+		const hook = await verifiedOrderWebhook(hooks, res.json.id);
+		expect(hook).toMatchObject({ id: event.id, type: "order.created", data: { object: { id: res.json.id } } });
 		expect(event.data.object).toMatchObject({
 			id: res.json.id,
 			consumerId: shopper.consumerId,
@@ -180,6 +218,7 @@ describe("end to end, per distribution type", () => {
 
 	it("draw: winner → checkoutUrl → 302 → order → stock −1, CLAIMED, order.created", async () => {
 		const s = await shop({ inventory: 5 });
+		const hooks = await subscribeOrders(s, "checkout-draw");
 		const d = await shortDraw(s, { winnerCount: 2 }, 1200, 1800);
 		const [a, b] = await guests(s, 2);
 		for (const p of [a, b]) {
@@ -216,6 +255,8 @@ describe("end to end, per distribution type", () => {
 		expect((await drawState(s, d.id, b)).status).toBe("WON");
 
 		const [event] = await orderCreatedEvent(s, d.id, res.json.id);
+		const hook = await verifiedOrderWebhook(hooks, res.json.id);
+		expect(hook).toMatchObject({ id: event.id, type: "order.created", data: { object: { id: res.json.id } } });
 		expect(event.data.object).toMatchObject({
 			consumerId: a.consumerId,
 			distributionId: d.id,
@@ -227,6 +268,7 @@ describe("end to end, per distribution type", () => {
 
 	it("auction: winner → checkoutUrl → 302 → order at the final price → stock −1, grant used, order.created", async () => {
 		const s = await shop({ inventory: 5 });
+		const hooks = await subscribeOrders(s, "checkout-auction");
 		const a = await openAuction(s, { startingBid: 10, minimumIncrement: 1 });
 		const low = await auctionGuest(s);
 		const high = await auctionGuest(s);
@@ -274,6 +316,8 @@ describe("end to end, per distribution type", () => {
 		expectProblem(again, 409, "Admission already used");
 
 		const [event] = await orderCreatedEvent(s, a.id, res.json.id);
+		const hook = await verifiedOrderWebhook(hooks, res.json.id);
+		expect(hook).toMatchObject({ id: event.id, type: "order.created", data: { object: { id: res.json.id } } });
 		expect(event.data.object).toMatchObject({
 			consumerId: high.consumerId,
 			distributionId: a.id,
