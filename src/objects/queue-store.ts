@@ -142,6 +142,12 @@ export class QueueStore {
 		);
 	}
 
+	/** Line numbers vacated while waiting, ascending — or null if there are more than `limit`. */
+	holes(limit: number): number[] | null {
+		const rows = this.sql.exec<{ seq: number }>("SELECT seq FROM holes ORDER BY seq LIMIT ?", limit + 1).toArray();
+		return rows.length > limit ? null : rows.map((r) => r.seq);
+	}
+
 	/** The first placed entry still waiting. */
 	nextQueued(): Entry | null {
 		return (

@@ -38,6 +38,19 @@ export interface QueueState {
 	admissionExpiresAt?: string;
 }
 
+export interface QueueProgress {
+	encryptionSeed: string;
+	admitting: boolean;
+	admissionRate: number | null;
+	admittedTotal: number;
+	nowServing: number;
+	/** Line numbers vacated while waiting, ascending; null if there are more than a snapshot carries. */
+	holes: number[] | null;
+}
+
+/** Beyond this many holes, polls go to the object instead of the snapshot. */
+const MAX_SNAPSHOT_HOLES = 10_000;
+
 export interface QueueStats {
 	queued: number;
 	admitted: number;
@@ -165,6 +178,25 @@ export class QueueObject extends DistributionObject {
 			finishedAt: e.finished_at == null ? null : isoSeconds(e.finished_at),
 			reason: e.reason,
 		}));
+	}
+
+	/**
+	 * What a worker needs to answer a waiting consumer's poll from its ticket alone: the
+	 * admission frontier and the holes in the line (null when there are too many to ship).
+	 */
+	async progressSnapshot(organizationId: string): Promise<QueueProgress | null> {
+		return this.caughtUp(() => {
+			const t = this.timeline();
+			if (!t || t.organizationId !== organizationId) return null;
+			return {
+				encryptionSeed: t.encryptionSeed,
+				admitting: ["OPEN", "CLOSED"].includes(statusAt("queue", t, Date.now())),
+				admissionRate: t.admissionRate,
+				admittedTotal: this.store.counter("admitted_total"),
+				nowServing: this.store.counter("now_serving"),
+				holes: this.store.holes(MAX_SNAPSHOT_HOLES),
+			};
+		});
 	}
 
 	override participantCount(): number {
@@ -330,7 +362,9 @@ export class QueueObject extends DistributionObject {
 	): Promise<QueueReply<QueueState>> {
 		const t = this.timeline();
 		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
-		const holder = who.ticket ? await openTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, who.ticket) : null;
+		const holder = who.ticket
+			? ((await openTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, who.ticket))?.consumerId ?? null)
+			: null;
 		if (who.ticket && (!holder || ("consumerId" in who && holder !== who.consumerId))) {
 			return { ok: false, error: "bad_ticket" };
 		}
@@ -349,12 +383,17 @@ export class QueueObject extends DistributionObject {
 	/** Tickets issued recently, reused on polls (any ticket this queue sealed stays valid). */
 	private tickets = new Map<string, string>();
 
-	private async ticketFor(t: { id: string; encryptionSeed: string }, consumerId: string): Promise<string> {
-		let ticket = this.tickets.get(consumerId);
+	private async ticketFor(t: { id: string; encryptionSeed: string }, entry: Entry): Promise<string> {
+		// Keyed by line number too: the pre-queue shuffle or a rejoin changes what the ticket says.
+		const cacheKey = `${entry.consumer_id}|${entry.seq}`;
+		let ticket = this.tickets.get(cacheKey);
 		if (!ticket) {
-			ticket = await sealTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, consumerId);
+			ticket = await sealTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, {
+				consumerId: entry.consumer_id,
+				seq: entry.seq,
+			});
 			if (this.tickets.size >= 10_000) this.tickets.clear();
-			this.tickets.set(consumerId, ticket);
+			this.tickets.set(cacheKey, ticket);
 		}
 		return ticket;
 	}
@@ -368,7 +407,7 @@ export class QueueObject extends DistributionObject {
 			status: entry.status,
 			position,
 			estimatedWaitSeconds: position != null && t.admissionRate ? Math.ceil((position * 60) / t.admissionRate) : null,
-			ticket: await this.ticketFor(t, entry.consumer_id),
+			ticket: await this.ticketFor(t, entry),
 		};
 		if (entry.status === "ADMITTED" && entry.grant_id && entry.admitted_at && entry.expires_at) {
 			state.admissionToken = await grantToken(this.env.JWT_SIGNING_KEY, t.organizationId, t.id, {

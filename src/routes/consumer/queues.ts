@@ -12,6 +12,7 @@ import type { QueueError, QueueReply, Who } from "../../objects/queue";
 import { idParam } from "../../schemas/common";
 import { liveQuery, queueStateSchema } from "../../schemas/consumer";
 import { withCheckout } from "../../services/checkout";
+import { waitingStateFromTicket } from "../../services/queue-progress";
 
 type QueueEnv = ConsumerEnv & { Variables: { who: Who } };
 
@@ -79,6 +80,9 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 			tags,
 			security,
 			summary: "The consumer's status, place, estimated wait, and grant once admitted",
+			description:
+				"Send the ticket (X-Queue-Ticket) when polling: a consumer still waiting is then answered at the edge " +
+				"from a snapshot of the queue at most one second old.",
 			ok: [200, queueStateSchema],
 			errors: { 404: "Queue not found / Not in queue" },
 		}),
@@ -87,9 +91,13 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 		async (c) => {
 			const { id } = c.req.valid("param");
 			const org = c.get("tenant").organizationId;
-			return c.json(
-				await withCheckout(c.env, org, id, unwrapQueue(await queueStub(c.env, id).state(org, c.get("who")))),
-			);
+			const who = c.get("who");
+			if (who.ticket && isId("queue", id)) {
+				const tokenConsumer = "consumerId" in who ? who.consumerId : undefined;
+				const waiting = await waitingStateFromTicket(c.env, org, id, who.ticket, tokenConsumer);
+				if (waiting) return c.json(waiting);
+			}
+			return c.json(await withCheckout(c.env, org, id, unwrapQueue(await queueStub(c.env, id).state(org, who))));
 		},
 	)
 	.post(
