@@ -8,8 +8,15 @@
  * the measured run that follows use different consumers.
  *
  * Spec (JSON file, argv[2]): {url, method, headers, body?, connections, timeoutSec,
- *   auth?: {mode: "mint", jwk, kid, org, prepare} | {mode: "file", file},
- *   successFile?: write the tokens whose request got a 2xx here on exit}
+ *   auth?: {mode: "mint", jwk, kid, org, prepare} | {mode: "file", file, sendTicket?},
+ *   bodySequence?: {template, field, start, step?, follow?}: a JSON body per request, `template` with
+ *     `field` = start + n × step for the n-th request sent (n counts on across runs), or with
+ *     `follow` (a response field name): the highest value of that field seen in a 2xx body so far
+ *     (e.g. bid the minimumNextBid the last answer showed, as a bidding page would); with
+ *     `followPattern` (a regex with one number group) also from non-2xx bodies (a refusal that names the new minimum),
+ *   tallyErrors?: count non-2xx responses by status and problem `title` (reported on exit),
+ *   successFile?: write the tokens whose request got a 2xx here on exit (with the response's
+ *     `ticket`, tab-separated, when it has one)}
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -47,17 +54,58 @@ const request = {
 	path: new URL(spec.url).pathname + new URL(spec.url).search,
 	...(spec.body === undefined ? {} : { body: spec.body }),
 };
-if (nextToken) {
+let sent = 0;
+const seq = spec.bodySequence;
+let followed = seq?.start;
+const followPattern = seq?.followPattern ? new RegExp(seq.followPattern) : null;
+if (nextToken || seq) {
 	request.setupRequest = (req, context) => {
-		const token = nextToken();
-		context.token = token;
-		return { ...req, headers: { ...spec.headers, Authorization: `Bearer ${token}` } };
+		const out = { ...req };
+		if (nextToken) {
+			// File pools may hold "token<TAB>ticket": a queue poll sends both, as clients do.
+			const [token, ticket] = nextToken().split("\t");
+			context.token = token;
+			out.headers = { ...spec.headers, Authorization: `Bearer ${token}` };
+			if (ticket && spec.auth?.sendTicket) out.headers["X-Queue-Ticket"] = ticket;
+		}
+		if (seq) {
+			const value = seq.follow ? followed : seq.start + sent * seq.step;
+			out.body = JSON.stringify({ ...seq.template, [seq.field]: value });
+		}
+		sent++;
+		return out;
 	};
-	if (spec.successFile) {
-		request.onResponse = (status, _body, context) => {
-			if (status >= 200 && status < 300) succeeded.push(context.token);
-		};
-	}
+}
+// Over every run (warm-up included): what the server was asked and answered, for integrity checks.
+const totals = { sent: 0, statusCodes: {}, reasons: {} };
+if ((nextToken && spec.successFile) || spec.tallyErrors || seq?.follow) {
+	// A body is passed here (and buffered by autocannon) only because this handler exists.
+	request.onResponse = (status, body, context) => {
+		if (status >= 200 && status < 300) {
+			if (seq?.follow) {
+				try {
+					const v = JSON.parse(body)[seq.follow];
+					if (typeof v === "number" && v > followed) followed = v;
+				} catch {}
+			}
+			if (nextToken && spec.successFile) {
+				let ticket = "";
+				try {
+					ticket = JSON.parse(body).ticket ?? "";
+				} catch {}
+				succeeded.push(ticket ? `${context.token}\t${ticket}` : context.token);
+			}
+		} else if (spec.tallyErrors || followPattern) {
+			const v = followPattern ? Number(body?.match(followPattern)?.[1]) : Number.NaN;
+			if (v > followed) followed = v;
+			let title = "";
+			try {
+				title = JSON.parse(body).title ?? "";
+			} catch {}
+			const key = `${status} ${title}`.trim();
+			totals.reasons[key] = (totals.reasons[key] ?? 0) + 1;
+		}
+	};
 }
 
 async function run(duration) {
@@ -119,10 +167,12 @@ for await (const line of createInterface({ input: process.stdin })) {
 	if (msg.cmd === "run") {
 		mintedDuringLoad = 0;
 		const result = await run(msg.duration);
+		for (const [code, n] of Object.entries(result.statusCodes))
+			totals.statusCodes[code] = (totals.statusCodes[code] ?? 0) + n;
 		send({ ...result, mintedDuringLoad });
 	} else if (msg.cmd === "exit") {
 		if (spec.successFile) writeFileSync(spec.successFile, `${succeeded.join("\n")}\n`);
-		send({ type: "bye", minted, succeeded: succeeded.length });
+		send({ type: "bye", minted, succeeded: succeeded.length, totals: { ...totals, sent } });
 		break;
 	}
 }

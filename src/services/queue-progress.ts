@@ -8,7 +8,7 @@
  * a snapshot too large to ship) is asked about at the object, as before. A place read
  * this way is at most one second old; admissions are pushed live anyway.
  */
-import { openTicket } from "../lib/tickets";
+import { openTicket, type TicketContent } from "../lib/tickets";
 import type { QueueProgress, QueueState } from "../objects/queue";
 
 const SNAPSHOT_TTL_MS = 1000;
@@ -25,6 +25,18 @@ function progressOf(env: Env, organizationId: string, queueId: string): Promise<
 	if (snapshots.size > 1000) snapshots.clear();
 	snapshots.set(key, { until: now + SNAPSHOT_TTL_MS, progress });
 	return progress;
+}
+
+/** Tickets already opened in this isolate: a consumer polls with the same ticket again and again. */
+const opened = new Map<string, TicketContent | null>();
+
+async function openCached(env: Env, encryptionSeed: string, queueId: string, ticket: string) {
+	const key = `${queueId}|${encryptionSeed}|${ticket}`;
+	if (opened.has(key)) return opened.get(key) ?? null;
+	const content = await openTicket(env.APP_SECRET, encryptionSeed, queueId, ticket);
+	if (opened.size >= 50_000) opened.clear();
+	opened.set(key, content);
+	return content;
 }
 
 /** How many of the ascending `holes` are below `seq`, and whether `seq` is one of them. */
@@ -53,7 +65,7 @@ export async function waitingStateFromTicket(
 ): Promise<QueueState | null> {
 	const progress = await progressOf(env, organizationId, queueId);
 	if (!progress?.admitting || !progress.holes) return null;
-	const content = await openTicket(env.APP_SECRET, progress.encryptionSeed, queueId, ticket);
+	const content = await openCached(env, progress.encryptionSeed, queueId, ticket);
 	if (!content || content.seq == null || (tokenConsumer && content.consumerId !== tokenConsumer)) return null;
 	if (content.seq <= progress.nowServing) return null;
 	const { count, isHole } = holesBefore(progress.holes, content.seq);

@@ -1,7 +1,8 @@
 /** Shared by the queue scenarios: an OPEN queue with its keys and tokens, and the three measured rows. */
 import { join } from "node:path";
 import { iso } from "../../lib/api.mjs";
-import { rfc7638Thumbprint, TokenMinter } from "../../lib/tokens.mjs";
+import { TokenMinter } from "../../lib/tokens.mjs";
+import { cutOff, setupOrg, tokensFor } from "./org.mjs";
 
 /**
  * Organization → experience → sequence → queue (openAt 1 min ago, closeAt +1 h, no
@@ -9,55 +10,27 @@ import { rfc7638Thumbprint, TokenMinter } from "../../lib/tokens.mjs";
  * bench-minted tokens are accepted.
  */
 export async function openQueue(ctx) {
-	const { api, secrets } = ctx;
-	const checks = [];
-	const org = (
-		await api("POST", "/platform/v1/organizations", {
-			token: secrets.PLATFORM_ADMIN_TOKEN,
-			body: { name: `Bench ${new Date().toISOString()}` },
-			expect: 201,
-		})
-	).json;
-	const sk = org.secretKey.key;
-	const orgId = org.organization.id;
-	const exp = (await api("POST", "/api/v1/experiences", { token: sk, body: { name: "Bench launch" }, expect: 201 }))
-		.json;
-	const seq = (
-		await api("POST", `/api/v1/experiences/${exp.id}/sequences`, {
-			token: sk,
-			body: { name: "Bench drop" },
-			expect: 201,
-		})
-	).json;
+	const { api } = ctx;
+	const o = await setupOrg(ctx);
+	const checks = [o.kidCheck];
+	const { orgId, sk } = o;
 	const now = Date.now();
 	const queue = (
 		await api("POST", "/api/v1/queues", {
 			token: sk,
-			body: { sequenceId: seq.id, openAt: iso(now - 60_000), closeAt: iso(now + 3_600_000) },
+			body: { sequenceId: o.sequenceId, openAt: iso(now - 60_000), closeAt: iso(now + 3_600_000) },
 			expect: 201,
 		})
 	).json;
 	if (queue.status !== "OPEN") throw new Error(`the bench queue is ${queue.status}, expected OPEN`);
 	ctx.log(`queue ${queue.id} (org ${orgId}) is OPEN`);
 
-	// Tokens carry the kid the worker publishes; whether it is the RFC 7638 thumbprint is checked on the side.
-	const jwks = (await api("GET", "/.well-known/jwks.json")).json;
-	const jwk = JSON.parse(secrets.JWT_SIGNING_KEY);
-	const published = jwks.keys.find((k) => k.x === jwk.x);
-	if (!published) throw new Error("the worker does not publish the bench's signing key");
-	const rfcKid = rfc7638Thumbprint(jwk);
-	checks.push({
-		what: "JWKS `kid` is the RFC 7638 thumbprint of the key",
-		ok: published.kid === rfcKid,
-		detail: published.kid === rfcKid ? published.kid : `published \`${published.kid}\`, RFC 7638 gives \`${rfcKid}\``,
-	});
-
 	const q = {
 		orgId,
 		sk,
 		queue,
-		auth: { mode: "mint", jwk, kid: published.kid, org: orgId },
-		headers: { "X-Publishable-Key": org.publishableKey.key },
+		auth: o.auth,
+		headers: o.headers,
 		base: `/consumer/v1/queues/${queue.id}`,
 		checks,
 	};
@@ -83,7 +56,6 @@ export async function measureQueue(ctx, q) {
 	const before = (await queueStats(ctx, q)).queued;
 	const enteredFile = join(ctx.runDir, `entered-${q.queue.id}.txt`);
 	ctx.log(`enter (a new consumer per request; ${before} already queued)…`);
-	const seconds = ctx.opts.warmup + ctx.opts.duration;
 	rows.push(
 		await ctx.measure({
 			label: "enter",
@@ -91,14 +63,12 @@ export async function measureQueue(ctx, q) {
 			path: `${q.base}/enter`,
 			headers: q.headers,
 			// Enough distinct consumers for warm-up + run at the ceiling's pace; more are minted on demand.
-			auth: { ...q.auth, prepare: Math.ceil(rows[0].rps * seconds * 1.1) + 1000 },
+			auth: { ...q.auth, prepare: tokensFor(ctx, rows[0]) },
 			successFile: enteredFile,
 		}),
 	);
 	const after = (await queueStats(ctx, q)).queued;
-	// Requests in flight when a run stops are processed but never counted by the load generator:
-	// at most one per connection per run (warm-up and measured).
-	const inFlight = ctx.opts.connections * (ctx.opts.warmup > 0 ? 2 : 1);
+	const inFlight = cutOff(ctx);
 	const stored = after - before;
 	const ok = rows[1].succeeded;
 	q.checks.push({
@@ -118,7 +88,8 @@ export async function measureQueue(ctx, q) {
 			label: "status",
 			path: `${q.base}/status`,
 			headers: q.headers,
-			auth: { mode: "file", file: enteredFile },
+			// Polls carry the position ticket as the SDK's do, so waiting consumers are answered at the edge.
+			auth: { mode: "file", file: enteredFile, sendTicket: true },
 		}),
 	);
 	return { rows, notes, queuedAfter: after, queuedBefore: before };
