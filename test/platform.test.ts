@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, countRows, createOrg } from "./helpers";
+import { shopWithHolders } from "./order-helpers";
 
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const admin = () => env.PLATFORM_ADMIN_TOKEN;
@@ -218,29 +219,24 @@ describe("GET /platform/v1/organizations/:id", () => {
 
 describe("tenant isolation", () => {
 	it("org A's key never sees org B's products, consumers or orders", async () => {
-		const a = await createOrg();
-		const b = await createOrg();
-
-		const seed = async (key: string, tag: string) => {
-			const product = await call("/api/v1/products", {
-				key,
-				body: { name: `Sneakers ${tag}`, price: 10, sku: "SHARED-SKU" },
-			});
-			const consumer = await call("/api/v1/consumers", { key, body: { email: "shared@example.com" } });
+		// Each org: one product, one consumer (a guest admitted from a queue) and one order on its grant.
+		const seed = async () => {
+			const { s, queueId, holders } = await shopWithHolders(1);
+			const [holder] = holders;
 			const order = await call("/api/v1/orders", {
-				key,
+				key: s.secretKey,
 				body: {
-					consumerId: consumer.json.id,
-					distributionId: "dist_shared",
+					consumerId: holder.consumerId,
+					distributionId: queueId,
 					externalOrderId: "SHARED-ORDER",
 					totalAmount: 1,
 				},
 			});
-			for (const res of [product, consumer, order]) expect(res.status, res.text).toBe(201);
-			return { product: product.json.id, consumer: consumer.json.id, order: order.json.id };
+			expect(order.status, order.text).toBe(201);
+			return { org: s, mine: { product: s.productId, consumer: holder.consumerId, order: order.json.id } };
 		};
-		const mineA = await seed(a.secretKey, "A");
-		const mineB = await seed(b.secretKey, "B");
+		const { org: a, mine: mineA } = await seed();
+		const { org: b, mine: mineB } = await seed();
 
 		for (const [me, mine, theirs] of [
 			[a, mineA, mineB],
