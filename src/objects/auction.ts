@@ -18,7 +18,7 @@ import { statusAt } from "../lib/status";
 import { isoSeconds } from "../lib/time";
 import { AUCTION_MIGRATIONS, AuctionStore, type AuctionStore as Store, type StoredAuction } from "./auction-store";
 import { DistributionObject } from "./distribution";
-import { type GrantOrder, type GrantState, grantToken } from "./grants";
+import type { GrantOrder, GrantState } from "./grants";
 import { acceptLive, broadcast, isUpgrade } from "./live";
 import { migrate } from "./migrations";
 
@@ -358,7 +358,7 @@ export class AuctionObject extends DistributionObject {
 			grant.expiresAt > Date.now()
 		) {
 			state.finalPrice = fromMinor(settlement.price ?? 0);
-			state.admissionToken = await grantToken(this.env.JWT_SIGNING_KEY, t.organizationId, t.id, {
+			state.admissionToken = await this.grantTokenFor({
 				consumerId,
 				grantId: settlement.grantId,
 				issuedAt: settlement.settledAt,

@@ -20,7 +20,7 @@ import { type DistributionRow, findDistribution, toDistribution } from "../db/di
 import { newEvent, publish } from "../lib/events";
 import { newId } from "../lib/ids";
 import { effectiveClose, type Status, statusAt } from "../lib/status";
-import { type GrantCheck, type GrantOrder, type GrantState, judgeGrant } from "./grants";
+import { type GrantCheck, type GrantOrder, type GrantRecord, type GrantState, grantToken, judgeGrant } from "./grants";
 import { migrate } from "./migrations";
 
 /** Everything an engine needs from the distribution row: identity, times and settings. */
@@ -205,6 +205,13 @@ export abstract class DistributionObject extends DurableObject<Env> {
 	/** How many consumers take part; engines count their entries. Deleting an OPEN distribution with any → 409. */
 	participantCount(): number {
 		return 0;
+	}
+
+	/** The signed grant (EdDSA JWT) for a record this object issued: deterministic, so re-signing on each read is safe. */
+	protected grantTokenFor(record: GrantRecord): Promise<string> {
+		const t = this.timeline();
+		if (!t) throw new Error("grant without a timeline");
+		return grantToken(this.env.JWT_SIGNING_KEY, t.organizationId, t.id, record);
 	}
 
 	/** The consumer's grant as this engine sees it; engines that admit or pick winners override it. */

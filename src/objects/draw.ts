@@ -15,7 +15,7 @@ import { isoSeconds } from "../lib/time";
 import { signToken } from "../lib/tokens";
 import { DistributionObject } from "./distribution";
 import { DRAW_MIGRATIONS, type DrawEntry, DrawStore } from "./draw-store";
-import { type GrantOrder, type GrantState, grantToken } from "./grants";
+import type { GrantOrder, GrantState } from "./grants";
 import { migrate } from "./migrations";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
@@ -280,7 +280,7 @@ export class DrawObject extends DistributionObject {
 			});
 		}
 		if (e.status === "WON" && e.grant_id && e.won_at && e.claim_by) {
-			state.admissionToken = await grantToken(this.env.JWT_SIGNING_KEY, t.organizationId, t.id, {
+			state.admissionToken = await this.grantTokenFor({
 				consumerId: e.consumer_id,
 				grantId: e.grant_id,
 				issuedAt: e.won_at,

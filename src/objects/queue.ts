@@ -14,7 +14,7 @@ import { statusAt } from "../lib/status";
 import { openTicket, sealTicket } from "../lib/tickets";
 import { isoSeconds } from "../lib/time";
 import { DistributionObject } from "./distribution";
-import { type GrantOrder, type GrantState, grantToken } from "./grants";
+import type { GrantOrder, GrantState } from "./grants";
 import { acceptLive, broadcast, isUpgrade, sendTo, tagOf } from "./live";
 import { migrate } from "./migrations";
 import { type Entry, type EntryStatus, QUEUE_MIGRATIONS, QueueStore } from "./queue-store";
@@ -410,7 +410,7 @@ export class QueueObject extends DistributionObject {
 			ticket: await this.ticketFor(t, entry),
 		};
 		if (entry.status === "ADMITTED" && entry.grant_id && entry.admitted_at && entry.expires_at) {
-			state.admissionToken = await grantToken(this.env.JWT_SIGNING_KEY, t.organizationId, t.id, {
+			state.admissionToken = await this.grantTokenFor({
 				consumerId: entry.consumer_id,
 				grantId: entry.grant_id,
 				issuedAt: entry.admitted_at,
