@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- <scenario…>] [--duration 10] [--warmup 2] [--connections 32]
- *                 [--runner auto|miniflare|wrangler] [--timeout 600]`
+ *                 [--runner auto|miniflare|wrangler] [--timeout 1800]`
  *
  * Bundles the worker, migrates a fresh local D1, compares `wrangler dev` with Miniflare
  * direct on GET /healthz (runner `auto`), then runs the scenarios on the faster one and
@@ -30,6 +30,8 @@ const { consoleSummary, renderMarkdown, renderProfile } = await import("./lib/re
 const { prepare, ROOT, RUNNERS, versions } = await import("./lib/runners.mjs");
 const { scenarios } = await import("./scenarios/index.mjs");
 
+// Scenario options: `options: [{flag, key, default, help}]` in a scenario module (numbers only).
+const scenarioOptions = scenarios.flatMap((s) => (s.options ?? []).map((o) => ({ ...o, scenario: s.name })));
 const USAGE = `usage: npm run bench [-- <scenario…>] [options]
 scenarios: ${scenarios.map((s) => s.name).join(", ")} (default: all)
 options:
@@ -38,10 +40,11 @@ options:
   --connections <n>   concurrent connections (default 32)
   --runner <name>     auto (compare both, use the faster) | miniflare | wrangler (default auto)
   --quiet-wait <s>    before each row, wait up to this long for the machine to be idle (default 10)
-  --timeout <s>       hard limit for the whole run (default 900)
+  --timeout <s>       hard limit for the whole run (default 1800)
   --profile           V8 CPU profiles of every measured row (Miniflare only, through its inspector);
                       writes PROFILE.md and .cpuprofile files to the run directory, not RESULTS.md
-  --no-results        do not overwrite bench/RESULTS.md`;
+  --no-results        do not overwrite bench/RESULTS.md
+${scenarioOptions.map((o) => `  ${`${o.flag} <n>`.padEnd(20)}${o.scenario}: ${o.help} (default ${o.default})`).join("\n")}`;
 
 function parseArgs(argv) {
 	const opts = {
@@ -49,11 +52,12 @@ function parseArgs(argv) {
 		warmup: 2,
 		connections: 32,
 		runner: "auto",
-		timeout: 900,
+		timeout: 1800,
 		quietWait: 10,
 		writeResults: true,
 		profile: false,
 		names: [],
+		params: Object.fromEntries(scenarioOptions.map((o) => [o.key, o.default])),
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
@@ -73,7 +77,11 @@ function parseArgs(argv) {
 		else if (a === "--quiet-wait") opts.quietWait = Number(value());
 		else if (a === "--no-results") opts.writeResults = false;
 		else if (a === "--profile") opts.profile = true;
-		else if (a.startsWith("-")) throw new Error(`unknown option ${a}\n${USAGE}`);
+		else if (scenarioOptions.some((o) => o.flag === a)) {
+			const o = scenarioOptions.find((x) => x.flag === a);
+			opts.params[o.key] = Number(value());
+			if (!Number.isFinite(opts.params[o.key]) || opts.params[o.key] < 0) throw new Error(`${a} must be a number ≥ 0`);
+		} else if (a.startsWith("-")) throw new Error(`unknown option ${a}\n${USAGE}`);
 		else opts.names.push(a);
 	}
 	for (const k of ["duration", "warmup", "connections", "timeout", "quietWait"]) {
@@ -207,6 +215,7 @@ async function main() {
 			runDir,
 			opts: loadOpts,
 			secrets: prep.secrets,
+			params: opts.params,
 			api: apiClient(runner.url),
 			log: (msg) => log(`  ${scenario.name}: ${msg}`),
 			measure: (spec) => measure(ctx.runner, spec, loadOpts),

@@ -1,6 +1,6 @@
-/** Small JSON client for scenario setup calls (not for load). */
+/** Small JSON client for scenario setup calls (not for load). `timeoutMs` (default 30 s) bounds one call. */
 export function apiClient(baseUrl) {
-	return async function api(method, path, { token, body, headers = {}, expect } = {}) {
+	return async function api(method, path, { token, body, headers = {}, expect, timeoutMs = 30_000 } = {}) {
 		const res = await fetch(new URL(path, baseUrl), {
 			method,
 			headers: {
@@ -9,7 +9,7 @@ export function apiClient(baseUrl) {
 				...headers,
 			},
 			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(30_000),
+			signal: AbortSignal.timeout(timeoutMs),
 		});
 		const text = await res.text();
 		let json = null;

@@ -80,6 +80,17 @@ export function sampleMachine() {
 	return { busyUs: us(total - idle), totalUs: us(total) };
 }
 
+/** Resident memory of one process from /proc/<pid>/status, in MiB: now (VmRSS) and its peak (VmHWM). */
+export function procMemory(pid) {
+	try {
+		const text = readFileSync(`/proc/${pid}/status`, "utf8");
+		const kib = (name) => Number(text.match(new RegExp(`^${name}:\\s+(\\d+) kB`, "m"))?.[1] ?? Number.NaN);
+		return { pid, rssMiB: kib("VmRSS") / 1024, hwmMiB: kib("VmHWM") / 1024 };
+	} catch {
+		return null;
+	}
+}
+
 export function kill(pid, signal) {
 	try {
 		process.kill(pid, signal);

@@ -22,7 +22,7 @@ function trend(row) {
 
 function statusCodes(row) {
 	const codes = Object.entries(row.statusCodes ?? {})
-		.map(([k, v]) => `${k}×${v}`)
+		.map(([k, v]) => `${k}×${v}${row.expectedStatuses?.includes(Number(k)) ? " (expected, not an error)" : ""}`)
 		.join(", ");
 	const extra = [row.errors ? `socket errors ${row.errors}` : "", row.timeouts ? `timeouts ${row.timeouts}` : ""]
 		.filter(Boolean)
@@ -110,9 +110,22 @@ function scenarioSection(s) {
 	const codes = s.rows
 		.map(
 			(r) =>
-				`- \`${r.label}\`: ${r.responses.toLocaleString("en-US")} responses in ${n1(r.seconds)} s (${statusCodes(r)})`,
+				`- \`${r.label}\`: ${r.responses.toLocaleString("en-US")} responses in ${n1(r.seconds)} s` +
+				`${r.connections !== s.rows[0].connections ? ` with ${r.connections} connections` : ""} (${statusCodes(r)})`,
 		)
 		.join("\n");
+	const reasons = s.rows
+		.filter((r) => Object.keys(r.totals?.reasons ?? {}).length)
+		.map(
+			(r) =>
+				`- \`${r.label}\` non-2xx by problem title, warm-up included: ${Object.entries(r.totals.reasons)
+					.map(([k, v]) => `${k} ×${v.toLocaleString("en-US")}`)
+					.join(", ")}`,
+		)
+		.join("\n");
+	const extra = (s.tables ?? [])
+		.map((t) => `\n### ${t.title}\n\n${t.text ? `${t.text}\n\n` : ""}${table(t.head, t.rows)}\n`)
+		.join("");
 	const checks = (s.checks ?? []).map((c) => `- ${c.ok ? "✅" : "❌"} ${c.what}: ${c.detail}`).join("\n");
 	const context = s.context
 		? `\nSetup: ${Object.entries(s.context)
@@ -149,8 +162,8 @@ What each row adds to the ceiling, in workerd CPU per request:
 ${costs}
 
 Responses:
-${codes}
-${context}${checks ? `\nChecks:\n${checks}\n` : ""}${notes ? `\nNotes:\n${notes}\n` : ""}`;
+${codes}${reasons ? `\n${reasons}` : ""}
+${extra}${context}${checks ? `\nChecks:\n${checks}\n` : ""}${notes ? `\nNotes:\n${notes}\n` : ""}`;
 }
 
 function interpretation(run) {
@@ -181,6 +194,9 @@ function interpretation(run) {
 					`target (≥ ${target}, 0 errors) **${met ? "met" : byCpu >= target && r.errorCount === 0 ? "met by CPU cost only" : "not met"}**.`,
 			);
 		}
+		for (const line of s.summary ?? []) lines.push(`- ${s.name}: ${line}.`);
+		const failed = (s.checks ?? []).filter((c) => !c.ok);
+		if (failed.length) lines.push(`- ${s.name}: **failed checks**: ${failed.map((c) => c.what).join("; ")}.`);
 		const noisy = s.rows.filter((r) => r.cpu.otherPct > 10);
 		if (noisy.length) {
 			lines.push(
@@ -250,6 +266,8 @@ ${comparisonSection(run.comparison)}
 ## How to read the scenario tables
 
 - *req/s*, *p50/p99*, *errors* (non-2xx responses + socket errors) come from autocannon over the measured window.
+  A row may declare non-2xx statuses that are the endpoint's normal answer under that load (409 "Bid too low" when
+  many bidders race for one price): those count in *req/s* as handled requests, not as errors.
 - *× ceiling* is req/s divided by the scenario's \`healthz\` req/s; *× ceiling by CPU* is \`healthz\`'s workerd CPU
   per request divided by the row's — what *× ceiling* would be with workerd saturated and alone on the machine
   (robust to other load). Targets are judged on *× ceiling*.
@@ -287,6 +305,9 @@ export function consoleSummary(run) {
 				`  ${`${s.name}/${r.label}`.padEnd(20)} ${n0(r.rps).padStart(7)} req/s  ×${n2(r.rps / ceiling.rps)}  p50 ${ms(r.latency.p50)} ms  p99 ${ms(r.latency.p99)} ms  errors ${r.errorCount}  workerd ${n0(r.cpu.workerdUsPerReq)} µs/req`,
 			);
 		}
+		for (const line of s.summary ?? []) out.push(`  ${`${s.name}:`.padEnd(20)} ${line}`);
+		for (const c of (s.checks ?? []).filter((x) => !x.ok))
+			out.push(`  ${`${s.name}:`.padEnd(20)} CHECK FAILED ${c.what}`);
 	}
 	return out.join("\n");
 }

@@ -5,45 +5,23 @@
  * QueueObject's SQLite file (the same rows `QueueStore.enqueue` writes), then it is
  * started again on the same state. Miniflare runner only.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { ulid } from "../lib/tokens.mjs";
 import { measureQueue, openQueue, queueStats } from "./lib/queue-common.mjs";
+import { withObjectDb } from "./lib/sqlite.mjs";
 
 const PREFILL = 100_000;
 
-/** Finds this queue's object database among the QueueObject files and appends `count` QUEUED entries. */
+/** Appends `count` QUEUED entries to this queue's object database. */
 async function prefill(persist, queueId, count) {
-	// node:sqlite is still flagged experimental on Node 22: keep its one-time warning off the console.
-	const emitWarning = process.emitWarning;
-	process.emitWarning = (w, ...rest) =>
-		String(w).includes("SQLite") ? undefined : emitWarning.call(process, w, ...rest);
-	const { DatabaseSync } = await import("node:sqlite").finally(() => {
-		process.emitWarning = emitWarning;
+	await withObjectDb(persist, "QueueObject", queueId, (db) => {
+		const next = db.prepare("SELECT value FROM counters WHERE name = 'next_seq'").get()?.value ?? 1;
+		const insert = db.prepare("INSERT INTO entries (consumer_id, seq, status, entered_at) VALUES (?, ?, 'QUEUED', ?)");
+		const now = Date.now();
+		db.exec("BEGIN");
+		for (let i = 0; i < count; i++) insert.run(`con_${ulid(now)}`, next + i, now);
+		db.prepare("INSERT OR REPLACE INTO counters (name, value) VALUES ('next_seq', ?)").run(next + count);
+		db.exec("COMMIT");
 	});
-	const root = join(persist, "v3", "do");
-	const dir = readdirSync(root).find((d) => d.endsWith("-QueueObject"));
-	if (!dir) throw new Error(`no QueueObject storage under ${root}`);
-	for (const file of readdirSync(join(root, dir)).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")) {
-		const db = new DatabaseSync(join(root, dir, file));
-		try {
-			const timeline = db.prepare("SELECT json FROM timeline WHERE id = 1").get();
-			if (!timeline || JSON.parse(timeline.json).id !== queueId) continue;
-			const next = db.prepare("SELECT value FROM counters WHERE name = 'next_seq'").get()?.value ?? 1;
-			const insert = db.prepare(
-				"INSERT INTO entries (consumer_id, seq, status, entered_at) VALUES (?, ?, 'QUEUED', ?)",
-			);
-			const now = Date.now();
-			db.exec("BEGIN");
-			for (let i = 0; i < count; i++) insert.run(`con_${ulid(now)}`, next + i, now);
-			db.prepare("INSERT OR REPLACE INTO counters (name, value) VALUES ('next_seq', ?)").run(next + count);
-			db.exec("COMMIT");
-			return;
-		} finally {
-			db.close();
-		}
-	}
-	throw new Error(`no QueueObject database holds ${queueId}`);
 }
 
 export default {
