@@ -68,6 +68,7 @@ export type VerificationFailure =
 	| "expired"
 	| "not_yet_valid"
 	| "distribution"
+	| "consumer"
 	| "timestamp"
 	| "missing_headers";
 

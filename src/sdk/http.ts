@@ -16,7 +16,7 @@ export interface TransportOptions {
 	fetch?: FetchLike;
 	/** Attempts per request, the first included (default 3; 1 disables retries). */
 	maxAttempts?: number;
-	/** First backoff delay in ms (default 500); it doubles on each retry, with jitter. */
+	/** First backoff delay in ms (default 500; also the first reconnect delay of live updates); it doubles on each retry, with jitter. */
 	backoffBaseMs?: number;
 	/** Longest backoff delay in ms (default 10,000). */
 	backoffMaxMs?: number;
@@ -50,6 +50,8 @@ export interface CallSpec {
 	query?: Query;
 	body?: unknown;
 	headers?: Record<string, string>;
+	/** Send no credentials (public endpoints such as the JWKS). */
+	anonymous?: boolean;
 }
 
 export const DEFAULT_BASE_URL = "http://localhost:8787";
@@ -148,7 +150,7 @@ export class Transport {
 		const headers: Record<string, string> = {
 			Accept: "application/json",
 			...this.options.headers,
-			...this.auth(),
+			...(spec.anonymous ? {} : this.auth()),
 			...spec.headers,
 			...opts.headers,
 		};
@@ -172,7 +174,10 @@ export class Transport {
 				if (opts.signal?.aborted) throw err;
 				if (last) {
 					const what = err instanceof Error ? err.message : String(err);
-					throw new FanfareConnectionError(`${spec.method} ${spec.path} failed after ${attempt} attempt(s): ${what}`, err);
+					throw new FanfareConnectionError(
+						`${spec.method} ${spec.path} failed after ${attempt} attempt(s): ${what}`,
+						err,
+					);
 				}
 				await sleep(this.backoff(attempt), opts.signal);
 				continue;

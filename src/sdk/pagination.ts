@@ -17,12 +17,13 @@ export interface PageParams {
 }
 
 /**
- * The result of a `list()` call: a promise of the first page that is also an async
+ * The result of a `list()` call: a promise of the first page (usable wherever a Promise is) that is also an async
  * iterable over all items (`for await`), and over pages (`.pages()`).
  * The first page is fetched once, on first use; iterating after awaiting reuses it.
  */
-export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
+export class PagePromise<T> implements Promise<Page<T>>, AsyncIterable<T> {
 	private first: Promise<Page<T>> | undefined;
+	readonly [Symbol.toStringTag] = "PagePromise";
 
 	constructor(
 		private readonly fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
