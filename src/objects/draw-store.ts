@@ -59,6 +59,10 @@ export const DRAW_MIGRATIONS = [
 		PRIMARY KEY (level, idx)) WITHOUT ROWID;`,
 	// Where the draw.consumer.lost announcements have got to, in rank order.
 	`ALTER TABLE fairness ADD COLUMN lost_cursor TEXT;`,
+	// Winners listed without a scan; ENTERED counted without one (maxEntries is checked on every enter).
+	`CREATE INDEX entries_won ON entries (rank_key, entry_id) WHERE won_at IS NOT NULL;
+	 ALTER TABLE fairness ADD COLUMN entered_count INTEGER NOT NULL DEFAULT 0;
+	 UPDATE fairness SET entered_count = (SELECT COUNT(*) FROM entries WHERE status = 'ENTERED');`,
 ];
 
 const COLUMNS =
@@ -102,12 +106,25 @@ export class DrawStore {
 		);
 	}
 
+	/** ENTERED right now, from a counter kept by enter, leave and win. */
 	entered(): number {
-		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE status = 'ENTERED'").one().n;
+		this.fairness();
+		return this.sql.exec<{ n: number }>("SELECT entered_count AS n FROM fairness").one().n;
+	}
+
+	private countEntered(by: number): void {
+		this.fairness();
+		this.sql.exec("UPDATE fairness SET entered_count = entered_count + ?", by);
+	}
+
+	/** Wins still open (WON, not yet claimed or expired), through the status index. */
+	openWins(): number {
+		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE status = 'WON'").one().n;
 	}
 
 	/** Adds the consumer, or re-enters one that left (keeping its entry id). The rank key is fixed now. */
 	enter(consumerId: string, entryId: string, now: number): void {
+		this.countEntered(1);
 		this.sql.exec(
 			`INSERT INTO entries (entry_id, consumer_id, rank_key, status, entered_at) VALUES (?, ?, ?, 'ENTERED', ?)
 			 ON CONFLICT (consumer_id) DO UPDATE SET status = 'ENTERED', entered_at = excluded.entered_at`,
@@ -119,6 +136,7 @@ export class DrawStore {
 	}
 
 	setStatus(consumerId: string, status: DrawEntryStatus, now: number): void {
+		if (status === "LEFT") this.countEntered(-1);
 		this.sql.exec("UPDATE entries SET status = ?, finished_at = ? WHERE consumer_id = ?", status, now, consumerId);
 	}
 
@@ -134,7 +152,8 @@ export class DrawStore {
 		for (let after = 0; ; ) {
 			const chunk = this.sql
 				.exec<{ ordinal: number; entry_id: string }>(
-					"SELECT ordinal, entry_id FROM entries WHERE status = 'ENTERED' AND ordinal > ? ORDER BY ordinal LIMIT ?",
+					// `+status` keeps SQLite on the primary key: with the status index it re-sorts every chunk (O(n²)).
+					"SELECT ordinal, entry_id FROM entries WHERE +status = 'ENTERED' AND ordinal > ? ORDER BY ordinal LIMIT ?",
 					after,
 					SEAL_CHUNK,
 				)
@@ -198,6 +217,7 @@ export class DrawStore {
 	}
 
 	win(entry: DrawEntry, now: number, claimBy: number, grantId: string, backfilled: boolean): void {
+		this.countEntered(-1);
 		this.sql.exec(
 			"UPDATE entries SET status = 'WON', won_at = ?, claim_by = ?, grant_id = ?, backfilled = ? WHERE ordinal = ?",
 			now,

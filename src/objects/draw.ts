@@ -218,13 +218,14 @@ export class DrawObject extends DistributionObject {
 	private announceLost(now: number): number | null {
 		const lost = this.store.nextLost(LOST_CHUNK);
 		for (const e of lost) this.emit("draw.consumer.lost", { consumerId: e.consumer_id, entryId: e.entry_id }, now);
-		return lost.length === LOST_CHUNK ? now : null;
+		// Paced (2,000 a second at most), so announcing a huge draw leaves room for everything else.
+		return lost.length === LOST_CHUNK ? now + 250 : null;
 	}
 
 	/** Every win is settled (claimed, or expired with no one left to take it): COMPLETED. */
 	private checkCompletion(now: number): void {
 		if (this.store.fairness().drawn_at == null) return;
-		if (this.store.countByStatus().WON === 0) this.complete(now);
+		if (this.store.openWins() === 0) this.complete(now);
 	}
 
 	// ── plumbing ───────────────────────────────────────────────────────────

@@ -27,6 +27,11 @@ function progressOf(env: Env, organizationId: string, queueId: string): Promise<
 	return progress;
 }
 
+/** After a change made through this isolate (a leave), its next poll reads the object, not the old snapshot. */
+export function forgetSnapshot(organizationId: string, queueId: string): void {
+	snapshots.delete(`${organizationId}|${queueId}`);
+}
+
 /** Tickets already opened in this isolate: a consumer polls with the same ticket again and again. */
 const opened = new Map<string, TicketContent | null>();
 

@@ -12,7 +12,7 @@ import type { QueueError, QueueReply, Who } from "../../objects/queue";
 import { idParam } from "../../schemas/common";
 import { liveQuery, queueStateSchema } from "../../schemas/consumer";
 import { withCheckout } from "../../services/checkout";
-import { waitingStateFromTicket } from "../../services/queue-progress";
+import { forgetSnapshot, waitingStateFromTicket } from "../../services/queue-progress";
 
 type QueueEnv = ConsumerEnv & { Variables: { who: Who } };
 
@@ -106,8 +106,11 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 		validator("param", idParam, onInvalid),
 		identify,
 		async (c) => {
-			const stub = queueStub(c.env, c.req.valid("param").id);
-			return c.json(unwrapQueue(await stub.leave(c.get("tenant").organizationId, c.get("who"))));
+			const { id } = c.req.valid("param");
+			const org = c.get("tenant").organizationId;
+			const reply = unwrapQueue(await queueStub(c.env, id).leave(org, c.get("who")));
+			forgetSnapshot(org, id);
+			return c.json(reply);
 		},
 	)
 	.get(
