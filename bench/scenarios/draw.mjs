@@ -28,7 +28,7 @@ const DEFAULT_WINNERS = 10_000;
 /** The draw's columns the prefill writes (src/objects/draw-store.ts, DRAW_MIGRATIONS). */
 const ENTRY_COLUMNS = ["ordinal", "entry_id", "consumer_id", "rank_key", "status", "entered_at", "leaf"];
 /** How many migrations of each list the prefill was written against. */
-const KNOWN_MIGRATIONS = { distribution: 2, draw: 2 };
+const KNOWN_MIGRATIONS = { distribution: 2, draw: 3 };
 /** The drawn proof is slow on a big draw: fewer connections, so the row measures answers, not client timeouts. */
 const PROOF_CONNECTIONS = 8;
 /** Long operations on a big draw: one call may take minutes. */
@@ -134,6 +134,8 @@ async function prefill(persist, drawId, target, log) {
 			if ((i + 1) % 200_000 === 0)
 				log(`  prefill: ${(i + 1).toLocaleString("en-US")} / ${count.toLocaleString("en-US")}…`);
 		}
+		// Draw migration 3 keeps ENTERED as a counter (maxEntries is checked against it).
+		db.prepare("UPDATE fairness SET entered_count = entered_count + ? WHERE id = 1").run(count);
 		db.exec("COMMIT");
 		return { existing, inserted: count, ms: Date.now() - t0 };
 	});

@@ -21,10 +21,10 @@ export const auctionAdminRoutes = new Hono<AppEnv>().get(
 	validator("query", pageQuery, onInvalid),
 	async (c) => {
 		const row = await findOrThrow(c.env, c.get("tenant"), "auction", c.req.valid("param").id);
-		const stub = c.env.AUCTION_OBJECT.getByName(row.id);
+		const ref = c.env.AUCTION_OBJECT.getByName(row.id);
 		const page = c.req.valid("query");
 		return c.json(
-			await objectPage(c.env.APP_SECRET, `auction-bids|${row.id}`, page, (before, n) => stub.bids(n, before)),
+			await objectPage(c.env.APP_SECRET, `auction-bids|${row.id}`, page, (before, n) => ref.bids(n, before)),
 		);
 	},
 );

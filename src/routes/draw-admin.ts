@@ -26,10 +26,10 @@ export const drawAdminRoutes = new Hono<AppEnv>()
 		validator("query", pageQuery, onInvalid),
 		async (c) => {
 			const row = await findOrThrow(c.env, c.get("tenant"), "draw", c.req.valid("param").id);
-			const stub = c.env.DRAW_OBJECT.getByName(row.id);
+			const ref = c.env.DRAW_OBJECT.getByName(row.id);
 			const page = c.req.valid("query");
 			return c.json(
-				await objectPage(c.env.APP_SECRET, `draw-entries|${row.id}`, page, (before, n) => stub.entries(n, before)),
+				await objectPage(c.env.APP_SECRET, `draw-entries|${row.id}`, page, (before, n) => ref.entries(n, before)),
 			);
 		},
 	)
@@ -45,8 +45,8 @@ export const drawAdminRoutes = new Hono<AppEnv>()
 		validator("param", idParam, onInvalid),
 		async (c) => {
 			const row = await findOrThrow(c.env, c.get("tenant"), "draw", c.req.valid("param").id);
-			const stub = c.env.DRAW_OBJECT.getByName(row.id);
-			const first = await stub.exportChunk(-1, EXPORT_CHUNK);
+			const ref = c.env.DRAW_OBJECT.getByName(row.id);
+			const first = await ref.exportChunk(-1, EXPORT_CHUNK);
 			if (!first) throw conflict("Draw not closed", "Entries are sealed when the draw closes.");
 			c.header("Content-Type", "application/json");
 			return stream(c, async (out) => {
@@ -55,7 +55,7 @@ export const drawAdminRoutes = new Hono<AppEnv>()
 				for (let leaf = 0; chunk?.length; ) {
 					await out.write((leaf ? "," : "") + chunk.map((id) => JSON.stringify(id)).join(","));
 					leaf += chunk.length;
-					chunk = chunk.length < EXPORT_CHUNK ? null : await stub.exportChunk(leaf - 1, EXPORT_CHUNK);
+					chunk = chunk.length < EXPORT_CHUNK ? null : await ref.exportChunk(leaf - 1, EXPORT_CHUNK);
 				}
 				await out.write("]}");
 			});
@@ -72,14 +72,14 @@ export const drawAdminRoutes = new Hono<AppEnv>()
 		validator("param", idParam, onInvalid),
 		async (c) => {
 			const row = await findOrThrow(c.env, c.get("tenant"), "draw", c.req.valid("param").id);
-			const stub = c.env.DRAW_OBJECT.getByName(row.id);
-			const proof = await stub.proof(row.organizationId);
+			const ref = c.env.DRAW_OBJECT.getByName(row.id);
+			const proof = await ref.proof(row.organizationId);
 			return c.json({
 				drawId: row.id,
 				status: statusAt("draw", row, Date.now()),
 				entryCount: proof?.entryCount ?? null,
 				winnerCount: row.winnerCount,
-				winners: await stub.results(),
+				winners: await ref.results(),
 			});
 		},
 	)

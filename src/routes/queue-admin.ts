@@ -36,9 +36,9 @@ export const queueAdminRoutes = new Hono<AppEnv>()
 		async (c) => {
 			const { id } = c.req.valid("param");
 			const { status, ...page } = c.req.valid("query");
-			const stub = await ownedQueue(c.env, c.get("tenant"), id);
+			const ref = await ownedQueue(c.env, c.get("tenant"), id);
 			return c.json(
-				await objectPage(c.env.APP_SECRET, `queue-entries|${id}`, page, (before, n) => stub.entries(status, n, before)),
+				await objectPage(c.env.APP_SECRET, `queue-entries|${id}`, page, (before, n) => ref.entries(status, n, before)),
 			);
 		},
 	)
@@ -54,8 +54,8 @@ export const queueAdminRoutes = new Hono<AppEnv>()
 		validator("json", admitBody, onInvalid),
 		async (c) => {
 			const tenant = c.get("tenant");
-			const stub = await ownedQueue(c.env, tenant, c.req.valid("param").id);
-			return c.json(unwrapQueue(await stub.admitNow(tenant.organizationId, c.req.valid("json").count)));
+			const ref = await ownedQueue(c.env, tenant, c.req.valid("param").id);
+			return c.json(unwrapQueue(await ref.admitNow(tenant.organizationId, c.req.valid("json").count)));
 		},
 	)
 	.post(
@@ -71,9 +71,7 @@ export const queueAdminRoutes = new Hono<AppEnv>()
 		async (c) => {
 			const { id, consumerId } = c.req.valid("param");
 			const tenant = c.get("tenant");
-			const stub = await ownedQueue(c.env, tenant, id);
-			return c.json(
-				unwrapQueue(await stub.deny(tenant.organizationId, consumerId, c.req.valid("json").reason ?? null)),
-			);
+			const ref = await ownedQueue(c.env, tenant, id);
+			return c.json(unwrapQueue(await ref.deny(tenant.organizationId, consumerId, c.req.valid("json").reason ?? null)));
 		},
 	);

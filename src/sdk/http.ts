@@ -133,7 +133,7 @@ export class Transport {
 		return `${this.baseUrl}${path}${s ? `?${s}` : ""}`;
 	}
 
-	/** The injected fetch, or the global one at call time (so polyfills and test stubs apply). */
+	/** The injected fetch, or the global one at call time (so polyfills and test doubles apply). */
 	fetch(input: string, init?: RequestInit): Promise<Response> {
 		return this.options.fetch ? this.options.fetch(input, init) : globalThis.fetch(input, init);
 	}

@@ -6,7 +6,7 @@ import type { Tenant } from "../env";
 import type { DistributionType } from "../lib/status";
 import { type TokenClaims, verifyToken } from "../lib/tokens";
 import type { GrantCheck, GrantOrder } from "../objects/grants";
-import { distributionStub } from "./distributions";
+import { distributionRef } from "./distributions";
 
 const TYPES: DistributionType[] = ["queue", "draw", "auction"];
 
@@ -26,7 +26,7 @@ export async function readGrant(env: Env, tenant: Tenant, token: string): Promis
 }
 
 export async function checkGrant(env: Env, lookup: Extract<GrantLookup, { ok: true }>): Promise<GrantCheck> {
-	return distributionStub(env, lookup.type, lookup.claims.dist).checkGrant(lookup.claims.sub, lookup.claims.jti);
+	return distributionRef(env, lookup.type, lookup.claims.dist).checkGrant(lookup.claims.sub, lookup.claims.jti);
 }
 
 export async function completeGrant(
@@ -34,7 +34,7 @@ export async function completeGrant(
 	lookup: Extract<GrantLookup, { ok: true }>,
 	order: GrantOrder,
 ): Promise<GrantCheck> {
-	return distributionStub(env, lookup.type, lookup.claims.dist).completeGrant(
+	return distributionRef(env, lookup.type, lookup.claims.dist).completeGrant(
 		lookup.claims.sub,
 		lookup.claims.jti,
 		order,

@@ -18,7 +18,7 @@ import { changedTimes, checkRules, toPatch } from "./distribution-input";
 
 export const TYPE_NAMES = { queue: "Queue", draw: "Draw", auction: "Auction" } as const;
 
-export function distributionStub(env: Env, type: DistributionType, id: string) {
+export function distributionRef(env: Env, type: DistributionType, id: string) {
 	const namespace = { queue: env.QUEUE_OBJECT, draw: env.DRAW_OBJECT, auction: env.AUCTION_OBJECT }[type];
 	return namespace.getByName(id);
 }
@@ -92,7 +92,7 @@ export async function createDistribution(
 	const created = event(row, `${type}.created`, {}, now);
 	await database.insert(distributions).values(row);
 	try {
-		await distributionStub(env, type, row.id).configure(configOf(row));
+		await distributionRef(env, type, row.id).configure(configOf(row));
 	} catch (err) {
 		await database.delete(distributions).where(eq(distributions.id, row.id));
 		throw err;
@@ -125,7 +125,7 @@ export async function updateDistribution(
 		.update(distributions)
 		.set({ ...patch, status: after.status, updatedAt: now })
 		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
-	await distributionStub(env, type, id).configure(configOf(after));
+	await distributionRef(env, type, id).configure(configOf(after));
 	const changed = changedTimes(before, after);
 	const previous = Object.fromEntries(changed.map((f) => [f, toDistribution(before, now)[f as keyof object] ?? null]));
 	const events: EventMessage[] = [event(after, `${type}.updated`, {}, now)];
@@ -136,14 +136,14 @@ export async function updateDistribution(
 
 export async function deleteDistribution(env: Env, tenant: Tenant, type: DistributionType, id: string): Promise<void> {
 	const row = await findOrThrow(env, tenant, type, id);
-	const stub = distributionStub(env, type, id);
-	if (statusAt(type, row, Date.now()) === "OPEN" && (await stub.participantCount()) > 0) {
+	const ref = distributionRef(env, type, id);
+	if (statusAt(type, row, Date.now()) === "OPEN" && (await ref.participantCount()) > 0) {
 		throw conflict("Distribution has participants", `Close this ${type} before deleting it.`);
 	}
 	await db(env.DB)
 		.delete(distributions)
 		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
-	await stub.destroy();
+	await ref.destroy();
 	await publish(env.EVENTS, [event(row, `${type}.deleted`)]);
 }
 
@@ -159,7 +159,7 @@ export async function runDrawNow(env: Env, tenant: Tenant, id: string): Promise<
 		.update(distributions)
 		.set({ drawAt: now, updatedAt: now })
 		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
-	await distributionStub(env, "draw", id).configure(configOf(after));
+	await distributionRef(env, "draw", id).configure(configOf(after));
 	await publish(env.EVENTS, [
 		event(after, "distribution.updated", { changed: ["drawAt"], previous: { drawAt: isoOrNull(before.drawAt) } }, now),
 	]);

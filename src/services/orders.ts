@@ -19,7 +19,7 @@ import type { GrantCheck } from "../objects/grants";
 import type { createOrderBody } from "../schemas/orders";
 import { readGrant } from "./admissions";
 import { checkoutTarget } from "./checkout";
-import { distributionStub } from "./distributions";
+import { distributionRef } from "./distributions";
 
 const REFUSED: Record<Exclude<GrantCheck, { valid: true }>["reason"], () => ApiError> = {
 	used: () => conflict("Admission already used", "This consumer's grant for the distribution was already used."),
@@ -39,7 +39,7 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 	if (!consumer) throw fieldError("consumerId", "Unknown consumer");
 	const distribution = await findDistribution(database, org, input.distributionId);
 	if (!distribution) throw fieldError("distributionId", "Unknown distribution");
-	const stub = distributionStub(env, distribution.type, distribution.id);
+	const ref = distributionRef(env, distribution.type, distribution.id);
 
 	if (distribution.type === "auction") {
 		const price = await env.AUCTION_OBJECT.getByName(distribution.id).finalPrice();
@@ -61,11 +61,11 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 		}
 		grantId = lookup.claims.jti;
 	} else {
-		grantId = await stub.grantIdOf(consumer.id);
+		grantId = await ref.grantIdOf(consumer.id);
 	}
 	if (!grantId) throw REFUSED.unknown();
 	// Held before any stock moves: a duplicate order on this grant is refused here.
-	const check = await stub.holdGrant(consumer.id, grantId);
+	const check = await ref.holdGrant(consumer.id, grantId);
 	if (!check.valid) throw REFUSED[check.reason]();
 
 	const productId = (await checkoutTarget(env, org, distribution.id))?.productId ?? null;
@@ -84,11 +84,11 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 		).bind(now, productId, id),
 	]);
 	if (!inserted.results.length) {
-		await stub.releaseGrant(grantId);
+		await ref.releaseGrant(grantId);
 		throw conflict("Out of stock", "The product of this distribution has no stock left.");
 	}
 
-	const used = await stub.completeGrant(consumer.id, grantId, { orderId: id, orderAmount: input.totalAmount });
+	const used = await ref.completeGrant(consumer.id, grantId, { orderId: id, orderAmount: input.totalAmount });
 	if (!used.valid) {
 		await env.DB.batch([
 			env.DB.prepare("DELETE FROM orders WHERE id = ?").bind(id),

@@ -49,7 +49,7 @@ function bidResponse<T>(
 	return c.json(value);
 }
 
-export function auctionStub(env: Env, id: string) {
+export function auctionRef(env: Env, id: string) {
 	if (!isId("auction", id)) throw notFound("Auction");
 	return env.AUCTION_OBJECT.getByName(id);
 }
@@ -65,7 +65,7 @@ export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
 		doc({ tags, security: "publishable", summary: "Public state of an auction", ok: [200, auctionPublicSchema] }),
 		validator("param", idParam, onInvalid),
 		async (c) => {
-			const state = await auctionStub(c.env, c.req.valid("param").id).publicState(c.get("tenant").organizationId);
+			const state = await auctionRef(c.env, c.req.valid("param").id).publicState(c.get("tenant").organizationId);
 			if (!state) throw notFound("Auction");
 			return c.json(state);
 		},
@@ -88,8 +88,8 @@ export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
 		consumerTokenAuth,
 		async (c) => {
 			const { amount, maxAmount } = c.req.valid("json");
-			const stub = auctionStub(c.env, c.req.valid("param").id);
-			const reply = await stub.bid(
+			const ref = auctionRef(c.env, c.req.valid("param").id);
+			const reply = await ref.bid(
 				c.get("tenant").organizationId,
 				c.get("consumerId"),
 				toMinor(amount),
@@ -111,9 +111,9 @@ export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
 		validator("param", idParam, onInvalid),
 		consumerTokenAuth,
 		async (c) => {
-			const stub = auctionStub(c.env, c.req.valid("param").id);
+			const ref = auctionRef(c.env, c.req.valid("param").id);
 			return c.json(
-				unwrapAuction(await stub.buyNow(c.get("tenant").organizationId, c.get("consumerId"), idempotencyKey(c))),
+				unwrapAuction(await ref.buyNow(c.get("tenant").organizationId, c.get("consumerId"), idempotencyKey(c))),
 			);
 		},
 	)
@@ -130,7 +130,7 @@ export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
 		async (c) => {
 			const { id } = c.req.valid("param");
 			const org = c.get("tenant").organizationId;
-			const state = unwrapAuction(await auctionStub(c.env, id).bidderState(org, c.get("consumerId")));
+			const state = unwrapAuction(await auctionRef(c.env, id).bidderState(org, c.get("consumerId")));
 			return c.json(await withCheckout(c.env, org, id, state as { consumerId: string; admissionToken?: string }));
 		},
 	)
@@ -146,7 +146,7 @@ export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
 		}),
 		validator("param", idParam, onInvalid),
 		async (c) =>
-			c.json(unwrapAuction(await auctionStub(c.env, c.req.valid("param").id).log(c.get("tenant").organizationId))),
+			c.json(unwrapAuction(await auctionRef(c.env, c.req.valid("param").id).log(c.get("tenant").organizationId))),
 	)
 	.get(
 		"/:id/live",
@@ -165,8 +165,8 @@ export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
 					Upgrade: "websocket",
 				});
 			}
-			const stub = auctionStub(c.env, c.req.valid("param").id);
+			const ref = auctionRef(c.env, c.req.valid("param").id);
 			const headers = new Headers({ Upgrade: "websocket", "X-Organization-Id": c.get("tenant").organizationId });
-			return stub.fetch(new Request(c.req.url, { headers }));
+			return ref.fetch(new Request(c.req.url, { headers }));
 		},
 	);

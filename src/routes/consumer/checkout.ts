@@ -9,8 +9,8 @@ import { onInvalid } from "../../lib/validate";
 import { consumerTokenAuth } from "../../middleware/consumer-auth";
 import type { AuctionReply } from "../../objects/auction";
 import { checkoutLink, checkoutTarget } from "../../services/checkout";
-import { auctionStub } from "./auctions";
-import { drawStub } from "./draws";
+import { auctionRef } from "./auctions";
+import { drawRef } from "./draws";
 
 /** The consumer's current grant for the distribution, from whichever engine runs it. */
 async function admissionToken(env: Env, organizationId: string, distributionId: string, consumerId: string) {
@@ -19,11 +19,11 @@ async function admissionToken(env: Env, organizationId: string, distributionId: 
 		return reply.ok ? reply.value.admissionToken : undefined;
 	}
 	if (distributionId.startsWith("draw_")) {
-		const reply = await drawStub(env, distributionId).state(organizationId, consumerId);
+		const reply = await drawRef(env, distributionId).state(organizationId, consumerId);
 		return reply.ok ? reply.value.admissionToken : undefined;
 	}
 	// RPC results intersect with Disposable, which defeats narrowing on `ok`; the shape is AuctionReply.
-	const reply = (await auctionStub(env, distributionId).bidderState(organizationId, consumerId)) as AuctionReply<{
+	const reply = (await auctionRef(env, distributionId).bidderState(organizationId, consumerId)) as AuctionReply<{
 		admissionToken?: string;
 	}>;
 	return reply.ok ? reply.value.admissionToken : undefined;

@@ -25,7 +25,7 @@ export function unwrapDraw<T>(reply: DrawReply<T>): T {
 	return reply.value;
 }
 
-export function drawStub(env: Env, id: string) {
+export function drawRef(env: Env, id: string) {
 	if (!isId("draw", id)) throw notFound("Draw");
 	return env.DRAW_OBJECT.getByName(id);
 }
@@ -46,8 +46,8 @@ export const consumerDrawRoutes = new Hono<ConsumerEnv>()
 		validator("param", idParam, onInvalid),
 		consumerTokenAuth,
 		async (c) => {
-			const stub = drawStub(c.env, c.req.valid("param").id);
-			return c.json(unwrapDraw(await stub.enter(c.get("tenant").organizationId, c.get("consumerId"))));
+			const ref = drawRef(c.env, c.req.valid("param").id);
+			return c.json(unwrapDraw(await ref.enter(c.get("tenant").organizationId, c.get("consumerId"))));
 		},
 	)
 	.post(
@@ -56,8 +56,8 @@ export const consumerDrawRoutes = new Hono<ConsumerEnv>()
 		validator("param", idParam, onInvalid),
 		consumerTokenAuth,
 		async (c) => {
-			const stub = drawStub(c.env, c.req.valid("param").id);
-			return c.json(unwrapDraw(await stub.leave(c.get("tenant").organizationId, c.get("consumerId"))));
+			const ref = drawRef(c.env, c.req.valid("param").id);
+			return c.json(unwrapDraw(await ref.leave(c.get("tenant").organizationId, c.get("consumerId"))));
 		},
 	)
 	.get(
@@ -75,7 +75,7 @@ export const consumerDrawRoutes = new Hono<ConsumerEnv>()
 			const { id } = c.req.valid("param");
 			const org = c.get("tenant").organizationId;
 			return c.json(
-				await withCheckout(c.env, org, id, unwrapDraw(await drawStub(c.env, id).state(org, c.get("consumerId")))),
+				await withCheckout(c.env, org, id, unwrapDraw(await drawRef(c.env, id).state(org, c.get("consumerId")))),
 			);
 		},
 	)
@@ -90,7 +90,7 @@ export const consumerDrawRoutes = new Hono<ConsumerEnv>()
 		}),
 		validator("param", idParam, onInvalid),
 		async (c) => {
-			const proof = await drawStub(c.env, c.req.valid("param").id).proof(c.get("tenant").organizationId);
+			const proof = await drawRef(c.env, c.req.valid("param").id).proof(c.get("tenant").organizationId);
 			if (!proof) throw notFound("Draw");
 			return c.json(proof);
 		},

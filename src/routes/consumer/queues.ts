@@ -30,7 +30,7 @@ export function unwrapQueue<T>(reply: QueueReply<T>): T {
 }
 
 /** The queue's object, once the id has the right shape (no object is created for junk ids). */
-function queueStub(env: Env, id: string) {
+function queueRef(env: Env, id: string) {
 	if (!isId("queue", id)) throw notFound("Queue");
 	return env.QUEUE_OBJECT.getByName(id);
 }
@@ -70,7 +70,7 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 			const { id } = c.req.valid("param");
 			const org = c.get("tenant").organizationId;
 			return c.json(
-				await withCheckout(c.env, org, id, unwrapQueue(await queueStub(c.env, id).enter(org, c.get("consumerId")))),
+				await withCheckout(c.env, org, id, unwrapQueue(await queueRef(c.env, id).enter(org, c.get("consumerId")))),
 			);
 		},
 	)
@@ -97,7 +97,7 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 				const waiting = await waitingStateFromTicket(c.env, org, id, who.ticket, tokenConsumer);
 				if (waiting) return c.json(waiting);
 			}
-			return c.json(await withCheckout(c.env, org, id, unwrapQueue(await queueStub(c.env, id).state(org, who))));
+			return c.json(await withCheckout(c.env, org, id, unwrapQueue(await queueRef(c.env, id).state(org, who))));
 		},
 	)
 	.post(
@@ -108,7 +108,7 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 		async (c) => {
 			const { id } = c.req.valid("param");
 			const org = c.get("tenant").organizationId;
-			const reply = unwrapQueue(await queueStub(c.env, id).leave(org, c.get("who")));
+			const reply = unwrapQueue(await queueRef(c.env, id).leave(org, c.get("who")));
 			forgetSnapshot(org, id);
 			return c.json(reply);
 		},
@@ -134,11 +134,11 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 					Upgrade: "websocket",
 				});
 			}
-			const stub = queueStub(c.env, c.req.valid("param").id);
+			const ref = queueRef(c.env, c.req.valid("param").id);
 			const who = c.get("who");
 			const headers = new Headers({ Upgrade: "websocket", "X-Organization-Id": c.get("tenant").organizationId });
 			if ("consumerId" in who) headers.set("X-Consumer-Id", who.consumerId);
 			if (who.ticket) headers.set("X-Queue-Ticket", who.ticket);
-			return stub.fetch(new Request(c.req.url, { headers }));
+			return ref.fetch(new Request(c.req.url, { headers }));
 		},
 	);
