@@ -2,48 +2,11 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { AuctionLog } from "../src/lib/auction/verify";
-import { call, createOrg, type TestOrg } from "./helpers";
+import { call, guest, guests, iso, type Shopper, sleep, type Tenant, type TestOrg, tenant } from "./helpers";
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** ISO 8601 with milliseconds, so a time round-trips to the exact ms the object uses. */
-export const iso = (ms: number) => new Date(ms).toISOString();
+export { guest, guests, iso, type Shopper, sleep, type Tenant, tenant };
 /** Sleeps until the wall clock reaches `at` (epoch ms). */
 export const sleepUntil = (at: number) => sleep(Math.max(0, at - Date.now()));
-
-export interface Tenant extends TestOrg {
-	sequenceId: string;
-}
-
-export interface Shopper {
-	consumerId: string;
-	accessToken: string;
-}
-
-/** A fresh organization with one experience and sequence. */
-export async function tenant(): Promise<Tenant> {
-	const org = await createOrg();
-	const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: "Launch" } });
-	expect(exp.status, exp.text).toBe(201);
-	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, {
-		key: org.secretKey,
-		body: { name: "Main" },
-	});
-	expect(seq.status, seq.text).toBe(201);
-	return { ...org, sequenceId: seq.json.id };
-}
-
-export async function guest(t: TestOrg): Promise<Shopper> {
-	const res = await call("/consumer/v1/auth/guest", {
-		method: "POST",
-		headers: { "X-Publishable-Key": t.publishableKey },
-	});
-	expect(res.status, res.text).toBe(201);
-	return { consumerId: res.json.consumerId, accessToken: res.json.accessToken };
-}
-
-export async function guests(t: TestOrg, n: number): Promise<Shopper[]> {
-	return Promise.all(Array.from({ length: n }, () => guest(t)));
-}
 
 /** Creates an auction (201 expected); times are epoch ms, sent with milliseconds. */
 export async function createAuction(

@@ -2,51 +2,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { call, createOrg, type TestOrg } from "./helpers";
+import { call, guest, guests, iso, type Shopper, sleep, type Tenant, type TestOrg, tenant } from "./helpers";
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** ISO 8601 with milliseconds, so a time round-trips to the exact ms the alarm uses. */
-export const iso = (ms: number) => new Date(ms).toISOString();
-
-export interface Tenant extends TestOrg {
-	sequenceId: string;
-}
-
-export interface Shopper {
-	consumerId: string;
-	accessToken: string;
-}
-
-/** A fresh organization with one experience and sequence. */
-export async function tenant(): Promise<Tenant> {
-	const org = await createOrg();
-	const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: "Launch" } });
-	expect(exp.status, exp.text).toBe(201);
-	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, {
-		key: org.secretKey,
-		body: { name: "Main" },
-	});
-	expect(seq.status, seq.text).toBe(201);
-	return { ...org, sequenceId: seq.json.id };
-}
-
-export async function guest(t: TestOrg): Promise<Shopper> {
-	const res = await call("/consumer/v1/auth/guest", {
-		method: "POST",
-		headers: { "X-Publishable-Key": t.publishableKey },
-	});
-	expect(res.status, res.text).toBe(201);
-	return { consumerId: res.json.consumerId, accessToken: res.json.accessToken };
-}
-
-export async function guests(t: TestOrg, n: number, batch = 50): Promise<Shopper[]> {
-	const out: Shopper[] = [];
-	while (out.length < n) {
-		const size = Math.min(batch, n - out.length);
-		out.push(...(await Promise.all(Array.from({ length: size }, () => guest(t)))));
-	}
-	return out;
-}
+export { guest, guests, iso, type Shopper, sleep, type Tenant, tenant };
 
 /** Creates a draw (201 expected). */
 export async function createDraw(t: Tenant, body: Record<string, unknown>) {

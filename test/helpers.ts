@@ -1,5 +1,6 @@
 /** Test helpers: every request goes through the real worker (Hono app, D1, Durable Objects). */
 import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
 
 export const BASE = "https://fanfare.test";
 
@@ -62,4 +63,50 @@ export async function countRows(table: string, organizationId: string): Promise<
 		.bind(organizationId)
 		.first<{ n: number }>();
 	return row?.n ?? 0;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** ISO 8601 with milliseconds, so a time round-trips to the exact ms an object uses. */
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface Tenant extends TestOrg {
+	sequenceId: string;
+}
+
+export interface Shopper {
+	consumerId: string;
+	accessToken: string;
+}
+
+/** A fresh organization with one experience and sequence to hang distributions on. */
+export async function tenant(): Promise<Tenant> {
+	const org = await createOrg();
+	const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: "Launch" } });
+	expect(exp.status, exp.text).toBe(201);
+	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, {
+		key: org.secretKey,
+		body: { name: "Main" },
+	});
+	expect(seq.status, seq.text).toBe(201);
+	return { ...org, sequenceId: seq.json.id };
+}
+
+/** A guest consumer and its access token, through the consumer API. */
+export async function guest(t: TestOrg): Promise<Shopper> {
+	const res = await call("/consumer/v1/auth/guest", {
+		method: "POST",
+		headers: { "X-Publishable-Key": t.publishableKey },
+	});
+	expect(res.status, res.text).toBe(201);
+	return { consumerId: res.json.consumerId, accessToken: res.json.accessToken };
+}
+
+/** `n` guests, created in parallel batches. */
+export async function guests(t: TestOrg, n: number, batch = 100): Promise<Shopper[]> {
+	const out: Shopper[] = [];
+	while (out.length < n) {
+		const size = Math.min(batch, n - out.length);
+		out.push(...(await Promise.all(Array.from({ length: size }, () => guest(t)))));
+	}
+	return out;
 }

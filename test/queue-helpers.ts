@@ -1,33 +1,9 @@
 /** Helpers shared by the queue-engine tests: tenants with a sequence, queues, guest consumers, consumer calls. */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { type CallOptions, call, createOrg, type TestOrg } from "./helpers";
+import { type CallOptions, call, guest, guests, iso, type Shopper, sleep, type Tenant, tenant } from "./helpers";
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** ISO 8601 with milliseconds, so a time round-trips to the exact ms. */
-export const iso = (ms: number) => new Date(ms).toISOString();
-
-export interface Tenant extends TestOrg {
-	sequenceId: string;
-}
-
-export interface Shopper {
-	consumerId: string;
-	accessToken: string;
-}
-
-/** A fresh organization with one experience and sequence to hang queues on. */
-export async function tenant(): Promise<Tenant> {
-	const org = await createOrg();
-	const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: "Launch" } });
-	expect(exp.status, exp.text).toBe(201);
-	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, {
-		key: org.secretKey,
-		body: { name: "Main" },
-	});
-	expect(seq.status, seq.text).toBe(201);
-	return { ...org, sequenceId: seq.json.id };
-}
+export { guest, guests, iso, type Shopper, sleep, type Tenant, tenant };
 
 /** Creates a queue (201 expected) and returns its JSON. */
 export async function createQueue(t: Tenant, body: Record<string, unknown> = {}) {
@@ -39,26 +15,6 @@ export async function createQueue(t: Tenant, body: Record<string, unknown> = {})
 /** An OPEN queue (opened a second ago, no closeAt). */
 export const openQueue = (t: Tenant, body: Record<string, unknown> = {}) =>
 	createQueue(t, { openAt: iso(Date.now() - 1000), ...body });
-
-/** A guest consumer and its access token, through the consumer API. */
-export async function guest(t: Tenant): Promise<Shopper> {
-	const res = await call("/consumer/v1/auth/guest", {
-		method: "POST",
-		headers: { "X-Publishable-Key": t.publishableKey },
-	});
-	expect(res.status, res.text).toBe(201);
-	return { consumerId: res.json.consumerId, accessToken: res.json.accessToken };
-}
-
-/** `n` guests, created in parallel batches. */
-export async function guests(t: Tenant, n: number, batch = 100): Promise<Shopper[]> {
-	const out: Shopper[] = [];
-	while (out.length < n) {
-		const size = Math.min(batch, n - out.length);
-		out.push(...(await Promise.all(Array.from({ length: size }, () => guest(t)))));
-	}
-	return out;
-}
 
 export interface ConsumerCallOptions {
 	method?: string;
