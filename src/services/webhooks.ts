@@ -41,6 +41,8 @@ export async function fanOut(env: Env, stored: EventMessage[]): Promise<void> {
 		})
 		.from(webhookEndpoints)
 		.where(and(inArray(webhookEndpoints.organizationId, orgs), eq(webhookEndpoints.enabled, true)));
+	// Most launches' events (a million `entered`) concern no endpoint: skip the delivery queries.
+	if (!endpoints.length) return;
 	const now = Date.now();
 	const rows = stored.flatMap((e) =>
 		endpoints
