@@ -11,7 +11,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../src/lib/ids";
 import { signToken } from "../src/lib/tokens";
-import { call } from "./helpers";
+import { call, countRows } from "./helpers";
 import {
 	admit,
 	alter,
@@ -84,6 +84,28 @@ describe("consumer identity", () => {
 
 		const foreign = await call(`/api/v1/consumers/${created.json.id}/tokens`, { key: other.secretKey, method: "POST" });
 		expect(foreign.status, foreign.text).toBe(404);
+	});
+
+	it("guest sessions are limited to 60 a minute per client address; other addresses and organizations are unaffected", async () => {
+		const t = await tenant();
+		const other = await tenant();
+		const signup = (key: string, ip: string) =>
+			call("/consumer/v1/auth/guest", {
+				method: "POST",
+				headers: { "X-Publishable-Key": key, "CF-Connecting-IP": ip },
+			});
+		const before = await countRows("consumers", t.organizationId);
+		const burst = await Promise.all(Array.from({ length: 70 }, () => signup(t.publishableKey, "203.0.113.7")));
+		const codes = burst.map((r) => r.status).sort();
+		expect(codes.filter((s) => s === 201)).toHaveLength(60);
+		expect(codes.filter((s) => s === 429)).toHaveLength(10);
+		expect(await countRows("consumers", t.organizationId), "refused signups create no consumer").toBe(before + 60);
+		const refused = burst.find((r) => r.status === 429);
+		expect(refused?.json.title).toBe("Rate limit exceeded");
+		expect(Number(refused?.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+		expect(refused?.headers.get("RateLimit-Remaining")).toBe("0");
+		expect((await signup(t.publishableKey, "203.0.113.8")).status).toBe(201);
+		expect((await signup(other.publishableKey, "203.0.113.7")).status).toBe(201);
 	});
 });
 

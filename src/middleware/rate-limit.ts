@@ -1,32 +1,58 @@
-/** Per-key, per-minute budgets (spec: products 100, consumers 100, orders 50; other admin routes 300). */
+/**
+ * Per-minute budgets. Admin API: per key (spec: products 100, consumers 100, orders 50;
+ * other admin routes 300). Shoppers: guest sessions per client address, so one bot
+ * cannot mint a million consumers; the rest of the consumer API is bounded by design
+ * (one place per consumer, polls answered at the edge).
+ */
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
+import { sha256Hex } from "../lib/crypto";
 import { ApiError } from "../lib/errors";
 
-export const RATE_LIMITS = { products: 100, consumers: 100, orders: 50, admin: 300 } as const;
+export const RATE_LIMITS = { products: 100, consumers: 100, orders: 50, admin: 300, guests: 60 } as const;
 export type RateBucket = keyof typeof RATE_LIMITS;
 
 const WINDOW_MS = 60_000;
 
+/** Counts the request in `limiterName`'s `bucket`; 429 with Retry-After once it is spent. */
+async function spend(c: Context<AppEnv>, limiterName: string, bucket: RateBucket, per: string) {
+	const result = await c.env.RATE_LIMITER.getByName(limiterName).hit(bucket, RATE_LIMITS[bucket], WINDOW_MS);
+	const resetSeconds = Math.ceil(result.resetMs / 1000);
+	const headers = {
+		"RateLimit-Limit": String(result.limit),
+		"RateLimit-Remaining": String(result.remaining),
+		"RateLimit-Reset": String(resetSeconds),
+	};
+	if (!result.allowed) {
+		throw new ApiError(
+			429,
+			"Rate limit exceeded",
+			`At most ${result.limit} ${bucket} requests per minute per ${per}; retry in ${resetSeconds} s.`,
+			undefined,
+			{ ...headers, "Retry-After": String(Math.max(1, resetSeconds)) },
+		);
+	}
+	return headers;
+}
+
 export const rateLimit = (bucket: RateBucket) =>
 	createMiddleware<AppEnv>(async (c, next) => {
-		const limiter = c.env.RATE_LIMITER.getByName(c.get("tenant").apiKeyId);
-		const result = await limiter.hit(bucket, RATE_LIMITS[bucket], WINDOW_MS);
-		const resetSeconds = Math.ceil(result.resetMs / 1000);
-		const headers = {
-			"RateLimit-Limit": String(result.limit),
-			"RateLimit-Remaining": String(result.remaining),
-			"RateLimit-Reset": String(resetSeconds),
-		};
-		if (!result.allowed) {
-			throw new ApiError(
-				429,
-				"Rate limit exceeded",
-				`At most ${result.limit} ${bucket} requests per minute per API key; retry in ${resetSeconds} s.`,
-				undefined,
-				{ ...headers, "Retry-After": String(Math.max(1, resetSeconds)) },
-			);
-		}
+		const headers = await spend(c, c.get("tenant").apiKeyId, bucket, "API key");
 		await next();
 		for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
 	});
+
+/**
+ * Guest sessions per client address and organization. The address is Cloudflare's
+ * `CF-Connecting-IP` (set by the edge, not by the client); it is hashed before it
+ * names an object. Without it (a local server) there is nothing to key on.
+ */
+export const guestRateLimit = createMiddleware<AppEnv>(async (c, next) => {
+	const ip = c.req.header("CF-Connecting-IP");
+	if (!ip) return next();
+	const name = `guests:${await sha256Hex(`${c.get("tenant").organizationId}|${ip}`)}`;
+	const headers = await spend(c, name, "guests", "client address");
+	await next();
+	for (const [header, value] of Object.entries(headers)) c.res.headers.set(header, value);
+});

@@ -5,6 +5,7 @@ import type { ConsumerEnv } from "../../env";
 import { issueAccessToken } from "../../lib/access-tokens";
 import { newId } from "../../lib/ids";
 import { doc } from "../../lib/openapi";
+import { guestRateLimit } from "../../middleware/rate-limit";
 import { accessTokenSchema } from "../../schemas/consumer";
 
 export const consumerAuthRoutes = new Hono<ConsumerEnv>().post(
@@ -14,7 +15,9 @@ export const consumerAuthRoutes = new Hono<ConsumerEnv>().post(
 		security: "publishable",
 		summary: "Start a guest session: a new consumer and its access token",
 		ok: [201, accessTokenSchema],
+		errors: { 429: "Too many guest sessions from this address" },
 	}),
+	guestRateLimit,
 	async (c) => {
 		const { organizationId } = c.get("tenant");
 		const now = Date.now();
