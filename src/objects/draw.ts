@@ -88,6 +88,12 @@ export class DrawObject extends DistributionObject {
 		);
 	}
 
+	/**
+	 * The proof's winner lists (every entrant may fetch the proof at once after the draw):
+	 * read once, then kept until the next award (a backfill) changes them.
+	 */
+	private proofWinners: { winners: string[]; backfills: string[] } | null = null;
+
 	/** What anyone may check: the commitment from the start, count and root from close, the seed and ranking from the draw. */
 	async proof(organizationId: string) {
 		return this.caughtUp(() => this.proofNow(organizationId));
@@ -98,7 +104,14 @@ export class DrawObject extends DistributionObject {
 		if (!t || t.organizationId !== organizationId) return null;
 		const f = this.store.fairness();
 		const drawn = f.drawn_at != null;
-		const winners = drawn ? this.store.winners() : [];
+		if (drawn && !this.proofWinners) {
+			const all = this.store.winners();
+			this.proofWinners = {
+				winners: all.filter((w) => !w.backfilled).map((w) => w.entry_id),
+				backfills: all.filter((w) => w.backfilled).map((w) => w.entry_id),
+			};
+		}
+		const lists = drawn && this.proofWinners ? this.proofWinners : { winners: [], backfills: [] };
 		return {
 			drawId: t.id,
 			status: statusAt("draw", t, Date.now()),
@@ -108,8 +121,8 @@ export class DrawObject extends DistributionObject {
 			merkleRoot: f.merkle_root,
 			seed: drawn ? f.seed : null,
 			winnerCount: t.winnerCount,
-			winners: winners.filter((w) => !w.backfilled).map((w) => w.entry_id),
-			backfills: winners.filter((w) => w.backfilled).map((w) => w.entry_id),
+			winners: lists.winners,
+			backfills: lists.backfills,
 			drawnAt: f.drawn_at == null ? null : isoSeconds(f.drawn_at),
 		};
 	}
@@ -201,6 +214,7 @@ export class DrawObject extends DistributionObject {
 	}
 
 	private award(entries: DrawEntry[], now: number, backfilled: boolean): void {
+		this.proofWinners = null;
 		const t = this.timeline();
 		const claimBy = now + (t?.claimWindowSeconds ?? DEFAULT_CLAIM_WINDOW_SECONDS) * 1000;
 		for (const e of entries) {
