@@ -57,6 +57,15 @@ export const notFound = (resource: string) => new ApiError(404, `${resource} not
 export const conflict = (title: string, detail?: string, errors?: FieldError[]) =>
 	new ApiError(409, title, detail, errors);
 
+/**
+ * A WebSocket upgrade answered by a Durable Object: the 101 as is, or its refusal (a plain-text
+ * "Queue not found", "Invalid ticket", …) as the problem every other route answers.
+ */
+export async function upgradeOrProblem(res: Response): Promise<Response> {
+	if (res.status === 101) return res;
+	throw new ApiError(res.status as ContentfulStatusCode, (await res.text()) || "Upgrade refused");
+}
+
 export function problemResponse(c: Context, error: ApiError): Response {
 	for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
 	return c.body(JSON.stringify(error.toProblem()), error.status, {

@@ -27,6 +27,9 @@ const PLAIN_FIELDS = [
 	"maxExtensionSeconds",
 ] as const;
 
+/** Durable Object alarms stop at 2189: times from 2100 on are refused, not scheduled into a 500. */
+const LATEST_TIME = Date.UTC(2100, 0, 1);
+
 export type TimeField = (typeof TIME_FIELDS)[number];
 export type DistributionPatch = Partial<DistributionRow>;
 
@@ -39,6 +42,8 @@ export function toPatch(body: Record<string, unknown>, zone: string): Distributi
 		if (value === undefined) continue;
 		const ms = value === null ? null : parseDateTime(value as string, zone);
 		if (value !== null && ms === null) errors.push({ path: field, message: "Not a valid date-time" });
+		else if (ms != null && ms >= LATEST_TIME)
+			errors.push({ path: field, message: "Must be before 2100-01-01T00:00:00Z" });
 		patch[field] = ms;
 	}
 	for (const field of MONEY_FIELDS) {

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { validator } from "hono-openapi";
 import { z } from "zod";
 import type { ConsumerEnv } from "../../env";
-import { ApiError, conflict, notFound } from "../../lib/errors";
+import { ApiError, conflict, notFound, upgradeOrProblem } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import { fromMinor, toMinor } from "../../lib/money";
 import { doc } from "../../lib/openapi";
@@ -167,6 +167,6 @@ export const consumerAuctionRoutes = new Hono<ConsumerEnv>()
 			}
 			const ref = auctionRef(c.env, c.req.valid("param").id);
 			const headers = new Headers({ Upgrade: "websocket", "X-Organization-Id": c.get("tenant").organizationId });
-			return ref.fetch(new Request(c.req.url, { headers }));
+			return upgradeOrProblem(await ref.fetch(new Request(c.req.url, { headers })));
 		},
 	);

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { validator } from "hono-openapi";
 import type { ConsumerEnv } from "../../env";
-import { ApiError, conflict, notFound } from "../../lib/errors";
+import { ApiError, conflict, notFound, upgradeOrProblem } from "../../lib/errors";
 import { isId } from "../../lib/ids";
 import { doc } from "../../lib/openapi";
 import { onInvalid } from "../../lib/validate";
@@ -139,6 +139,6 @@ export const consumerQueueRoutes = new Hono<QueueEnv>()
 			const headers = new Headers({ Upgrade: "websocket", "X-Organization-Id": c.get("tenant").organizationId });
 			if ("consumerId" in who) headers.set("X-Consumer-Id", who.consumerId);
 			if (who.ticket) headers.set("X-Queue-Ticket", who.ticket);
-			return ref.fetch(new Request(c.req.url, { headers }));
+			return upgradeOrProblem(await ref.fetch(new Request(c.req.url, { headers })));
 		},
 	);
