@@ -18,9 +18,17 @@ export function base64url(bytes: Uint8Array): string {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/**
+ * Strict base64url (RFC 4648 §5, unpadded): the unused low bits of a last partial character
+ * must be zero, so every byte string has exactly one spelling — `atob` alone would accept
+ * 4 or 16 spellings of the same token.
+ */
 export function fromBase64url(text: string): Uint8Array | null {
 	if (!BASE64URL.test(text) || text.length % 4 === 1) return null;
+	const tail = text.length % 4;
+	if (tail && BASE64URL_ALPHABET.indexOf(text[text.length - 1]) & (tail === 2 ? 0x0f : 0x03)) return null;
 	try {
 		const bin = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
 		const out = new Uint8Array(bin.length);
@@ -35,10 +43,14 @@ export async function sha256Hex(text: string): Promise<string> {
 	return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
 }
 
+/** A string's UTF-16 code units as bytes: unlike UTF-8, distinct strings never encode alike (lone surrogates). */
+const codeUnits = (s: string) =>
+	new Uint8Array(Uint16Array.from({ length: s.length }, (_, i) => s.charCodeAt(i)).buffer);
+
 /** Constant-time string equality (length is not secret: every caller compares fixed-length values). */
 export function timingSafeEqual(a: string, b: string): boolean {
-	const ab = encoder.encode(a);
-	const bb = encoder.encode(b);
+	const ab = codeUnits(a);
+	const bb = codeUnits(b);
 	if (ab.byteLength !== bb.byteLength) {
 		crypto.subtle.timingSafeEqual(ab, ab);
 		return false;

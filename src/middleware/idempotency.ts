@@ -12,7 +12,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { db } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 import type { AppEnv } from "../env";
-import { decrypt, deriveKey, encrypt, sha256Hex } from "../lib/crypto";
+import { decrypt, deriveKey, encrypt, sha256Hex, timingSafeEqual } from "../lib/crypto";
 import { ApiError, fieldError } from "../lib/errors";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -50,7 +50,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 	if (claimed.length === 0) {
 		const prior = await db(c.env.DB).select().from(table).where(where).get();
 		if (!prior) throw new ApiError(409, "Request in progress", "Retry with the same idempotency key.");
-		if (prior.requestHash !== requestHash) {
+		if (!timingSafeEqual(prior.requestHash, requestHash)) {
 			throw new ApiError(
 				422,
 				"Idempotency key reused",

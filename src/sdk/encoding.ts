@@ -16,8 +16,13 @@ export function toBase64(bytes: Uint8Array): string {
 	return btoa(bin);
 }
 
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** Strict unpadded base64url: one spelling per byte string (the unused low bits must be zero). */
 export function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
-	if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+	if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
+	const tail = text.length % 4;
+	if (tail && BASE64URL_ALPHABET.indexOf(text[text.length - 1]) & (tail === 2 ? 0x0f : 0x03)) return null;
 	const b64 = text.replaceAll("-", "+").replaceAll("_", "/");
 	return fromBase64(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
 }

@@ -25,7 +25,16 @@ export async function readGrant(env: Env, tenant: Tenant, token: string): Promis
 	return { ok: true, claims: claims as TokenClaims & { dist: string; jti: string }, type };
 }
 
+/**
+ * A token past its own `exp` is never accepted, whatever the object's record says: the two
+ * agree for tokens we issued (exp = the record's expiry, rounded down to the second), and
+ * an offline verifier of the same token refuses it too.
+ */
+export const tokenExpired = (lookup: Extract<GrantLookup, { ok: true }>) => lookup.claims.exp * 1000 <= Date.now();
+const EXPIRED: GrantCheck = { valid: false, reason: "expired" };
+
 export async function checkGrant(env: Env, lookup: Extract<GrantLookup, { ok: true }>): Promise<GrantCheck> {
+	if (tokenExpired(lookup)) return EXPIRED;
 	return distributionRef(env, lookup.type, lookup.claims.dist).checkGrant(lookup.claims.sub, lookup.claims.jti);
 }
 
@@ -34,6 +43,7 @@ export async function completeGrant(
 	lookup: Extract<GrantLookup, { ok: true }>,
 	order: GrantOrder,
 ): Promise<GrantCheck> {
+	if (tokenExpired(lookup)) return EXPIRED;
 	return distributionRef(env, lookup.type, lookup.claims.dist).completeGrant(
 		lookup.claims.sub,
 		lookup.claims.jti,

@@ -17,7 +17,7 @@ import { newId } from "../lib/ids";
 import { fromMinor, toMinor } from "../lib/money";
 import type { GrantCheck } from "../objects/grants";
 import type { createOrderBody } from "../schemas/orders";
-import { readGrant } from "./admissions";
+import { readGrant, tokenExpired } from "./admissions";
 import { checkoutTarget } from "./checkout";
 import { distributionRef } from "./distributions";
 
@@ -59,6 +59,7 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 		if (!lookup.ok || lookup.claims.sub !== consumer.id || lookup.claims.dist !== distribution.id) {
 			throw fieldError("admissionToken", "Not a grant of this consumer for this distribution");
 		}
+		if (tokenExpired(lookup)) throw REFUSED.expired();
 		grantId = lookup.claims.jti;
 	} else {
 		grantId = await ref.grantIdOf(consumer.id);
