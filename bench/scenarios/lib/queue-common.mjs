@@ -95,19 +95,22 @@ export async function measureQueue(ctx, q, { ceiling = null, suffix = "", overri
 	}
 
 	ctx.log(`status${suffix} (cycling over ${ok} consumers who entered)…`);
-	rows.push(
-		await ctx.measure(
-			{
-				label: `status${suffix}`,
-				path: `${q.base}/status`,
-				headers: q.headers,
-				// Polls carry the position ticket as the SDK's do, so waiting consumers are answered at the edge.
-				auth: { mode: "file", file: enteredFile, sendTicket: true },
-			},
-			override,
-		),
-	);
+	rows.push(await measureStatus(ctx, q, `status${suffix}`, override));
 	return { rows, notes, queuedAfter: after, queuedBefore: before };
+}
+
+/** A `status` row: polls, with their position tickets, from the consumers the last `enter` row entered. */
+export function measureStatus(ctx, q, label, override = {}) {
+	return ctx.measure(
+		{
+			label,
+			path: `${q.base}/status`,
+			headers: q.headers,
+			// Polls carry the position ticket as the SDK's do, so waiting consumers are answered at the edge.
+			auth: { mode: "file", file: join(ctx.runDir, `entered-${q.queue.id}.txt`), sendTicket: true },
+		},
+		override,
+	);
 }
 
 /** The QueueObject tables and migrations `prefillQueue` was written against (src/objects/queue-store.ts). */
