@@ -44,7 +44,7 @@ options:
   --profile           V8 CPU profiles of every measured row (Miniflare only, through its inspector);
                       writes PROFILE.md and .cpuprofile files to the run directory, not RESULTS.md
   --no-results        do not overwrite bench/RESULTS.md
-${scenarioOptions.map((o) => `  ${`${o.flag} ${o.list ? "<n,…>" : "<n>"}`.padEnd(20)}${o.scenario}: ${o.help} (default ${o.list ? o.default.join(",") : o.default})`).join("\n")}`;
+${scenarioOptions.map((o) => `  ${`${o.flag} ${o.list ? "<n,…>" : "<n>"}`.padEnd(25)}${o.scenario}: ${o.help} (default ${o.list ? o.default.join(",") : o.default})`).join("\n")}`;
 
 function parseArgs(argv) {
 	const opts = {
