@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- <scenario…>] [--duration 10] [--warmup 2] [--connections 32]
- *                 [--runner auto|miniflare|wrangler] [--timeout 1800]`
+ *                 [--runner auto|miniflare|wrangler] [--timeout 2700]`
  *
  * Bundles the worker, migrates a fresh local D1, compares `wrangler dev` with Miniflare
  * direct on GET /healthz (runner `auto`), then runs the scenarios on the faster one and
@@ -40,11 +40,11 @@ options:
   --connections <n>   concurrent connections (default 32)
   --runner <name>     auto (compare both, use the faster) | miniflare | wrangler (default auto)
   --quiet-wait <s>    before each row, wait up to this long for the machine to be idle (default 10)
-  --timeout <s>       hard limit for the whole run (default 1800)
+  --timeout <s>       hard limit for the whole run (default 2700)
   --profile           V8 CPU profiles of every measured row (Miniflare only, through its inspector);
                       writes PROFILE.md and .cpuprofile files to the run directory, not RESULTS.md
   --no-results        do not overwrite bench/RESULTS.md
-${scenarioOptions.map((o) => `  ${`${o.flag} <n>`.padEnd(20)}${o.scenario}: ${o.help} (default ${o.default})`).join("\n")}`;
+${scenarioOptions.map((o) => `  ${`${o.flag} ${o.list ? "<n,…>" : "<n>"}`.padEnd(25)}${o.scenario}: ${o.help} (default ${o.list ? o.default.join(",") : o.default})`).join("\n")}`;
 
 function parseArgs(argv) {
 	const opts = {
@@ -52,7 +52,7 @@ function parseArgs(argv) {
 		warmup: 2,
 		connections: 32,
 		runner: "auto",
-		timeout: 1800,
+		timeout: 2700,
 		quietWait: 10,
 		writeResults: true,
 		profile: false,
@@ -79,8 +79,12 @@ function parseArgs(argv) {
 		else if (a === "--profile") opts.profile = true;
 		else if (scenarioOptions.some((o) => o.flag === a)) {
 			const o = scenarioOptions.find((x) => x.flag === a);
-			opts.params[o.key] = Number(value());
-			if (!Number.isFinite(opts.params[o.key]) || opts.params[o.key] < 0) throw new Error(`${a} must be a number ≥ 0`);
+			// A list option takes comma-separated numbers (e.g. --queue-sizes 10000,100000).
+			const parsed = o.list ? value().split(",").map(Number) : [Number(value())];
+			if (!parsed.length || parsed.some((v) => !Number.isFinite(v) || v < 0)) {
+				throw new Error(`${a} must be ${o.list ? "comma-separated numbers" : "a number"} ≥ 0`);
+			}
+			opts.params[o.key] = o.list ? parsed : parsed[0];
 		} else if (a.startsWith("-")) throw new Error(`unknown option ${a}\n${USAGE}`);
 		else opts.names.push(a);
 	}
@@ -210,22 +214,29 @@ async function main() {
 	for (const scenario of selected) {
 		if (bailing) return;
 		log(`scenario ${scenario.name}`);
+		const scenarioStarted = Date.now();
 		const ctx = {
 			runner,
 			runDir,
 			opts: loadOpts,
 			secrets: prep.secrets,
 			params: opts.params,
+			/** The scenarios that ran before this one, with their rows (in-object compares with the HTTP rows). */
+			previous: run.scenarios,
 			api: apiClient(runner.url),
 			log: (msg) => log(`  ${scenario.name}: ${msg}`),
-			measure: (spec) => measure(ctx.runner, spec, loadOpts),
-			/** Stops the runner, lets `edit(persistDir)` change its stored state, starts it again on that state. */
+			/** One row; `override` may shorten it ({duration, warmup}: curve points). */
+			measure: (spec, override = {}) => measure(ctx.runner, spec, { ...loadOpts, ...override }),
+			/**
+			 * Stops the runner, lets `edit(persistDir)` change its stored state, starts it again on that state;
+			 * `options` (e.g. {driver: true, queueConsumers: false}) start it differently until the scenario ends.
+			 */
 			restart:
 				runner.name === "miniflare"
-					? async (edit) => {
+					? async (edit, options = {}) => {
 							await stop(runner);
-							await edit(runner.persist);
-							runner = await start("miniflare", prep, { keepState: true });
+							if (edit) await edit(runner.persist);
+							runner = await start("miniflare", prep, { keepState: true, ...options });
 							ctx.runner = runner;
 							ctx.api = apiClient(runner.url);
 						}
@@ -244,13 +255,21 @@ async function main() {
 			entry.error = err.stack ?? String(err);
 			log(`  ${scenario.name} failed: ${err.message}`);
 		}
+		entry.seconds = (Date.now() - scenarioStarted) / 1000;
 		run.scenarios.push(entry);
+		// A scenario that restarted the runner with other options (the driver worker, no queue consumers)
+		// leaves the next one a plain runner again, on the same state.
+		if (runner.name === "miniflare" && (runner.options.driver || !runner.options.queueConsumers)) {
+			await stop(runner);
+			runner = await start("miniflare", prep, { keepState: true });
+		}
 	}
 
 	// Stopping on a signal or the time limit: bail() finishes the exit, with no results written.
 	if (bailing) return;
 	await cleanup();
 	clearTimeout(watchdog);
+	run.seconds = (Date.now() - started) / 1000;
 	writeFileSync(join(runDir, "results.json"), `${JSON.stringify(run, null, 2)}\n`);
 	if (opts.writeResults) writeFileSync(join(ROOT, "bench", "RESULTS.md"), renderMarkdown(run));
 	if (opts.profile) writeFileSync(join(runDir, "PROFILE.md"), renderProfile(run));

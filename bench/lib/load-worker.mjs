@@ -9,7 +9,8 @@
  *
  * Spec (JSON file, argv[2]): {url, method, headers, body?, connections, timeoutSec,
  *   auth?: {mode: "mint", jwk, kid, org, prepare} | {mode: "file", file, sendTicket?},
- *   bodySequence?: {template, field, start, step?, follow?}: a JSON body per request, `template` with
+ *   bodySequence?: {template, field?, start, step?, follow?, strings?}: a JSON body per request, `template` with
+ *     `strings` ({field: "text {n}"}: "{n}" replaced by n, for unique names) and
  *     `field` = start + n × step for the n-th request sent (n counts on across runs), or with
  *     `follow` (a response field name): the highest value of that field seen in a 2xx body so far
  *     (e.g. bid the minimumNextBid the last answer showed, as a bidding page would); with
@@ -69,8 +70,10 @@ if (nextToken || seq) {
 			if (ticket && spec.auth?.sendTicket) out.headers["X-Queue-Ticket"] = ticket;
 		}
 		if (seq) {
-			const value = seq.follow ? followed : seq.start + sent * seq.step;
-			out.body = JSON.stringify({ ...seq.template, [seq.field]: value });
+			const body = { ...seq.template };
+			if (seq.field) body[seq.field] = seq.follow ? followed : seq.start + sent * seq.step;
+			for (const [k, pattern] of Object.entries(seq.strings ?? {})) body[k] = pattern.replaceAll("{n}", String(sent));
+			out.body = JSON.stringify(body);
 		}
 		sent++;
 		return out;

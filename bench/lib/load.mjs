@@ -74,7 +74,7 @@ class LoadProcess {
  * The machine is shared: before a row, wait (up to `maxMs`) for a second in which it is
  * less than 15 % busy, so other programs' bursts do not land in the measurement.
  */
-async function waitForQuiet(maxMs) {
+export async function waitForQuiet(maxMs) {
 	const t0 = Date.now();
 	while (Date.now() - t0 < maxMs) {
 		const a = sampleMachine();

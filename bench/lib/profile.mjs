@@ -166,3 +166,32 @@ export function saveProfiles(dir, label, profiles) {
 	}
 	return paths;
 }
+
+/**
+ * Splits one profile's samples by the functions on their stacks: the first group (in order)
+ * whose names include a frame of the sample's stack gets it, else `rest`. Idle samples are
+ * dropped; `(program)` and `(garbage collector)` count as `unattributed`. Counts, not µs: the
+ * sampler's period varies on a busy machine, but it is the same for every sample of a profile.
+ */
+export function sampleShares(profile, groups) {
+	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	const parent = new Map();
+	for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+	const groupOf = new Map();
+	const classify = (id) => {
+		if (groupOf.has(id)) return groupOf.get(id);
+		const names = [];
+		for (let cur = id; cur != null; cur = parent.get(cur)) names.push(byId.get(cur).callFrame.functionName);
+		const g = Object.entries(groups).find(([, fns]) => names.some((f) => fns.includes(f)))?.[0] ?? "rest";
+		groupOf.set(id, g);
+		return g;
+	};
+	const counts = { unattributed: 0, rest: 0, ...Object.fromEntries(Object.keys(groups).map((g) => [g, 0])) };
+	for (const id of profile.samples) {
+		const f = byId.get(id).callFrame.functionName;
+		if (f === "(idle)" || f === "(root)") continue;
+		if (f === "(program)" || f === "(garbage collector)") counts.unattributed++;
+		else counts[classify(id)]++;
+	}
+	return counts;
+}

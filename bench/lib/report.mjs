@@ -72,6 +72,10 @@ request through its Node process; Miniflare direct is one workerd whose entry wo
 `;
 }
 
+/** "runner: Miniflare (direct), 3.2 min" */
+const took = (s) =>
+	`runner: ${s.runnerLabel}${s.seconds ? `, ${s.seconds < 120 ? `${Math.round(s.seconds)} s` : `${(s.seconds / 60).toFixed(1)} min`}` : ""}`;
+
 function scenarioSection(s) {
 	if (s.error) return `## ${s.title}\n\n**Failed:** \`${s.error.split("\n")[0]}\`\n\n\`\`\`\n${s.error}\n\`\`\`\n`;
 	const ceiling = s.rows.find((r) => r.label === s.ceiling);
@@ -133,7 +137,10 @@ function scenarioSection(s) {
 				.join(", ")}.\n`
 		: "";
 	const notes = (s.notes ?? []).map((x) => `- ${x}`).join("\n");
-	return `## ${s.title} (runner: ${s.runnerLabel})
+	const tail = `${context}${checks ? `\nChecks:\n${checks}\n` : ""}${notes ? `\nNotes:\n${notes}\n` : ""}`;
+	// A scenario without load rows (in-object, draw-scale) is its tables.
+	if (!s.rows.length) return `## ${s.title} (${took(s)})\n\n${s.description}\n${extra}${tail}`;
+	return `## ${s.title} (${took(s)})
 
 ${s.description}
 
@@ -163,7 +170,7 @@ ${costs}
 
 Responses:
 ${codes}${reasons ? `\n${reasons}` : ""}
-${extra}${context}${checks ? `\nChecks:\n${checks}\n` : ""}${notes ? `\nNotes:\n${notes}\n` : ""}`;
+${extra}${tail}`;
 }
 
 function interpretation(run) {
@@ -236,7 +243,9 @@ function interpretation(run) {
 	);
 	lines.push(
 		"- Time spent inside a Durable Object cannot be read from inside the object: workerd freezes `Date.now()`/timers during execution " +
-			"(they only advance on I/O), so the object's own clock reports ~0. The enter − healthz CPU difference is the honest measure of what the queue adds.",
+			"(they only advance on I/O), so the object's own clock reports ~0. A row − healthz CPU difference is what the whole feature adds " +
+			"(routing, auth, D1 and the object); the `in-object` scenario measures the object's part from outside, as workerd CPU around " +
+			"loops of RPC calls without HTTP.",
 	);
 	return lines.join("\n");
 }
@@ -247,7 +256,7 @@ export function renderMarkdown(run) {
 	const o = run.opts;
 	return `# Benchmark results
 
-Written by \`${run.command}\` on ${run.date}. The bench overwrites this file on every run; see README.md for how to run it.
+Written by \`${run.command}\` on ${run.date}${run.seconds ? ` (the whole run took ${Math.round(run.seconds / 60)} min)` : ""}. The bench overwrites this file on every run; see README.md for how to run it.
 
 ## Machine
 
@@ -272,7 +281,7 @@ ${comparisonSection(run.comparison)}
   per request divided by the row's — what *× ceiling* would be with workerd saturated and alone on the machine
   (robust to other load). Targets are judged on *× ceiling*.
 - *workerd CPU µs/req*: the runner's workerd processes' utime+stime over the window, per response; *+ after window*:
-  what they burned in the ${run.scenarios.find((s) => s.rows)?.rows[0].cpu.settleMs / 1000 ?? 2} s after the load stopped (deferred work: alarms, event delivery).
+  what they burned in the ${(run.scenarios.find((s) => s.rows?.length)?.rows[0].cpu.settleMs ?? 2000) / 1000} s after the load stopped (deferred work: alarms, event delivery).
 - *workerd cores*: workerd CPU time / wall time. *machine busy*: all cores together (100 % = every core busy).
   *other procs*: busy time that was neither the runner nor the load generator — other programs on the machine;
   high values depress that row's req/s (its CPU µs/req stays meaningful).

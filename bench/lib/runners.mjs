@@ -175,8 +175,19 @@ export async function startWranglerDev(prep, { timeoutMs = 120_000 } = {}) {
 	return runner;
 }
 
-/** Miniflare in this process, from wrangler.toml's bindings plus the bench's secrets. */
-export async function startMiniflare(prep, { timeoutMs = 120_000, inspect = false, keepState = false } = {}) {
+/** The bench-only driver worker (lib/driver-worker.mjs): loops of RPC calls to the worker's objects. */
+const DRIVER = "bench-driver";
+
+/**
+ * Miniflare in this process, from wrangler.toml's bindings plus the bench's secrets.
+ * `driver`: also load lib/driver-worker.mjs, bound to the worker's Durable Object classes
+ * (runner.driverLoop(spec) posts one loop to it). `queueConsumers: false`: the worker consumes
+ * none of its queues (messages stay in Miniflare's broker), so no event storing runs meanwhile.
+ */
+export async function startMiniflare(
+	prep,
+	{ timeoutMs = 120_000, inspect = false, keepState = false, driver = false, queueConsumers = true } = {},
+) {
 	const persist = persistFor(prep, "miniflare", keepState);
 	// wrangler's helpers would otherwise print which .dev.vars they read; the bench overrides those secrets anyway.
 	const quiet = process.env.WRANGLER_LOG;
@@ -190,6 +201,22 @@ export async function startMiniflare(prep, { timeoutMs = 120_000, inspect = fals
 	delete workerOptions.modulesRules;
 	const bindings = { ...workerOptions.bindings };
 	for (const name of SECRET_NAMES) delete bindings[name];
+	if (!queueConsumers) delete workerOptions.queueConsumers;
+	const driverWorker = driver
+		? {
+				name: DRIVER,
+				modules: true,
+				compatibilityDate: workerOptions.compatibilityDate,
+				compatibilityFlags: workerOptions.compatibilityFlags,
+				scriptPath: "bench/lib/driver-worker.mjs",
+				durableObjects: Object.fromEntries(
+					Object.entries(workerOptions.durableObjects ?? {}).map(([binding, o]) => [
+						binding,
+						{ className: o.className, useSQLite: o.useSQLite, scriptName: "fanfare-edge" },
+					]),
+				),
+			}
+		: null;
 	const port = await freePort();
 	const inspectorPort = inspect ? await freePort() : undefined;
 	// workerd's own log lines (warnings such as overdue alarms, uncaught errors) go to a file, not the console.
@@ -214,6 +241,7 @@ export async function startMiniflare(prep, { timeoutMs = 120_000, inspect = fals
 					scriptPath: relative(ROOT, prep.script),
 					bindings: { ...bindings, ...prep.secrets },
 				},
+				...(driverWorker ? [driverWorker] : []),
 			],
 		}),
 	);
@@ -233,6 +261,20 @@ export async function startMiniflare(prep, { timeoutMs = 120_000, inspect = fals
 		persist,
 		logFile,
 		inspectorUrl: inspect ? `http://127.0.0.1:${inspectorPort}` : undefined,
+		options: { driver, queueConsumers },
+		/** One loop of RPC calls in the driver worker (see lib/driver-worker.mjs); needs `driver`. */
+		async driverLoop(spec, { timeoutMs: loopTimeoutMs = 600_000 } = {}) {
+			if (!driver) throw new Error("this runner was started without the driver worker");
+			const fetcher = await mf.getWorker(DRIVER);
+			const res = await fetcher.fetch(`http://${DRIVER}.bench/loop`, {
+				method: "POST",
+				body: JSON.stringify(spec),
+				signal: AbortSignal.timeout(loopTimeoutMs),
+			});
+			const text = await res.text();
+			if (!res.ok) throw new Error(`driver loop → ${res.status}: ${text.slice(0, 500)}`);
+			return JSON.parse(text);
+		},
 		sampleCpu: () => sampleRunner(process.pid, { nodePids: [process.pid] }),
 		async stop() {
 			if (disposed) return;

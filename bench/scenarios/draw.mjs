@@ -11,147 +11,34 @@
  * by the standalone verifier (`npm run verify:draw`). Miniflare runner only.
  */
 import { spawnSync } from "node:child_process";
-import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createWriteStream, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { iso } from "../lib/api.mjs";
-import { procMemory, sampleMachine, sleep } from "../lib/proc.mjs";
+import { sleep } from "../lib/proc.mjs";
 import { ROOT } from "../lib/runners.mjs";
 import { TokenMinter } from "../lib/tokens.mjs";
+import {
+	dropLostAnnouncements,
+	isoMs,
+	LONG_MS,
+	memory,
+	mib,
+	ok2xx,
+	prefillDraw,
+	s1,
+	short,
+	step,
+	waitProof,
+} from "./lib/draw-common.mjs";
 import { cutOff, setupOrg, tokensFor } from "./lib/org.mjs";
-import { withD1, withObjectDb } from "./lib/sqlite.mjs";
 
 const DEFAULT_ENTRIES = 1_000_000;
 const DEFAULT_WINNERS = 10_000;
-/** The draw's columns the prefill writes (src/objects/draw-store.ts, DRAW_MIGRATIONS). */
-const ENTRY_COLUMNS = ["ordinal", "entry_id", "consumer_id", "rank_key", "status", "entered_at", "leaf"];
-/** How many migrations of each list the prefill was written against. */
-const KNOWN_MIGRATIONS = { distribution: 2, draw: 3 };
 /** The drawn proof is slow on a big draw: fewer connections, so the row measures answers, not client timeouts. */
 const PROOF_CONNECTIONS = 8;
-/** Long operations on a big draw: one call may take minutes. */
-const LONG_MS = 600_000;
-
-const isoMs = (ms) => new Date(ms).toISOString();
-/** 2xx responses over a row's warm-up and measured run. */
-const ok2xx = (row) =>
-	Object.entries(row.totals?.statusCodes ?? {})
-		.filter(([code]) => code.startsWith("2"))
-		.reduce((n, [, v]) => n + v, 0);
-const short = (n) =>
-	n >= 1e6 && n % 1e5 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 100 === 0 ? `${n / 1e3}k` : String(n);
-const s1 = (ms) => (ms / 1000).toFixed(1);
 const duration = (sec) => (sec < 120 ? `${Math.round(sec)} s` : `${Math.round(sec / 60)} min`);
-const mib = (v) => (v == null || Number.isNaN(v) ? "–" : Math.round(v).toLocaleString("en-US"));
-
-/** workerd's resident memory now and its peak (MiB), summed over the runner's workerd processes. */
-function memory(runner) {
-	const procs = runner.sampleCpu().workerdPids.map(procMemory).filter(Boolean);
-	return {
-		rssMiB: procs.reduce((s, p) => s + p.rssMiB, 0),
-		hwmMiB: procs.reduce((s, p) => s + p.hwmMiB, 0),
-	};
-}
-
-/** A step's CPU and machine accounting: `const end = step(runner)` … `end()` → {cpuS, busyPct}. */
-function step(runner) {
-	const c0 = runner.sampleCpu();
-	const m0 = sampleMachine();
-	return () => {
-		const c1 = runner.sampleCpu();
-		const m1 = sampleMachine();
-		return {
-			cpuS: ((c1.workerdUs - c0.workerdUs) / 1e6).toFixed(1),
-			busyPct: ((100 * (m1.busyUs - m0.busyUs)) / Math.max(1, m1.totalUs - m0.totalUs)).toFixed(0),
-		};
-	};
-}
-
-/** Prefixed ULIDs that keep increasing, as the worker's own `newId` mints them within one millisecond. */
-function idSequence(prefix, now) {
-	const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-	let time = "";
-	for (let t = now, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = ALPHABET[t % 32] + time;
-	const head = `${prefix}_${time}${Array.from(randomBytes(6), (b) => ALPHABET[b % 32]).join("")}`;
-	let n = 0;
-	return () => {
-		let tail = "";
-		for (let v = n++, i = 0; i < 10; i++, v = Math.floor(v / 32)) tail = ALPHABET[v % 32] + tail;
-		return head + tail;
-	};
-}
-
-/**
- * Fills the draw to `target` entries in its object's database (runner stopped): ENTERED rows
- * with the rank key the object would compute, HMAC-SHA256(seed, utf8(entryId)) in hex, from
- * the seed the object created at configure. Checks the schema and the seed's commitment first.
- */
-async function prefill(persist, drawId, target, log) {
-	return withObjectDb(persist, "DrawObject", drawId, (db) => {
-		const applied = Object.fromEntries(
-			db
-				.prepare("SELECT list, MAX(version) AS v FROM _migrations GROUP BY list")
-				.all()
-				.map((r) => [r.list, r.v]),
-		);
-		for (const [list, v] of Object.entries(KNOWN_MIGRATIONS)) {
-			if (applied[list] !== v) {
-				throw new Error(
-					`the DrawObject has ${applied[list] ?? 0} "${list}" migrations, the prefill knows ${v}: update prefill() in bench/scenarios/draw.mjs`,
-				);
-			}
-		}
-		const columns = db
-			.prepare("PRAGMA table_info(entries)")
-			.all()
-			.map((c) => c.name);
-		const missing = ENTRY_COLUMNS.filter((c) => !columns.includes(c));
-		if (missing.length)
-			throw new Error(`entries has no ${missing.join(", ")}: update prefill() in bench/scenarios/draw.mjs`);
-		const fairness = db.prepare("SELECT seed, commitment, merkle_root FROM fairness WHERE id = 1").get();
-		if (!fairness) throw new Error("the draw has no fairness row (not configured?)");
-		const seed = Buffer.from(fairness.seed, "hex");
-		if (seed.length !== 32 || createHash("sha256").update(seed).digest("hex") !== fairness.commitment) {
-			throw new Error("the stored seed does not match its commitment");
-		}
-		if (fairness.merkle_root != null) throw new Error("the draw is already sealed");
-		const existing = db.prepare("SELECT COUNT(*) AS n FROM entries").get().n;
-		const count = Math.max(0, target - existing);
-		const now = Date.now();
-		const entryId = idSequence("ent", now);
-		const consumerId = idSequence("con", now);
-		const insert = db.prepare(
-			"INSERT INTO entries (entry_id, consumer_id, rank_key, status, entered_at) VALUES (?, ?, ?, 'ENTERED', ?)",
-		);
-		const t0 = Date.now();
-		db.exec("PRAGMA cache_size = -262144");
-		db.exec("BEGIN");
-		for (let i = 0; i < count; i++) {
-			const id = entryId();
-			insert.run(id, consumerId(), createHmac("sha256", seed).update(id, "utf8").digest("hex"), now);
-			if ((i + 1) % 200_000 === 0)
-				log(`  prefill: ${(i + 1).toLocaleString("en-US")} / ${count.toLocaleString("en-US")}…`);
-		}
-		// Draw migration 3 keeps ENTERED as a counter (maxEntries is checked against it).
-		db.prepare("UPDATE fairness SET entered_count = entered_count + ? WHERE id = 1").run(count);
-		db.exec("COMMIT");
-		return { existing, inserted: count, ms: Date.now() - t0 };
-	});
-}
-
-/** Polls the public proof until `done(proof)`; each call may wait while the object is busy. */
-async function waitProof(ctx, d, done, what) {
-	const deadline = Date.now() + LONG_MS;
-	for (;;) {
-		const proof = (await ctx.api("GET", `/consumer/v1/draws/${d.id}/proof`, { headers: d.headers, timeoutMs: LONG_MS }))
-			.json;
-		if (done(proof)) return { proof, at: Date.now() };
-		if (Date.now() > deadline) throw new Error(`${what}: not seen within ${LONG_MS / 1000} s`);
-		await sleep(200);
-	}
-}
 
 export default {
 	name: "draw",
@@ -222,7 +109,7 @@ export default {
 		ctx.log(`prefilling the draw to ${target.toLocaleString("en-US")} entries (runner stopped)…`);
 		let filled;
 		await ctx.restart(async (persist) => {
-			filled = await prefill(persist, d.id, target, ctx.log);
+			filled = await prefillDraw(persist, d.id, target, ctx.log);
 		});
 		ctx.log(
 			`prefill: ${filled.inserted.toLocaleString("en-US")} rows in ${s1(filled.ms)} s (${filled.existing} entered over HTTP before)`,
@@ -344,27 +231,7 @@ export default {
 		let lost;
 		let events;
 		await ctx.restart(async (persist) => {
-			lost = await withObjectDb(persist, "DrawObject", d.id, (db) => {
-				const f = db.prepare("SELECT lost_cursor FROM fairness WHERE id = 1").get();
-				const [rankKey, entryId] = (f.lost_cursor ?? "|").split("|");
-				const announced = f.lost_cursor
-					? db
-							.prepare("SELECT COUNT(*) AS n FROM entries WHERE status = 'ENTERED' AND (rank_key, entry_id) <= (?, ?)")
-							.get(rankKey, entryId).n
-					: 0;
-				const losers = db.prepare("SELECT COUNT(*) AS n FROM entries WHERE status = 'ENTERED'").get().n;
-				const outbox = db.prepare("SELECT COUNT(*) AS n FROM outbox").get().n;
-				db.exec("DELETE FROM schedule WHERE kind IN ('lost', 'flush'); DELETE FROM outbox;");
-				return { announced, losers, outbox };
-			});
-			events = await withD1(persist, (db) =>
-				Object.fromEntries(
-					db
-						.prepare("SELECT type, COUNT(*) AS n FROM events WHERE distribution_id = ? GROUP BY type")
-						.all(d.id)
-						.map((r) => [r.type, r.n]),
-				),
-			);
+			({ events, ...lost } = await dropLostAnnouncements(persist, d.id));
 		});
 		const lostRate = lost.announced / (lostFor / 1000);
 		ctx.log(

@@ -2,11 +2,15 @@
  * The scenario registry. A scenario is a module whose default export is
  * `{ name, title, description, targets?, options?, run(ctx) }`; `run` sets up its own data
  * through the API and returns `{ ceiling, rows, checks?, notes?, tables?, summary?, context?, title? }`
- * where each row comes from `ctx.measure(spec)`. Add a file here (products.mjs, …) and list it below.
+ * where each row comes from `ctx.measure(spec)`. Add a file here and list it below
+ * (the order is the order of a full run).
  */
+import admin from "./admin.mjs";
 import auction from "./auction.mjs";
 import draw from "./draw.mjs";
+import drawScale from "./draw-scale.mjs";
+import inObject from "./in-object.mjs";
 import queue from "./queue.mjs";
-import queueLong from "./queue-long.mjs";
+import queueScale from "./queue-scale.mjs";
 
-export const scenarios = [queue, queueLong, draw, auction];
+export const scenarios = [queue, queueScale, draw, drawScale, auction, admin, inObject];

@@ -1,8 +1,9 @@
 /** Shared by the queue scenarios: an OPEN queue with its keys and tokens, and the three measured rows. */
 import { join } from "node:path";
 import { iso } from "../../lib/api.mjs";
-import { TokenMinter } from "../../lib/tokens.mjs";
-import { cutOff, setupOrg, tokensFor } from "./org.mjs";
+import { TokenMinter, ulid } from "../../lib/tokens.mjs";
+import { setupOrg } from "./org.mjs";
+import { checkSchema, withObjectDb } from "./sqlite.mjs";
 
 /**
  * Organization → experience → sequence → queue (openAt 1 min ago, closeAt +1 h, no
@@ -28,6 +29,7 @@ export async function openQueue(ctx) {
 	const q = {
 		orgId,
 		sk,
+		sequenceId: o.sequenceId,
 		queue,
 		auth: o.auth,
 		headers: o.headers,
@@ -46,51 +48,95 @@ export async function openQueue(ctx) {
 export const queueStats = async (ctx, q) =>
 	(await ctx.api("GET", `/api/v1/queues/${q.queue.id}/stats`, { token: q.sk })).json;
 
-/** healthz (the ceiling), enter (a new consumer per request), status (the consumers who entered). */
-export async function measureQueue(ctx, q) {
+/**
+ * healthz (the ceiling), enter (a new consumer per request), status (the consumers who entered).
+ * With `ceiling` (a healthz row measured already) only enter and status are measured; `suffix`
+ * names the rows (`enter-1M`), `override` shortens them ({duration, warmup}: curve points).
+ */
+export async function measureQueue(ctx, q, { ceiling = null, suffix = "", override = {} } = {}) {
 	const rows = [];
 	const notes = [];
-	ctx.log("healthz (ceiling)…");
-	rows.push(await ctx.measure({ label: "healthz", path: "/healthz" }));
+	if (!ceiling) {
+		ctx.log("healthz (ceiling)…");
+		ceiling = await ctx.measure({ label: "healthz", path: "/healthz" }, override);
+		rows.push(ceiling);
+	}
+	const timing = { ...ctx.opts, ...override };
+	const inFlight = (timing.warmup > 0 ? 2 : 1) * ctx.opts.connections;
 
 	const before = (await queueStats(ctx, q)).queued;
 	const enteredFile = join(ctx.runDir, `entered-${q.queue.id}.txt`);
-	ctx.log(`enter (a new consumer per request; ${before} already queued)…`);
-	rows.push(
-		await ctx.measure({
-			label: "enter",
+	ctx.log(`enter${suffix} (a new consumer per request; ${before.toLocaleString("en-US")} already queued)…`);
+	const enter = await ctx.measure(
+		{
+			label: `enter${suffix}`,
 			method: "POST",
 			path: `${q.base}/enter`,
 			headers: q.headers,
 			// Enough distinct consumers for warm-up + run at the ceiling's pace; more are minted on demand.
-			auth: { ...q.auth, prepare: tokensFor(ctx, rows[0]) },
+			auth: { ...q.auth, prepare: Math.ceil(ceiling.rps * (timing.warmup + timing.duration) * 1.1) + 1000 },
 			successFile: enteredFile,
-		}),
+		},
+		override,
 	);
+	rows.push(enter);
 	const after = (await queueStats(ctx, q)).queued;
-	const inFlight = cutOff(ctx);
 	const stored = after - before;
-	const ok = rows[1].succeeded;
+	const ok = enter.succeeded;
 	q.checks.push({
-		what: "every 2xx `enter` was stored (new QUEUED entries ≥ 2xx enters, excess ≤ requests cut off in flight)",
+		what: `every 2xx \`enter${suffix}\` was stored (new QUEUED entries ≥ 2xx enters, excess ≤ requests cut off in flight)`,
 		ok: stored >= ok && stored - ok <= inFlight,
 		detail: `${stored} new entries, ${ok} 2xx enters, ≤ ${inFlight} cut off`,
 	});
-	if (rows[1].mintedDuringLoad > 0) {
+	if (enter.mintedDuringLoad > 0) {
 		notes.push(
-			`The token pool ran out during \`enter\`: ${rows[1].mintedDuringLoad} tokens were minted while measuring.`,
+			`The token pool ran out during \`enter${suffix}\`: ${enter.mintedDuringLoad} tokens were minted while measuring.`,
 		);
 	}
 
-	ctx.log(`status (cycling over ${ok} consumers who entered)…`);
-	rows.push(
-		await ctx.measure({
-			label: "status",
+	ctx.log(`status${suffix} (cycling over ${ok} consumers who entered)…`);
+	rows.push(await measureStatus(ctx, q, `status${suffix}`, override));
+	return { rows, notes, queuedAfter: after, queuedBefore: before };
+}
+
+/** A `status` row: polls, with their position tickets, from the consumers the last `enter` row entered. */
+export function measureStatus(ctx, q, label, override = {}) {
+	return ctx.measure(
+		{
+			label,
 			path: `${q.base}/status`,
 			headers: q.headers,
 			// Polls carry the position ticket as the SDK's do, so waiting consumers are answered at the edge.
-			auth: { mode: "file", file: enteredFile, sendTicket: true },
-		}),
+			auth: { mode: "file", file: join(ctx.runDir, `entered-${q.queue.id}.txt`), sendTicket: true },
+		},
+		override,
 	);
-	return { rows, notes, queuedAfter: after, queuedBefore: before };
+}
+
+/** The QueueObject tables and migrations `prefillQueue` was written against (src/objects/queue-store.ts). */
+const QUEUE_SCHEMA = {
+	known: { distribution: 2, queue: 2 },
+	columns: { entries: ["consumer_id", "seq", "status", "entered_at"], counters: ["name", "value"] },
+};
+
+/**
+ * Appends `count` QUEUED entries to the queue's object database (runner stopped): the rows
+ * `QueueStore.enqueue` writes, the `next_seq` line counter and the `queued` counter.
+ * Refuses to run on a schema it does not know.
+ */
+export async function prefillQueue(persist, queueId, count) {
+	await withObjectDb(persist, "QueueObject", queueId, (db) => {
+		checkSchema(db, QUEUE_SCHEMA, "prefillQueue() in bench/scenarios/lib/queue-common.mjs");
+		const counter = (name) => db.prepare("SELECT value FROM counters WHERE name = ?").get(name)?.value ?? 0;
+		const next = counter("next_seq") || 1;
+		const insert = db.prepare("INSERT INTO entries (consumer_id, seq, status, entered_at) VALUES (?, ?, 'QUEUED', ?)");
+		const set = db.prepare("INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)");
+		const now = Date.now();
+		db.exec("PRAGMA cache_size = -262144");
+		db.exec("BEGIN");
+		for (let i = 0; i < count; i++) insert.run(`con_${ulid(now)}`, next + i, now);
+		set.run("next_seq", next + count);
+		set.run("queued", counter("queued") + count);
+		db.exec("COMMIT");
+	});
 }

@@ -64,3 +64,32 @@ export async function withD1(persist, fn) {
 	}
 	throw new Error(`no D1 database under ${root}`);
 }
+
+/**
+ * Refuses to write into an object's database whose schema the bench does not know: `known` is
+ * {list: version} (the `_migrations` lists the prefill was written against), `columns` is
+ * {table: [columns the prefill writes]}. `where` names the prefill to update in the error.
+ */
+export function checkSchema(db, { known, columns }, where) {
+	const applied = Object.fromEntries(
+		db
+			.prepare("SELECT list, MAX(version) AS v FROM _migrations GROUP BY list")
+			.all()
+			.map((r) => [r.list, r.v]),
+	);
+	for (const [list, v] of Object.entries(known)) {
+		if (applied[list] !== v) {
+			throw new Error(
+				`the object has ${applied[list] ?? 0} "${list}" migrations, the prefill knows ${v}: update ${where}`,
+			);
+		}
+	}
+	for (const [table, wanted] of Object.entries(columns)) {
+		const have = db
+			.prepare(`PRAGMA table_info(${table})`)
+			.all()
+			.map((c) => c.name);
+		const missing = wanted.filter((c) => !have.includes(c));
+		if (missing.length) throw new Error(`${table} has no ${missing.join(", ")}: update ${where}`);
+	}
+}
