@@ -37,8 +37,10 @@ function queueRef(env: Env, id: string) {
 
 /** Who is asking: the access token's consumer, or — without a token — the holder of a position ticket. */
 const identify = createMiddleware<QueueEnv>(async (c, next) => {
-	const ticket = c.req.header("X-Queue-Ticket") ?? c.req.query("ticket");
-	const hasToken = c.req.header("Authorization") !== undefined || c.req.query("token") !== undefined;
+	// Query parameters only when there is a query: polls send headers, and parsing the URL costs.
+	const hasQuery = c.req.url.includes("?");
+	const ticket = c.req.header("X-Queue-Ticket") ?? (hasQuery ? c.req.query("ticket") : undefined);
+	const hasToken = c.req.header("Authorization") !== undefined || (hasQuery && c.req.query("token") !== undefined);
 	if (ticket && !hasToken) {
 		c.set("who", { ticket });
 		return next();
