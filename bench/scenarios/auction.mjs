@@ -14,10 +14,10 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { iso } from "../lib/api.mjs";
 import { sleep } from "../lib/proc.mjs";
 import { ROOT } from "../lib/runners.mjs";
 import { TokenMinter } from "../lib/tokens.mjs";
+import { openAuction } from "./lib/distributions.mjs";
 import { cutOff, setupOrg, tokensFor } from "./lib/org.mjs";
 
 const STARTING_BID = 1;
@@ -61,23 +61,7 @@ export default {
 	async run(ctx) {
 		const o = await setupOrg(ctx);
 		const checks = [];
-		const now = Date.now();
-		const auction = (
-			await ctx.api("POST", "/api/v1/auctions", {
-				token: o.sk,
-				body: {
-					sequenceId: o.sequenceId,
-					openAt: iso(now - 60_000),
-					closeAt: iso(now + 3_600_000),
-					settleAt: iso(now + 3_600_000),
-					startingBid: STARTING_BID,
-					minimumIncrement: INCREMENT,
-				},
-				expect: 201,
-			})
-		).json;
-		if (auction.status !== "OPEN") throw new Error(`the bench auction is ${auction.status}, expected OPEN`);
-		const a = { id: auction.id, headers: o.headers, base: `/consumer/v1/auctions/${auction.id}` };
+		const a = await openAuction(ctx, o, { startingBid: STARTING_BID, minimumIncrement: INCREMENT });
 		ctx.log(`auction ${a.id} (org ${o.orgId}) is OPEN`);
 
 		// One bidder end to end: the opening bid at startingBid leads.

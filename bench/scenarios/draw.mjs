@@ -15,10 +15,10 @@ import { createWriteStream, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { iso } from "../lib/api.mjs";
 import { sleep } from "../lib/proc.mjs";
 import { ROOT } from "../lib/runners.mjs";
 import { TokenMinter } from "../lib/tokens.mjs";
+import { openDraw } from "./lib/distributions.mjs";
 import {
 	dropLostAnnouncements,
 	isoMs,
@@ -65,22 +65,7 @@ export default {
 		const o = await setupOrg(ctx);
 		const checks = [];
 		const notes = [];
-		const now = Date.now();
-		const draw = (
-			await ctx.api("POST", "/api/v1/draws", {
-				token: o.sk,
-				body: {
-					sequenceId: o.sequenceId,
-					openAt: iso(now - 60_000),
-					closeAt: iso(now + 3_600_000),
-					drawAt: iso(now + 7_200_000),
-					winnerCount,
-				},
-				expect: 201,
-			})
-		).json;
-		if (draw.status !== "OPEN") throw new Error(`the bench draw is ${draw.status}, expected OPEN`);
-		const d = { id: draw.id, headers: o.headers, base: `/consumer/v1/draws/${draw.id}` };
+		const d = await openDraw(ctx, o, { winnerCount });
 		ctx.log(`draw ${d.id} (org ${o.orgId}) is OPEN, ${winnerCount} winners`);
 
 		// One consumer end to end: bench-minted tokens are accepted and the receipt carries the published commitment.

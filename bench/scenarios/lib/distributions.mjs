@@ -1,43 +1,24 @@
-/** OPEN draws and auctions for the scenarios that need more than one (draw-scale, in-object). */
+/** OPEN draws and auctions of an organization `o` (setupOrg), created through the admin API. */
 import { iso } from "../../lib/api.mjs";
 
-/** An OPEN draw (openAt 1 min ago, closeAt +1 h, drawAt +2 h, no maxEntries) of the organization `o` (setupOrg). */
-export async function openDraw(ctx, o, { winnerCount = 10_000 } = {}) {
+/** Creates a `type` distribution opened a minute ago and checks it is OPEN; its consumer base path and headers. */
+async function createOpen(ctx, o, type, settings) {
 	const now = Date.now();
-	const draw = (
-		await ctx.api("POST", "/api/v1/draws", {
-			token: o.sk,
-			body: {
-				sequenceId: o.sequenceId,
-				openAt: iso(now - 60_000),
-				closeAt: iso(now + 3_600_000),
-				drawAt: iso(now + 7_200_000),
-				winnerCount,
-			},
-			expect: 201,
-		})
+	const body = { sequenceId: o.sequenceId, openAt: iso(now - 60_000), closeAt: iso(now + 3_600_000) };
+	const created = (
+		await ctx.api("POST", `/api/v1/${type}s`, { token: o.sk, body: { ...body, ...settings(now) }, expect: 201 })
 	).json;
-	if (draw.status !== "OPEN") throw new Error(`the bench draw is ${draw.status}, expected OPEN`);
-	return { id: draw.id, headers: o.headers, base: `/consumer/v1/draws/${draw.id}`, winnerCount };
+	if (created.status !== "OPEN") throw new Error(`the bench ${type} is ${created.status}, expected OPEN`);
+	return { id: created.id, headers: o.headers, base: `/consumer/v1/${type}s/${created.id}` };
 }
 
-/** An OPEN auction (startingBid 1, minimumIncrement 1, no reserve, buy-now or soft close), settling in 1 h. */
-export async function openAuction(ctx, o) {
-	const now = Date.now();
-	const auction = (
-		await ctx.api("POST", "/api/v1/auctions", {
-			token: o.sk,
-			body: {
-				sequenceId: o.sequenceId,
-				openAt: iso(now - 60_000),
-				closeAt: iso(now + 3_600_000),
-				settleAt: iso(now + 3_600_000),
-				startingBid: 1,
-				minimumIncrement: 1,
-			},
-			expect: 201,
-		})
-	).json;
-	if (auction.status !== "OPEN") throw new Error(`the bench auction is ${auction.status}, expected OPEN`);
-	return { id: auction.id, headers: o.headers, base: `/consumer/v1/auctions/${auction.id}` };
+/** An OPEN draw (closeAt +1 h, drawAt +2 h, no maxEntries). */
+export async function openDraw(ctx, o, { winnerCount = 10_000 } = {}) {
+	const draw = await createOpen(ctx, o, "draw", (now) => ({ drawAt: iso(now + 7_200_000), winnerCount }));
+	return { ...draw, winnerCount };
+}
+
+/** An OPEN auction (no reserve, buy-now or soft close), settling in 1 h. */
+export async function openAuction(ctx, o, { startingBid = 1, minimumIncrement = 1 } = {}) {
+	return createOpen(ctx, o, "auction", (now) => ({ settleAt: iso(now + 3_600_000), startingBid, minimumIncrement }));
 }
