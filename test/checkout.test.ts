@@ -1,19 +1,8 @@
-/**
- * The checkout flow end to end, once per distribution type: the merchant sets a
- * checkoutUrl, a consumer is admitted (queue) or wins (draw, auction), the consumer
- * API's status carries `checkoutUrl` (the merchant URL + admissionToken, consumerId,
- * distributionId, productId), `GET /consumer/v1/checkout/:id` answers 302 to it, the
- * merchant reports the order with what the redirect handed over, and the order uses
- * the grant, takes one unit of stock, completes the consumer and publishes
- * `order.created`. Then: single use, 100 concurrent orders against 10 units, the
- * auction price check, sequence overrides, and the 409s of the redirect.
- */
-import { exports } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, inject, it } from "vitest";
 import { guest as auctionGuest, statusOf as auctionStatus, bid, openAuction } from "./auction-helpers";
 import { enter as drawEnter, stateOf as drawState, shortDraw } from "./draw-helpers";
-import { BASE, call, countRows } from "./helpers";
+import { call, countRows } from "./helpers";
 import {
 	admitted,
 	CHECKOUT_URL,
@@ -30,28 +19,17 @@ import { enter, guest, guests, type Shopper, stats, status, waitFor } from "./qu
 
 type Res = Awaited<ReturnType<typeof call>>;
 
-/**
- * GET /consumer/v1/checkout/:id with headers, or the browser way (?key=&token=). A Request
- * follows redirects by default (through the worker itself), so this one is `redirect: "manual"`.
- */
-async function checkout(s: Shop, distributionId: string, who: Shopper | null, via: "headers" | "query" = "headers") {
-	const headers = new Headers();
+/** GET /consumer/v1/checkout/:id with headers, or the browser way (?key=&token=). */
+function checkout(s: Shop, distributionId: string, who: Shopper | null, via: "headers" | "query" = "headers") {
+	const headers: Record<string, string> = {};
 	let path = `/consumer/v1/checkout/${distributionId}`;
 	if (via === "query") {
 		path += `?key=${encodeURIComponent(s.publishableKey)}${who ? `&token=${encodeURIComponent(who.accessToken)}` : ""}`;
 	} else {
-		headers.set("X-Publishable-Key", s.publishableKey);
-		if (who) headers.set("Authorization", `Bearer ${who.accessToken}`);
+		headers["X-Publishable-Key"] = s.publishableKey;
+		if (who) headers.Authorization = `Bearer ${who.accessToken}`;
 	}
-	const res = await exports.default.fetch(new Request(`${BASE}${path}`, { headers, redirect: "manual" }));
-	const text = await res.text();
-	let json: any = null;
-	try {
-		json = text ? JSON.parse(text) : null;
-	} catch {
-		json = null;
-	}
-	return { status: res.status, headers: res.headers, json, text };
+	return call(path, { headers });
 }
 
 /** The redirect: 302 to `checkoutUrl`, the same link with either way of passing credentials. */

@@ -22,8 +22,14 @@ export async function call(path: string, opts: CallOptions = {}) {
 		body = JSON.stringify(opts.body);
 		if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
 	}
+	// A redirect is answered, not followed: the test sees what the API sent (a Request would follow it through the worker).
 	const res = await exports.default.fetch(
-		new Request(`${BASE}${path}`, { method: opts.method ?? (body ? "POST" : "GET"), headers, body }),
+		new Request(`${BASE}${path}`, {
+			method: opts.method ?? (body ? "POST" : "GET"),
+			headers,
+			body,
+			redirect: "manual",
+		}),
 	);
 	const text = await res.text();
 	let json: any = null;

@@ -19,7 +19,7 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import type { CallOptions } from "./helpers";
+import { type CallOptions, call } from "./helpers";
 import {
 	buildWorld,
 	credentials,
@@ -30,7 +30,6 @@ import {
 	type Operation,
 	type Res,
 	readAll,
-	send,
 	settledDigest,
 	validBody,
 	type World,
@@ -274,7 +273,7 @@ async function fuzzed(name: string): Promise<Fuzzed> {
 	const keys = new Map<string, string>();
 	for (const op of ops) {
 		if (op.surface !== "admin") continue;
-		const res = await send("/api/v1/api-keys", { key: w.org.secretKey, body: { type: "secret", name: op.key } });
+		const res = await call("/api/v1/api-keys", { key: w.org.secretKey, body: { type: "secret", name: op.key } });
 		expect(res.status, res.text).toBe(201);
 		keys.set(`${op.method} ${op.path}`, res.json.key);
 	}
@@ -314,7 +313,7 @@ describe("fuzzing every operation", () => {
 			for (const [field] of fields) {
 				for (const date of EDGE_DATES) {
 					const body = { ...(validBody(op, f.w) as object), [field]: date };
-					const res = await send(fillPath(op, f.w) as string, { ...validAuth(f, op), method: op.method, body });
+					const res = await call(fillPath(op, f.w) as string, { ...validAuth(f, op), method: op.method, body });
 					const ctx = `${op.method} ${op.path} ${JSON.stringify(body)}`;
 					expectSane(op, res, ctx);
 					if (date >= "2100")
@@ -336,7 +335,7 @@ describe("fuzzing every operation", () => {
 		for (const [i, op] of ordered.entries()) {
 			await fc.assert(
 				fc.asyncProperty(requestArb(f, op), async ({ path, opts }) => {
-					const res = await send(path, opts);
+					const res = await call(path, opts);
 					statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
 					expectSane(op, res, describeRequest(op, path, opts));
 				}),
@@ -447,7 +446,7 @@ describe("nothing stored from a rejected request", () => {
 			for (const r of refusals(f, op)) {
 				await fc.assert(
 					fc.asyncProperty(r.arb, async ({ path, opts }) => {
-						const res = await send(path, opts);
+						const res = await call(path, opts);
 						const ctx = `${r.reason}: ${describeRequest(op, path, opts)}`;
 						expect(r.expected, `${ctx} → ${res.status} ${res.text.slice(0, 300)}`).toContain(res.status);
 						expectProblem(res, ctx);

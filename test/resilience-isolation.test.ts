@@ -15,7 +15,7 @@
  * - afterwards nothing of A changed: the same D1 rows and the same answers to A's own reads.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { createOrg, type TestOrg } from "./helpers";
+import { call, createOrg, type TestOrg } from "./helpers";
 import { guest } from "./queue-helpers";
 import {
 	buildWorld,
@@ -28,7 +28,6 @@ import {
 	type Operation,
 	type Res,
 	readAll,
-	send,
 	settledDigest,
 	upgradeHeaders,
 	validBody,
@@ -104,19 +103,19 @@ describe("org B against org A's resources", () => {
 			const body = validBody(op, a);
 			const ctx = `${op.method} ${path} as B`;
 			if (op.pathParams.length) {
-				const res = await send(path, { method: op.method, key, headers: { ...headers, ...upgradeHeaders(op) }, body });
+				const res = await call(path, { method: op.method, key, headers: { ...headers, ...upgradeHeaders(op) }, body });
 				expect(res.status, `${ctx} → ${res.text.slice(0, 300)}`).toBe(404);
 				expectProblem(res, ctx);
 				expectNoLeak(res, ctx);
 			} else if (op.method === "GET") {
 				const query = filterQuery(op, a);
-				const res = await send(path + query, { key, headers });
+				const res = await call(path + query, { key, headers });
 				expect(res.status, `${ctx}${query} → ${res.text.slice(0, 300)}`).toBe(200);
 				expect(Array.isArray(res.json.data), ctx).toBe(true);
 				if (query) expect(res.json.data, `${ctx}${query}`).toEqual([]);
 				expectNoLeak(res, ctx);
 			} else {
-				const res = await send(path, { method: op.method, key, headers, body });
+				const res = await call(path, { method: op.method, key, headers, body });
 				const refersToA = secretsOfA.some((s) => JSON.stringify(body ?? null).includes(s));
 				const accepts = REFUSED_WITH_200[op.key];
 				if (refersToA && accepts) {
@@ -144,12 +143,12 @@ describe("org B against org A's resources", () => {
 		for (const op of ops) {
 			if (op.method !== "GET" || op.pathParams.length || !op.queryParams.includes("cursor")) continue;
 			if (op.surface === "platform") continue;
-			const mine = await send(`${op.path}?limit=1`, credentials(op, a));
+			const mine = await call(`${op.path}?limit=1`, credentials(op, a));
 			expect(mine.status, `${op.key} as A`).toBe(200);
 			const cursor = mine.json.nextCursor;
 			if (!cursor) continue;
 			const ctx = `${op.path} as B with A's cursor`;
-			const res = await send(`${op.path}?limit=1&cursor=${encodeURIComponent(cursor)}`, asB(op));
+			const res = await call(`${op.path}?limit=1&cursor=${encodeURIComponent(cursor)}`, asB(op));
 			expect(res.status, `${ctx} → ${res.text}`).toBe(400);
 			expectProblem(res, ctx);
 			expectNoLeak(res, ctx);
@@ -165,7 +164,7 @@ describe("org B against org A's resources", () => {
 			const path = fillPath(op, a);
 			expect(path, op.key).not.toBeNull();
 			const ctx = `${op.method} ${path} with A's key and B's token`;
-			const res = await send(path as string, {
+			const res = await call(path as string, {
 				method: op.method,
 				key: b.token,
 				headers: { "X-Publishable-Key": a.org.publishableKey, ...upgradeHeaders(op) },
@@ -187,7 +186,7 @@ describe("org B against org A's resources", () => {
 			expect(path, op.key).not.toBeNull();
 			for (const key of [b.secretKey, a.org.secretKey, b.publishableKey]) {
 				const ctx = `${op.method} ${path} with a merchant key`;
-				const res = await send(path as string, { method: op.method, key, body: validBody(op, a) });
+				const res = await call(path as string, { method: op.method, key, body: validBody(op, a) });
 				expect(res.status, `${ctx} → ${res.text}`).toBe(401);
 				expectProblem(res, ctx);
 				expect(res.text.includes(a.org.organizationId), ctx).toBe(false);
@@ -199,9 +198,9 @@ describe("org B against org A's resources", () => {
 		const c = await createOrg();
 		const key = "shared-idempotency-key-1";
 		const body = { name: "Tee", price: 25, sku: "SKU-SHARED" };
-		const first = await send("/api/v1/products", { key: c.secretKey, body, headers: { "Idempotency-Key": key } });
+		const first = await call("/api/v1/products", { key: c.secretKey, body, headers: { "Idempotency-Key": key } });
 		expect(first.status, first.text).toBe(201);
-		const other = await send("/api/v1/products", { key: b.secretKey, body, headers: { "Idempotency-Key": key } });
+		const other = await call("/api/v1/products", { key: b.secretKey, body, headers: { "Idempotency-Key": key } });
 		expect(other.status, other.text).toBe(201);
 		expect(other.headers.get("Idempotent-Replayed")).toBeNull();
 		expect(other.json.id).not.toBe(first.json.id);

@@ -3,34 +3,13 @@
  * with one of each resource to fill their path parameters, a valid body per operation,
  * the one problem shape of the API, and a digest of a tenant's D1 rows.
  */
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { BASE, type CallOptions, call, sleep } from "./helpers";
+import { call, sleep } from "./helpers";
 import { admitted, grantQueue, orderBody, type Shop, shop } from "./order-helpers";
 import { guest, type Shopper } from "./queue-helpers";
 
 export type Res = Awaited<ReturnType<typeof call>>;
-
-/** `call`, except that a redirect is answered, not followed (the worker would follow it through itself). */
-export async function send(path: string, opts: CallOptions = {}): Promise<Res> {
-	const headers = new Headers(opts.headers);
-	if (opts.key) headers.set("Authorization", `Bearer ${opts.key}`);
-	let body = opts.raw;
-	if (body === undefined && opts.body !== undefined) {
-		body = JSON.stringify(opts.body);
-		if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
-	}
-	const method = opts.method ?? (body === undefined ? "GET" : "POST");
-	const res = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body, redirect: "manual" }));
-	const text = await res.text();
-	let json: any = null;
-	try {
-		json = text ? JSON.parse(text) : null;
-	} catch {
-		json = null;
-	}
-	return { status: res.status, headers: res.headers, json, text };
-}
 
 export interface Operation {
 	method: string;
@@ -294,7 +273,7 @@ export async function readAll(ops: Operation[], w: World): Promise<Record<string
 		if (op.method !== "GET" || !op.pathParams.length || op.success.includes(101)) continue;
 		const path = fillPath(op, w);
 		if (!path) continue;
-		const res = await send(path, credentials(op, w));
+		const res = await call(path, credentials(op, w));
 		const ctx = `${op.key} → ${res.status} ${res.text.slice(0, 300)}`;
 		if (op.path.endsWith("}")) expect(op.success, ctx).toContain(res.status);
 		else expect(res.status, ctx).toBeLessThan(500);
