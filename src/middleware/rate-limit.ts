@@ -4,7 +4,7 @@
  * cannot mint a million consumers; the rest of the consumer API is bounded by design
  * (one place per consumer, polls answered at the edge).
  */
-import type { Context } from "hono";
+import type { Context, Next } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { sha256Hex } from "../lib/crypto";
@@ -15,8 +15,11 @@ export type RateBucket = keyof typeof RATE_LIMITS;
 
 const WINDOW_MS = 60_000;
 
-/** Counts the request in `limiterName`'s `bucket`; 429 with Retry-After once it is spent. */
-async function spend(c: Context<AppEnv>, limiterName: string, bucket: RateBucket, per: string) {
+/**
+ * Counts the request in `limiterName`'s `bucket`: 429 with Retry-After once it is spent,
+ * else the handler runs and its response carries the RateLimit-* headers.
+ */
+async function limited(c: Context<AppEnv>, next: Next, limiterName: string, bucket: RateBucket, per: string) {
 	const result = await c.env.RATE_LIMITER.getByName(limiterName).hit(bucket, RATE_LIMITS[bucket], WINDOW_MS);
 	const resetSeconds = Math.ceil(result.resetMs / 1000);
 	const headers = {
@@ -33,15 +36,12 @@ async function spend(c: Context<AppEnv>, limiterName: string, bucket: RateBucket
 			{ ...headers, "Retry-After": String(Math.max(1, resetSeconds)) },
 		);
 	}
-	return headers;
+	await next();
+	for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
 }
 
 export const rateLimit = (bucket: RateBucket) =>
-	createMiddleware<AppEnv>(async (c, next) => {
-		const headers = await spend(c, c.get("tenant").apiKeyId, bucket, "API key");
-		await next();
-		for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
-	});
+	createMiddleware<AppEnv>((c, next) => limited(c, next, c.get("tenant").apiKeyId, bucket, "API key"));
 
 /**
  * Guest sessions per client address and organization. The address is Cloudflare's
@@ -52,7 +52,5 @@ export const guestRateLimit = createMiddleware<AppEnv>(async (c, next) => {
 	const ip = c.req.header("CF-Connecting-IP");
 	if (!ip) return next();
 	const name = `guests:${await sha256Hex(`${c.get("tenant").organizationId}|${ip}`)}`;
-	const headers = await spend(c, name, "guests", "client address");
-	await next();
-	for (const [header, value] of Object.entries(headers)) c.res.headers.set(header, value);
+	await limited(c, next, name, "guests", "client address");
 });
