@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../src/index";
 import type { EventMessage } from "../src/lib/events";
 import { newId } from "../src/lib/ids";
-import { call, createOrg, type TestOrg } from "./helpers";
+import { call, createOrg, type Tenant, type TestOrg, tenant } from "./helpers";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -23,23 +23,6 @@ const secs = (ms: number) => `${iso(ms).slice(0, 19)}Z`;
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const EVT_ID = /^evt_[0-9A-HJKMNP-TV-Z]{26}$/;
-
-interface Tenant extends TestOrg {
-	experienceId: string;
-	sequenceId: string;
-}
-
-async function tenant(): Promise<Tenant> {
-	const org = await createOrg();
-	const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: "Launch" } });
-	expect(exp.status, exp.text).toBe(201);
-	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, {
-		key: org.secretKey,
-		body: { name: "Main" },
-	});
-	expect(seq.status, seq.text).toBe(201);
-	return { ...org, experienceId: exp.json.id, sequenceId: seq.json.id };
-}
 
 async function create(t: Tenant, path: string, body: Record<string, unknown>) {
 	const res = await call(path, { key: t.secretKey, body: { sequenceId: t.sequenceId, ...body } });

@@ -76,6 +76,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 export interface Tenant extends TestOrg {
+	experienceId: string;
 	sequenceId: string;
 }
 
@@ -94,7 +95,7 @@ export async function tenant(): Promise<Tenant> {
 		body: { name: "Main" },
 	});
 	expect(seq.status, seq.text).toBe(201);
-	return { ...org, sequenceId: seq.json.id };
+	return { ...org, experienceId: exp.json.id, sequenceId: seq.json.id };
 }
 
 /** A guest consumer and its access token, through the consumer API. */

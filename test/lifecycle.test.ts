@@ -18,7 +18,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { STATUSES } from "../src/lib/status";
 import type { DistributionObject } from "../src/objects/distribution";
-import { call, createOrg, type TestOrg } from "./helpers";
+import { call, type Tenant, tenant } from "./helpers";
 
 type Kind = "queue" | "draw" | "auction";
 
@@ -27,23 +27,6 @@ const PATH: Record<Kind, string> = { queue: "/api/v1/queues", draw: "/api/v1/dra
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** ISO 8601 with milliseconds, so a time round-trips to the exact ms the alarm uses. */
 const iso = (ms: number) => new Date(ms).toISOString();
-
-interface Tenant extends TestOrg {
-	sequenceId: string;
-}
-
-/** A fresh organization with one experience and sequence to hang distributions on. */
-async function tenant(): Promise<Tenant> {
-	const org = await createOrg();
-	const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: "Launch" } });
-	expect(exp.status, exp.text).toBe(201);
-	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, {
-		key: org.secretKey,
-		body: { name: "Main" },
-	});
-	expect(seq.status, seq.text).toBe(201);
-	return { ...org, sequenceId: seq.json.id };
-}
 
 async function create(t: Tenant, kind: Kind, body: Record<string, unknown>) {
 	const res = await call(PATH[kind], { key: t.secretKey, body: { sequenceId: t.sequenceId, ...body } });
