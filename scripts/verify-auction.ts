@@ -3,7 +3,7 @@
 // GET /consumer/v1/auctions/:id/log. Checks the hash chain, replays every bid against the
 // rules, and compares the final price and winner. Needs no server. Exit code 0 = verified.
 import { readFileSync } from "node:fs";
-import { type AuctionLog, verifyAuction } from "../src/lib/auction/verify";
+import { type AuctionLog, verifyAuction } from "../src/distributions/auction/verify";
 
 const [logPath] = process.argv.slice(2);
 if (!logPath) {

@@ -3,7 +3,7 @@
 // proof.json: GET /consumer/v1/draws/:id/proof; entries.json: GET /api/v1/draws/:id/entries/export
 // (or a plain JSON array of entry ids). Needs no server and no secrets. Exit code 0 = verified.
 import { readFileSync } from "node:fs";
-import { type DrawProof, verifyDraw } from "../src/lib/draw/verify";
+import { type DrawProof, verifyDraw } from "../src/distributions/draw/verify";
 
 const [proofPath, entriesPath] = process.argv.slice(2);
 if (!proofPath || !entriesPath) {

@@ -10,8 +10,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { QueueObject } from "../src/distributions/queue/object";
 import { signToken } from "../src/lib/tokens";
-import type { QueueObject } from "../src/objects/queue";
 import { call } from "./helpers";
 import {
 	admit,

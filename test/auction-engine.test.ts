@@ -9,8 +9,8 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { type AuctionLog, verifyAuction } from "../src/lib/auction/verify";
-import type { AuctionObject } from "../src/objects/auction";
+import type { AuctionObject } from "../src/distributions/auction/object";
+import { type AuctionLog, verifyAuction } from "../src/distributions/auction/verify";
 import {
 	allBids,
 	auctionStub,

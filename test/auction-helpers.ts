@@ -1,7 +1,7 @@
 /** Helpers shared by the auction tests: tenants, guests, auctions, consumer calls, bounded polling. */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { AuctionLog } from "../src/lib/auction/verify";
+import type { AuctionLog } from "../src/distributions/auction/verify";
 import { call, guest, guests, iso, type Shopper, sleep, type Tenant, type TestOrg, tenant } from "./helpers";
 
 export { guest, guests, iso, type Shopper, sleep, type Tenant, tenant };

@@ -7,7 +7,7 @@
  */
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AuctionLog } from "../src/lib/auction/verify";
+import type { AuctionLog } from "../src/distributions/auction/verify";
 import {
 	bid,
 	buyNow,

@@ -8,7 +8,7 @@
  * auction object builds them verify; any tampering does not.
  */
 import { describe, expect, it } from "vitest";
-import { chainHash, GENESIS_HASH, type LogEntry } from "../src/lib/auction/log";
+import { chainHash, GENESIS_HASH, type LogEntry } from "../src/distributions/auction/log";
 import {
 	type AuctionRules,
 	type AuctionState,
@@ -19,8 +19,8 @@ import {
 	minimumNextBid,
 	placeBid,
 	reserveMet,
-} from "../src/lib/auction/rules";
-import { type AuctionLog, verifyAuction } from "../src/lib/auction/verify";
+} from "../src/distributions/auction/rules";
+import { type AuctionLog, verifyAuction } from "../src/distributions/auction/verify";
 
 const RULES: AuctionRules = { startingBid: 1000, minimumIncrement: 100, reservePrice: null, buyNowPrice: null };
 

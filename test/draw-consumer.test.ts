@@ -9,7 +9,7 @@
  * kind run at a future time inside a storage transaction).
  */
 import { describe, expect, it } from "vitest";
-import { commitmentOf, rootFromProof } from "../src/lib/draw/fairness";
+import { commitmentOf, rootFromProof } from "../src/distributions/draw/fairness";
 import {
 	allEntries,
 	claim,

@@ -11,9 +11,9 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { merkleRoot, rank } from "../src/lib/draw/fairness";
-import { verifyDraw } from "../src/lib/draw/verify";
-import type { DrawObject } from "../src/objects/draw";
+import { merkleRoot, rank } from "../src/distributions/draw/fairness";
+import type { DrawObject } from "../src/distributions/draw/object";
+import { verifyDraw } from "../src/distributions/draw/verify";
 import {
 	allEntries,
 	claim,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { commitmentOf, merkleRoot, rank, rootFromProof } from "../src/lib/draw/fairness";
-import { fromHex, hex, hmacSha256, sha256, utf8 } from "../src/lib/draw/sha256";
+import { commitmentOf, merkleRoot, rank, rootFromProof } from "../src/distributions/draw/fairness";
+import { fromHex, hex, hmacSha256, sha256, utf8 } from "../src/lib/sha256";
 
 async function webSha(data: Uint8Array) {
 	return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", data)));

@@ -10,9 +10,9 @@
  * `{drawId, entryIds}` envelope (the shape checked here too).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { commitmentOf, merkleRoot, rank } from "../src/lib/draw/fairness";
-import { fromHex, hex, sha256, utf8 } from "../src/lib/draw/sha256";
-import { type DrawProof, verifyDraw } from "../src/lib/draw/verify";
+import { commitmentOf, merkleRoot, rank } from "../src/distributions/draw/fairness";
+import { type DrawProof, verifyDraw } from "../src/distributions/draw/verify";
+import { fromHex, hex, sha256, utf8 } from "../src/lib/sha256";
 import {
 	claim,
 	enterAll,

@@ -10,9 +10,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../src/index";
-import type { EventMessage } from "../src/lib/events";
+import type { EventMessage } from "../src/events/publish";
 import { newId } from "../src/lib/ids";
+import worker from "../src/worker";
 import { call, createOrg, type Tenant, type TestOrg, tenant } from "./helpers";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -16,8 +16,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { STATUSES } from "../src/lib/status";
-import type { DistributionObject } from "../src/objects/distribution";
+import { STATUSES } from "../src/distributions/common/status";
+import type { DistributionObject } from "../src/distributions/kernel/object";
 import { call, type Tenant, tenant } from "./helpers";
 
 type Kind = "queue" | "draw" | "auction";

@@ -12,7 +12,7 @@
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { QueueObject } from "../src/objects/queue";
+import type { QueueObject } from "../src/distributions/queue/object";
 import { call } from "./helpers";
 import {
 	admit,

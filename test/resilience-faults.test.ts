@@ -13,7 +13,7 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import type { DistributionObject } from "../src/objects/distribution";
+import type { DistributionObject } from "../src/distributions/kernel/object";
 import { allBids, auctionStub, bid, openAuction, publicState, sleepUntil, statusOf } from "./auction-helpers";
 import {
 	allEntries,

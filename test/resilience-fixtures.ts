@@ -8,7 +8,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { expect } from "vitest";
-import { STATUSES } from "../src/lib/status";
+import { STATUSES } from "../src/distributions/common/status";
 import { enter as enterDraw, shortDraw, stateOf, waitDrawn } from "./draw-helpers";
 import { call, type Shopper, sleep, type Tenant } from "./helpers";
 import { admit, enter, guests, openQueue, status, tenant, waitFor } from "./queue-helpers";

@@ -14,7 +14,7 @@ import {
 	type StorageLike,
 	type WebSocketFactory,
 	type WebSocketLike,
-} from "../src/sdk/index";
+} from "../src/sdk";
 import { BASE } from "./helpers";
 import { iso, type SdkTenant, sdkTenant, sleep, waitFor, workerFetch, workerWebSocket } from "./sdk-helpers";
 

@@ -1,7 +1,7 @@
 /** Shared by the SDK suites: the SDK pointed at the real worker through its injectable fetch. */
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { FanfareAdmin, FanfareConsumer, type FetchLike, type WebSocketFactory } from "../src/sdk/index";
+import { FanfareAdmin, FanfareConsumer, type FetchLike, type WebSocketFactory } from "../src/sdk";
 import { BASE, createOrg, type TestOrg } from "./helpers";
 
 /** The worker itself, as the SDK's `fetch`. */

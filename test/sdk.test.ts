@@ -15,7 +15,7 @@ import {
 	type FetchLike,
 	signWebhook,
 	verifyWebhook,
-} from "../src/sdk/index";
+} from "../src/sdk";
 import { BASE, createOrg } from "./helpers";
 import { adminFor, iso, sdkTenant, waitFor, workerFetch } from "./sdk-helpers";
 

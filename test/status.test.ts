@@ -2,7 +2,13 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
-import { type DistributionType, STATUSES, statusAt, statusSql, type Timeline } from "../src/lib/status";
+import {
+	type DistributionType,
+	STATUSES,
+	statusAt,
+	statusSql,
+	type Timeline,
+} from "../src/distributions/common/status";
 
 const T = 1_000_000;
 const types: DistributionType[] = ["queue", "draw", "auction"];

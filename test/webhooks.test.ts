@@ -14,9 +14,9 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, inject, it } from "vitest";
-import worker from "../src/index";
-import { type EventMessage, newEvent, storeEvents } from "../src/lib/events";
-import { backoffSeconds, fanOut, MAX_ATTEMPTS } from "../src/services/webhooks";
+import { type EventMessage, newEvent, storeEvents } from "../src/events/publish";
+import { backoffSeconds, fanOut, MAX_ATTEMPTS } from "../src/events/webhooks/delivery";
+import worker from "../src/worker";
 import { call, countRows, createOrg, type TestOrg } from "./helpers";
 
 const EP = "/api/v1/webhook-endpoints";

@@ -5,8 +5,8 @@
  * and a tampered or foreign cursor is a 400, never a wrong page.
  */
 import { z } from "zod";
+import { fieldError } from "../http/problems";
 import { base64url, deriveKey, fromBase64url, hmac, timingSafeEqualBytes } from "./crypto";
-import { fieldError } from "./errors";
 
 export const pageQuery = z.object({
 	limit: z.coerce.number().int().min(1).max(100).default(50).describe("Page size, 1 to 100"),

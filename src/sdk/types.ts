@@ -4,14 +4,21 @@
  * Request types are the schemas' inputs (`z.input`), responses their outputs (`z.output`).
  */
 import type { z } from "zod";
+import type { consumerSchema, createConsumerBody, updateConsumerBody } from "../catalog/consumers/schema.js";
+import type { accessTokenSchema, queueStateSchema } from "../catalog/consumers/shopper-schema.js";
+import type { createOrderBody, orderSchema } from "../catalog/orders/schema.js";
+import type { createProductBody, productSchema, updateProductBody } from "../catalog/products/schema.js";
 import type {
 	admissionValiditySchema,
 	completeAdmissionBody,
 	completedAdmissionSchema,
-} from "../schemas/admissions.js";
-import type { auctionBidSchema, auctionPublicSchema, bidBody, bidderStateSchema } from "../schemas/auctions.js";
-import type { accessTokenSchema, queueStateSchema } from "../schemas/consumer.js";
-import type { consumerSchema, createConsumerBody, updateConsumerBody } from "../schemas/consumers.js";
+} from "../distributions/admissions/schema.js";
+import type {
+	auctionBidSchema,
+	auctionPublicSchema,
+	bidBody,
+	bidderStateSchema,
+} from "../distributions/auction/schema.js";
 import type {
 	auctionSchema,
 	createAuctionBody,
@@ -22,8 +29,21 @@ import type {
 	updateAuctionBody,
 	updateDrawBody,
 	updateQueueBody,
-} from "../schemas/distributions.js";
-import type { drawEntrySchema, drawProofSchema, drawResultsSchema, drawStateSchema } from "../schemas/draws.js";
+} from "../distributions/common/schema.js";
+import type {
+	drawEntrySchema,
+	drawProofSchema,
+	drawResultsSchema,
+	drawStateSchema,
+} from "../distributions/draw/schema.js";
+import type { queueEntrySchema, queueStatsSchema } from "../distributions/queue/schema.js";
+import type {
+	createdWebhookEndpointSchema,
+	createWebhookEndpointBody,
+	updateWebhookEndpointBody,
+	webhookDeliverySchema,
+	webhookEndpointSchema,
+} from "../events/webhooks/schema.js";
 import type {
 	createExperienceBody,
 	createSequenceBody,
@@ -31,18 +51,8 @@ import type {
 	sequenceSchema,
 	updateExperienceBody,
 	updateSequenceBody,
-} from "../schemas/experiences.js";
-import type { createOrderBody, orderSchema } from "../schemas/orders.js";
-import type { apiKeySchema, createApiKeyBody, createdApiKeySchema } from "../schemas/organizations.js";
-import type { createProductBody, productSchema, updateProductBody } from "../schemas/products.js";
-import type { queueEntrySchema, queueStatsSchema } from "../schemas/queues.js";
-import type {
-	createdWebhookEndpointSchema,
-	createWebhookEndpointBody,
-	updateWebhookEndpointBody,
-	webhookDeliverySchema,
-	webhookEndpointSchema,
-} from "../schemas/webhooks.js";
+} from "../experiences/experiences/schema.js";
+import type { apiKeySchema, createApiKeyBody, createdApiKeySchema } from "../platform/organizations/schema.js";
 import type { PageParams } from "./pagination.js";
 
 // ── catalog ──────────────────────────────────────────────────────────────

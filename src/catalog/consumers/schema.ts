@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { isoDateTime } from "../../lib/schemas";
+
+export const consumerSchema = z
+	.object({
+		id: z.string().meta({ example: "con_01HXYZ123456789ABCDEFGHJK" }),
+		organizationId: z.string(),
+		email: z.string().nullable().describe("Null for guest consumers"),
+		fullName: z.string().nullable(),
+		phone: z.string().nullable(),
+		createdAt: isoDateTime(),
+		updatedAt: isoDateTime(),
+	})
+	.meta({ id: "Consumer" });
+export type Consumer = z.infer<typeof consumerSchema>;
+
+/** Stored lower-cased and trimmed, so `A@B.com` and `a@b.com ` are the same consumer. */
+export const email = () =>
+	z.string().trim().max(254).toLowerCase().pipe(z.email("Invalid email address")).meta({ example: "john@example.com" });
+
+const fields = {
+	fullName: z.string().trim().min(1).max(200),
+	phone: z
+		.string()
+		.regex(/^\+[1-9]\d{6,14}$/, "Phone must be in E.164 format, e.g. +15551234567")
+		.meta({ example: "+15551234567" }),
+};
+
+export const createConsumerBody = z
+	.strictObject({ email: email(), fullName: fields.fullName.optional(), phone: fields.phone.optional() })
+	.meta({ id: "CreateConsumer" });
+
+export const updateConsumerBody = z
+	.strictObject({
+		email: email().optional(),
+		fullName: fields.fullName.nullable().optional(),
+		phone: fields.phone.nullable().optional(),
+	})
+	.meta({ id: "UpdateConsumer" });
+
+export const listConsumersQuery = z.object({ email: email().optional() });

@@ -1,0 +1,74 @@
+import { and, eq } from "drizzle-orm";
+import type { z } from "zod";
+import type { Db } from "../../db/client";
+import { products } from "../../db/schema";
+import { newId } from "../../lib/ids";
+import { fromMinor, toMinor } from "../../lib/money";
+import { isoSeconds } from "../../lib/time";
+import type { createProductBody, Product, updateProductBody } from "./schema";
+
+type Row = typeof products.$inferSelect;
+
+export const toProduct = (row: Row): Product => ({
+	id: row.id,
+	organizationId: row.organizationId,
+	name: row.name,
+	description: row.description,
+	price: fromMinor(row.price),
+	sku: row.sku,
+	inventory: row.inventory,
+	createdAt: isoSeconds(row.createdAt),
+	updatedAt: isoSeconds(row.updatedAt),
+});
+
+const byId = (organizationId: string, id: string) =>
+	and(eq(products.organizationId, organizationId), eq(products.id, id));
+
+export async function createProduct(
+	database: Db,
+	organizationId: string,
+	input: z.infer<typeof createProductBody>,
+): Promise<Row> {
+	const now = Date.now();
+	const [row] = await database
+		.insert(products)
+		.values({
+			id: newId("prod"),
+			organizationId,
+			name: input.name,
+			description: input.description ?? null,
+			price: toMinor(input.price),
+			sku: input.sku,
+			inventory: input.inventory ?? null,
+			createdAt: now,
+			updatedAt: now,
+		})
+		.returning();
+	return row;
+}
+
+export const getProduct = (database: Db, organizationId: string, id: string) =>
+	database.select().from(products).where(byId(organizationId, id)).get();
+
+export async function updateProduct(
+	database: Db,
+	organizationId: string,
+	id: string,
+	input: z.infer<typeof updateProductBody>,
+): Promise<Row | undefined> {
+	const [row] = await database
+		.update(products)
+		.set({
+			...input,
+			price: input.price === undefined ? undefined : toMinor(input.price),
+			updatedAt: Date.now(),
+		})
+		.where(byId(organizationId, id))
+		.returning();
+	return row;
+}
+
+export async function deleteProduct(database: Db, organizationId: string, id: string): Promise<boolean> {
+	const deleted = await database.delete(products).where(byId(organizationId, id)).returning({ id: products.id });
+	return deleted.length > 0;
+}

@@ -1,0 +1,371 @@
+/**
+ * AuctionObject — one auction (extends DistributionObject: timeline, schedule, outbox).
+ *
+ * Tables (list "auction", see auction-store.ts): `log` (every accepted bid and proxy
+ * step, hash-chained), `state` (the bidding state, soft-close bookkeeping, settlement),
+ * `bid_keys` (idempotency keys of accepted bids).
+ * Bids run the pure rules of lib/auction/rules.ts; a leader-changing bid inside the
+ * soft-close window extends closeAt in the same transaction that accepts it. SETTLED
+ * (at settleAt, or at once on buy-now) names the winner if the reserve is met and
+ * issues its grant. Prices and results are pushed to hibernatable WebSockets.
+ */
+
+import { newId } from "../../lib/ids";
+import { fromMinor } from "../../lib/money";
+import { hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
+import { isoSeconds } from "../../lib/time";
+import { statusAt } from "../common/status";
+import type { GrantOrder, GrantState } from "../kernel/grants";
+import { acceptLive, broadcast, isUpgrade } from "../kernel/live";
+import { migrate } from "../kernel/migrations";
+import { DistributionObject } from "../kernel/object";
+import { type AuctionRules, buyNow, buyNowAvailable, minimumNextBid, placeBid, reserveMet } from "./rules";
+import { AUCTION_MIGRATIONS, AuctionStore, type AuctionStore as Store, type StoredAuction } from "./store";
+
+const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
+
+export type AuctionError =
+	| "not_found"
+	| "not_open"
+	| "closed"
+	| "too_low"
+	| "buy_now_unavailable"
+	| "not_settled"
+	| "key_reused";
+export type AuctionReply<T> =
+	| { ok: true; value: T; replayed?: boolean }
+	| { ok: false; error: AuctionError; minimumNextBid?: number };
+export type BidderStatus = "NOT_BID" | "BIDDING" | "WINNING" | "OUTBID" | "WON" | "LOST";
+
+export class AuctionObject extends DistributionObject {
+	private store!: Store;
+	private pseudonymKey: ((id: string) => string) | null = null;
+
+	protected override migrateEngine(): void {
+		migrate(this.sql, "auction", AUCTION_MIGRATIONS);
+		this.store = new AuctionStore(this.sql);
+	}
+
+	/** A merchant's new times replace the soft-close baseline (extensions restart from them). */
+	protected override onConfigure(): void {
+		const t = this.timeline();
+		const st = this.store.load();
+		if (t && (st.originalCloseAt == null || t.closeAt !== (st.originalCloseAt ?? 0) + st.extendedMs)) {
+			this.store.save({ ...st, originalCloseAt: t.closeAt, originalSettleAt: t.settleAt, extendedMs: 0 });
+		}
+	}
+
+	/** Everything a bidder may see: price, next minimum, reserve met (not its amount), buy-now while available. */
+	async publicState(organizationId: string) {
+		return this.caughtUp(() => this.publicStateNow(organizationId));
+	}
+
+	private publicStateNow(organizationId: string) {
+		const t = this.timeline();
+		if (!t || t.organizationId !== organizationId) return null;
+		const st = this.store.load();
+		const rules = this.rules();
+		return {
+			auctionId: t.id,
+			status: statusAt("auction", t, Date.now()),
+			currentPrice: st.bidding.leader ? fromMinor(st.bidding.price) : null,
+			bidCount: st.bidding.bidCount,
+			minimumNextBid: fromMinor(minimumNextBid(st.bidding, rules)),
+			reserveMet: reserveMet(st.bidding, rules),
+			buyNowPrice:
+				buyNowAvailable(st.bidding, rules) && rules.buyNowPrice != null ? fromMinor(rules.buyNowPrice) : null,
+			closeAt: t.closeAt == null ? null : isoSeconds(t.closeAt),
+			settleAt: t.settleAt == null ? null : isoSeconds(t.settleAt),
+		};
+	}
+
+	/**
+	 * Places a bid (amounts in minor units). Invariants: an accepted bid obeys the rules
+	 * against the state it was placed on; an extension happens in the same transaction;
+	 * a bid with an idempotency key is accepted at most once.
+	 */
+	async bid(organizationId: string, consumerId: string, amount: number, maxAmount: number | null, key: string | null) {
+		// The log records the maximum as the rules read it, so a replay sees exactly this bid.
+		const logMax = Math.max(amount, maxAmount ?? amount);
+		return this.act(
+			organizationId,
+			consumerId,
+			key ? { key, request: `bid|${amount}|${logMax}` } : null,
+			logMax,
+			(st, rules, seq) => placeBid(st.bidding, rules, { bidder: consumerId, amount, maxAmount: logMax, seq }),
+		);
+	}
+
+	async buyNow(organizationId: string, consumerId: string, key: string | null) {
+		return this.act(organizationId, consumerId, key ? { key, request: "buy-now" } : null, null, (st, rules) =>
+			buyNow(st.bidding, rules, consumerId),
+		);
+	}
+
+	async bidderState(
+		organizationId: string,
+		consumerId: string,
+	): Promise<AuctionReply<Awaited<ReturnType<AuctionObject["describe"]>>>> {
+		const t = this.timeline();
+		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
+		this.ctx.storage.transactionSync(() => this.advance(Date.now()));
+		await this.arm();
+		return { ok: true, value: await this.describe(consumerId) };
+	}
+
+	/** The published log, once settled: pseudonymous, hash-chained, amounts in minor units. */
+	async log(organizationId: string): Promise<AuctionReply<unknown>> {
+		await this.caughtUp(() => null);
+		const t = this.timeline();
+		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
+		const st = this.store.load();
+		if (!st.settlement) return { ok: false, error: "not_settled" };
+		return {
+			ok: true,
+			value: {
+				auctionId: t.id,
+				algorithm: "fanfare-edge/auction-v1",
+				currency: "minor units",
+				rules: this.rules(),
+				finalPrice: st.settlement.winner ? st.settlement.price : st.bidding.leader ? st.bidding.price : null,
+				winner: st.settlement.winner ? this.pseudonym(st.settlement.winner) : null,
+				reserveMet: st.settlement.reserveMet,
+				entries: this.store.entries(0, Number.MAX_SAFE_INTEGER).map(({ consumerId: _, ...e }) => e),
+			},
+		};
+	}
+
+	/** Merchant view: every log entry with the real consumer id, newest first. */
+	async bids(limit: number, beforeSeq: number | null) {
+		await this.caughtUp(() => null);
+		return this.store.entries(beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, true).map((e) => ({
+			cursor: e.seq,
+			seq: e.seq,
+			consumerId: e.consumerId,
+			bidder: e.bidder,
+			amount: fromMinor(e.amount),
+			maxAmount: e.maxAmount == null ? null : fromMinor(e.maxAmount),
+			kind: e.kind,
+			placedAt: new Date(e.placedAt).toISOString(),
+			hash: e.hash,
+		}));
+	}
+
+	override participantCount(): number {
+		return this.store.nextSeq() - 1;
+	}
+
+	protected override grantOf(consumerId: string): GrantState | null {
+		const s = this.store.load().settlement;
+		if (!s || s.winner !== consumerId || !s.grantId || s.claimBy == null) return null;
+		return { grantId: s.grantId, expiresAt: s.claimBy, state: s.claimedAt == null ? "live" : "used" };
+	}
+
+	/** The winner paid. */
+	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+		const st = this.store.load();
+		if (st.settlement) this.store.save({ ...st, settlement: { ...st.settlement, claimedAt: now } });
+		this.emit("auction.consumer.completed", { consumerId, ...order }, now);
+	}
+
+	/** The final price of a won auction, for checking the merchant's order against it. */
+	finalPrice(): number | null {
+		return this.store.load().settlement?.price ?? null;
+	}
+
+	// ── live prices ────────────────────────────────────────────────────────
+
+	override async fetch(request: Request): Promise<Response> {
+		if (!isUpgrade(request)) return new Response("Expected a WebSocket upgrade", { status: 426 });
+		const state = await this.publicState(request.headers.get("X-Organization-Id") ?? "");
+		if (!state) return new Response("Auction not found", { status: 404 });
+		return acceptLive(this.ctx, request.headers.get("X-Consumer-Id") ?? "anonymous", { type: "price", ...state });
+	}
+
+	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+		const t = this.timeline();
+		if (message === "ping") return ws.send("pong");
+		ws.send(JSON.stringify({ type: "price", ...(t ? await this.publicState(t.organizationId) : {}) }));
+	}
+
+	// ── bidding ────────────────────────────────────────────────────────────
+
+	private async act(
+		organizationId: string,
+		consumerId: string,
+		/** An idempotency key and what was asked under it: the same key for another request is refused. */
+		key: { key: string; request: string } | null,
+		logMax: number | null,
+		decide: (st: StoredAuction, rules: AuctionRules, seq: number) => ReturnType<typeof placeBid>,
+	): Promise<AuctionReply<Awaited<ReturnType<AuctionObject["describe"]>>>> {
+		const t0 = this.timeline();
+		if (!t0 || t0.organizationId !== organizationId) return { ok: false, error: "not_found" };
+		const now = Date.now();
+		const reply = this.ctx.storage.transactionSync((): AuctionReply<null> | { replay: string } => {
+			this.advance(now);
+			const t = this.timeline() ?? t0;
+			if (key) {
+				const replay = this.store.replayOf(consumerId, key.key);
+				if (replay) return replay === JSON.stringify(key.request) ? { replay } : { ok: false, error: "key_reused" };
+			}
+			const status = statusAt("auction", t, now);
+			if (status === "DRAFT" || status === "SCHEDULED") return { ok: false, error: "not_open" };
+			if (status !== "OPEN") return { ok: false, error: "closed" };
+			const st = this.store.load();
+			const rules = this.rules();
+			const outcome = decide(st, rules, this.store.nextSeq());
+			if (!outcome.ok) {
+				return { ok: false, error: outcome.reason, minimumNextBid: outcome.minimumNextBid };
+			}
+			const explicit = outcome.steps[0];
+			this.store.append(outcome.steps, this.pseudonyms(outcome.steps), explicit.kind === "bid" ? logMax : null, now);
+			const leader = outcome.state.leader?.id ?? null;
+			const next: StoredAuction = { ...st, bidding: outcome.state };
+			this.emit(
+				"auction.bid.placed",
+				{ consumerId, amount: fromMinor(explicit.amount), price: fromMinor(outcome.state.price), kind: explicit.kind },
+				now,
+			);
+			if (outcome.previousLeader && outcome.previousLeader !== leader) {
+				this.emit("auction.outbid", { consumerId: outcome.previousLeader, price: fromMinor(outcome.state.price) }, now);
+			}
+			if (leader !== outcome.previousLeader && !outcome.state.boughtNow) this.extendIfLate(next, now);
+			this.store.save(next);
+			if (outcome.state.boughtNow) {
+				this.recordTransition("CLOSED", now);
+				this.complete(now);
+			}
+			if (key) this.store.remember(consumerId, key.key, key.request);
+			return { ok: true, value: null };
+		});
+		await this.arm();
+		await this.afterAdvance();
+		if ("replay" in reply) return { ok: true, value: await this.describe(consumerId), replayed: true };
+		if (reply.ok) {
+			broadcast(this.ctx, { type: "price", ...this.publicStateNow(organizationId) });
+			return { ok: true, value: await this.describe(consumerId) };
+		}
+		return reply;
+	}
+
+	/** A leader change inside the last softCloseSeconds pushes closeAt to now + softCloseSeconds, within the cap. */
+	private extendIfLate(st: StoredAuction, now: number): void {
+		const t = this.timeline();
+		if (!t?.softCloseSeconds || t.closeAt == null || now < t.closeAt - t.softCloseSeconds * 1000) return;
+		const original = st.originalCloseAt ?? t.closeAt;
+		const cap = t.maxExtensionSeconds == null ? Number.POSITIVE_INFINITY : original + t.maxExtensionSeconds * 1000;
+		const closeAt = Math.min(now + t.softCloseSeconds * 1000, cap);
+		if (closeAt <= t.closeAt) return;
+		st.extendedMs = closeAt - original;
+		const originalSettle = st.originalSettleAt ?? t.settleAt ?? closeAt;
+		const settleAt = originalSettle >= closeAt ? originalSettle : originalSettle + st.extendedMs;
+		this.moveTimes({ closeAt, settleAt });
+		st.timesDirty = true;
+		this.emit("auction.extended", { closeAt: isoSeconds(closeAt), settleAt: isoSeconds(settleAt) }, now);
+		broadcast(this.ctx, { type: "extended", closeAt: isoSeconds(closeAt), settleAt: isoSeconds(settleAt) });
+	}
+
+	protected override onTransition(status: string, now: number): void {
+		if (status !== "SETTLED") return;
+		const st = this.store.load();
+		if (st.settlement) return;
+		const t = this.timeline();
+		const met = reserveMet(st.bidding, this.rules());
+		const winner = met ? (st.bidding.leader?.id ?? null) : null;
+		const claimBy = winner ? now + (t?.claimWindowSeconds ?? DEFAULT_CLAIM_WINDOW_SECONDS) * 1000 : null;
+		st.settlement = {
+			winner,
+			price: winner ? st.bidding.price : null,
+			reserveMet: met,
+			grantId: winner ? newId("adm") : null,
+			settledAt: now,
+			claimBy,
+			claimedAt: null,
+		};
+		this.store.save(st);
+		if (winner) this.emit("auction.consumer.won", { consumerId: winner, price: fromMinor(st.bidding.price) }, now);
+		broadcast(this.ctx, {
+			type: "settled",
+			finalPrice: winner ? fromMinor(st.bidding.price) : null,
+			reserveMet: met,
+			winner: winner ? this.pseudonym(winner) : null,
+		});
+	}
+
+	/** Extensions are written through to D1, so admin reads and lists show the closeAt bidders see. */
+	protected override async afterAdvance(): Promise<void> {
+		const st = this.store.load();
+		const t = this.timeline();
+		if (!st.timesDirty || !t) return;
+		await this.env.DB.prepare(
+			"UPDATE distributions SET close_at = ?, settle_at = ? WHERE id = ? AND organization_id = ?",
+		)
+			.bind(t.closeAt, t.settleAt, t.id, t.organizationId)
+			.run();
+		this.store.save({ ...this.store.load(), timesDirty: false });
+	}
+
+	// ── plumbing ───────────────────────────────────────────────────────────
+
+	private rules(): AuctionRules {
+		const t = this.timeline();
+		return {
+			startingBid: t?.startingBid ?? 0,
+			minimumIncrement: t?.minimumIncrement ?? 100,
+			reservePrice: t?.reservePrice ?? null,
+			buyNowPrice: t?.buyNowPrice ?? null,
+		};
+	}
+
+	/** A stable, unguessable name for a bidder in the public log. */
+	private pseudonym(consumerId: string): string {
+		if (!this.pseudonymKey) {
+			const t = this.timeline();
+			const mac = hmacSha256(sha256(utf8(`${this.env.APP_SECRET}|bidder|${t?.id}|${t?.encryptionSeed}`)));
+			this.pseudonymKey = (id) => `bidder_${hex(mac(utf8(id))).slice(0, 12)}`;
+		}
+		return this.pseudonymKey(consumerId);
+	}
+
+	private pseudonyms(steps: { bidder: string }[]): Map<string, string> {
+		return new Map(steps.map((s) => [s.bidder, this.pseudonym(s.bidder)]));
+	}
+
+	private async describe(consumerId: string) {
+		const t = this.timeline();
+		const st = this.store.load();
+		const rules = this.rules();
+		const own = this.store.ownMax(consumerId);
+		const leading = st.bidding.leader?.id === consumerId;
+		let status: BidderStatus =
+			own == null ? "NOT_BID" : leading ? (reserveMet(st.bidding, rules) ? "WINNING" : "BIDDING") : "OUTBID";
+		const settlement = st.settlement;
+		if (settlement) status = settlement.winner === consumerId ? "WON" : own == null ? "NOT_BID" : "LOST";
+		const state: Record<string, unknown> = {
+			consumerId,
+			status,
+			yourMaximum: own == null ? null : fromMinor(own),
+			currentPrice: st.bidding.leader ? fromMinor(st.bidding.price) : null,
+			minimumNextBid: fromMinor(minimumNextBid(st.bidding, rules)),
+		};
+		const grant = this.grantOf(consumerId);
+		if (
+			settlement?.winner === consumerId &&
+			settlement.grantId &&
+			settlement.claimBy &&
+			t &&
+			grant?.state === "live" &&
+			grant.expiresAt > Date.now()
+		) {
+			state.finalPrice = fromMinor(settlement.price ?? 0);
+			state.admissionToken = await this.grantTokenFor({
+				consumerId,
+				grantId: settlement.grantId,
+				issuedAt: settlement.settledAt,
+				expiresAt: settlement.claimBy,
+			});
+			state.claimBy = isoSeconds(settlement.claimBy);
+		}
+		return state;
+	}
+}

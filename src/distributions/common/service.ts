@@ -1,0 +1,167 @@
+/**
+ * Create, update and delete a distribution: the D1 row, its Durable Object's
+ * schedule, and the events, kept in step. The object is configured after the row
+ * exists and the row is removed again if that fails, so neither outlives the other.
+ */
+import { and, eq } from "drizzle-orm";
+import { db } from "../../db/client";
+import { distributions, sequences } from "../../db/schema";
+import { type EventMessage, newEvent, publish } from "../../events/publish";
+import type { Tenant } from "../../http/env";
+import { conflict, fieldError, notFound } from "../../http/problems";
+import { newId } from "../../lib/ids";
+import { isoOrNull } from "../../lib/time";
+import type { DistributionConfig } from "../kernel/object";
+import { changedTimes, checkRules, toPatch } from "./input";
+import { type DistributionRow, getDistribution, toDistribution } from "./repo";
+import { type DistributionType, isClosedOrLater, statusAt } from "./status";
+
+export const TYPE_NAMES = { queue: "Queue", draw: "Draw", auction: "Auction" } as const;
+
+export function distributionRef(env: Env, type: DistributionType, id: string) {
+	const namespace = { queue: env.QUEUE_OBJECT, draw: env.DRAW_OBJECT, auction: env.AUCTION_OBJECT }[type];
+	return namespace.getByName(id);
+}
+
+/** The row minus what engines never read. */
+function configOf(row: DistributionRow): DistributionConfig {
+	const { status, completedAt, name, metadata, createdAt, updatedAt, timeZone, sequenceId, ...config } = row;
+	return config;
+}
+
+const event = (row: DistributionRow, type: string, extra: Record<string, unknown> = {}, now = Date.now()) =>
+	newEvent(row.organizationId, type, { object: toDistribution(row, now), ...extra }, row.id);
+
+export async function findOrThrow(env: Env, tenant: Tenant, type: DistributionType, id: string) {
+	const row = await getDistribution(db(env.DB), tenant.organizationId, type, id);
+	if (!row) throw notFound(TYPE_NAMES[type]);
+	return row;
+}
+
+export async function createDistribution(
+	env: Env,
+	tenant: Tenant,
+	type: DistributionType,
+	body: Record<string, unknown> & { sequenceId: string; timeZone?: string; encryptionSeed?: string },
+): Promise<DistributionRow> {
+	const database = db(env.DB);
+	const sequence = await database
+		.select({ id: sequences.id })
+		.from(sequences)
+		.where(and(eq(sequences.organizationId, tenant.organizationId), eq(sequences.id, body.sequenceId)))
+		.get();
+	if (!sequence) throw fieldError("sequenceId", "Unknown sequence");
+	const zone = body.timeZone ?? tenant.defaultTimeZone;
+	const now = Date.now();
+	const row: DistributionRow = {
+		id: newId(type),
+		organizationId: tenant.organizationId,
+		type,
+		sequenceId: sequence.id,
+		name: null,
+		status: "DRAFT",
+		openAt: null,
+		closeAt: null,
+		drawAt: null,
+		settleAt: null,
+		completedAt: null,
+		maxCapacity: null,
+		admissionRate: null,
+		sessionDurationSeconds: null,
+		prequeueSeconds: 0,
+		winnerCount: null,
+		maxEntries: null,
+		claimWindowSeconds: null,
+		backfill: false,
+		startingBid: null,
+		minimumIncrement: null,
+		reservePrice: null,
+		buyNowPrice: null,
+		softCloseSeconds: null,
+		maxExtensionSeconds: null,
+		metadata: null,
+		...toPatch(body, zone),
+		timeZone: zone,
+		encryptionSeed: body.encryptionSeed ?? crypto.randomUUID(),
+		createdAt: now,
+		updatedAt: now,
+	};
+	row.status = statusAt(type, row, now);
+	checkRules(type, row);
+	// Minted first: event ids sort by time, and configuring may record transitions already due.
+	const created = event(row, `${type}.created`, {}, now);
+	await database.insert(distributions).values(row);
+	try {
+		await distributionRef(env, type, row.id).configure(configOf(row));
+	} catch (err) {
+		await database.delete(distributions).where(eq(distributions.id, row.id));
+		throw err;
+	}
+	await publish(env.EVENTS, [created]);
+	return row;
+}
+
+export async function updateDistribution(
+	env: Env,
+	tenant: Tenant,
+	type: DistributionType,
+	id: string,
+	body: Record<string, unknown> & { timeZone?: string },
+): Promise<DistributionRow> {
+	const before = await findOrThrow(env, tenant, type, id);
+	const now = Date.now();
+	const status = statusAt(type, before, now);
+	if (isClosedOrLater(status)) {
+		throw conflict("Cannot update closed distribution", `This ${type} is ${status}; it can no longer be changed.`);
+	}
+	const patch = toPatch(body, body.timeZone ?? before.timeZone);
+	if (status === "OPEN" && patch.openAt !== undefined && patch.openAt !== before.openAt) {
+		throw conflict("Cannot move openAt of an open distribution", `This ${type} is already OPEN.`);
+	}
+	const after: DistributionRow = { ...before, ...patch, updatedAt: now };
+	after.status = statusAt(type, after, now);
+	checkRules(type, after);
+	await db(env.DB)
+		.update(distributions)
+		.set({ ...patch, status: after.status, updatedAt: now })
+		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
+	await distributionRef(env, type, id).configure(configOf(after));
+	const changed = changedTimes(before, after);
+	const previous = Object.fromEntries(changed.map((f) => [f, toDistribution(before, now)[f as keyof object] ?? null]));
+	const events: EventMessage[] = [event(after, `${type}.updated`, {}, now)];
+	if (changed.length) events.push(event(after, "distribution.updated", { changed, previous }, now));
+	await publish(env.EVENTS, events);
+	return after;
+}
+
+export async function deleteDistribution(env: Env, tenant: Tenant, type: DistributionType, id: string): Promise<void> {
+	const row = await findOrThrow(env, tenant, type, id);
+	const ref = distributionRef(env, type, id);
+	if (statusAt(type, row, Date.now()) === "OPEN" && (await ref.participantCount()) > 0) {
+		throw conflict("Distribution has participants", `Close this ${type} before deleting it.`);
+	}
+	await db(env.DB)
+		.delete(distributions)
+		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
+	await ref.destroy();
+	await publish(env.EVENTS, [event(row, `${type}.deleted`)]);
+}
+
+/** Draws a CLOSED draw now: its drawAt moves to now and its object records DRAWN at once. */
+export async function runDrawNow(env: Env, tenant: Tenant, id: string): Promise<DistributionRow> {
+	const before = await findOrThrow(env, tenant, "draw", id);
+	const now = Date.now();
+	if (statusAt("draw", before, now) !== "CLOSED") {
+		throw conflict("Draw not closed", "A draw can be run early only after its entries have closed.");
+	}
+	const after: DistributionRow = { ...before, drawAt: now, updatedAt: now };
+	await db(env.DB)
+		.update(distributions)
+		.set({ drawAt: now, updatedAt: now })
+		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
+	await distributionRef(env, "draw", id).configure(configOf(after));
+	await publish(env.EVENTS, [
+		event(after, "distribution.updated", { changed: ["drawAt"], previous: { drawAt: isoOrNull(before.drawAt) } }, now),
+	]);
+	return after;
+}

@@ -1,0 +1,308 @@
+/**
+ * DrawObject — one lottery (extends DistributionObject: timeline, schedule, outbox).
+ *
+ * Tables (list "draw", see draw-store.ts): `entries` (one per consumer, with its
+ * rank key HMAC(seed, entryId) fixed at entry), `fairness` (seed, commitment, count,
+ * Merkle root), `merkle` (the tree, level by level).
+ * Transitions: CLOSED seals the entries into the Merkle tree; DRAWN makes the first
+ * winnerCount entries in rank order winners, each with a grant for the claim window.
+ * Schedule kind `claims`: expires unclaimed wins and, with backfill, passes each place
+ * to the next entrant in rank order. COMPLETED once no win is left open.
+ */
+import { newId } from "../../lib/ids";
+import { isoSeconds } from "../../lib/time";
+import { signToken } from "../../lib/tokens";
+import { statusAt } from "../common/status";
+import type { GrantOrder, GrantState } from "../kernel/grants";
+import { migrate } from "../kernel/migrations";
+import { DistributionObject } from "../kernel/object";
+import { DRAW_MIGRATIONS, type DrawEntry, DrawStore } from "./store";
+
+const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
+const RECEIPT_LIFETIME_SECONDS = 10 * 365 * 86_400;
+const LOST_CHUNK = 500;
+
+export type DrawError = "not_found" | "not_open" | "closed" | "full" | "not_entered";
+export type DrawReply<T> = { ok: true; value: T } | { ok: false; error: DrawError };
+export type DrawConsumerStatus = "ENTERED" | "WON" | "LOST" | "LEFT" | "CLAIMED" | "EXPIRED";
+
+export interface DrawState {
+	consumerId: string;
+	status: DrawConsumerStatus;
+	receipt: {
+		entryId: string;
+		enteredAt: string;
+		commitment: string;
+		/** EdDSA JWT over the entry and the commitment: proof that this entry was accepted. */
+		signature: string;
+		/** After close: where the entry sits in the Merkle tree, and the path to the root. */
+		leafIndex?: number;
+		merkleRoot?: string;
+		inclusionProof?: { sibling: string | null; side: "left" | "right" }[];
+	};
+	admissionToken?: string;
+	claimBy?: string;
+}
+
+export class DrawObject extends DistributionObject {
+	private store!: DrawStore;
+
+	protected override migrateEngine(): void {
+		migrate(this.sql, "draw", DRAW_MIGRATIONS);
+		this.store = new DrawStore(this.sql);
+	}
+
+	protected override onConfigure(): void {
+		this.store.fairness();
+	}
+
+	/** One entry per consumer (entering again returns it). Invariant: never more than maxEntries ENTERED. */
+	async enter(organizationId: string, consumerId: string): Promise<DrawReply<DrawState>> {
+		return this.act(organizationId, consumerId, (now, t, entry) => {
+			if (entry && entry.status !== "LEFT") return { ok: true, value: entry };
+			const status = statusAt("draw", t, now);
+			if (status === "DRAFT" || status === "SCHEDULED") return { ok: false, error: "not_open" };
+			if (status !== "OPEN") return { ok: false, error: "closed" };
+			if (t.maxEntries != null && this.store.entered() >= t.maxEntries) return { ok: false, error: "full" };
+			this.store.enter(consumerId, entry?.entry_id ?? newId("ent"), now);
+			this.emit("draw.consumer.entered", { consumerId }, now);
+			return { ok: true, value: this.store.entry(consumerId) as DrawEntry };
+		});
+	}
+
+	async leave(organizationId: string, consumerId: string): Promise<DrawReply<DrawState>> {
+		return this.act(organizationId, consumerId, (now, t, entry) => {
+			if (!entry) return { ok: false, error: "not_entered" };
+			if (statusAt("draw", t, now) !== "OPEN") return { ok: false, error: "closed" };
+			if (entry.status === "ENTERED") {
+				this.store.setStatus(consumerId, "LEFT", now);
+				this.emit("draw.consumer.left", { consumerId }, now);
+			}
+			return { ok: true, value: this.store.entry(consumerId) as DrawEntry };
+		});
+	}
+
+	async state(organizationId: string, consumerId: string): Promise<DrawReply<DrawState>> {
+		return this.act(organizationId, consumerId, (_now, _t, entry) =>
+			entry ? { ok: true, value: entry } : { ok: false, error: "not_entered" },
+		);
+	}
+
+	/**
+	 * The proof's winner lists (every entrant may fetch the proof at once after the draw):
+	 * read once, then kept until the next award (a backfill) changes them.
+	 */
+	private proofWinners: { winners: string[]; backfills: string[] } | null = null;
+
+	/** What anyone may check: the commitment from the start, count and root from close, the seed and ranking from the draw. */
+	async proof(organizationId: string) {
+		return this.caughtUp(() => this.proofNow(organizationId));
+	}
+
+	private proofNow(organizationId: string) {
+		const t = this.timeline();
+		if (!t || t.organizationId !== organizationId) return null;
+		const f = this.store.fairness();
+		const drawn = f.drawn_at != null;
+		if (drawn && !this.proofWinners) {
+			const all = this.store.winners();
+			this.proofWinners = {
+				winners: all.filter((w) => !w.backfilled).map((w) => w.entry_id),
+				backfills: all.filter((w) => w.backfilled).map((w) => w.entry_id),
+			};
+		}
+		const lists = drawn && this.proofWinners ? this.proofWinners : { winners: [], backfills: [] };
+		return {
+			drawId: t.id,
+			status: statusAt("draw", t, Date.now()),
+			algorithm: "fanfare-edge/draw-v1",
+			commitment: f.commitment,
+			entryCount: f.entry_count,
+			merkleRoot: f.merkle_root,
+			seed: drawn ? f.seed : null,
+			winnerCount: t.winnerCount,
+			winners: lists.winners,
+			backfills: lists.backfills,
+			drawnAt: f.drawn_at == null ? null : isoSeconds(f.drawn_at),
+		};
+	}
+
+	async results() {
+		await this.caughtUp(() => null);
+		return this.store.winners().map((w) => ({
+			entryId: w.entry_id,
+			consumerId: w.consumer_id,
+			status: w.status,
+			backfilled: w.backfilled === 1,
+			wonAt: isoSeconds(w.won_at ?? 0),
+			claimBy: isoSeconds(w.claim_by ?? 0),
+			finishedAt: w.finished_at == null ? null : isoSeconds(w.finished_at),
+		}));
+	}
+
+	async entries(limit: number, beforeOrdinal: number | null) {
+		await this.caughtUp(() => null);
+		const drawn = this.store.fairness().drawn_at != null;
+		return this.store.page(limit, beforeOrdinal).map((e) => ({
+			cursor: e.ordinal,
+			entryId: e.entry_id,
+			consumerId: e.consumer_id,
+			status: this.consumerStatus(e, drawn),
+			enteredAt: isoSeconds(e.entered_at),
+		}));
+	}
+
+	/** Sealed entry ids in leaf order, for the public export; null before the draw closes. */
+	async exportChunk(afterLeaf: number, limit: number): Promise<string[] | null> {
+		return this.caughtUp(() =>
+			this.store.fairness().merkle_root == null ? null : this.store.leaves(afterLeaf, limit),
+		);
+	}
+
+	override participantCount(): number {
+		const c = this.store.countByStatus();
+		return c.ENTERED + c.WON + c.CLAIMED + c.EXPIRED;
+	}
+
+	protected override grantOf(consumerId: string): GrantState | null {
+		const e = this.store.entry(consumerId);
+		if (!e?.grant_id || e.claim_by == null) return null;
+		const state = e.status === "WON" ? "live" : e.status === "CLAIMED" ? "used" : "expired";
+		return { grantId: e.grant_id, expiresAt: e.claim_by, state };
+	}
+
+	/** The winner checked out: CLAIMED. */
+	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+		const entry = this.store.entry(consumerId);
+		if (!entry) return;
+		this.store.claim(entry, now, order.orderId ?? null, order.orderAmount ?? null);
+		this.emit("draw.consumer.claimed", { consumerId, ...order }, now);
+		this.checkCompletion(now);
+	}
+
+	// ── the draw ───────────────────────────────────────────────────────────
+
+	protected override onTransition(status: string, now: number): void {
+		if (status === "CLOSED") this.store.sealEntries();
+		if (status === "DRAWN") this.draw(now);
+	}
+
+	protected override onSchedule(kind: string, now: number): number | null {
+		if (kind === "lost") return this.announceLost(now);
+		if (kind !== "claims") return null;
+		const t = this.timeline();
+		const expired = this.store.expiredClaims(now);
+		for (const e of expired) {
+			this.store.setStatus(e.consumer_id, "EXPIRED", now);
+			this.emit("draw.consumer.expired", { consumerId: e.consumer_id, entryId: e.entry_id }, now);
+		}
+		if (t?.backfill && expired.length) this.award(this.store.nextRanked(expired.length), now, true);
+		this.checkCompletion(now);
+		return this.store.earliestClaimBy();
+	}
+
+	/** Exactly min(winnerCount, entries) winners, the first in rank order. Runs once: DRAWN is recorded once. */
+	private draw(now: number): void {
+		const t = this.timeline();
+		if (!t) return;
+		if (this.store.fairness().merkle_root == null) this.store.sealEntries();
+		this.sql.exec("UPDATE fairness SET drawn_at = ?", now);
+		const winners = this.store.nextRanked(t.winnerCount ?? 0);
+		this.award(winners, now, false);
+		this.scheduleAt("lost", now);
+		this.checkCompletion(now);
+	}
+
+	private award(entries: DrawEntry[], now: number, backfilled: boolean): void {
+		this.proofWinners = null;
+		const t = this.timeline();
+		const claimBy = now + (t?.claimWindowSeconds ?? DEFAULT_CLAIM_WINDOW_SECONDS) * 1000;
+		for (const e of entries) {
+			this.store.win(e, now, claimBy, newId("adm"), backfilled);
+			this.emit(
+				"draw.consumer.won",
+				{ consumerId: e.consumer_id, entryId: e.entry_id, backfilled, claimBy: isoSeconds(claimBy) },
+				now,
+			);
+		}
+		if (entries.length) this.scheduleAt("claims", claimBy);
+	}
+
+	/** `draw.consumer.lost` for everyone not drawn, LOST_CHUNK per run so a large draw never floods one alarm. */
+	private announceLost(now: number): number | null {
+		const lost = this.store.nextLost(LOST_CHUNK);
+		for (const e of lost) this.emit("draw.consumer.lost", { consumerId: e.consumer_id, entryId: e.entry_id }, now);
+		// Paced (2,000 a second at most), so announcing a huge draw leaves room for everything else.
+		return lost.length === LOST_CHUNK ? now + 250 : null;
+	}
+
+	/** Every win is settled (claimed, or expired with no one left to take it): COMPLETED. */
+	private checkCompletion(now: number): void {
+		if (this.store.fairness().drawn_at == null) return;
+		if (this.store.openWins() === 0) this.complete(now);
+	}
+
+	// ── plumbing ───────────────────────────────────────────────────────────
+
+	private async act(
+		organizationId: string,
+		consumerId: string,
+		fn: (
+			now: number,
+			t: NonNullable<ReturnType<DrawObject["timeline"]>>,
+			entry: DrawEntry | null,
+		) => DrawReply<DrawEntry>,
+	): Promise<DrawReply<DrawState>> {
+		const t = this.timeline();
+		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
+		const now = Date.now();
+		const reply = this.ctx.storage.transactionSync(() => {
+			this.advance(now);
+			return fn(now, this.timeline() ?? t, this.store.entry(consumerId));
+		});
+		await this.arm();
+		return reply.ok ? { ok: true, value: await this.describe(reply.value) } : reply;
+	}
+
+	private consumerStatus(e: DrawEntry, drawn: boolean): DrawConsumerStatus {
+		return e.status === "ENTERED" && drawn ? "LOST" : e.status;
+	}
+
+	private async describe(e: DrawEntry): Promise<DrawState> {
+		const t = this.timeline();
+		if (!t) throw new Error("draw without timeline");
+		const f = this.store.fairness();
+		const signature = await signToken(this.env.JWT_SIGNING_KEY, {
+			sub: e.consumer_id,
+			org: t.organizationId,
+			typ: "receipt",
+			dist: t.id,
+			entry: e.entry_id,
+			commitment: f.commitment,
+			iat: Math.floor(e.entered_at / 1000),
+			exp: Math.floor(e.entered_at / 1000) + RECEIPT_LIFETIME_SECONDS,
+		});
+		const state: DrawState = {
+			consumerId: e.consumer_id,
+			status: this.consumerStatus(e, f.drawn_at != null),
+			receipt: { entryId: e.entry_id, enteredAt: isoSeconds(e.entered_at), commitment: f.commitment, signature },
+		};
+		if (e.leaf != null && f.merkle_root) {
+			Object.assign(state.receipt, {
+				leafIndex: e.leaf,
+				merkleRoot: f.merkle_root,
+				inclusionProof: this.store.inclusionProof(e.leaf),
+			});
+		}
+		if (e.status === "WON" && e.grant_id && e.won_at && e.claim_by) {
+			state.admissionToken = await this.grantTokenFor({
+				consumerId: e.consumer_id,
+				grantId: e.grant_id,
+				issuedAt: e.won_at,
+				expiresAt: e.claim_by,
+			});
+			state.claimBy = isoSeconds(e.claim_by);
+		}
+		return state;
+	}
+}

@@ -1,0 +1,423 @@
+/**
+ * QueueObject — one virtual waiting room (extends DistributionObject: timeline,
+ * schedule, outbox).
+ *
+ * Tables (list "queue", see queue-store.ts): `entries` (one per consumer: place,
+ * status, grant), `holes` (places vacated while waiting), `counters` (next_seq,
+ * admitted_total, now_serving, next_slot_at).
+ * Schedule kind `admit`: the admission tick — expires sessions past their grant, then
+ * admits one consumer per 60/admissionRate s, never more than maxCapacity ADMITTED
+ * at once, and pushes grants to the admitted consumers' live sockets.
+ */
+import { newId } from "../../lib/ids";
+import { openTicket, sealTicket } from "../../lib/tickets";
+import { isoSeconds } from "../../lib/time";
+import { statusAt } from "../common/status";
+import type { GrantOrder, GrantState } from "../kernel/grants";
+import { acceptLive, broadcast, isUpgrade, sendTo, tagOf } from "../kernel/live";
+import { migrate } from "../kernel/migrations";
+import { DistributionObject } from "../kernel/object";
+import { type Entry, type EntryStatus, QUEUE_MIGRATIONS, QueueStore } from "./store";
+
+/** Ticks are batched: at most this often, admitting every slot that fell due since the last one. */
+const MIN_TICK_MS = 250;
+const DEFAULT_SESSION_SECONDS = 900;
+
+export type QueueError = "not_found" | "not_open" | "closed" | "not_entered" | "bad_ticket";
+/** The access token's consumer (and, if also sent, a ticket that must be theirs), or a ticket alone. */
+export type Who = { consumerId: string; ticket?: string } | { ticket: string };
+export type QueueReply<T> = { ok: true; value: T } | { ok: false; error: QueueError };
+
+export interface QueueState {
+	consumerId: string;
+	status: EntryStatus;
+	position: number | null;
+	estimatedWaitSeconds: number | null;
+	ticket: string;
+	admissionToken?: string;
+	admissionExpiresAt?: string;
+}
+
+export interface QueueProgress {
+	encryptionSeed: string;
+	admitting: boolean;
+	admissionRate: number | null;
+	admittedTotal: number;
+	nowServing: number;
+	/** Line numbers vacated while waiting, ascending; null if there are more than a snapshot carries. */
+	holes: number[] | null;
+}
+
+/** Beyond this many holes, polls go to the object instead of the snapshot. */
+const MAX_SNAPSHOT_HOLES = 10_000;
+
+export interface QueueStats {
+	queued: number;
+	admitted: number;
+	active: number;
+	completed: number;
+	left: number;
+	denied: number;
+	expired: number;
+	admittedLastMinute: number;
+	nowServing: number;
+}
+
+export class QueueObject extends DistributionObject {
+	private store!: QueueStore;
+	/** Consumers admitted since the last push. Losing it only skips a push: the grant is stored. */
+	private toNotify: string[] = [];
+
+	protected override migrateEngine(): void {
+		migrate(this.sql, "queue", QUEUE_MIGRATIONS);
+		this.store = new QueueStore(this.sql);
+	}
+
+	/**
+	 * Puts the consumer in line, or returns its existing place: entering twice, at once
+	 * or later, never yields two places. Invariant: placed entries have distinct seqs.
+	 */
+	async enter(organizationId: string, consumerId: string): Promise<QueueReply<QueueState>> {
+		return this.act(organizationId, { consumerId }, (now, t, existing) => {
+			if (existing && existing.status !== "LEFT") return { ok: true, value: existing };
+			const status = statusAt("queue", t, now);
+			const prequeueFrom = (t.openAt ?? Number.POSITIVE_INFINITY) - t.prequeueSeconds * 1000;
+			if (status === "DRAFT" || (status === "SCHEDULED" && now < prequeueFrom)) return { ok: false, error: "not_open" };
+			if (status !== "OPEN" && status !== "SCHEDULED") return { ok: false, error: "closed" };
+			this.store.enqueue(consumerId, now, status === "SCHEDULED");
+			this.emit("queue.consumer.entered", { consumerId }, now);
+			// Wake the admission tick only if it could admit: a rate is set and the tick is idle.
+			if (status === "OPEN" && t.admissionRate && (this.store.counter("paused") || !this.isScheduled("admit"))) {
+				this.scheduleAt("admit", now);
+			}
+			return { ok: true, value: this.store.entry(consumerId) as Entry };
+		});
+	}
+
+	/** The consumer's state: place and estimated wait while QUEUED, the grant while ADMITTED. */
+	async state(organizationId: string, who: Who): Promise<QueueReply<QueueState>> {
+		return this.act(organizationId, who, (_now, _t, entry) =>
+			entry ? { ok: true, value: entry } : { ok: false, error: "not_entered" },
+		);
+	}
+
+	/** Leaves the line, or gives up an admission (freeing the place). A finished entry is unchanged. */
+	async leave(organizationId: string, who: Who): Promise<QueueReply<QueueState>> {
+		return this.act(organizationId, who, (now, _t, entry) => {
+			if (!entry) return { ok: false, error: "not_entered" };
+			if (entry.status === "QUEUED" || entry.status === "ADMITTED") {
+				this.store.finish(entry, "LEFT", now);
+				this.emit("queue.consumer.left", { consumerId: entry.consumer_id }, now);
+				this.scheduleAt("admit", now);
+			}
+			return { ok: true, value: this.store.entry(entry.consumer_id) as Entry };
+		});
+	}
+
+	/** Merchant: denies a consumer (a QUEUED one loses its place, an ADMITTED one its grant). */
+	async deny(organizationId: string, consumerId: string, reason: string | null): Promise<QueueReply<QueueState>> {
+		return this.act(organizationId, { consumerId }, (now, _t, entry) => {
+			if (!entry) return { ok: false, error: "not_entered" };
+			if (entry.status === "QUEUED" || entry.status === "ADMITTED") {
+				this.store.finish(entry, "DENIED", now, reason);
+				this.emit("queue.consumer.denied", { consumerId, reason }, now);
+				this.scheduleAt("admit", now);
+			}
+			return { ok: true, value: this.store.entry(consumerId) as Entry };
+		});
+	}
+
+	/** Merchant: admits up to `count` now, in line order, ignoring the rate but never maxCapacity. */
+	async admitNow(organizationId: string, count: number): Promise<QueueReply<{ admitted: number }>> {
+		const now = Date.now();
+		const reply = this.ctx.storage.transactionSync((): QueueReply<{ admitted: number }> => {
+			this.advance(now);
+			const t = this.timeline();
+			if (t?.organizationId !== organizationId) return { ok: false, error: "not_found" };
+			const status = statusAt("queue", t, now);
+			if (status !== "OPEN" && status !== "CLOSED") return { ok: false, error: "not_open" };
+			const admitted = this.admit(now, count);
+			this.scheduleAt("admit", now);
+			return { ok: true, value: { admitted } };
+		});
+		await this.arm();
+		await this.pushAdmissions();
+		return reply;
+	}
+
+	async stats(): Promise<QueueStats> {
+		return this.caughtUp(() => this.statsNow());
+	}
+
+	private statsNow(): QueueStats {
+		const now = Date.now();
+		const c = this.store.countByStatus();
+		return {
+			queued: c.QUEUED,
+			admitted: this.store.counter("admitted_total"),
+			active: c.ADMITTED,
+			completed: c.COMPLETED,
+			left: c.LEFT,
+			denied: c.DENIED,
+			expired: c.EXPIRED,
+			admittedLastMinute: this.store.admittedSince(now - 60_000),
+			nowServing: this.store.counter("now_serving"),
+		};
+	}
+
+	async entries(status: EntryStatus | undefined, limit: number, beforeRowid: number | null) {
+		await this.caughtUp(() => null);
+		return this.store.page(status, limit, beforeRowid).map((e) => ({
+			cursor: e.rowid,
+			consumerId: e.consumer_id,
+			status: e.status,
+			position: this.store.position(e),
+			enteredAt: isoSeconds(e.entered_at),
+			admittedAt: e.admitted_at == null ? null : isoSeconds(e.admitted_at),
+			expiresAt: e.expires_at == null ? null : isoSeconds(e.expires_at),
+			finishedAt: e.finished_at == null ? null : isoSeconds(e.finished_at),
+			reason: e.reason,
+		}));
+	}
+
+	/**
+	 * What a worker needs to answer a waiting consumer's poll from its ticket alone: the
+	 * admission frontier and the holes in the line (null when there are too many to ship).
+	 */
+	async progressSnapshot(organizationId: string): Promise<QueueProgress | null> {
+		return this.caughtUp(() => {
+			const t = this.timeline();
+			if (!t || t.organizationId !== organizationId) return null;
+			return {
+				encryptionSeed: t.encryptionSeed,
+				admitting: ["OPEN", "CLOSED"].includes(statusAt("queue", t, Date.now())),
+				admissionRate: t.admissionRate,
+				admittedTotal: this.store.counter("admitted_total"),
+				nowServing: this.store.counter("now_serving"),
+				holes: this.store.holes(MAX_SNAPSHOT_HOLES),
+			};
+		});
+	}
+
+	override participantCount(): number {
+		return this.store.queued() + this.store.active();
+	}
+
+	protected override grantOf(consumerId: string): GrantState | null {
+		const e = this.store.entry(consumerId);
+		if (!e?.grant_id || e.expires_at == null) return null;
+		const state =
+			e.status === "ADMITTED"
+				? "live"
+				: e.status === "COMPLETED"
+					? "used"
+					: e.status === "EXPIRED"
+						? "expired"
+						: "revoked";
+		return { grantId: e.grant_id, expiresAt: e.expires_at, state };
+	}
+
+	/** The admitted consumer checked out: COMPLETED, and its place is free for the next in line. */
+	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+		const entry = this.store.entry(consumerId);
+		if (!entry) return;
+		this.store.complete(entry, now, order.orderId ?? null, order.orderAmount ?? null);
+		this.emit("queue.consumer.completed", { consumerId, ...order }, now);
+		this.scheduleAt("admit", now);
+	}
+
+	// ── live updates ───────────────────────────────────────────────────────
+
+	/** The worker forwards an authenticated upgrade here with the consumer and organization in headers. */
+	override async fetch(request: Request): Promise<Response> {
+		if (!isUpgrade(request)) return new Response("Expected a WebSocket upgrade", { status: 426 });
+		const organizationId = request.headers.get("X-Organization-Id") ?? "";
+		const consumerId = request.headers.get("X-Consumer-Id");
+		const ticket = request.headers.get("X-Queue-Ticket") ?? undefined;
+		const who: Who = consumerId ? { consumerId, ticket } : { ticket: ticket ?? "" };
+		const reply = await this.state(organizationId, who);
+		if (!reply.ok && reply.error === "not_found") return new Response("Queue not found", { status: 404 });
+		if (!reply.ok && reply.error === "bad_ticket") return new Response("Invalid ticket", { status: 401 });
+		const first = reply.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() };
+		return acceptLive(this.ctx, reply.ok ? reply.value.consumerId : (consumerId ?? ""), first);
+	}
+
+	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+		if (message === "ping") return ws.send("pong");
+		const t = this.timeline();
+		const reply = t ? await this.state(t.organizationId, { consumerId: tagOf(this.ctx, ws) }) : null;
+		ws.send(JSON.stringify(reply?.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() }));
+	}
+
+	protected override async afterAdvance(): Promise<void> {
+		await this.pushAdmissions();
+	}
+
+	private progress() {
+		return { nowServing: this.store.counter("now_serving"), queued: this.store.queued() };
+	}
+
+	/** Sends each newly admitted consumer its grant, then everyone the new now-serving number. */
+	private async pushAdmissions(): Promise<void> {
+		const ids = this.toNotify.splice(0);
+		if (!ids.length) return;
+		for (const id of ids) {
+			const entry = this.store.entry(id);
+			if (entry?.status === "ADMITTED") sendTo(this.ctx, id, { type: "admitted", ...(await this.describe(entry)) });
+		}
+		broadcast(this.ctx, { type: "progress", ...this.progress() });
+	}
+
+	// ── admission ──────────────────────────────────────────────────────────
+
+	protected override onTransition(status: string, now: number): void {
+		if (status === "OPEN") {
+			this.store.placePrequeue();
+			this.scheduleAt("admit", now);
+		}
+		if (status === "CLOSED") this.checkCompletion(now);
+	}
+
+	protected override onConfigure(now: number): void {
+		this.scheduleAt("admit", now);
+	}
+
+	protected override onSchedule(kind: string, now: number): number | null {
+		if (kind !== "admit") return null;
+		this.admit(now, Number.POSITIVE_INFINITY, true);
+		return this.nextTick(now);
+	}
+
+	/**
+	 * Expires sessions past their grant, then admits in line order: with `rated`, only
+	 * the slots due since the last tick (one per 60/admissionRate s); always at most
+	 * `limit` and never past maxCapacity. Returns how many were admitted.
+	 */
+	private admit(now: number, limit: number, rated = false): number {
+		const t = this.timeline();
+		if (!t) return 0;
+		for (const e of this.store.expiredSessions(now)) {
+			this.store.finish(e, "EXPIRED", now);
+			this.emit("queue.consumer.expired", { consumerId: e.consumer_id }, now);
+		}
+		const status = statusAt("queue", t, now);
+		const interval = t.admissionRate ? 60_000 / t.admissionRate : null;
+		const capacity = t.maxCapacity ?? Number.POSITIVE_INFINITY;
+		let active = this.store.active();
+		let slot = this.store.counter("next_slot_at") || now;
+		// After a pause (nobody waiting, or the room full) the cadence restarts now: the
+		// pause earns no backlog of slots to spend at once.
+		if (rated && this.store.counter("paused")) slot = Math.max(slot, now);
+		let admitted = 0;
+		const canAdmit = status === "OPEN" || status === "CLOSED";
+		while (canAdmit && active < capacity && admitted < limit && (!rated || (interval != null && slot <= now))) {
+			const next = this.store.nextQueued();
+			if (!next) break;
+			const expiresAt = now + (t.sessionDurationSeconds ?? DEFAULT_SESSION_SECONDS) * 1000;
+			this.store.admit(next, now, expiresAt, newId("adm"));
+			this.emit("queue.consumer.admitted", { consumerId: next.consumer_id, expiresAt: isoSeconds(expiresAt) }, now);
+			this.toNotify.push(next.consumer_id);
+			active++;
+			admitted++;
+			if (rated && interval) slot += interval;
+		}
+		if (rated) {
+			this.store.setCounter("next_slot_at", Math.floor(slot));
+			this.store.setCounter("paused", this.store.nextQueued() == null || active >= capacity ? 1 : 0);
+		}
+		this.checkCompletion(now);
+		return admitted;
+	}
+
+	/** When the admission tick should run next: the next slot (if anyone waits and there is room) or the next expiry. */
+	private nextTick(now: number): number | null {
+		const t = this.timeline();
+		if (!t) return null;
+		const status = statusAt("queue", t, now);
+		const waiting = this.store.nextQueued() != null;
+		const room = this.store.active() < (t.maxCapacity ?? Number.POSITIVE_INFINITY);
+		const slot = this.store.counter("next_slot_at") || now;
+		const nextSlot =
+			(status === "OPEN" || status === "CLOSED") && waiting && room && t.admissionRate
+				? Math.max(slot, now + MIN_TICK_MS)
+				: null;
+		const times = [nextSlot, this.store.earliestExpiry()].filter((x): x is number => x != null);
+		return times.length ? Math.min(...times) : null;
+	}
+
+	/** Closed and nobody waiting or admitted: the queue is COMPLETED. */
+	private checkCompletion(now: number): void {
+		const t = this.timeline();
+		if (!t || statusAt("queue", t, now) !== "CLOSED") return;
+		if (this.store.queued() === 0 && this.store.active() === 0) this.complete(now);
+	}
+
+	// ── plumbing ───────────────────────────────────────────────────────────
+
+	/** Identifies the consumer, catches up, and runs `fn` in one transaction; then re-arms and pushes. */
+	private async act(
+		organizationId: string,
+		who: Who,
+		fn: (now: number, t: NonNullable<ReturnType<QueueObject["timeline"]>>, entry: Entry | null) => QueueReply<Entry>,
+	): Promise<QueueReply<QueueState>> {
+		const t = this.timeline();
+		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
+		const holder = who.ticket
+			? ((await openTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, who.ticket))?.consumerId ?? null)
+			: null;
+		if (who.ticket && (!holder || ("consumerId" in who && holder !== who.consumerId))) {
+			return { ok: false, error: "bad_ticket" };
+		}
+		const consumerId = "consumerId" in who ? who.consumerId : holder;
+		if (!consumerId) return { ok: false, error: "bad_ticket" };
+		const now = Date.now();
+		const reply = this.ctx.storage.transactionSync(() => {
+			this.advance(now);
+			return fn(now, this.timeline() ?? t, this.store.entry(consumerId));
+		});
+		await this.arm();
+		await this.pushAdmissions();
+		return reply.ok ? { ok: true, value: await this.describe(reply.value) } : reply;
+	}
+
+	/** Tickets issued recently, reused on polls (any ticket this queue sealed stays valid). */
+	private tickets = new Map<string, string>();
+
+	private async ticketFor(t: { id: string; encryptionSeed: string }, entry: Entry): Promise<string> {
+		// Keyed by line number too: the pre-queue shuffle or a rejoin changes what the ticket says.
+		const cacheKey = `${entry.consumer_id}|${entry.seq}`;
+		let ticket = this.tickets.get(cacheKey);
+		if (!ticket) {
+			ticket = await sealTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, {
+				consumerId: entry.consumer_id,
+				seq: entry.seq,
+			});
+			if (this.tickets.size >= 10_000) this.tickets.clear();
+			this.tickets.set(cacheKey, ticket);
+		}
+		return ticket;
+	}
+
+	private async describe(entry: Entry): Promise<QueueState> {
+		const t = this.timeline();
+		if (!t) throw new Error("queue without timeline");
+		const position = this.store.position(entry);
+		const state: QueueState = {
+			consumerId: entry.consumer_id,
+			status: entry.status,
+			position,
+			estimatedWaitSeconds: position != null && t.admissionRate ? Math.ceil((position * 60) / t.admissionRate) : null,
+			ticket: await this.ticketFor(t, entry),
+		};
+		if (entry.status === "ADMITTED" && entry.grant_id && entry.admitted_at && entry.expires_at) {
+			state.admissionToken = await this.grantTokenFor({
+				consumerId: entry.consumer_id,
+				grantId: entry.grant_id,
+				issuedAt: entry.admitted_at,
+				expiresAt: entry.expires_at,
+			});
+			state.admissionExpiresAt = isoSeconds(entry.expires_at);
+		}
+		return state;
+	}
+}

@@ -1,0 +1,87 @@
+/**
+ * Answering "where am I in line?" at the edge. A waiting consumer's poll that carries
+ * its ticket is computed in the worker from a snapshot of the queue's progress —
+ * admitted so far, the now-serving number, the holes in the line — that each isolate
+ * refreshes from the queue's object at most once a second. The object then sees one
+ * request per isolate per second instead of one per shopper per poll. Anyone the
+ * snapshot cannot answer for certain (admitted or near it, left, denied, pre-queue,
+ * a snapshot too large to ship) is asked about at the object, as before. A place read
+ * this way is at most one second old; admissions are pushed live anyway.
+ */
+import { openTicket, type TicketContent } from "../../lib/tickets";
+import type { QueueProgress, QueueState } from "./object";
+
+const SNAPSHOT_TTL_MS = 1000;
+const snapshots = new Map<string, { until: number; progress: Promise<QueueProgress | null> }>();
+
+function progressOf(env: Env, organizationId: string, queueId: string): Promise<QueueProgress | null> {
+	const key = `${organizationId}|${queueId}`;
+	const now = Date.now();
+	const hit = snapshots.get(key);
+	if (hit && hit.until > now) return hit.progress;
+	const progress = env.QUEUE_OBJECT.getByName(queueId)
+		.progressSnapshot(organizationId)
+		.catch(() => null);
+	if (snapshots.size > 1000) snapshots.clear();
+	snapshots.set(key, { until: now + SNAPSHOT_TTL_MS, progress });
+	return progress;
+}
+
+/** After a change made through this isolate (a leave), its next poll reads the object, not the old snapshot. */
+export function forgetSnapshot(organizationId: string, queueId: string): void {
+	snapshots.delete(`${organizationId}|${queueId}`);
+}
+
+/** Tickets already opened in this isolate: a consumer polls with the same ticket again and again. */
+const opened = new Map<string, TicketContent | null>();
+
+async function openCached(env: Env, encryptionSeed: string, queueId: string, ticket: string) {
+	const key = `${queueId}|${encryptionSeed}|${ticket}`;
+	if (opened.has(key)) return opened.get(key) ?? null;
+	const content = await openTicket(env.APP_SECRET, encryptionSeed, queueId, ticket);
+	if (opened.size >= 50_000) opened.clear();
+	opened.set(key, content);
+	return content;
+}
+
+/** How many of the ascending `holes` are below `seq`, and whether `seq` is one of them. */
+function holesBefore(holes: number[], seq: number): { count: number; isHole: boolean } {
+	let lo = 0;
+	let hi = holes.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (holes[mid] < seq) lo = mid + 1;
+		else hi = mid;
+	}
+	return { count: lo, isHole: holes[lo] === seq };
+}
+
+/**
+ * The state of a consumer still waiting, from its ticket and the snapshot — or null when
+ * only the queue's object can say (then ask it). `tokenConsumer`, when the poll also
+ * carried an access token, must be the ticket's consumer.
+ */
+export async function waitingStateFromTicket(
+	env: Env,
+	organizationId: string,
+	queueId: string,
+	ticket: string,
+	tokenConsumer?: string,
+): Promise<QueueState | null> {
+	const progress = await progressOf(env, organizationId, queueId);
+	if (!progress?.admitting || !progress.holes) return null;
+	const content = await openCached(env, progress.encryptionSeed, queueId, ticket);
+	if (!content || content.seq == null || (tokenConsumer && content.consumerId !== tokenConsumer)) return null;
+	if (content.seq <= progress.nowServing) return null;
+	const { count, isHole } = holesBefore(progress.holes, content.seq);
+	if (isHole) return null;
+	const position = content.seq - progress.admittedTotal - count;
+	if (position < 1) return null;
+	return {
+		consumerId: content.consumerId,
+		status: "QUEUED",
+		position,
+		estimatedWaitSeconds: progress.admissionRate ? Math.ceil((position * 60) / progress.admissionRate) : null,
+		ticket,
+	};
+}

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { isoDateTime } from "../../lib/schemas";
+
+export const entryStatus = z.enum(["QUEUED", "ADMITTED", "COMPLETED", "DENIED", "LEFT", "EXPIRED"]);
+
+export const queueStatsSchema = z
+	.object({
+		queued: z.number().int().describe("Waiting now"),
+		admitted: z.number().int().describe("Admitted since the queue opened"),
+		active: z.number().int().describe("Holding a live admission grant now"),
+		completed: z.number().int(),
+		left: z.number().int(),
+		denied: z.number().int(),
+		expired: z.number().int(),
+		admittedLastMinute: z.number().int(),
+		nowServing: z.number().int().describe("Line number of the last consumer admitted"),
+	})
+	.meta({ id: "QueueStats" });
+
+export const queueEntrySchema = z
+	.object({
+		consumerId: z.string(),
+		status: entryStatus,
+		position: z.number().int().nullable(),
+		enteredAt: isoDateTime(),
+		admittedAt: isoDateTime().nullable(),
+		expiresAt: isoDateTime().nullable(),
+		finishedAt: isoDateTime().nullable(),
+		reason: z.string().nullable(),
+	})
+	.meta({ id: "QueueEntry" });
+
+export const admitBody = z.strictObject({ count: z.number().int().min(1).max(10_000) }).meta({ id: "AdmitRequest" });
+export const denyBody = z
+	.strictObject({ reason: z.string().trim().min(1).max(500).optional() })
+	.meta({ id: "DenyRequest" });

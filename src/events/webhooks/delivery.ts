@@ -1,0 +1,172 @@
+/**
+ * Webhook delivery: stored events fan out to the endpoints subscribed to them (one
+ * delivery row per endpoint and event, so a redelivered event is never sent twice),
+ * and the WEBHOOKS queue consumer posts each one, retrying with exponential backoff
+ * for about a day before the queue dead-letters it.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import { db } from "../../db/client";
+import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { decrypt, deriveKey } from "../../lib/crypto";
+import { newId } from "../../lib/ids";
+import { isoSeconds } from "../../lib/time";
+import type { EventMessage } from "../publish";
+import { signWebhook, subscribed } from "./signing";
+
+export interface DeliveryMessage {
+	deliveryId: string;
+}
+
+/**
+ * Doubling from WEBHOOK_RETRY_BASE_SECONDS (40 s in production): the 12th and last attempt
+ * comes ≈ 22.7 h after the first (queue max_retries = 11), then the dead-letter queue.
+ */
+export const MAX_ATTEMPTS = 12;
+export const backoffSeconds = (env: Env, attempt: number) =>
+	Math.min(Number(env.WEBHOOK_RETRY_BASE_SECONDS || 40) * 2 ** (attempt - 1), 43_200);
+const TIMEOUT_MS = 10_000;
+
+export const secretKey = (env: Env) => deriveKey(env.APP_SECRET, "webhook-endpoint-secret", "aes");
+
+/** Creates the deliveries for stored events and queues them. */
+export async function fanOut(env: Env, stored: EventMessage[]): Promise<void> {
+	const database = db(env.DB);
+	const orgs = [...new Set(stored.map((e) => e.organizationId))];
+	if (!orgs.length) return;
+	const endpoints = await database
+		.select({
+			id: webhookEndpoints.id,
+			organizationId: webhookEndpoints.organizationId,
+			events: webhookEndpoints.events,
+		})
+		.from(webhookEndpoints)
+		.where(and(inArray(webhookEndpoints.organizationId, orgs), eq(webhookEndpoints.enabled, true)));
+	// Most launches' events (a million `entered`) concern no endpoint: skip the delivery queries.
+	if (!endpoints.length) return;
+	const now = Date.now();
+	const rows = stored.flatMap((e) =>
+		endpoints
+			.filter((ep) => ep.organizationId === e.organizationId && subscribed(ep.events, e.type))
+			.map((ep) => ({
+				id: newId("dlv"),
+				organizationId: e.organizationId,
+				endpointId: ep.id,
+				eventId: e.id,
+				eventType: e.type,
+				status: "pending" as const,
+				createdAt: now,
+				updatedAt: now,
+			})),
+	);
+	for (let i = 0; i < rows.length; i += 10) {
+		await database
+			.insert(webhookDeliveries)
+			.values(rows.slice(i, i + 10))
+			.onConflictDoNothing();
+	}
+	// Queue every delivery of these events not yet attempted — new ones, and any left behind by an
+	// earlier run that stored the rows but failed to queue them (this batch is then redelivered).
+	const eventIds = stored.map((e) => e.id);
+	for (let i = 0; i < eventIds.length; i += 50) {
+		const pending = await database
+			.select({ id: webhookDeliveries.id })
+			.from(webhookDeliveries)
+			.where(
+				and(
+					inArray(webhookDeliveries.eventId, eventIds.slice(i, i + 50)),
+					eq(webhookDeliveries.status, "pending"),
+					eq(webhookDeliveries.attempts, 0),
+				),
+			);
+		for (let j = 0; j < pending.length; j += 100) {
+			await env.WEBHOOKS.sendBatch(pending.slice(j, j + 100).map((d) => ({ body: { deliveryId: d.id } })));
+		}
+	}
+}
+
+type Outcome = "delivered" | "retry" | "drop";
+
+/** One attempt at one delivery. "retry" asks the queue to try again after `backoffSeconds(attempt)`. */
+export async function deliver(env: Env, deliveryId: string, attempt: number): Promise<Outcome> {
+	const database = db(env.DB);
+	const delivery = await database.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).get();
+	if (!delivery || delivery.status === "succeeded") return "drop";
+	const endpoint = await database
+		.select()
+		.from(webhookEndpoints)
+		.where(eq(webhookEndpoints.id, delivery.endpointId))
+		.get();
+	const event = await database.select().from(events).where(eq(events.id, delivery.eventId)).get();
+	if (!endpoint || !event) return "drop";
+	if (!endpoint.enabled) {
+		// Kept as failed, not dropped silently: a manual retry sends it once the endpoint is enabled again.
+		await database
+			.update(webhookDeliveries)
+			.set({ status: "failed", lastError: "endpoint disabled", nextRetryAt: null, updatedAt: Date.now() })
+			.where(eq(webhookDeliveries.id, deliveryId));
+		return "drop";
+	}
+	const secret = await decrypt(await secretKey(env), endpoint.secretCiphertext, endpoint.id);
+	if (!secret) return "drop";
+	const body = JSON.stringify({
+		id: event.id,
+		type: event.type,
+		data: event.data,
+		createdAt: isoSeconds(event.createdAt),
+	});
+	const timestamp = Math.floor(Date.now() / 1000);
+	const started = Date.now();
+	let statusCode: number | null = null;
+	let error: string | null = null;
+	try {
+		const res = await fetch(endpoint.url, {
+			method: "POST",
+			headers: {
+				"Content-Type": "application/json",
+				"User-Agent": "fanfare-edge-webhooks/1",
+				"webhook-id": event.id,
+				"webhook-timestamp": String(timestamp),
+				"webhook-signature": await signWebhook(secret, event.id, timestamp, body),
+			},
+			body,
+			signal: AbortSignal.timeout(TIMEOUT_MS),
+		});
+		statusCode = res.status;
+		await res.body?.cancel();
+	} catch (err) {
+		error = err instanceof Error && err.name === "TimeoutError" ? "timeout" : "connection failed";
+	}
+	const latencyMs = Date.now() - started;
+	const ok = statusCode != null && statusCode >= 200 && statusCode < 300;
+	if (!ok && !error) error = `HTTP ${statusCode}`;
+	const attempts = delivery.attempts + 1;
+	const final = !ok && attempt >= MAX_ATTEMPTS;
+	const nextRetryAt = ok || final ? null : Date.now() + backoffSeconds(env, attempt) * 1000;
+	await database.batch([
+		database
+			.insert(webhookAttempts)
+			.values({ deliveryId, attempt: attempts, statusCode, latencyMs, error, at: started })
+			.onConflictDoNothing(),
+		database
+			.update(webhookDeliveries)
+			.set({
+				status: ok ? "succeeded" : final ? "dead" : "failed",
+				attempts,
+				lastStatusCode: statusCode,
+				lastLatencyMs: latencyMs,
+				lastError: error,
+				nextRetryAt,
+				updatedAt: Date.now(),
+			})
+			.where(eq(webhookDeliveries.id, deliveryId)),
+	]);
+	return ok ? "delivered" : "retry";
+}
+
+/** The dead-letter queue's consumer: the delivery is given up for good. */
+export async function markDead(env: Env, deliveryId: string): Promise<void> {
+	await db(env.DB)
+		.update(webhookDeliveries)
+		.set({ status: "dead", nextRetryAt: null, updatedAt: Date.now() })
+		.where(and(eq(webhookDeliveries.id, deliveryId), inArray(webhookDeliveries.status, ["pending", "failed"])));
+}

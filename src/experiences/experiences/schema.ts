@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { isoDateTime, metadata } from "../../lib/schemas";
+import { timeZone } from "../../platform/organizations/schema";
+
+/** https URLs; plain http only for localhost, so local checkouts work in development. */
+export const checkoutUrl = () =>
+	z
+		.url({ protocol: /^https?$/ })
+		.max(2000)
+		.refine((u) => {
+			// zod runs refinements even after z.url() failed, so the string may not parse.
+			const url = URL.canParse(u) ? new URL(u) : null;
+			return url?.protocol === "https:" || ["localhost", "127.0.0.1", "[::1]"].includes(url?.hostname ?? "");
+		}, "Must be an https URL (http only for localhost)")
+		.meta({ example: "https://shop.example.com/checkout" });
+
+const productIds = () =>
+	z
+		.array(z.string().min(1).max(100))
+		.max(100)
+		.refine((ids) => new Set(ids).size === ids.length, "Duplicate product ids");
+
+export const experienceSchema = z
+	.object({
+		id: z.string().meta({ example: "exp_01HXYZ123456789ABCDEFGHJK" }),
+		organizationId: z.string(),
+		name: z.string(),
+		description: z.string().nullable(),
+		timeZone: z.string().nullable(),
+		checkoutUrl: z.string().nullable(),
+		productIds: z.array(z.string()),
+		metadata: z.record(z.string(), z.unknown()).nullable(),
+		createdAt: isoDateTime(),
+		updatedAt: isoDateTime(),
+	})
+	.meta({ id: "Experience" });
+
+const name = () => z.string().trim().min(1).max(200);
+const description = () => z.string().max(5000);
+
+export const createExperienceBody = z
+	.strictObject({
+		name: name(),
+		description: description().optional(),
+		timeZone: timeZone().optional(),
+		checkoutUrl: checkoutUrl().optional(),
+		productIds: productIds().optional(),
+		metadata: metadata().optional(),
+	})
+	.meta({ id: "CreateExperience" });
+
+export const updateExperienceBody = z
+	.strictObject({
+		name: name().optional(),
+		description: description().nullable().optional(),
+		timeZone: timeZone().nullable().optional(),
+		checkoutUrl: checkoutUrl().nullable().optional(),
+		productIds: productIds().optional(),
+		metadata: metadata().nullable().optional(),
+	})
+	.meta({ id: "UpdateExperience" });
+
+export const sequenceSchema = z
+	.object({
+		id: z.string().meta({ example: "seq_01HXYZ123456789ABCDEFGHJK" }),
+		organizationId: z.string(),
+		experienceId: z.string(),
+		name: z.string(),
+		priority: z.number().int(),
+		productId: z.string().nullable(),
+		checkoutUrl: z.string().nullable().describe("Overrides the experience's checkoutUrl"),
+		metadata: z.record(z.string(), z.unknown()).nullable(),
+		createdAt: isoDateTime(),
+		updatedAt: isoDateTime(),
+	})
+	.meta({ id: "Sequence" });
+
+const priority = () => z.number().int().min(-1_000_000).max(1_000_000);
+
+export const createSequenceBody = z
+	.strictObject({
+		name: name(),
+		priority: priority().optional().describe("Higher runs first; default 0"),
+		productId: z.string().min(1).max(100).optional(),
+		checkoutUrl: checkoutUrl().optional(),
+		metadata: metadata().optional(),
+	})
+	.meta({ id: "CreateSequence" });
+
+export const updateSequenceBody = z
+	.strictObject({
+		name: name().optional(),
+		priority: priority().optional(),
+		productId: z.string().min(1).max(100).nullable().optional(),
+		checkoutUrl: checkoutUrl().nullable().optional(),
+		metadata: metadata().nullable().optional(),
+	})
+	.meta({ id: "UpdateSequence" });

@@ -1,0 +1,102 @@
+/**
+ * Idempotency keys on POST (`X-Idempotency-Key` or `Idempotency-Key`), per tenant, kept 24 h.
+ * - first request with a key: runs; a 2xx response is stored, an error frees the key
+ *   (so a client can fix a rejected request and retry it under the same key);
+ * - same key, same method, path and body: the stored response again, `Idempotent-Replayed: true`;
+ * - same key, another request: 422; same key while the first is still running: 409.
+ * Claiming a key is one atomic INSERT … ON CONFLICT, so concurrent duplicates cannot both run.
+ */
+import { and, eq, lt } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { db } from "../../db/client";
+import { idempotencyKeys } from "../../db/schema";
+import { decrypt, deriveKey, encrypt, sha256Hex, timingSafeEqual } from "../../lib/crypto";
+import type { AppEnv } from "../env";
+import { ApiError, fieldError } from "../problems";
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+interface StoredResponse {
+	contentType: string;
+	body: string;
+}
+
+export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
+	const key = c.req.header("X-Idempotency-Key") ?? c.req.header("Idempotency-Key");
+	if (c.req.method !== "POST" || key === undefined) return next();
+	if (!KEY_RE.test(key)) {
+		throw fieldError("X-Idempotency-Key", "1 to 255 printable ASCII characters, no spaces");
+	}
+	const scope = c.get("tenant")?.organizationId ?? "platform";
+	const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+	const now = Date.now();
+	const table = idempotencyKeys;
+	const claimed = await db(c.env.DB)
+		.insert(table)
+		.values({ scope, key, requestHash, state: "in_flight", createdAt: now })
+		.onConflictDoUpdate({
+			target: [table.scope, table.key],
+			set: { requestHash, state: "in_flight", responseStatus: null, responseBody: null, createdAt: now },
+			setWhere: lt(table.createdAt, now - IDEMPOTENCY_TTL_MS),
+		})
+		.returning({ key: table.key });
+
+	const aesKey = await deriveKey(c.env.APP_SECRET, "idempotency-response", "aes");
+	const aad = `${scope}|${key}`;
+	const where = and(eq(table.scope, scope), eq(table.key, key));
+
+	if (claimed.length === 0) {
+		const prior = await db(c.env.DB).select().from(table).where(where).get();
+		if (!prior) throw new ApiError(409, "Request in progress", "Retry with the same idempotency key.");
+		if (!timingSafeEqual(prior.requestHash, requestHash)) {
+			throw new ApiError(
+				422,
+				"Idempotency key reused",
+				"This idempotency key was already used with a different request; use a new key.",
+			);
+		}
+		if (prior.state !== "done" || !prior.responseBody) {
+			throw new ApiError(
+				409,
+				"Request in progress",
+				"A request with this idempotency key is still running.",
+				undefined,
+				{
+					"Retry-After": "1",
+				},
+			);
+		}
+		const stored = await decrypt(aesKey, prior.responseBody, aad);
+		if (!stored) throw new Error("idempotency record unreadable");
+		const { contentType, body } = JSON.parse(stored) as StoredResponse;
+		return c.body(body, prior.responseStatus as ContentfulStatusCode, {
+			"Content-Type": contentType,
+			"Idempotent-Replayed": "true",
+		});
+	}
+
+	await next();
+	const status = c.res.status;
+	if (c.error || status >= 300) {
+		await db(c.env.DB).delete(table).where(where);
+		return;
+	}
+	const stored: StoredResponse = {
+		contentType: c.res.headers.get("Content-Type") ?? "application/json",
+		body: await c.res.clone().text(),
+	};
+	await db(c.env.DB)
+		.update(table)
+		.set({ state: "done", responseStatus: status, responseBody: await encrypt(aesKey, JSON.stringify(stored), aad) })
+		.where(where);
+});
+
+/** Deletes records past their 24 h; run from the scheduled handler. */
+export async function purgeIdempotencyKeys(d1: D1Database, now = Date.now()): Promise<void> {
+	await db(d1)
+		.delete(idempotencyKeys)
+		.where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS))
+		.run();
+}
