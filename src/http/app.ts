@@ -1,14 +1,22 @@
-/** Composes the Hono app: global middleware, one error shape, and every resource router. */
-import { Hono } from "hono";
+/**
+ * Composes the app: global middleware, the one error handler, and every resource router,
+ * under the three surfaces (`/api/v1` merchants, `/consumer/v1` shoppers, `/platform/v1`
+ * the operator). The OpenAPI document is built from the same route contracts (meta.ts).
+ */
 import { requestId } from "hono/request-id";
 import { consumerRoutes } from "../catalog/consumers/routes";
+import { consumerAuthRoutes } from "../catalog/consumers/shopper-routes";
 import { orderRoutes } from "../catalog/orders/routes";
-import { productRoutes } from "../catalog/products/routes";
+import { productRoutes } from "../catalog/products";
 import { admissionRoutes } from "../distributions/admissions/routes";
 import { auctionAdminRoutes } from "../distributions/auction/merchant-routes";
+import { consumerAuctionRoutes } from "../distributions/auction/shopper-routes";
+import { checkoutRoutes } from "../distributions/checkout/routes";
 import { distributionRoutes } from "../distributions/common/routes";
 import { drawAdminRoutes } from "../distributions/draw/merchant-routes";
+import { consumerDrawRoutes } from "../distributions/draw/shopper-routes";
 import { queueAdminRoutes } from "../distributions/queue/merchant-routes";
+import { consumerQueueRoutes } from "../distributions/queue/shopper-routes";
 import { eventRoutes } from "../events/routes";
 import { webhookEndpointRoutes } from "../events/webhooks/routes";
 import { experienceRoutes } from "../experiences/experiences/routes";
@@ -16,14 +24,16 @@ import { sequenceRoutes } from "../experiences/sequences/routes";
 import { newId } from "../lib/ids";
 import { apiKeyRoutes } from "../platform/api-keys/routes";
 import { platformRoutes } from "../platform/organizations/routes";
-import type { AppEnv } from "./env";
+import type { ConsumerEnv } from "./env";
 import { mountMeta } from "./meta";
 import { jsonOnly, limitBody } from "./middleware/body";
+import { publishableKeyAuth } from "./middleware/consumer-auth";
+import { openCors } from "./middleware/cors";
 import { notFoundHandler, onError } from "./problems";
-import { consumerRoutes as shopperRoutes } from "./shopper-api";
+import { createRouter } from "./router";
 
 /** Merchant resources under `/api/v1`. */
-const api = new Hono<AppEnv>()
+const api = createRouter()
 	.route("/api-keys", apiKeyRoutes)
 	.route("/products", productRoutes)
 	.route("/consumers", consumerRoutes)
@@ -38,19 +48,25 @@ const api = new Hono<AppEnv>()
 	.route("/webhook-endpoints", webhookEndpointRoutes);
 
 /** The spec's unversioned catalog paths (`/api/products`, …) serve the same handlers. */
-const specApi = new Hono<AppEnv>()
+const specApi = createRouter()
 	.route("/products", productRoutes)
 	.route("/consumers", consumerRoutes)
 	.route("/orders", orderRoutes);
 
-const app = new Hono<AppEnv>()
-	.use(requestId({ headerName: "X-Request-Id", generator: () => newId("req") }))
-	.use(limitBody, jsonOnly)
-	.route("/platform/v1", platformRoutes)
-	.route("/consumer/v1", shopperRoutes)
-	.route("/api/v1", api)
-	.route("/api", specApi);
+/** `/consumer/v1`: what shoppers' browsers call, with the merchant's publishable key. CORS is open. */
+const shopper = createRouter<ConsumerEnv>();
+shopper.use(openCors, publishableKeyAuth);
+shopper
+	.route("/auth", consumerAuthRoutes)
+	.route("/queues", consumerQueueRoutes)
+	.route("/draws", consumerDrawRoutes)
+	.route("/auctions", consumerAuctionRoutes)
+	.route("/checkout", checkoutRoutes);
 
+const app = createRouter();
+app.use(requestId({ headerName: "X-Request-Id", generator: () => newId("req") }));
+app.use(limitBody, jsonOnly);
+app.route("/platform/v1", platformRoutes).route("/consumer/v1", shopper).route("/api/v1", api).route("/api", specApi);
 app.onError(onError);
 app.notFound(notFoundHandler);
 mountMeta(app);

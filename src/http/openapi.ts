@@ -1,11 +1,23 @@
-/** Shorthands for describing routes to hono-openapi: the schemas are the ones the routes validate with. */
-import { describeRoute, resolver } from "hono-openapi";
+/**
+ * Pieces of route contracts (`createRoute`): the same response shapes, security
+ * schemes and standard errors for every operation, so each route states only what
+ * is its own. The schemas are the ones the routes validate with.
+ */
 import type { z } from "zod";
 import { problemSchema } from "../lib/schemas";
 
+export const SECURITY = {
+	none: [],
+	secret: [{ secretKey: [] }],
+	platform: [{ platformToken: [] }],
+	publishable: [{ publishableKey: [] }],
+	consumer: [{ publishableKey: [], consumerToken: [] }],
+};
+export type Security = keyof typeof SECURITY;
+
 const problem = (description: string) => ({
 	description,
-	content: { "application/problem+json": { schema: resolver(problemSchema) } },
+	content: { "application/problem+json": { schema: problemSchema } },
 });
 
 const STANDARD_ERRORS = {
@@ -15,39 +27,27 @@ const STANDARD_ERRORS = {
 	429: problem("Rate limit exceeded"),
 };
 
-const SECURITY = {
-	none: [],
-	secret: [{ secretKey: [] }],
-	platform: [{ platformToken: [] }],
-	publishable: [{ publishableKey: [] }],
-	consumer: [{ publishableKey: [], consumerToken: [] }],
-};
+/** A JSON success response. */
+export const json = <T extends z.ZodType>(schema: T, description = "Success") => ({
+	description,
+	content: { "application/json": { schema } },
+});
 
-interface RouteDoc {
-	tags: string[];
-	summary: string;
-	description?: string;
-	/** Status → schema of the success body (null for an empty body). */
-	ok: [number, z.ZodType | null];
-	/** Extra error statuses this route can answer, with what they mean. */
-	errors?: Record<number, string>;
-	security?: "secret" | "platform" | "publishable" | "consumer" | "none";
-}
+/** A success without a body (204, 101, 302). */
+export const empty = (description = "Success, no content") => ({ description });
 
-export function doc({ tags, summary, description, ok, errors = {}, security = "secret" }: RouteDoc) {
-	const [status, schema] = ok;
-	const responses: Record<string, unknown> = {
-		[status]: schema
-			? { description: "Success", content: { "application/json": { schema: resolver(schema) } } }
-			: { description: "Success, no content" },
-		...(security === "none" ? {} : STANDARD_ERRORS),
-	};
-	for (const [code, text] of Object.entries(errors)) responses[code] = problem(text);
-	return describeRoute({
-		tags,
-		summary,
-		description,
-		security: SECURITY[security],
-		responses: responses as never,
-	});
+/** A required JSON request body. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+	content: { "application/json": { schema } },
+	required: true,
+});
+
+/**
+ * Error responses: 400/401/403/429 for every authenticated route, plus the ones
+ * this route can answer, with what they mean (`{404: "Product not found"}`).
+ */
+export function errors(extra: Record<number, string> = {}, security: Security = "secret") {
+	const out: Record<number, ReturnType<typeof problem>> = security === "none" ? {} : { ...STANDARD_ERRORS };
+	for (const [code, text] of Object.entries(extra)) out[Number(code)] = problem(text);
+	return out;
 }

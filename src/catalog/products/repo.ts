@@ -1,9 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
-import type { Db } from "../../db/client";
+import { db } from "../../db/client";
+import { listPage } from "../../db/list";
 import { products } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import { fromMinor, toMinor } from "../../lib/money";
+import type { PageQuery } from "../../lib/pagination";
 import { isoSeconds } from "../../lib/time";
 import type { createProductBody, Product, updateProductBody } from "./schema";
 
@@ -25,12 +27,12 @@ const byId = (organizationId: string, id: string) =>
 	and(eq(products.organizationId, organizationId), eq(products.id, id));
 
 export async function createProduct(
-	database: Db,
+	d1: D1Database,
 	organizationId: string,
 	input: z.infer<typeof createProductBody>,
 ): Promise<Row> {
 	const now = Date.now();
-	const [row] = await database
+	const [row] = await db(d1)
 		.insert(products)
 		.values({
 			id: newId("prod"),
@@ -47,16 +49,19 @@ export async function createProduct(
 	return row;
 }
 
-export const getProduct = (database: Db, organizationId: string, id: string) =>
-	database.select().from(products).where(byId(organizationId, id)).get();
+export const listProducts = (d1: D1Database, secret: string, organizationId: string, page: PageQuery) =>
+	listPage(db(d1), secret, products, organizationId, [], page, toProduct);
+
+export const getProduct = (d1: D1Database, organizationId: string, id: string) =>
+	db(d1).select().from(products).where(byId(organizationId, id)).get();
 
 export async function updateProduct(
-	database: Db,
+	d1: D1Database,
 	organizationId: string,
 	id: string,
 	input: z.infer<typeof updateProductBody>,
 ): Promise<Row | undefined> {
-	const [row] = await database
+	const [row] = await db(d1)
 		.update(products)
 		.set({
 			...input,
@@ -68,7 +73,7 @@ export async function updateProduct(
 	return row;
 }
 
-export async function deleteProduct(database: Db, organizationId: string, id: string): Promise<boolean> {
-	const deleted = await database.delete(products).where(byId(organizationId, id)).returning({ id: products.id });
+export async function deleteProduct(d1: D1Database, organizationId: string, id: string): Promise<boolean> {
+	const deleted = await db(d1).delete(products).where(byId(organizationId, id)).returning({ id: products.id });
 	return deleted.length > 0;
 }

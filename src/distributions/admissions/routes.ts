@@ -2,8 +2,8 @@
 import { Hono } from "hono";
 import { validator } from "hono-openapi";
 import type { AppEnv } from "../../http/env";
+import { doc } from "../../http/legacy-doc";
 import { adminGuards } from "../../http/middleware/guards";
-import { doc } from "../../http/openapi";
 import { ApiError, conflict, fieldError } from "../../http/problems";
 import { onInvalid } from "../../http/validation";
 import { isoSeconds } from "../../lib/time";

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { validator } from "hono-openapi";
 import type { AppEnv } from "../../http/env";
-import { doc } from "../../http/openapi";
+import { doc } from "../../http/legacy-doc";
 import { onInvalid } from "../../http/validation";
 import { objectPage, pageQuery, pageSchema } from "../../lib/pagination";
 import { idParam } from "../../lib/schemas";

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { stream } from "hono/streaming";
 import { validator } from "hono-openapi";
 import type { AppEnv } from "../../http/env";
-import { doc } from "../../http/openapi";
+import { doc } from "../../http/legacy-doc";
 import { conflict } from "../../http/problems";
 import { onInvalid } from "../../http/validation";
 import { objectPage, pageQuery, pageSchema } from "../../lib/pagination";

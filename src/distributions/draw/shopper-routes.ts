@@ -2,8 +2,8 @@
 import { Hono } from "hono";
 import { validator } from "hono-openapi";
 import type { ConsumerEnv } from "../../http/env";
+import { doc } from "../../http/legacy-doc";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
-import { doc } from "../../http/openapi";
 import { ApiError, conflict, notFound } from "../../http/problems";
 import { onInvalid } from "../../http/validation";
 import { isId } from "../../lib/ids";

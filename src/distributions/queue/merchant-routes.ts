@@ -4,7 +4,7 @@ import { validator } from "hono-openapi";
 import { z } from "zod";
 import { queueStateSchema } from "../../catalog/consumers/shopper-schema";
 import type { AppEnv } from "../../http/env";
-import { doc } from "../../http/openapi";
+import { doc } from "../../http/legacy-doc";
 import { onInvalid } from "../../http/validation";
 import { objectPage, pageQuery, pageSchema } from "../../lib/pagination";
 import { idParam } from "../../lib/schemas";
