@@ -52,7 +52,7 @@ import type {
 	updateExperienceBody,
 	updateSequenceBody,
 } from "../experiences/experiences/schema.js";
-import type { apiKeySchema, createApiKeyBody, createdApiKeySchema } from "../platform/organizations/schema.js";
+import type { apiKeySchema, createApiKeyBody, createdApiKeySchema } from "../platform/api-keys/schema.js";
 import type { PageParams } from "./pagination.js";
 
 // ── catalog ──────────────────────────────────────────────────────────────

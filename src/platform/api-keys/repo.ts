@@ -1,7 +1,10 @@
 import { and, eq, isNull } from "drizzle-orm";
+import { db } from "../../db/client";
+import { listPage } from "../../db/list";
 import { apiKeys } from "../../db/schema";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
+import type { PageQuery } from "../../lib/pagination";
 import { isoOrNull, isoSeconds } from "../../lib/time";
 
 type Row = typeof apiKeys.$inferSelect;
@@ -35,8 +38,23 @@ export async function mintApiKey(organizationId: string, type: KeyType, name: st
 	return { row, created: { ...toApiKey(row), key } };
 }
 
-export const activeKeys = (organizationId: string) =>
-	and(eq(apiKeys.organizationId, organizationId), isNull(apiKeys.revokedAt));
+/** Mints a key and stores it: the plaintext is in the answer only. */
+export async function createApiKey(d1: D1Database, organizationId: string, type: KeyType, name: string) {
+	const { row, created } = await mintApiKey(organizationId, type, name);
+	await db(d1).insert(apiKeys).values(row);
+	return created;
+}
+
+/** Revoked keys are gone for the merchant: neither listed nor found. */
+export const listActiveKeys = (d1: D1Database, secret: string, organizationId: string, page: PageQuery) =>
+	listPage(db(d1), secret, apiKeys, organizationId, [isNull(apiKeys.revokedAt)], page, toApiKey);
+
+export const getActiveKey = (d1: D1Database, organizationId: string, id: string) =>
+	db(d1)
+		.select()
+		.from(apiKeys)
+		.where(and(eq(apiKeys.organizationId, organizationId), isNull(apiKeys.revokedAt), eq(apiKeys.id, id)))
+		.get();
 
 /**
  * Revokes a key unless it is the organization's last active secret key (that would
