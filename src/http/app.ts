@@ -4,8 +4,7 @@
  * the operator). The OpenAPI document is built from the same route contracts (meta.ts).
  */
 import { requestId } from "hono/request-id";
-import { consumerRoutes } from "../catalog/consumers/routes";
-import { consumerAuthRoutes } from "../catalog/consumers/shopper-routes";
+import { consumerAuthRoutes, consumerRoutes } from "../catalog/consumers";
 import { orderRoutes } from "../catalog/orders/routes";
 import { productRoutes } from "../catalog/products";
 import { admissionRoutes } from "../distributions/admissions/routes";

@@ -22,3 +22,10 @@ export const metadata = () =>
 		.record(z.string().max(100), z.unknown())
 		.refine((v) => Object.keys(v).length <= 50, "At most 50 keys")
 		.refine((v) => JSON.stringify(v).length <= 16_384, "At most 16 KB of JSON");
+
+/** Where a browser cannot set headers (WebSockets), the credentials may come as query parameters. */
+export const liveQuery = z.object({
+	key: z.string().optional().describe("Publishable key, if X-Publishable-Key cannot be sent"),
+	token: z.string().optional().describe("Consumer access token, if Authorization cannot be sent"),
+	ticket: z.string().optional().describe("Position ticket, instead of the access token"),
+});

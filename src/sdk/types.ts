@@ -4,8 +4,12 @@
  * Request types are the schemas' inputs (`z.input`), responses their outputs (`z.output`).
  */
 import type { z } from "zod";
-import type { consumerSchema, createConsumerBody, updateConsumerBody } from "../catalog/consumers/schema.js";
-import type { accessTokenSchema, queueStateSchema } from "../catalog/consumers/shopper-schema.js";
+import type {
+	accessTokenSchema,
+	consumerSchema,
+	createConsumerBody,
+	updateConsumerBody,
+} from "../catalog/consumers/schema.js";
 import type { createOrderBody, orderSchema } from "../catalog/orders/schema.js";
 import type { createProductBody, productSchema, updateProductBody } from "../catalog/products/schema.js";
 import type {
@@ -36,7 +40,7 @@ import type {
 	drawResultsSchema,
 	drawStateSchema,
 } from "../distributions/draw/schema.js";
-import type { queueEntrySchema, queueStatsSchema } from "../distributions/queue/schema.js";
+import type { queueEntrySchema, queueStateSchema, queueStatsSchema } from "../distributions/queue/schema.js";
 import type {
 	createdWebhookEndpointSchema,
 	createWebhookEndpointBody,

@@ -1,10 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
-import type { Db } from "../../db/client";
+import { db } from "../../db/client";
+import { listPage } from "../../db/list";
 import { consumers } from "../../db/schema";
 import { newId } from "../../lib/ids";
+import type { PageQuery } from "../../lib/pagination";
 import { isoSeconds } from "../../lib/time";
-import type { Consumer, createConsumerBody, updateConsumerBody } from "./schema";
+import type { Consumer, createConsumerBody, listConsumersQuery, updateConsumerBody } from "./schema";
 
 type Row = typeof consumers.$inferSelect;
 
@@ -21,9 +23,13 @@ export const toConsumer = (row: Row): Consumer => ({
 const byId = (organizationId: string, id: string) =>
 	and(eq(consumers.organizationId, organizationId), eq(consumers.id, id));
 
-export async function createConsumer(database: Db, organizationId: string, input: z.infer<typeof createConsumerBody>) {
+export async function createConsumer(
+	d1: D1Database,
+	organizationId: string,
+	input: z.infer<typeof createConsumerBody>,
+) {
 	const now = Date.now();
-	const [row] = await database
+	const [row] = await db(d1)
 		.insert(consumers)
 		.values({
 			id: newId("con"),
@@ -38,16 +44,36 @@ export async function createConsumer(database: Db, organizationId: string, input
 	return row;
 }
 
-export const getConsumer = (database: Db, organizationId: string, id: string) =>
-	database.select().from(consumers).where(byId(organizationId, id)).get();
+/** A guest: a consumer with nothing known about them yet. Its id. */
+export async function createGuestConsumer(d1: D1Database, organizationId: string): Promise<string> {
+	const now = Date.now();
+	const id = newId("con");
+	await db(d1)
+		.insert(consumers)
+		.values({ id, organizationId, email: null, fullName: null, phone: null, createdAt: now, updatedAt: now });
+	return id;
+}
+
+export function listConsumers(
+	d1: D1Database,
+	secret: string,
+	organizationId: string,
+	{ email, ...page }: z.infer<typeof listConsumersQuery> & PageQuery,
+) {
+	const filters = [email ? eq(consumers.email, email) : undefined];
+	return listPage(db(d1), secret, consumers, organizationId, filters, page, toConsumer);
+}
+
+export const getConsumer = (d1: D1Database, organizationId: string, id: string) =>
+	db(d1).select().from(consumers).where(byId(organizationId, id)).get();
 
 export async function updateConsumer(
-	database: Db,
+	d1: D1Database,
 	organizationId: string,
 	id: string,
 	input: z.infer<typeof updateConsumerBody>,
 ) {
-	const [row] = await database
+	const [row] = await db(d1)
 		.update(consumers)
 		.set({ ...input, updatedAt: Date.now() })
 		.where(byId(organizationId, id))
@@ -55,7 +81,7 @@ export async function updateConsumer(
 	return row as Row | undefined;
 }
 
-export async function deleteConsumer(database: Db, organizationId: string, id: string): Promise<boolean> {
-	const deleted = await database.delete(consumers).where(byId(organizationId, id)).returning({ id: consumers.id });
+export async function deleteConsumer(d1: D1Database, organizationId: string, id: string): Promise<boolean> {
+	const deleted = await db(d1).delete(consumers).where(byId(organizationId, id)).returning({ id: consumers.id });
 	return deleted.length > 0;
 }

@@ -39,3 +39,12 @@ export const updateConsumerBody = z
 	.meta({ id: "UpdateConsumer" });
 
 export const listConsumersQuery = z.object({ email: email().optional() });
+
+export const accessTokenSchema = z
+	.object({
+		consumerId: z.string(),
+		accessToken: z.string().describe("EdDSA JWT; send as Authorization: Bearer <accessToken> on /consumer/v1"),
+		tokenType: z.literal("Bearer"),
+		expiresAt: isoDateTime(),
+	})
+	.meta({ id: "AccessToken" });

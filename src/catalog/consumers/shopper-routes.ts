@@ -1,30 +1,19 @@
-import { Hono } from "hono";
-import { db } from "../../db/client";
-import { consumers } from "../../db/schema";
-import type { ConsumerEnv } from "../../http/env";
-import { doc } from "../../http/legacy-doc";
+/** The contract of `/consumer/v1/auth`: shoppers without an account of the merchant's. */
+import { createRoute } from "@hono/zod-openapi";
 import { guestRateLimit } from "../../http/middleware/rate-limit";
-import { newId } from "../../lib/ids";
-import { issueAccessToken } from "./access-tokens";
-import { accessTokenSchema } from "./shopper-schema";
+import { errors, json, SECURITY } from "../../http/openapi";
+import { accessTokenSchema } from "./schema";
 
-export const consumerAuthRoutes = new Hono<ConsumerEnv>().post(
-	"/guest",
-	doc({
-		tags: ["Consumer"],
-		security: "publishable",
-		summary: "Start a guest session: a new consumer and its access token",
-		ok: [201, accessTokenSchema],
-		errors: { 429: "Too many guest sessions from this address" },
-	}),
-	guestRateLimit,
-	async (c) => {
-		const { organizationId } = c.get("tenant");
-		const now = Date.now();
-		const id = newId("con");
-		await db(c.env.DB)
-			.insert(consumers)
-			.values({ id, organizationId, email: null, fullName: null, phone: null, createdAt: now, updatedAt: now });
-		return c.json(await issueAccessToken(c.env.JWT_SIGNING_KEY, organizationId, id), 201);
+export const guest = createRoute({
+	method: "post",
+	path: "/guest",
+	tags: ["Consumer"],
+	summary: "Start a guest session: a new consumer and its access token",
+	security: SECURITY.publishable,
+	// No request to validate: the limit per client address is all that runs before the handler.
+	middleware: [guestRateLimit],
+	responses: {
+		201: json(accessTokenSchema),
+		...errors({ 429: "Too many guest sessions from this address" }, "publishable"),
 	},
-);
+});

@@ -34,3 +34,20 @@ export const admitBody = z.strictObject({ count: z.number().int().min(1).max(10_
 export const denyBody = z
 	.strictObject({ reason: z.string().trim().min(1).max(500).optional() })
 	.meta({ id: "DenyRequest" });
+
+/** What a shopper sees of their own place in a queue. */
+export const queueStateSchema = z
+	.object({
+		consumerId: z.string(),
+		status: entryStatus,
+		position: z.number().int().nullable().describe("1-based place among those waiting; null in the pre-queue"),
+		estimatedWaitSeconds: z.number().int().nullable(),
+		ticket: z.string().describe("Opaque position ticket, bound to this queue and consumer"),
+		admissionToken: z.string().optional().describe("Single-use admission grant (EdDSA JWT), when ADMITTED"),
+		admissionExpiresAt: isoDateTime().optional(),
+		checkoutUrl: z
+			.string()
+			.optional()
+			.describe("With a grant: the merchant's checkout, with the grant and ids as query parameters"),
+	})
+	.meta({ id: "QueueEntryState" });
