@@ -5,7 +5,7 @@
  */
 import { requestId } from "hono/request-id";
 import { consumerAuthRoutes, consumerRoutes } from "../catalog/consumers";
-import { orderRoutes } from "../catalog/orders/routes";
+import { orderRoutes } from "../catalog/orders";
 import { productRoutes } from "../catalog/products";
 import { admissionRoutes } from "../distributions/admissions/routes";
 import { auctionAdminRoutes } from "../distributions/auction/merchant-routes";

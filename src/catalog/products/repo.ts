@@ -77,3 +77,41 @@ export async function deleteProduct(d1: D1Database, organizationId: string, id: 
 	const deleted = await db(d1).delete(products).where(byId(organizationId, id)).returning({ id: products.id });
 	return deleted.length > 0;
 }
+
+/**
+ * An order's writes, for stock to move in one D1 transaction with them: `insert` stores the
+ * order only while its product has stock (tracks none, has units left, or is no product), and
+ * `remove` deletes it again. The orders repository builds them.
+ */
+export interface StockedWrite {
+	id: string;
+	at: number;
+	insert: D1PreparedStatement;
+	remove: D1PreparedStatement;
+}
+
+/**
+ * Stores `order` and takes one unit of `productId`'s stock for it, in one D1 transaction: the
+ * unit is taken only if the order was stored and only while units are left, so stock never goes
+ * below zero and never moves without its order. False when out of stock (nothing was written).
+ */
+export async function takeStock(d1: D1Database, productId: string | null, order: StockedWrite): Promise<boolean> {
+	const [inserted] = await d1.batch([
+		order.insert,
+		d1
+			.prepare(
+				`UPDATE products SET inventory = inventory - 1, updated_at = ?1
+				  WHERE id = ?2 AND inventory > 0 AND EXISTS (SELECT 1 FROM orders WHERE id = ?3)`,
+			)
+			.bind(order.at, productId, order.id),
+	]);
+	return inserted.results.length > 0;
+}
+
+/** Undoes `takeStock`: deletes the order and gives its unit back, in one D1 transaction. */
+export async function returnStock(d1: D1Database, productId: string | null, order: StockedWrite): Promise<void> {
+	await d1.batch([
+		order.remove,
+		d1.prepare("UPDATE products SET inventory = inventory + 1 WHERE id = ? AND inventory IS NOT NULL").bind(productId),
+	]);
+}
