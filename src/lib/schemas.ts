@@ -21,7 +21,9 @@ export const metadata = () =>
 	z
 		.record(z.string().max(100), z.unknown())
 		.refine((v) => Object.keys(v).length <= 50, "At most 50 keys")
-		.refine((v) => JSON.stringify(v).length <= 16_384, "At most 16 KB of JSON");
+		.refine((v) => JSON.stringify(v).length <= 16_384, "At most 16 KB of JSON")
+		// The route-contract generator leaves a record's key schema out of the document; state it.
+		.meta({ propertyNames: { type: "string", maxLength: 100 } });
 
 /** Where a browser cannot set headers (WebSockets), the credentials may come as query parameters. */
 export const liveQuery = z.object({

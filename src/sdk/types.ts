@@ -50,12 +50,10 @@ import type {
 } from "../events/webhooks/schema.js";
 import type {
 	createExperienceBody,
-	createSequenceBody,
 	experienceSchema,
-	sequenceSchema,
 	updateExperienceBody,
-	updateSequenceBody,
 } from "../experiences/experiences/schema.js";
+import type { createSequenceBody, sequenceSchema, updateSequenceBody } from "../experiences/sequences/schema.js";
 import type { apiKeySchema, createApiKeyBody, createdApiKeySchema } from "../platform/api-keys/schema.js";
 import type { PageParams } from "./pagination.js";
 

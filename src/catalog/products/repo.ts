@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { z } from "zod";
 import { db } from "../../db/client";
 import { listPage } from "../../db/list";
@@ -71,6 +71,17 @@ export async function updateProduct(
 		.where(byId(organizationId, id))
 		.returning();
 	return row;
+}
+
+/** The position of the first id that is not a product of this organization, or -1. */
+export async function firstUnknownProduct(d1: D1Database, organizationId: string, ids: string[]): Promise<number> {
+	if (!ids.length) return -1;
+	const found = await db(d1)
+		.select({ id: products.id })
+		.from(products)
+		.where(and(eq(products.organizationId, organizationId), inArray(products.id, ids)));
+	const known = new Set(found.map((p) => p.id));
+	return ids.findIndex((id) => !known.has(id));
 }
 
 export async function deleteProduct(d1: D1Database, organizationId: string, id: string): Promise<boolean> {

@@ -1,12 +1,16 @@
-import { and, eq, inArray } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { experiences, products, sequences } from "../../db/schema";
+import { and, eq } from "drizzle-orm";
+import type { z } from "zod";
+import { db } from "../../db/client";
+import { listPage } from "../../db/list";
+import { experiences } from "../../db/schema";
+import { newId } from "../../lib/ids";
+import type { PageQuery } from "../../lib/pagination";
 import { isoSeconds } from "../../lib/time";
+import type { createExperienceBody, updateExperienceBody } from "./schema";
 
-type ExperienceRow = typeof experiences.$inferSelect;
-type SequenceRow = typeof sequences.$inferSelect;
+type Row = typeof experiences.$inferSelect;
 
-export const toExperience = (row: ExperienceRow) => ({
+export const toExperience = (row: Row) => ({
 	id: row.id,
 	organizationId: row.organizationId,
 	name: row.name,
@@ -19,40 +23,54 @@ export const toExperience = (row: ExperienceRow) => ({
 	updatedAt: isoSeconds(row.updatedAt),
 });
 
-export const toSequence = (row: SequenceRow) => ({
-	id: row.id,
-	organizationId: row.organizationId,
-	experienceId: row.experienceId,
-	name: row.name,
-	priority: row.priority,
-	productId: row.productId,
-	checkoutUrl: row.checkoutUrl,
-	metadata: row.metadata ?? null,
-	createdAt: isoSeconds(row.createdAt),
-	updatedAt: isoSeconds(row.updatedAt),
-});
+const byId = (organizationId: string, id: string) =>
+	and(eq(experiences.organizationId, organizationId), eq(experiences.id, id));
 
-export const getExperience = (database: Db, organizationId: string, id: string) =>
-	database
-		.select()
-		.from(experiences)
-		.where(and(eq(experiences.organizationId, organizationId), eq(experiences.id, id)))
-		.get();
+export async function insertExperience(
+	d1: D1Database,
+	organizationId: string,
+	input: z.infer<typeof createExperienceBody>,
+): Promise<Row> {
+	const now = Date.now();
+	const [row] = await db(d1)
+		.insert(experiences)
+		.values({
+			id: newId("exp"),
+			organizationId,
+			name: input.name,
+			description: input.description ?? null,
+			timeZone: input.timeZone ?? null,
+			checkoutUrl: input.checkoutUrl ?? null,
+			productIds: input.productIds ?? [],
+			metadata: input.metadata ?? null,
+			createdAt: now,
+			updatedAt: now,
+		})
+		.returning();
+	return row;
+}
 
-export const getSequence = (database: Db, organizationId: string, id: string) =>
-	database
-		.select()
-		.from(sequences)
-		.where(and(eq(sequences.organizationId, organizationId), eq(sequences.id, id)))
-		.get();
+export const listExperiences = (d1: D1Database, secret: string, organizationId: string, page: PageQuery) =>
+	listPage(db(d1), secret, experiences, organizationId, [], page, toExperience);
 
-/** The position of the first id that is not a product of this organization, or -1. */
-export async function firstUnknownProduct(database: Db, organizationId: string, ids: string[]): Promise<number> {
-	if (!ids.length) return -1;
-	const found = await database
-		.select({ id: products.id })
-		.from(products)
-		.where(and(eq(products.organizationId, organizationId), inArray(products.id, ids)));
-	const known = new Set(found.map((p) => p.id));
-	return ids.findIndex((id) => !known.has(id));
+export const getExperience = (d1: D1Database, organizationId: string, id: string) =>
+	db(d1).select().from(experiences).where(byId(organizationId, id)).get();
+
+export async function updateExperienceRow(
+	d1: D1Database,
+	organizationId: string,
+	id: string,
+	input: z.infer<typeof updateExperienceBody>,
+): Promise<Row | undefined> {
+	const [row] = await db(d1)
+		.update(experiences)
+		.set({ ...input, updatedAt: Date.now() })
+		.where(byId(organizationId, id))
+		.returning();
+	return row;
+}
+
+/** The row only: its sequences go with it (ON DELETE CASCADE); their distributions must be gone first. */
+export async function deleteExperienceRow(d1: D1Database, organizationId: string, id: string): Promise<void> {
+	await db(d1).delete(experiences).where(byId(organizationId, id));
 }

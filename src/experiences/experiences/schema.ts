@@ -35,7 +35,8 @@ export const experienceSchema = z
 	})
 	.meta({ id: "Experience" });
 
-const name = () => z.string().trim().min(1).max(200);
+/** The display name of an experience or a sequence. */
+export const name = () => z.string().trim().min(1).max(200);
 const description = () => z.string().max(5000);
 
 export const createExperienceBody = z
@@ -59,40 +60,3 @@ export const updateExperienceBody = z
 		metadata: metadata().nullable().optional(),
 	})
 	.meta({ id: "UpdateExperience" });
-
-export const sequenceSchema = z
-	.object({
-		id: z.string().meta({ example: "seq_01HXYZ123456789ABCDEFGHJK" }),
-		organizationId: z.string(),
-		experienceId: z.string(),
-		name: z.string(),
-		priority: z.number().int(),
-		productId: z.string().nullable(),
-		checkoutUrl: z.string().nullable().describe("Overrides the experience's checkoutUrl"),
-		metadata: z.record(z.string(), z.unknown()).nullable(),
-		createdAt: isoDateTime(),
-		updatedAt: isoDateTime(),
-	})
-	.meta({ id: "Sequence" });
-
-const priority = () => z.number().int().min(-1_000_000).max(1_000_000);
-
-export const createSequenceBody = z
-	.strictObject({
-		name: name(),
-		priority: priority().optional().describe("Higher runs first; default 0"),
-		productId: z.string().min(1).max(100).optional(),
-		checkoutUrl: checkoutUrl().optional(),
-		metadata: metadata().optional(),
-	})
-	.meta({ id: "CreateSequence" });
-
-export const updateSequenceBody = z
-	.strictObject({
-		name: name().optional(),
-		priority: priority().optional(),
-		productId: z.string().min(1).max(100).nullable().optional(),
-		checkoutUrl: checkoutUrl().nullable().optional(),
-		metadata: metadata().nullable().optional(),
-	})
-	.meta({ id: "UpdateSequence" });

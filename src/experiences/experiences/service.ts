@@ -1,48 +1,51 @@
 /**
- * Deleting an experience or a sequence takes its distributions with it (their rows,
- * objects and events) — unless one of them is OPEN, which is a 409.
+ * Experiences: their products must be the organization's, every change is published as an
+ * event, and deleting one takes its sequences and their distributions with it — unless one of
+ * them is OPEN, which is a 409.
  */
-import { and, eq, inArray } from "drizzle-orm";
-import { db } from "../../db/client";
-import { distributions, experiences, sequences } from "../../db/schema";
-import { deleteDistribution } from "../../distributions/common/service";
-import { statusAt } from "../../distributions/common/status";
+import type { z } from "zod";
+import { firstUnknownProduct } from "../../catalog/products/repo";
+import { newEvent, publish } from "../../events/publish";
 import type { Tenant } from "../../http/env";
-import { conflict } from "../../http/problems";
+import { fieldError } from "../../http/problems";
+import { sequenceIdsOf } from "../sequences/repo";
+import { deleteDistributionsOf } from "../sequences/service";
+import { deleteExperienceRow, insertExperience, toExperience, updateExperienceRow } from "./repo";
+import type { createExperienceBody, updateExperienceBody } from "./schema";
 
-async function deleteDistributionsOf(env: Env, tenant: Tenant, sequenceIds: string[], what: string) {
-	if (!sequenceIds.length) return;
-	const rows = await db(env.DB)
-		.select()
-		.from(distributions)
-		.where(
-			and(eq(distributions.organizationId, tenant.organizationId), inArray(distributions.sequenceId, sequenceIds)),
-		);
-	const now = Date.now();
-	const open = rows.find((r) => statusAt(r.type, r, now) === "OPEN");
-	if (open) throw conflict(`Cannot delete ${what} with an open distribution`, `Close ${open.id} first.`);
-	for (const row of rows) await deleteDistribution(env, tenant, row.type, row.id);
+type Row = ReturnType<typeof toExperience>;
+
+async function checkProductIds(env: Env, organizationId: string, ids: string[] | undefined) {
+	const missing = ids ? await firstUnknownProduct(env.DB, organizationId, ids) : -1;
+	if (missing >= 0) throw fieldError(`productIds.${missing}`, "Unknown product");
 }
 
-export async function deleteExperience(env: Env, tenant: Tenant, id: string): Promise<void> {
-	const seqs = await db(env.DB)
-		.select({ id: sequences.id })
-		.from(sequences)
-		.where(and(eq(sequences.organizationId, tenant.organizationId), eq(sequences.experienceId, id)));
-	await deleteDistributionsOf(
-		env,
-		tenant,
-		seqs.map((s) => s.id),
-		"an experience",
-	);
-	await db(env.DB)
-		.delete(experiences)
-		.where(and(eq(experiences.organizationId, tenant.organizationId), eq(experiences.id, id)));
+const published = async (env: Env, organizationId: string, type: string, experience: Row) => {
+	await publish(env.EVENTS, [newEvent(organizationId, type, { object: experience })]);
+	return experience;
+};
+
+export async function createExperience(env: Env, organizationId: string, input: z.infer<typeof createExperienceBody>) {
+	await checkProductIds(env, organizationId, input.productIds);
+	const row = await insertExperience(env.DB, organizationId, input);
+	return published(env, organizationId, "experience.created", toExperience(row));
 }
 
-export async function deleteSequence(env: Env, tenant: Tenant, id: string): Promise<void> {
-	await deleteDistributionsOf(env, tenant, [id], "a sequence");
-	await db(env.DB)
-		.delete(sequences)
-		.where(and(eq(sequences.organizationId, tenant.organizationId), eq(sequences.id, id)));
+/** The updated experience, or undefined when there is none with this id. */
+export async function updateExperience(
+	env: Env,
+	organizationId: string,
+	id: string,
+	input: z.infer<typeof updateExperienceBody>,
+) {
+	await checkProductIds(env, organizationId, input.productIds);
+	const row = await updateExperienceRow(env.DB, organizationId, id, input);
+	return row && published(env, organizationId, "experience.updated", toExperience(row));
+}
+
+export async function deleteExperience(env: Env, tenant: Tenant, experience: Row): Promise<void> {
+	const sequenceIds = await sequenceIdsOf(env.DB, tenant.organizationId, experience.id);
+	await deleteDistributionsOf(env, tenant, sequenceIds, "an experience");
+	await deleteExperienceRow(env.DB, tenant.organizationId, experience.id);
+	await published(env, tenant.organizationId, "experience.deleted", experience);
 }

@@ -1,0 +1,66 @@
+/**
+ * Sequences: their product must be one of the organization's, every change is published as an
+ * event, and deleting one takes its distributions with it (their rows, objects and events) —
+ * unless one of them is OPEN, which is a 409.
+ */
+import type { z } from "zod";
+import { firstUnknownProduct } from "../../catalog/products/repo";
+import { deleteDistribution } from "../../distributions/common/service";
+import { statusAt } from "../../distributions/common/status";
+import { newEvent, publish } from "../../events/publish";
+import type { Tenant } from "../../http/env";
+import { conflict, fieldError } from "../../http/problems";
+import { deleteSequenceRow, distributionsOf, insertSequence, toSequence, updateSequenceRow } from "./repo";
+import type { createSequenceBody, updateSequenceBody } from "./schema";
+
+type Row = ReturnType<typeof toSequence>;
+
+async function checkProduct(env: Env, organizationId: string, productId: string | null | undefined) {
+	if (productId && (await firstUnknownProduct(env.DB, organizationId, [productId])) >= 0) {
+		throw fieldError("productId", "Unknown product");
+	}
+}
+
+const published = async (env: Env, organizationId: string, type: string, sequence: Row) => {
+	await publish(env.EVENTS, [newEvent(organizationId, type, { object: sequence })]);
+	return sequence;
+};
+
+export async function createSequence(
+	env: Env,
+	organizationId: string,
+	experienceId: string,
+	input: z.infer<typeof createSequenceBody>,
+) {
+	await checkProduct(env, organizationId, input.productId);
+	const row = await insertSequence(env.DB, organizationId, experienceId, input);
+	return published(env, organizationId, "sequence.created", toSequence(row));
+}
+
+/** The updated sequence, or undefined when there is none with this id. */
+export async function updateSequence(
+	env: Env,
+	organizationId: string,
+	id: string,
+	input: z.infer<typeof updateSequenceBody>,
+) {
+	await checkProduct(env, organizationId, input.productId);
+	const row = await updateSequenceRow(env.DB, organizationId, id, input);
+	return row && published(env, organizationId, "sequence.updated", toSequence(row));
+}
+
+/** Deletes the distributions of these sequences; `what` names the resource for the 409. */
+export async function deleteDistributionsOf(env: Env, tenant: Tenant, sequenceIds: string[], what: string) {
+	if (!sequenceIds.length) return;
+	const rows = await distributionsOf(env.DB, tenant.organizationId, sequenceIds);
+	const now = Date.now();
+	const open = rows.find((r) => statusAt(r.type, r, now) === "OPEN");
+	if (open) throw conflict(`Cannot delete ${what} with an open distribution`, `Close ${open.id} first.`);
+	for (const row of rows) await deleteDistribution(env, tenant, row.type, row.id);
+}
+
+export async function deleteSequence(env: Env, tenant: Tenant, sequence: Row): Promise<void> {
+	await deleteDistributionsOf(env, tenant, [sequence.id], "a sequence");
+	await deleteSequenceRow(env.DB, tenant.organizationId, sequence.id);
+	await published(env, tenant.organizationId, "sequence.deleted", sequence);
+}
