@@ -1,7 +1,7 @@
 /**
  * Events: `{id, type, data, createdAt}` published to the EVENTS Cloudflare Queue and
  * stored by this worker's queue consumer. Ids are minted by the publisher, so a
- * redelivered message is stored once (INSERT OR IGNORE on the id).
+ * redelivered message is stored once (INSERT OR IGNORE on the id, in repo.ts).
  */
 import { newId } from "../lib/ids";
 
@@ -29,14 +29,5 @@ export async function publish(queue: Queue, events: EventMessage[]): Promise<voi
 	else if (events.length > 1) await queue.sendBatch(events.map((body) => ({ body, contentType: "json" as const })));
 }
 
-/** The queue consumer's first step: stores each event once (the caller acknowledges the batch). */
-export async function storeEvents(d1: D1Database, batch: MessageBatch<EventMessage>): Promise<void> {
-	const insert = d1.prepare(
-		`INSERT OR IGNORE INTO events (id, organization_id, type, distribution_id, data, created_at)
-		 SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM organizations WHERE id = ?2)`,
-	);
-	const statements = batch.messages.map(({ body: e }) =>
-		insert.bind(e.id, e.organizationId, e.type, e.distributionId, JSON.stringify(e.data), e.createdAt),
-	);
-	if (statements.length) await d1.batch(statements);
-}
+// Storing events is the repository's; the worker's queue consumer (and tests) import it from here.
+export { storeEvents } from "./repo";

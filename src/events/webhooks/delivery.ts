@@ -4,13 +4,21 @@
  * and the WEBHOOKS queue consumer posts each one, retrying with exponential backoff
  * for about a day before the queue dead-letters it.
  */
-import { and, eq, inArray } from "drizzle-orm";
-import { db } from "../../db/client";
-import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { decrypt, deriveKey } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
 import { isoSeconds } from "../../lib/time";
 import type { EventMessage } from "../publish";
+import { eventById } from "../repo";
+import {
+	deliveryById,
+	enabledEndpointsOf,
+	endpointById,
+	insertDeliveries,
+	markDead as markDeliveryDead,
+	markEndpointDisabled,
+	recordAttempt,
+	unsentDeliveries,
+} from "./repo";
 import { signWebhook, subscribed } from "./signing";
 
 export interface DeliveryMessage {
@@ -30,17 +38,9 @@ export const secretKey = (env: Env) => deriveKey(env.APP_SECRET, "webhook-endpoi
 
 /** Creates the deliveries for stored events and queues them. */
 export async function fanOut(env: Env, stored: EventMessage[]): Promise<void> {
-	const database = db(env.DB);
 	const orgs = [...new Set(stored.map((e) => e.organizationId))];
 	if (!orgs.length) return;
-	const endpoints = await database
-		.select({
-			id: webhookEndpoints.id,
-			organizationId: webhookEndpoints.organizationId,
-			events: webhookEndpoints.events,
-		})
-		.from(webhookEndpoints)
-		.where(and(inArray(webhookEndpoints.organizationId, orgs), eq(webhookEndpoints.enabled, true)));
+	const endpoints = await enabledEndpointsOf(env.DB, orgs);
 	// Most launches' events (a million `entered`) concern no endpoint: skip the delivery queries.
 	if (!endpoints.length) return;
 	const now = Date.now();
@@ -58,26 +58,12 @@ export async function fanOut(env: Env, stored: EventMessage[]): Promise<void> {
 				updatedAt: now,
 			})),
 	);
-	for (let i = 0; i < rows.length; i += 10) {
-		await database
-			.insert(webhookDeliveries)
-			.values(rows.slice(i, i + 10))
-			.onConflictDoNothing();
-	}
+	await insertDeliveries(env.DB, rows);
 	// Queue every delivery of these events not yet attempted — new ones, and any left behind by an
 	// earlier run that stored the rows but failed to queue them (this batch is then redelivered).
 	const eventIds = stored.map((e) => e.id);
 	for (let i = 0; i < eventIds.length; i += 50) {
-		const pending = await database
-			.select({ id: webhookDeliveries.id })
-			.from(webhookDeliveries)
-			.where(
-				and(
-					inArray(webhookDeliveries.eventId, eventIds.slice(i, i + 50)),
-					eq(webhookDeliveries.status, "pending"),
-					eq(webhookDeliveries.attempts, 0),
-				),
-			);
+		const pending = await unsentDeliveries(env.DB, eventIds.slice(i, i + 50));
 		for (let j = 0; j < pending.length; j += 100) {
 			await env.WEBHOOKS.sendBatch(pending.slice(j, j + 100).map((d) => ({ body: { deliveryId: d.id } })));
 		}
@@ -88,22 +74,13 @@ type Outcome = "delivered" | "retry" | "drop";
 
 /** One attempt at one delivery. "retry" asks the queue to try again after `backoffSeconds(attempt)`. */
 export async function deliver(env: Env, deliveryId: string, attempt: number): Promise<Outcome> {
-	const database = db(env.DB);
-	const delivery = await database.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).get();
+	const delivery = await deliveryById(env.DB, deliveryId);
 	if (!delivery || delivery.status === "succeeded") return "drop";
-	const endpoint = await database
-		.select()
-		.from(webhookEndpoints)
-		.where(eq(webhookEndpoints.id, delivery.endpointId))
-		.get();
-	const event = await database.select().from(events).where(eq(events.id, delivery.eventId)).get();
+	const endpoint = await endpointById(env.DB, delivery.endpointId);
+	const event = await eventById(env.DB, delivery.eventId);
 	if (!endpoint || !event) return "drop";
 	if (!endpoint.enabled) {
-		// Kept as failed, not dropped silently: a manual retry sends it once the endpoint is enabled again.
-		await database
-			.update(webhookDeliveries)
-			.set({ status: "failed", lastError: "endpoint disabled", nextRetryAt: null, updatedAt: Date.now() })
-			.where(eq(webhookDeliveries.id, deliveryId));
+		await markEndpointDisabled(env.DB, deliveryId);
 		return "drop";
 	}
 	const secret = await decrypt(await secretKey(env), endpoint.secretCiphertext, endpoint.id);
@@ -142,31 +119,20 @@ export async function deliver(env: Env, deliveryId: string, attempt: number): Pr
 	const attempts = delivery.attempts + 1;
 	const final = !ok && attempt >= MAX_ATTEMPTS;
 	const nextRetryAt = ok || final ? null : Date.now() + backoffSeconds(env, attempt) * 1000;
-	await database.batch([
-		database
-			.insert(webhookAttempts)
-			.values({ deliveryId, attempt: attempts, statusCode, latencyMs, error, at: started })
-			.onConflictDoNothing(),
-		database
-			.update(webhookDeliveries)
-			.set({
-				status: ok ? "succeeded" : final ? "dead" : "failed",
-				attempts,
-				lastStatusCode: statusCode,
-				lastLatencyMs: latencyMs,
-				lastError: error,
-				nextRetryAt,
-				updatedAt: Date.now(),
-			})
-			.where(eq(webhookDeliveries.id, deliveryId)),
-	]);
+	await recordAttempt(env.DB, {
+		deliveryId,
+		attempts,
+		statusCode,
+		latencyMs,
+		error,
+		startedAt: started,
+		status: ok ? "succeeded" : final ? "dead" : "failed",
+		nextRetryAt,
+	});
 	return ok ? "delivered" : "retry";
 }
 
 /** The dead-letter queue's consumer: the delivery is given up for good. */
 export async function markDead(env: Env, deliveryId: string): Promise<void> {
-	await db(env.DB)
-		.update(webhookDeliveries)
-		.set({ status: "dead", nextRetryAt: null, updatedAt: Date.now() })
-		.where(and(eq(webhookDeliveries.id, deliveryId), inArray(webhookDeliveries.status, ["pending", "failed"])));
+	await markDeliveryDead(env.DB, deliveryId);
 }

@@ -60,3 +60,6 @@ export const webhookDeliverySchema = z
 		createdAt: isoDateTime(),
 	})
 	.meta({ id: "WebhookDelivery" });
+
+export const testDeliverySchema = z.object({ deliveryId: z.string(), eventId: z.string() });
+export const retriedDeliverySchema = z.object({ deliveryId: z.string() });

@@ -1,0 +1,10 @@
+/** `/api/v1/events`: each contract bound to its handler, behind the merchant guards. */
+import { adminGuards } from "../http/middleware/guards";
+import { createRouter } from "../http/router";
+import * as handlers from "./handlers";
+import * as routes from "./routes";
+
+const router = createRouter();
+router.use(...adminGuards("admin"));
+
+export const eventRoutes = router.openapi(routes.list, handlers.list).openapi(routes.get, handlers.get);
