@@ -29,5 +29,11 @@ export async function publish(queue: Queue, events: EventMessage[]): Promise<voi
 	else if (events.length > 1) await queue.sendBatch(events.map((body) => ({ body, contentType: "json" as const })));
 }
 
+/** Publishes a change to a resource (`experience.created`, …) with the resource as `data.object`; gives it back. */
+export async function publishChange<T>(queue: Queue, organizationId: string, type: string, object: T): Promise<T> {
+	await publish(queue, [newEvent(organizationId, type, { object })]);
+	return object;
+}
+
 // Storing events is the repository's; the worker's queue consumer (and tests) import it from here.
 export { storeEvents } from "./repo";

@@ -36,6 +36,7 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 	const org = tenant.organizationId;
 	const consumer = await getConsumer(env.DB, org, input.consumerId);
 	if (!consumer) throw fieldError("consumerId", "Unknown consumer");
+	// The distributions repository still takes a drizzle client (its folder converts separately).
 	const distribution = await findDistribution(db(env.DB), org, input.distributionId);
 	if (!distribution) throw fieldError("distributionId", "Unknown distribution");
 	const ref = distributionRef(env, distribution.type, distribution.id);

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { firstUnknownProduct } from "../../catalog/products/repo";
-import { newEvent, publish } from "../../events/publish";
+import { publishChange } from "../../events/publish";
 import type { Tenant } from "../../http/env";
 import { fieldError } from "../../http/problems";
 import { sequenceIdsOf } from "../sequences/repo";
@@ -20,15 +20,10 @@ async function checkProductIds(env: Env, organizationId: string, ids: string[] |
 	if (missing >= 0) throw fieldError(`productIds.${missing}`, "Unknown product");
 }
 
-const published = async (env: Env, organizationId: string, type: string, experience: Row) => {
-	await publish(env.EVENTS, [newEvent(organizationId, type, { object: experience })]);
-	return experience;
-};
-
 export async function createExperience(env: Env, organizationId: string, input: z.infer<typeof createExperienceBody>) {
 	await checkProductIds(env, organizationId, input.productIds);
 	const row = await insertExperience(env.DB, organizationId, input);
-	return published(env, organizationId, "experience.created", toExperience(row));
+	return publishChange(env.EVENTS, organizationId, "experience.created", toExperience(row));
 }
 
 /** The updated experience, or undefined when there is none with this id. */
@@ -40,12 +35,12 @@ export async function updateExperience(
 ) {
 	await checkProductIds(env, organizationId, input.productIds);
 	const row = await updateExperienceRow(env.DB, organizationId, id, input);
-	return row && published(env, organizationId, "experience.updated", toExperience(row));
+	return row && publishChange(env.EVENTS, organizationId, "experience.updated", toExperience(row));
 }
 
 export async function deleteExperience(env: Env, tenant: Tenant, experience: Row): Promise<void> {
 	const sequenceIds = await sequenceIdsOf(env.DB, tenant.organizationId, experience.id);
 	await deleteDistributionsOf(env, tenant, sequenceIds, "an experience");
 	await deleteExperienceRow(env.DB, tenant.organizationId, experience.id);
-	await published(env, tenant.organizationId, "experience.deleted", experience);
+	await publishChange(env.EVENTS, tenant.organizationId, "experience.deleted", experience);
 }

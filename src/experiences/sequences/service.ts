@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { firstUnknownProduct } from "../../catalog/products/repo";
 import { deleteDistribution } from "../../distributions/common/service";
 import { statusAt } from "../../distributions/common/status";
-import { newEvent, publish } from "../../events/publish";
+import { publishChange } from "../../events/publish";
 import type { Tenant } from "../../http/env";
 import { conflict, fieldError } from "../../http/problems";
 import { deleteSequenceRow, distributionsOf, insertSequence, toSequence, updateSequenceRow } from "./repo";
@@ -21,11 +21,6 @@ async function checkProduct(env: Env, organizationId: string, productId: string 
 	}
 }
 
-const published = async (env: Env, organizationId: string, type: string, sequence: Row) => {
-	await publish(env.EVENTS, [newEvent(organizationId, type, { object: sequence })]);
-	return sequence;
-};
-
 export async function createSequence(
 	env: Env,
 	organizationId: string,
@@ -34,7 +29,7 @@ export async function createSequence(
 ) {
 	await checkProduct(env, organizationId, input.productId);
 	const row = await insertSequence(env.DB, organizationId, experienceId, input);
-	return published(env, organizationId, "sequence.created", toSequence(row));
+	return publishChange(env.EVENTS, organizationId, "sequence.created", toSequence(row));
 }
 
 /** The updated sequence, or undefined when there is none with this id. */
@@ -46,7 +41,7 @@ export async function updateSequence(
 ) {
 	await checkProduct(env, organizationId, input.productId);
 	const row = await updateSequenceRow(env.DB, organizationId, id, input);
-	return row && published(env, organizationId, "sequence.updated", toSequence(row));
+	return row && publishChange(env.EVENTS, organizationId, "sequence.updated", toSequence(row));
 }
 
 /** Deletes the distributions of these sequences; `what` names the resource for the 409. */
@@ -62,5 +57,5 @@ export async function deleteDistributionsOf(env: Env, tenant: Tenant, sequenceId
 export async function deleteSequence(env: Env, tenant: Tenant, sequence: Row): Promise<void> {
 	await deleteDistributionsOf(env, tenant, [sequence.id], "a sequence");
 	await deleteSequenceRow(env.DB, tenant.organizationId, sequence.id);
-	await published(env, tenant.organizationId, "sequence.deleted", sequence);
+	await publishChange(env.EVENTS, tenant.organizationId, "sequence.deleted", sequence);
 }
