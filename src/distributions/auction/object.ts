@@ -14,6 +14,7 @@ import { newId } from "../../lib/ids";
 import { fromMinor } from "../../lib/money";
 import { hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
 import { isoSeconds } from "../../lib/time";
+import type { Reply } from "../common/reply";
 import { statusAt } from "../common/status";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { acceptLive, broadcast, isUpgrade } from "../kernel/live";
@@ -32,9 +33,7 @@ export type AuctionError =
 	| "buy_now_unavailable"
 	| "not_settled"
 	| "key_reused";
-export type AuctionReply<T> =
-	| { ok: true; value: T; replayed?: boolean }
-	| { ok: false; error: AuctionError; minimumNextBid?: number };
+export type AuctionReply<T> = Reply<T, AuctionError, { replayed?: boolean }, { minimumNextBid?: number }>;
 export type BidderStatus = "NOT_BID" | "BIDDING" | "WINNING" | "OUTBID" | "WON" | "LOST";
 
 export class AuctionObject extends DistributionObject {

@@ -12,6 +12,7 @@
 import { newId } from "../../lib/ids";
 import { isoSeconds } from "../../lib/time";
 import { signToken } from "../../lib/tokens";
+import type { Reply } from "../common/reply";
 import { statusAt } from "../common/status";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { migrate } from "../kernel/migrations";
@@ -23,7 +24,7 @@ const RECEIPT_LIFETIME_SECONDS = 10 * 365 * 86_400;
 const LOST_CHUNK = 500;
 
 export type DrawError = "not_found" | "not_open" | "closed" | "full" | "not_entered";
-export type DrawReply<T> = { ok: true; value: T } | { ok: false; error: DrawError };
+export type DrawReply<T> = Reply<T, DrawError>;
 export type DrawConsumerStatus = "ENTERED" | "WON" | "LOST" | "LEFT" | "CLAIMED" | "EXPIRED";
 
 export interface DrawState {

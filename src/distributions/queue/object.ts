@@ -12,6 +12,7 @@
 import { newId } from "../../lib/ids";
 import { openTicket, sealTicket } from "../../lib/tickets";
 import { isoSeconds } from "../../lib/time";
+import type { Reply } from "../common/reply";
 import { statusAt } from "../common/status";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { acceptLive, broadcast, isUpgrade, sendTo, tagOf } from "../kernel/live";
@@ -26,7 +27,7 @@ const DEFAULT_SESSION_SECONDS = 900;
 export type QueueError = "not_found" | "not_open" | "closed" | "not_entered" | "bad_ticket";
 /** The access token's consumer (and, if also sent, a ticket that must be theirs), or a ticket alone. */
 export type Who = { consumerId: string; ticket?: string } | { ticket: string };
-export type QueueReply<T> = { ok: true; value: T } | { ok: false; error: QueueError };
+export type QueueReply<T> = Reply<T, QueueError>;
 
 export interface QueueState {
 	consumerId: string;
