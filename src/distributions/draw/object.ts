@@ -25,6 +25,8 @@ const LOST_CHUNK = 500;
 
 export type DrawError = "not_found" | "not_open" | "closed" | "full" | "not_entered";
 export type DrawReply<T> = Reply<T, DrawError>;
+/** The draw's own schedule kinds. */
+export type DrawKind = "claims" | "lost";
 export type DrawConsumerStatus = "ENTERED" | "WON" | "LOST" | "LEFT" | "CLAIMED" | "EXPIRED";
 
 export interface DrawState {
@@ -45,7 +47,7 @@ export interface DrawState {
 	claimBy?: string;
 }
 
-export class DrawObject extends DistributionObject {
+export class DrawObject extends DistributionObject<DrawKind> {
 	private store!: DrawStore;
 
 	protected override migrateEngine(): void {
@@ -188,7 +190,7 @@ export class DrawObject extends DistributionObject {
 		if (status === "DRAWN") this.draw(now);
 	}
 
-	protected override onSchedule(kind: string, now: number): number | null {
+	protected override onSchedule(kind: DrawKind, now: number): number | null {
 		if (kind === "lost") return this.announceLost(now);
 		if (kind !== "claims") return null;
 		const t = this.timeline();

@@ -28,6 +28,8 @@ export type QueueError = "not_found" | "not_open" | "closed" | "not_entered" | "
 /** The access token's consumer (and, if also sent, a ticket that must be theirs), or a ticket alone. */
 export type Who = { consumerId: string; ticket?: string } | { ticket: string };
 export type QueueReply<T> = Reply<T, QueueError>;
+/** The queue's own schedule kinds. */
+export type QueueKind = "admit";
 
 export interface QueueState {
 	consumerId: string;
@@ -64,7 +66,7 @@ export interface QueueStats {
 	nowServing: number;
 }
 
-export class QueueObject extends DistributionObject {
+export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;
 	/** Consumers admitted since the last push. Losing it only skips a push: the grant is stored. */
 	private toNotify: string[] = [];
@@ -283,7 +285,8 @@ export class QueueObject extends DistributionObject {
 		this.scheduleAt("admit", now);
 	}
 
-	protected override onSchedule(kind: string, now: number): number | null {
+	protected override onSchedule(kind: QueueKind, now: number): number | null {
+		// A kind this version does not run (written by an older one) is dropped.
 		if (kind !== "admit") return null;
 		this.admit(now, Number.POSITIVE_INFINITY, true);
 		return this.nextTick(now);
