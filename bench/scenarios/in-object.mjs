@@ -21,12 +21,12 @@ const SOFT_LIMIT = 1000;
 const SETTLE_MS = 1500;
 /**
  * The alarm's frames (src/distributions/kernel/: object.ts, status-sync.ts, outbox.ts; src/events/publish.ts;
- * the engines' afterAdvance hook): a sample with one of them on
+ * the engines' onAdvanced hook): a sample with one of them on
  * its stack — or a continuation of one, after an await — is the alarm's work (catching up, the outbox
  * flush, the queue send). With no HTTP and no queue consumers, the worker's isolate runs nothing but
  * the object during a loop, so every other sample is the RPC method's.
  */
-const ALARM_FRAMES = ["alarm", "deliver", "deliverStatuses", "flushOutbox", "publish", "afterAdvance"];
+const ALARM_FRAMES = ["alarm", "deliver", "deliverStatuses", "flushOutbox", "publish", "onAdvanced"];
 const PROFILE_SECONDS = 2;
 
 /** Share of the object's samples in the alarm over a short profiled loop (a second pass: the profiler costs CPU). */

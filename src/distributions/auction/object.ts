@@ -40,7 +40,7 @@ export class AuctionObject extends DistributionObject {
 	private store!: Store;
 	private pseudonymKey: ((id: string) => string) | null = null;
 
-	protected override migrateEngine(): void {
+	protected override onMigrate(): void {
 		migrate(this.sql, "auction", AUCTION_MIGRATIONS);
 		this.store = new AuctionStore(this.sql);
 	}
@@ -154,14 +154,14 @@ export class AuctionObject extends DistributionObject {
 		return this.store.nextSeq() - 1;
 	}
 
-	protected override grantOf(consumerId: string): GrantState | null {
+	protected override onGrantLookup(consumerId: string): GrantState | null {
 		const s = this.store.load().settlement;
 		if (!s || s.winner !== consumerId || !s.grantId || s.claimBy == null) return null;
 		return { grantId: s.grantId, expiresAt: s.claimBy, state: s.claimedAt == null ? "live" : "used" };
 	}
 
 	/** The winner paid. */
-	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+	protected override onGrantUsed(consumerId: string, order: GrantOrder, now: number): void {
 		const st = this.store.load();
 		if (st.settlement) this.store.save({ ...st, settlement: { ...st.settlement, claimedAt: now } });
 		this.emit("auction.consumer.completed", { consumerId, ...order }, now);
@@ -238,7 +238,7 @@ export class AuctionObject extends DistributionObject {
 			return { ok: true, value: null };
 		});
 		await this.arm();
-		await this.afterAdvance();
+		await this.onAdvanced();
 		if ("replay" in reply) return { ok: true, value: await this.describe(consumerId), replayed: true };
 		if (reply.ok) {
 			broadcast(this.ctx, { type: "price", ...this.publicStateNow(organizationId) });
@@ -292,7 +292,7 @@ export class AuctionObject extends DistributionObject {
 	}
 
 	/** Extensions are written through to D1, so admin reads and lists show the closeAt bidders see. */
-	protected override async afterAdvance(): Promise<void> {
+	protected override async onAdvanced(): Promise<void> {
 		const st = this.store.load();
 		const t = this.timeline();
 		if (!st.timesDirty || !t) return;
@@ -347,7 +347,7 @@ export class AuctionObject extends DistributionObject {
 			currentPrice: st.bidding.leader ? fromMinor(st.bidding.price) : null,
 			minimumNextBid: fromMinor(minimumNextBid(st.bidding, rules)),
 		};
-		const grant = this.grantOf(consumerId);
+		const grant = this.onGrantLookup(consumerId);
 		if (
 			settlement?.winner === consumerId &&
 			settlement.grantId &&

@@ -50,7 +50,7 @@ export interface DrawState {
 export class DrawObject extends DistributionObject<DrawKind> {
 	private store!: DrawStore;
 
-	protected override migrateEngine(): void {
+	protected override onMigrate(): void {
 		migrate(this.sql, "draw", DRAW_MIGRATIONS);
 		this.store = new DrawStore(this.sql);
 	}
@@ -167,7 +167,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		return c.ENTERED + c.WON + c.CLAIMED + c.EXPIRED;
 	}
 
-	protected override grantOf(consumerId: string): GrantState | null {
+	protected override onGrantLookup(consumerId: string): GrantState | null {
 		const e = this.store.entry(consumerId);
 		if (!e?.grant_id || e.claim_by == null) return null;
 		const state = e.status === "WON" ? "live" : e.status === "CLAIMED" ? "used" : "expired";
@@ -175,7 +175,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	}
 
 	/** The winner checked out: CLAIMED. */
-	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+	protected override onGrantUsed(consumerId: string, order: GrantOrder, now: number): void {
 		const entry = this.store.entry(consumerId);
 		if (!entry) return;
 		this.store.claim(entry, now, order.orderId ?? null, order.orderAmount ?? null);

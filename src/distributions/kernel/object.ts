@@ -1,6 +1,6 @@
 /**
  * DistributionObject — the live state of one queue, draw or auction, named by its id.
- * Engines (queue/, draw/, auction/ object.ts) extend it and fill in its hooks;
+ * Engines (queue/, draw/, auction/ object.ts) extend it and fill in its `on…` hooks;
  * `E` is the union of the schedule kinds an engine declares.
  *
  * A composition of the kernel's parts, each owning its tables and schedule kinds:
@@ -50,23 +50,23 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		this.sql = ctx.storage.sql;
 		this.agenda = new Agenda<E>(ctx.storage);
 		this.times = new Timeline(this.sql, this.agenda);
-		this.grants = new GrantHolds((consumerId) => this.grantOf(consumerId));
+		this.grants = new GrantHolds((consumerId) => this.onGrantLookup(consumerId));
 		ctx.blockConcurrencyWhile(async () => {
 			migrate(this.sql, "distribution", MIGRATIONS);
-			this.migrateEngine();
+			this.onMigrate();
 		});
 	}
 
 	// ── hooks: what engines override ───────────────────────────────────────
 
 	/** The engine runs its own migration list (and builds its store) here, before any request. */
-	protected migrateEngine(): void {}
+	protected onMigrate(): void {}
 
 	/** The engine reacts to new settings, inside configure's transaction, before it catches up. */
 	protected onConfigure(_now: number): void {}
 
 	/** The engine's async follow-up once an alarm has run and re-armed (pushes to sockets). */
-	protected async afterAdvance(): Promise<void> {}
+	protected async onAdvanced(): Promise<void> {}
 
 	/** The engine acts on a status reached, in the transaction that records it (e.g. the draw picks winners). */
 	protected onTransition(_status: Status, _now: number): void {}
@@ -77,12 +77,12 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	}
 
 	/** The consumer's grant as the engine sees it; engines that admit or pick winners override it. */
-	protected grantOf(_consumerId: string): GrantState | null {
+	protected onGrantLookup(_consumerId: string): GrantState | null {
 		return null;
 	}
 
 	/** What using a grant judged usable does in the engine (COMPLETED, CLAIMED, paid), in the caller's transaction. */
-	protected useGrant(_consumerId: string, _order: GrantOrder, _now: number): void {}
+	protected onGrantUsed(_consumerId: string, _order: GrantOrder, _now: number): void {}
 
 	// ── what engines call ──────────────────────────────────────────────────
 
@@ -206,14 +206,14 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 
 	/** The consumer's grant id in whatever state (so a used one can be named as used), or null. Reads only. */
 	grantIdOf(consumerId: string): string | null {
-		return this.timeline() ? (this.grantOf(consumerId)?.grantId ?? null) : null;
+		return this.timeline() ? (this.onGrantLookup(consumerId)?.grantId ?? null) : null;
 	}
 
 	/** Uses a grant. Invariant: succeeds at most once per grant, and only while it is live. */
 	async completeGrant(consumerId: string, grantId: string, order: GrantOrder): Promise<GrantCheck> {
 		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		return this.transact((now) =>
-			this.grants.complete(consumerId, grantId, now, () => this.useGrant(consumerId, order, now)),
+			this.grants.complete(consumerId, grantId, now, () => this.onGrantUsed(consumerId, order, now)),
 		);
 	}
 
@@ -231,7 +231,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		this.ctx.storage.transactionSync(() => this.advance(Date.now()));
 		await this.deliver();
 		await this.arm();
-		await this.afterAdvance();
+		await this.onAdvanced();
 	}
 
 	// ── the schedule ───────────────────────────────────────────────────────

@@ -71,7 +71,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	/** Consumers admitted since the last push. Losing it only skips a push: the grant is stored. */
 	private toNotify: string[] = [];
 
-	protected override migrateEngine(): void {
+	protected override onMigrate(): void {
 		migrate(this.sql, "queue", QUEUE_MIGRATIONS);
 		this.store = new QueueStore(this.sql);
 	}
@@ -206,7 +206,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		return this.store.queued() + this.store.active();
 	}
 
-	protected override grantOf(consumerId: string): GrantState | null {
+	protected override onGrantLookup(consumerId: string): GrantState | null {
 		const e = this.store.entry(consumerId);
 		if (!e?.grant_id || e.expires_at == null) return null;
 		const state =
@@ -221,7 +221,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	}
 
 	/** The admitted consumer checked out: COMPLETED, and its place is free for the next in line. */
-	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+	protected override onGrantUsed(consumerId: string, order: GrantOrder, now: number): void {
 		const entry = this.store.entry(consumerId);
 		if (!entry) return;
 		this.store.complete(entry, now, order.orderId ?? null, order.orderAmount ?? null);
@@ -252,7 +252,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		ws.send(JSON.stringify(reply?.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() }));
 	}
 
-	protected override async afterAdvance(): Promise<void> {
+	protected override async onAdvanced(): Promise<void> {
 		await this.pushAdmissions();
 	}
 
