@@ -60,8 +60,8 @@ export class AuctionObject extends DistributionObject {
 	}
 
 	private publicStateNow(organizationId: string) {
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return null;
+		const t = this.timelineOf(organizationId);
+		if (!t) return null;
 		const st = this.store.load();
 		const rules = this.rules();
 		return {
@@ -105,18 +105,16 @@ export class AuctionObject extends DistributionObject {
 		organizationId: string,
 		consumerId: string,
 	): Promise<AuctionReply<Awaited<ReturnType<AuctionObject["describe"]>>>> {
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
-		this.ctx.storage.transactionSync(() => this.advance(Date.now()));
-		await this.arm();
+		if (!this.timelineOf(organizationId)) return { ok: false, error: "not_found" };
+		await this.caughtUp(() => null);
 		return { ok: true, value: await this.describe(consumerId) };
 	}
 
 	/** The published log, once settled: pseudonymous, hash-chained, amounts in minor units. */
 	async log(organizationId: string): Promise<AuctionReply<unknown>> {
 		await this.caughtUp(() => null);
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
+		const t = this.timelineOf(organizationId);
+		if (!t) return { ok: false, error: "not_found" };
 		const st = this.store.load();
 		if (!st.settlement) return { ok: false, error: "not_settled" };
 		return {
@@ -157,7 +155,12 @@ export class AuctionObject extends DistributionObject {
 	protected override onGrantLookup(consumerId: string): GrantState | null {
 		const s = this.store.load().settlement;
 		if (!s || s.winner !== consumerId || !s.grantId || s.claimBy == null) return null;
-		return { grantId: s.grantId, expiresAt: s.claimBy, state: s.claimedAt == null ? "live" : "used" };
+		return {
+			grantId: s.grantId,
+			issuedAt: s.settledAt,
+			expiresAt: s.claimBy,
+			state: s.claimedAt == null ? "live" : "used",
+		};
 	}
 
 	/** The winner paid. */
@@ -197,11 +200,9 @@ export class AuctionObject extends DistributionObject {
 		logMax: number | null,
 		decide: (st: StoredAuction, rules: AuctionRules, seq: number) => ReturnType<typeof placeBid>,
 	): Promise<AuctionReply<Awaited<ReturnType<AuctionObject["describe"]>>>> {
-		const t0 = this.timeline();
-		if (!t0 || t0.organizationId !== organizationId) return { ok: false, error: "not_found" };
-		const now = Date.now();
-		const reply = this.ctx.storage.transactionSync((): AuctionReply<null> | { replay: string } => {
-			this.advance(now);
+		const t0 = this.timelineOf(organizationId);
+		if (!t0) return { ok: false, error: "not_found" };
+		const reply = await this.transact((now): AuctionReply<null> | { replay: string } => {
 			const t = this.timeline() ?? t0;
 			if (key) {
 				const replay = this.store.replayOf(consumerId, key.key);
@@ -237,7 +238,6 @@ export class AuctionObject extends DistributionObject {
 			if (key) this.store.remember(consumerId, key.key, key.request);
 			return { ok: true, value: null };
 		});
-		await this.arm();
 		await this.onAdvanced();
 		if ("replay" in reply) return { ok: true, value: await this.describe(consumerId), replayed: true };
 		if (reply.ok) {
@@ -331,7 +331,6 @@ export class AuctionObject extends DistributionObject {
 	}
 
 	private async describe(consumerId: string) {
-		const t = this.timeline();
 		const st = this.store.load();
 		const rules = this.rules();
 		const own = this.store.ownMax(consumerId);
@@ -348,22 +347,12 @@ export class AuctionObject extends DistributionObject {
 			minimumNextBid: fromMinor(minimumNextBid(st.bidding, rules)),
 		};
 		const grant = this.onGrantLookup(consumerId);
-		if (
-			settlement?.winner === consumerId &&
-			settlement.grantId &&
-			settlement.claimBy &&
-			t &&
-			grant?.state === "live" &&
-			grant.expiresAt > Date.now()
-		) {
-			state.finalPrice = fromMinor(settlement.price ?? 0);
-			state.admissionToken = await this.grantTokenFor({
-				consumerId,
-				grantId: settlement.grantId,
-				issuedAt: settlement.settledAt,
-				expiresAt: settlement.claimBy,
-			});
-			state.claimBy = isoSeconds(settlement.claimBy);
+		// A win past its claim window shows no token, though only an order's check says "expired".
+		const live = await this.liveGrant(consumerId, grant && grant.expiresAt > Date.now() ? grant : null);
+		if (live) {
+			state.finalPrice = fromMinor(settlement?.price ?? 0);
+			state.admissionToken = live.token;
+			state.claimBy = isoSeconds(live.expiresAt);
 		}
 		return state;
 	}

@@ -17,7 +17,7 @@ import { statusAt } from "../common/status";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject } from "../kernel/object";
-import { DRAW_MIGRATIONS, type DrawEntry, DrawStore } from "./store";
+import { DRAW_MIGRATIONS, type DrawEntry, DrawStore, grantOf } from "./store";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
 const RECEIPT_LIFETIME_SECONDS = 10 * 365 * 86_400;
@@ -103,8 +103,8 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	}
 
 	private proofNow(organizationId: string) {
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return null;
+		const t = this.timelineOf(organizationId);
+		if (!t) return null;
 		const f = this.store.fairness();
 		const drawn = f.drawn_at != null;
 		if (drawn && !this.proofWinners) {
@@ -168,10 +168,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	}
 
 	protected override onGrantLookup(consumerId: string): GrantState | null {
-		const e = this.store.entry(consumerId);
-		if (!e?.grant_id || e.claim_by == null) return null;
-		const state = e.status === "WON" ? "live" : e.status === "CLAIMED" ? "used" : "expired";
-		return { grantId: e.grant_id, expiresAt: e.claim_by, state };
+		return grantOf(this.store.entry(consumerId));
 	}
 
 	/** The winner checked out: CLAIMED. */
@@ -256,14 +253,9 @@ export class DrawObject extends DistributionObject<DrawKind> {
 			entry: DrawEntry | null,
 		) => DrawReply<DrawEntry>,
 	): Promise<DrawReply<DrawState>> {
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
-		const now = Date.now();
-		const reply = this.ctx.storage.transactionSync(() => {
-			this.advance(now);
-			return fn(now, this.timeline() ?? t, this.store.entry(consumerId));
-		});
-		await this.arm();
+		const t = this.timelineOf(organizationId);
+		if (!t) return { ok: false, error: "not_found" };
+		const reply = await this.transact((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
 		return reply.ok ? { ok: true, value: await this.describe(reply.value) } : reply;
 	}
 
@@ -297,14 +289,10 @@ export class DrawObject extends DistributionObject<DrawKind> {
 				inclusionProof: this.store.inclusionProof(e.leaf),
 			});
 		}
-		if (e.status === "WON" && e.grant_id && e.won_at && e.claim_by) {
-			state.admissionToken = await this.grantTokenFor({
-				consumerId: e.consumer_id,
-				grantId: e.grant_id,
-				issuedAt: e.won_at,
-				expiresAt: e.claim_by,
-			});
-			state.claimBy = isoSeconds(e.claim_by);
+		const grant = await this.liveGrant(e.consumer_id, grantOf(e));
+		if (grant) {
+			state.admissionToken = grant.token;
+			state.claimBy = isoSeconds(grant.expiresAt);
 		}
 		return state;
 	}

@@ -5,6 +5,7 @@
  */
 
 import { hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
+import type { GrantState } from "../kernel/grants";
 import { commitmentOf, type InclusionStep, leafHash, nodeHash } from "./fairness";
 
 /** Rows per read while sealing: even, so Merkle pairs never straddle two chunks. */
@@ -65,6 +66,13 @@ export const DRAW_MIGRATIONS = [
 	 ALTER TABLE fairness ADD COLUMN entered_count INTEGER NOT NULL DEFAULT 0;
 	 UPDATE fairness SET entered_count = (SELECT COUNT(*) FROM entries WHERE status = 'ENTERED');`,
 ];
+
+/** The grant a winning entry holds, as the kernel judges it: live while WON, then used (CLAIMED) or expired. */
+export function grantOf(e: DrawEntry | null): GrantState | null {
+	if (!e?.grant_id || e.claim_by == null || e.won_at == null) return null;
+	const state = e.status === "WON" ? "live" : e.status === "CLAIMED" ? "used" : "expired";
+	return { grantId: e.grant_id, issuedAt: e.won_at, expiresAt: e.claim_by, state };
+}
 
 const COLUMNS =
 	"ordinal, entry_id, consumer_id, rank_key, status, entered_at, leaf, won_at, claim_by, grant_id, backfilled, finished_at";

@@ -34,9 +34,10 @@ export interface GrantOrder {
 	orderAmount?: number;
 }
 
-/** What an engine knows of one consumer's grant. */
+/** What an engine knows of one consumer's grant: enough to judge it and to sign it again. */
 export interface GrantState {
 	grantId: string;
+	issuedAt: number;
 	expiresAt: number;
 	state: "live" | "used" | "expired" | "revoked";
 }

@@ -110,6 +110,12 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		return this.wiped ? null : this.times.read();
 	}
 
+	/** The timeline, if this distribution belongs to `organizationId`: another organization's reads as none (404, not 403). */
+	protected timelineOf(organizationId: string): StoredTimeline | null {
+		const t = this.timeline();
+		return t && t.organizationId === organizationId ? t : null;
+	}
+
 	/**
 	 * For engines that move their own times (an auction's soft close): updates the stored
 	 * timeline and reschedules, in the caller's transaction. Call `arm()` after.
@@ -144,6 +150,15 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		const t = this.timeline();
 		if (!t) throw new Error("grant without a timeline");
 		return grantToken(this.env.JWT_SIGNING_KEY, t.organizationId, t.id, record);
+	}
+
+	/** The token and expiry to show the consumer while `grant` (from the engine's own row) is live, else null. */
+	protected async liveGrant(
+		consumerId: string,
+		grant: GrantState | null,
+	): Promise<{ token: string; expiresAt: number } | null> {
+		if (grant?.state !== "live") return null;
+		return { token: await this.grantTokenFor({ consumerId, ...grant }), expiresAt: grant.expiresAt };
 	}
 
 	/** Records `status` once (later calls are no-ops) and lets the engine act on it, in the caller's transaction. */

@@ -18,7 +18,7 @@ import type { GrantOrder, GrantState } from "../kernel/grants";
 import { acceptLive, broadcast, isUpgrade, sendTo, tagOf } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject } from "../kernel/object";
-import { type Entry, type EntryStatus, QUEUE_MIGRATIONS, QueueStore } from "./store";
+import { type Entry, type EntryStatus, grantOf, QUEUE_MIGRATIONS, QueueStore } from "./store";
 
 /** Ticks are batched: at most this often, admitting every slot that fell due since the last one. */
 const MIN_TICK_MS = 250;
@@ -132,18 +132,15 @@ export class QueueObject extends DistributionObject<QueueKind> {
 
 	/** Merchant: admits up to `count` now, in line order, ignoring the rate but never maxCapacity. */
 	async admitNow(organizationId: string, count: number): Promise<QueueReply<{ admitted: number }>> {
-		const now = Date.now();
-		const reply = this.ctx.storage.transactionSync((): QueueReply<{ admitted: number }> => {
-			this.advance(now);
-			const t = this.timeline();
-			if (t?.organizationId !== organizationId) return { ok: false, error: "not_found" };
+		const reply = await this.transact((now): QueueReply<{ admitted: number }> => {
+			const t = this.timelineOf(organizationId);
+			if (!t) return { ok: false, error: "not_found" };
 			const status = statusAt("queue", t, now);
 			if (status !== "OPEN" && status !== "CLOSED") return { ok: false, error: "not_open" };
 			const admitted = this.admit(now, count);
 			this.scheduleAt("admit", now);
 			return { ok: true, value: { admitted } };
 		});
-		await this.arm();
 		await this.pushAdmissions();
 		return reply;
 	}
@@ -189,8 +186,8 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	 */
 	async progressSnapshot(organizationId: string): Promise<QueueProgress | null> {
 		return this.caughtUp(() => {
-			const t = this.timeline();
-			if (!t || t.organizationId !== organizationId) return null;
+			const t = this.timelineOf(organizationId);
+			if (!t) return null;
 			return {
 				encryptionSeed: t.encryptionSeed,
 				admitting: ["OPEN", "CLOSED"].includes(statusAt("queue", t, Date.now())),
@@ -207,17 +204,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	}
 
 	protected override onGrantLookup(consumerId: string): GrantState | null {
-		const e = this.store.entry(consumerId);
-		if (!e?.grant_id || e.expires_at == null) return null;
-		const state =
-			e.status === "ADMITTED"
-				? "live"
-				: e.status === "COMPLETED"
-					? "used"
-					: e.status === "EXPIRED"
-						? "expired"
-						: "revoked";
-		return { grantId: e.grant_id, expiresAt: e.expires_at, state };
+		return grantOf(this.store.entry(consumerId));
 	}
 
 	/** The admitted consumer checked out: COMPLETED, and its place is free for the next in line. */
@@ -364,8 +351,8 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		who: Who,
 		fn: (now: number, t: NonNullable<ReturnType<QueueObject["timeline"]>>, entry: Entry | null) => QueueReply<Entry>,
 	): Promise<QueueReply<QueueState>> {
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
+		const t = this.timelineOf(organizationId);
+		if (!t) return { ok: false, error: "not_found" };
 		const holder = who.ticket
 			? ((await openTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, who.ticket))?.consumerId ?? null)
 			: null;
@@ -374,12 +361,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		}
 		const consumerId = "consumerId" in who ? who.consumerId : holder;
 		if (!consumerId) return { ok: false, error: "bad_ticket" };
-		const now = Date.now();
-		const reply = this.ctx.storage.transactionSync(() => {
-			this.advance(now);
-			return fn(now, this.timeline() ?? t, this.store.entry(consumerId));
-		});
-		await this.arm();
+		const reply = await this.transact((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
 		await this.pushAdmissions();
 		return reply.ok ? { ok: true, value: await this.describe(reply.value) } : reply;
 	}
@@ -413,14 +395,10 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			estimatedWaitSeconds: position != null && t.admissionRate ? Math.ceil((position * 60) / t.admissionRate) : null,
 			ticket: await this.ticketFor(t, entry),
 		};
-		if (entry.status === "ADMITTED" && entry.grant_id && entry.admitted_at && entry.expires_at) {
-			state.admissionToken = await this.grantTokenFor({
-				consumerId: entry.consumer_id,
-				grantId: entry.grant_id,
-				issuedAt: entry.admitted_at,
-				expiresAt: entry.expires_at,
-			});
-			state.admissionExpiresAt = isoSeconds(entry.expires_at);
+		const grant = await this.liveGrant(entry.consumer_id, grantOf(entry));
+		if (grant) {
+			state.admissionToken = grant.token;
+			state.admissionExpiresAt = isoSeconds(grant.expiresAt);
 		}
 		return state;
 	}

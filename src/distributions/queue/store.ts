@@ -4,6 +4,8 @@
  * seq minus everyone admitted before it minus the holes (entries that left or were
  * denied while waiting) ahead of it.
  */
+import type { GrantState } from "../kernel/grants";
+
 export type EntryStatus = "QUEUED" | "ADMITTED" | "COMPLETED" | "DENIED" | "LEFT" | "EXPIRED";
 
 export type Entry = {
@@ -19,6 +21,20 @@ export type Entry = {
 	reason: string | null;
 	rowid: number;
 };
+
+/** The grant an entry holds, as the kernel judges it: live while ADMITTED, then used, expired or revoked. */
+export function grantOf(e: Entry | null): GrantState | null {
+	if (!e?.grant_id || e.expires_at == null || e.admitted_at == null) return null;
+	const state =
+		e.status === "ADMITTED"
+			? "live"
+			: e.status === "COMPLETED"
+				? "used"
+				: e.status === "EXPIRED"
+					? "expired"
+					: "revoked";
+	return { grantId: e.grant_id, issuedAt: e.admitted_at, expiresAt: e.expires_at, state };
+}
 
 export const QUEUE_MIGRATIONS = [
 	`CREATE TABLE entries (
