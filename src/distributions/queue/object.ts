@@ -7,18 +7,19 @@
  * admitted_total, now_serving, next_slot_at).
  * Schedule kind `admit`: the admission tick — expires sessions past their grant, then
  * admits one consumer per 60/admissionRate s, never more than maxCapacity ADMITTED
- * at once, and pushes grants to the admitted consumers' live sockets.
+ * at once, and pushes grants to the admitted consumers' live sockets (live.ts).
+ * Position tickets are sealed, cached and opened by tickets.ts.
  */
 import { newId } from "../../lib/ids";
-import { openTicket, sealTicket } from "../../lib/tickets";
 import { isoSeconds } from "../../lib/time";
 import type { Reply } from "../common/reply";
 import { statusAt } from "../common/status";
 import type { GrantOrder, GrantState } from "../kernel/grants";
-import { acceptLive, broadcast, isUpgrade, sendTo, tagOf } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject } from "../kernel/object";
+import { QueueLive } from "./live";
 import { type Entry, type EntryStatus, grantOf, QUEUE_MIGRATIONS, QueueStore } from "./store";
+import { QueueTickets } from "./tickets";
 
 /** Ticks are batched: at most this often, admitting every slot that fell due since the last one. */
 const MIN_TICK_MS = 250;
@@ -68,8 +69,8 @@ export interface QueueStats {
 
 export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;
-	/** Consumers admitted since the last push. Losing it only skips a push: the grant is stored. */
-	private toNotify: string[] = [];
+	private readonly live = new QueueLive(this.ctx, () => this.store);
+	private readonly tickets = new QueueTickets();
 
 	protected override onMigrate(): void {
 		migrate(this.sql, "queue", QUEUE_MIGRATIONS);
@@ -141,7 +142,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			this.scheduleAt("admit", now);
 			return { ok: true, value: { admitted } };
 		});
-		await this.pushAdmissions();
+		await this.live.push((e) => this.describe(e));
 		return reply;
 	}
 
@@ -218,44 +219,17 @@ export class QueueObject extends DistributionObject<QueueKind> {
 
 	// ── live updates ───────────────────────────────────────────────────────
 
-	/** The worker forwards an authenticated upgrade here with the consumer and organization in headers. */
 	override async fetch(request: Request): Promise<Response> {
-		if (!isUpgrade(request)) return new Response("Expected a WebSocket upgrade", { status: 426 });
-		const organizationId = request.headers.get("X-Organization-Id") ?? "";
-		const consumerId = request.headers.get("X-Consumer-Id");
-		const ticket = request.headers.get("X-Queue-Ticket") ?? undefined;
-		const who: Who = consumerId ? { consumerId, ticket } : { ticket: ticket ?? "" };
-		const reply = await this.state(organizationId, who);
-		if (!reply.ok && reply.error === "not_found") return new Response("Queue not found", { status: 404 });
-		if (!reply.ok && reply.error === "bad_ticket") return new Response("Invalid ticket", { status: 401 });
-		const first = reply.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() };
-		return acceptLive(this.ctx, reply.ok ? reply.value.consumerId : (consumerId ?? ""), first);
+		return this.live.upgrade(request, (organizationId, who) => this.state(organizationId, who));
 	}
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-		if (message === "ping") return ws.send("pong");
 		const t = this.timeline();
-		const reply = t ? await this.state(t.organizationId, { consumerId: tagOf(this.ctx, ws) }) : null;
-		ws.send(JSON.stringify(reply?.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() }));
+		await this.live.answer(ws, message, t ? t.organizationId : null, (org, who) => this.state(org, who));
 	}
 
 	protected override async onAdvanced(): Promise<void> {
-		await this.pushAdmissions();
-	}
-
-	private progress() {
-		return { nowServing: this.store.counter("now_serving"), queued: this.store.queued() };
-	}
-
-	/** Sends each newly admitted consumer its grant, then everyone the new now-serving number. */
-	private async pushAdmissions(): Promise<void> {
-		const ids = this.toNotify.splice(0);
-		if (!ids.length) return;
-		for (const id of ids) {
-			const entry = this.store.entry(id);
-			if (entry?.status === "ADMITTED") sendTo(this.ctx, id, { type: "admitted", ...(await this.describe(entry)) });
-		}
-		broadcast(this.ctx, { type: "progress", ...this.progress() });
+		await this.live.push((e) => this.describe(e));
 	}
 
 	// ── admission ──────────────────────────────────────────────────────────
@@ -307,7 +281,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			const expiresAt = now + (t.sessionDurationSeconds ?? DEFAULT_SESSION_SECONDS) * 1000;
 			this.store.admit(next, now, expiresAt, newId("adm"));
 			this.emit("queue.consumer.admitted", { consumerId: next.consumer_id, expiresAt: isoSeconds(expiresAt) }, now);
-			this.toNotify.push(next.consumer_id);
+			this.live.admitted([next.consumer_id]);
 			active++;
 			admitted++;
 			if (rated && interval) slot += interval;
@@ -353,35 +327,15 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	): Promise<QueueReply<QueueState>> {
 		const t = this.timelineOf(organizationId);
 		if (!t) return { ok: false, error: "not_found" };
-		const holder = who.ticket
-			? ((await openTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, who.ticket))?.consumerId ?? null)
-			: null;
+		const holder = who.ticket ? await this.tickets.holder(this.env.APP_SECRET, t, who.ticket) : null;
 		if (who.ticket && (!holder || ("consumerId" in who && holder !== who.consumerId))) {
 			return { ok: false, error: "bad_ticket" };
 		}
 		const consumerId = "consumerId" in who ? who.consumerId : holder;
 		if (!consumerId) return { ok: false, error: "bad_ticket" };
 		const reply = await this.transact((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
-		await this.pushAdmissions();
+		await this.live.push((e) => this.describe(e));
 		return reply.ok ? { ok: true, value: await this.describe(reply.value) } : reply;
-	}
-
-	/** Tickets issued recently, reused on polls (any ticket this queue sealed stays valid). */
-	private tickets = new Map<string, string>();
-
-	private async ticketFor(t: { id: string; encryptionSeed: string }, entry: Entry): Promise<string> {
-		// Keyed by line number too: the pre-queue shuffle or a rejoin changes what the ticket says.
-		const cacheKey = `${entry.consumer_id}|${entry.seq}`;
-		let ticket = this.tickets.get(cacheKey);
-		if (!ticket) {
-			ticket = await sealTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, {
-				consumerId: entry.consumer_id,
-				seq: entry.seq,
-			});
-			if (this.tickets.size >= 10_000) this.tickets.clear();
-			this.tickets.set(cacheKey, ticket);
-		}
-		return ticket;
 	}
 
 	private async describe(entry: Entry): Promise<QueueState> {
@@ -393,7 +347,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			status: entry.status,
 			position,
 			estimatedWaitSeconds: position != null && t.admissionRate ? Math.ceil((position * 60) / t.admissionRate) : null,
-			ticket: await this.ticketFor(t, entry),
+			ticket: await this.tickets.seal(this.env.APP_SECRET, t, entry),
 		};
 		const grant = await this.liveGrant(entry.consumer_id, grantOf(entry));
 		if (grant) {
