@@ -3,6 +3,9 @@
  * the line: admission is strictly in `seq` order, so a QUEUED entry's place is its
  * seq minus everyone admitted before it minus the holes (entries that left or were
  * denied while waiting) ahead of it.
+ * Owns the migration list "queue" and its tables: `entries` (one per consumer), `holes`
+ * (places vacated while waiting), `counters` (next_seq, queued, active, admitted_total,
+ * now_serving, and the admission cadence next_slot_at, paused). No schedule kind.
  */
 import type { GrantState } from "../kernel/grants";
 
@@ -85,6 +88,14 @@ export class QueueStore {
 	/** Consumers waiting now (pre-queue included). */
 	queued(): number {
 		return this.counter("queued");
+	}
+
+	/** Consumers placed in line and waiting: the pre-queue waits unplaced until the shuffle at open. */
+	waiting(): number {
+		const unplaced = this.sql
+			.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE status = 'QUEUED' AND seq IS NULL")
+			.one().n;
+		return this.queued() - unplaced;
 	}
 
 	/** Consumers holding a live admission now. */
