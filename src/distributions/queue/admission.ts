@@ -15,7 +15,8 @@
 export const MIN_TICK_MS = 250;
 export const DEFAULT_SESSION_SECONDS = 900;
 
-export interface AdmissionInput {
+/** The queue as a tick sees it: settings, the clock and the counters. */
+export interface QueueNow {
 	now: number;
 	/** The queue is OPEN or CLOSED. */
 	admitting: boolean;
@@ -27,12 +28,15 @@ export interface AdmissionInput {
 	active: number;
 	/** Consumers placed in line and waiting (the pre-queue, not yet placed, does not count). */
 	waiting: number;
+	/** The next slot as the counter holds it; 0 means none yet (the cadence starts now). */
+	nextSlotAt: number;
+}
+
+export interface AdmissionInput extends QueueNow {
 	/** Most to admit on this call: admit-now's count, or Infinity on a tick. */
 	limit: number;
 	/** A tick spends the slots due at the rate; admit-now (false) ignores the rate. */
 	rated: boolean;
-	/** The next slot as the counter holds it; 0 means none yet (the cadence starts now). */
-	nextSlotAt: number;
 	/** Whether the previous tick left the cadence paused. */
 	paused: boolean;
 }
@@ -67,14 +71,7 @@ export function decideAdmission(p: AdmissionInput): AdmissionDecision {
 	return { admit, cadence: { nextSlotAt: Math.floor(slot), paused } };
 }
 
-export interface TickInput {
-	now: number;
-	admitting: boolean;
-	admissionRate: number | null;
-	maxCapacity: number | null;
-	active: number;
-	waiting: number;
-	nextSlotAt: number;
+export interface TickInput extends QueueNow {
 	/** The earliest expiry among live grants: the tick expires sessions too. */
 	earliestExpiry: number | null;
 }

@@ -9,7 +9,7 @@ import { newId } from "../../lib/ids";
 import { isoSeconds } from "../../lib/time";
 import { statusAt } from "../common/status";
 import type { StoredTimeline } from "../kernel/object";
-import { decideAdmission, nextTickAt, sessionEndsAt } from "./admission";
+import { decideAdmission, nextTickAt, type QueueNow, sessionEndsAt } from "./admission";
 import type { QueueStore } from "./store";
 
 type Emit = (type: string, data: Record<string, unknown>, now: number) => void;
@@ -18,6 +18,18 @@ type Emit = (type: string, data: Record<string, unknown>, now: number) => void;
 export function admitting(t: StoredTimeline, now: number): boolean {
 	const status = statusAt("queue", t, now);
 	return status === "OPEN" || status === "CLOSED";
+}
+
+function queueNow(store: QueueStore, t: StoredTimeline, now: number): QueueNow {
+	return {
+		now,
+		admitting: admitting(t, now),
+		admissionRate: t.admissionRate,
+		maxCapacity: t.maxCapacity,
+		active: store.active(),
+		waiting: store.waiting(),
+		nextSlotAt: store.counter("next_slot_at"),
+	};
 }
 
 /**
@@ -36,18 +48,7 @@ export function admitDue(
 		store.finish(e, "EXPIRED", now);
 		emit("queue.consumer.expired", { consumerId: e.consumer_id }, now);
 	}
-	const input = {
-		now,
-		admitting: admitting(t, now),
-		admissionRate: t.admissionRate,
-		maxCapacity: t.maxCapacity,
-		active: store.active(),
-		waiting: store.waiting(),
-		limit,
-		rated,
-		nextSlotAt: store.counter("next_slot_at"),
-		paused: store.counter("paused") !== 0,
-	};
+	const input = { ...queueNow(store, t, now), limit, rated, paused: store.counter("paused") !== 0 };
 	let decision = decideAdmission(input);
 	const admitted: string[] = [];
 	while (admitted.length < decision.admit) {
@@ -71,16 +72,7 @@ export function admitDue(
 
 /** When the tick should run next: the next slot (if anyone waits and there is room) or the next expiry. */
 export function nextTick(store: QueueStore, t: StoredTimeline, now: number): number | null {
-	return nextTickAt({
-		now,
-		admitting: admitting(t, now),
-		admissionRate: t.admissionRate,
-		maxCapacity: t.maxCapacity,
-		active: store.active(),
-		waiting: store.waiting(),
-		nextSlotAt: store.counter("next_slot_at"),
-		earliestExpiry: store.earliestExpiry(),
-	});
+	return nextTickAt({ ...queueNow(store, t, now), earliestExpiry: store.earliestExpiry() });
 }
 
 /** Closed and nobody waiting or admitted: the queue is done. */
