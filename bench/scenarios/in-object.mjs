@@ -20,12 +20,13 @@ import { openQueue, queueStats } from "./lib/queue-common.mjs";
 const SOFT_LIMIT = 1000;
 const SETTLE_MS = 1500;
 /**
- * The alarm's frames (src/objects/distribution.ts, src/lib/events.ts): a sample with one of them on
+ * The alarm's frames (src/distributions/kernel/: object.ts, status-sync.ts, outbox.ts; src/events/publish.ts;
+ * the engines' onAdvanced hook): a sample with one of them on
  * its stack — or a continuation of one, after an await — is the alarm's work (catching up, the outbox
  * flush, the queue send). With no HTTP and no queue consumers, the worker's isolate runs nothing but
  * the object during a loop, so every other sample is the RPC method's.
  */
-const ALARM_FRAMES = ["alarm", "deliver", "flushOutbox", "publish", "afterAdvance"];
+const ALARM_FRAMES = ["alarm", "deliver", "deliverStatuses", "flushOutbox", "publish", "onAdvanced"];
 const PROFILE_SECONDS = 2;
 
 /** Share of the object's samples in the alarm over a short profiled loop (a second pass: the profiler costs CPU). */
@@ -43,7 +44,7 @@ const n0 = (v) => (v == null || Number.isNaN(v) ? "–" : Math.round(v).toLocale
 
 /**
  * The calls measured, in order (`queue status` asks about the consumers `queue enter` entered).
- * The RPC signatures are the objects' own (src/objects/queue.ts, draw.ts, auction.ts): when one
+ * The RPC signatures are the objects' own (src/distributions/{queue,draw,auction}/object.ts): when one
  * changes, the loop's calls throw or are refused and the scenario's checks fail — update it here.
  */
 function operations(q, d, a, entered) {

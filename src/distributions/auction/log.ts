@@ -3,6 +3,7 @@
  * hash = SHA-256(previous hash ‖ "|" ‖ canonical entry), the first entry chained to 64
  * zeros — with bidders pseudonymized. Changing, removing or reordering any entry breaks
  * every hash after it.
+ * Pure: owns no table (store.ts writes the chain) and no schedule kind.
  */
 import { hex, sha256, utf8 } from "../../lib/sha256";
 import type { LogStep } from "./rules";

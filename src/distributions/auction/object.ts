@@ -1,26 +1,30 @@
 /**
- * AuctionObject — one auction (extends DistributionObject: timeline, schedule, outbox).
+ * AuctionObject — one auction (extends DistributionObject: timeline, agenda, status sync,
+ * outbox, grant holds). It declares no schedule kinds of its own: the timeline's close and
+ * settle are all it waits for.
  *
- * Tables (list "auction", see auction-store.ts): `log` (every accepted bid and proxy
+ * Tables (migration list "auction", store.ts): `log` (every accepted bid and proxy
  * step, hash-chained), `state` (the bidding state, soft-close bookkeeping, settlement),
  * `bid_keys` (idempotency keys of accepted bids).
- * Bids run the pure rules of lib/auction/rules.ts; a leader-changing bid inside the
- * soft-close window extends closeAt in the same transaction that accepts it. SETTLED
- * (at settleAt, or at once on buy-now) names the winner if the reserve is met and
- * issues its grant. Prices and results are pushed to hibernatable WebSockets.
+ * Bids run the pure rules of rules.ts; a leader-changing bid inside the soft-close window
+ * extends closeAt in the same transaction that accepts it. SETTLED (at settleAt, or at
+ * once on buy-now) names the winner if the reserve is met and issues its grant. Prices
+ * and results are pushed to hibernatable WebSockets; what each audience sees is views.ts.
  */
-
 import { newId } from "../../lib/ids";
 import { fromMinor } from "../../lib/money";
-import { hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
 import { isoSeconds } from "../../lib/time";
+import { ok, type Reply, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { acceptLive, broadcast, isUpgrade } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject } from "../kernel/object";
-import { type AuctionRules, buyNow, buyNowAvailable, minimumNextBid, placeBid, reserveMet } from "./rules";
+import { type AuctionRules, buyNow, placeBid, rulesOf, settlementOf, softCloseExtension } from "./rules";
 import { AUCTION_MIGRATIONS, AuctionStore, type AuctionStore as Store, type StoredAuction } from "./store";
+import { bidderView, merchantBidView, pseudonymizer, publicView, publishedLog } from "./views";
+
+export type { BidderStatus } from "./rules";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
 
@@ -32,16 +36,16 @@ export type AuctionError =
 	| "buy_now_unavailable"
 	| "not_settled"
 	| "key_reused";
-export type AuctionReply<T> =
-	| { ok: true; value: T; replayed?: boolean }
-	| { ok: false; error: AuctionError; minimumNextBid?: number };
-export type BidderStatus = "NOT_BID" | "BIDDING" | "WINNING" | "OUTBID" | "WON" | "LOST";
+export type AuctionReply<T> = Reply<T, AuctionError, { replayed?: boolean }, { minimumNextBid?: number }>;
+
+/** A bidder's view (views.ts), with the winner's grant while it is live. */
+type BidderState = Record<string, unknown>;
 
 export class AuctionObject extends DistributionObject {
 	private store!: Store;
 	private pseudonymKey: ((id: string) => string) | null = null;
 
-	protected override migrateEngine(): void {
+	protected override onMigrate(): void {
 		migrate(this.sql, "auction", AUCTION_MIGRATIONS);
 		this.store = new AuctionStore(this.sql);
 	}
@@ -55,28 +59,14 @@ export class AuctionObject extends DistributionObject {
 		}
 	}
 
-	/** Everything a bidder may see: price, next minimum, reserve met (not its amount), buy-now while available. */
+	/** Everything a bidder may see: price, next minimum, reserve met (not its amount), buy-now while available. Reads only. */
 	async publicState(organizationId: string) {
 		return this.caughtUp(() => this.publicStateNow(organizationId));
 	}
 
 	private publicStateNow(organizationId: string) {
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return null;
-		const st = this.store.load();
-		const rules = this.rules();
-		return {
-			auctionId: t.id,
-			status: statusAt("auction", t, Date.now()),
-			currentPrice: st.bidding.leader ? fromMinor(st.bidding.price) : null,
-			bidCount: st.bidding.bidCount,
-			minimumNextBid: fromMinor(minimumNextBid(st.bidding, rules)),
-			reserveMet: reserveMet(st.bidding, rules),
-			buyNowPrice:
-				buyNowAvailable(st.bidding, rules) && rules.buyNowPrice != null ? fromMinor(rules.buyNowPrice) : null,
-			closeAt: t.closeAt == null ? null : isoSeconds(t.closeAt),
-			settleAt: t.settleAt == null ? null : isoSeconds(t.settleAt),
-		};
+		const t = this.timelineOf(organizationId);
+		return t ? publicView(t, this.store.load(), this.rules(), Date.now()) : null;
 	}
 
 	/**
@@ -96,81 +86,104 @@ export class AuctionObject extends DistributionObject {
 		);
 	}
 
+	/** Wins at once at buyNowPrice while the price is below it. Invariant: as `bid` (idempotent per key). */
 	async buyNow(organizationId: string, consumerId: string, key: string | null) {
 		return this.act(organizationId, consumerId, key ? { key, request: "buy-now" } : null, null, (st, rules) =>
 			buyNow(st.bidding, rules, consumerId),
 		);
 	}
 
-	async bidderState(
-		organizationId: string,
-		consumerId: string,
-	): Promise<AuctionReply<Awaited<ReturnType<AuctionObject["describe"]>>>> {
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
-		this.ctx.storage.transactionSync(() => this.advance(Date.now()));
-		await this.arm();
-		return { ok: true, value: await this.describe(consumerId) };
+	/** The bidder's standing, caught up to now; the winner's grant while it is live. Reads only. */
+	async bidderState(organizationId: string, consumerId: string): Promise<AuctionReply<BidderState>> {
+		if (!this.timelineOf(organizationId)) return refuse("not_found");
+		await this.caughtUp(() => null);
+		return ok(await this.describe(consumerId));
 	}
 
-	/** The published log, once settled: pseudonymous, hash-chained, amounts in minor units. */
+	/** The published log, once settled: pseudonymous, hash-chained, amounts in minor units. Reads only. */
 	async log(organizationId: string): Promise<AuctionReply<unknown>> {
 		await this.caughtUp(() => null);
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
+		const t = this.timelineOf(organizationId);
+		if (!t) return refuse("not_found");
 		const st = this.store.load();
-		if (!st.settlement) return { ok: false, error: "not_settled" };
-		return {
-			ok: true,
-			value: {
-				auctionId: t.id,
-				algorithm: "fanfare-edge/auction-v1",
-				currency: "minor units",
-				rules: this.rules(),
-				finalPrice: st.settlement.winner ? st.settlement.price : st.bidding.leader ? st.bidding.price : null,
-				winner: st.settlement.winner ? this.pseudonym(st.settlement.winner) : null,
-				reserveMet: st.settlement.reserveMet,
-				entries: this.store.entries(0, Number.MAX_SAFE_INTEGER).map(({ consumerId: _, ...e }) => e),
-			},
-		};
+		if (!st.settlement) return refuse("not_settled");
+		const entries = this.store.entries(0, Number.MAX_SAFE_INTEGER);
+		return ok(publishedLog(t, st.bidding, st.settlement, this.rules(), entries, (id) => this.pseudonym(id)));
 	}
 
-	/** Merchant view: every log entry with the real consumer id, newest first. */
+	/** Merchant view: every log entry with the real consumer id, newest first. Reads only. */
 	async bids(limit: number, beforeSeq: number | null) {
 		await this.caughtUp(() => null);
-		return this.store.entries(beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, true).map((e) => ({
-			cursor: e.seq,
-			seq: e.seq,
-			consumerId: e.consumerId,
-			bidder: e.bidder,
-			amount: fromMinor(e.amount),
-			maxAmount: e.maxAmount == null ? null : fromMinor(e.maxAmount),
-			kind: e.kind,
-			placedAt: new Date(e.placedAt).toISOString(),
-			hash: e.hash,
-		}));
+		return this.store.entries(beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, true).map(merchantBidView);
 	}
 
 	override participantCount(): number {
 		return this.store.nextSeq() - 1;
 	}
 
-	protected override grantOf(consumerId: string): GrantState | null {
+	/** The final price of a won auction, for checking the merchant's order against it. Reads only. */
+	finalPrice(): number | null {
+		return this.store.load().settlement?.price ?? null;
+	}
+
+	// ── kernel hooks ───────────────────────────────────────────────────────
+
+	protected override onGrantLookup(consumerId: string): GrantState | null {
 		const s = this.store.load().settlement;
 		if (!s || s.winner !== consumerId || !s.grantId || s.claimBy == null) return null;
-		return { grantId: s.grantId, expiresAt: s.claimBy, state: s.claimedAt == null ? "live" : "used" };
+		return {
+			grantId: s.grantId,
+			issuedAt: s.settledAt,
+			expiresAt: s.claimBy,
+			state: s.claimedAt == null ? "live" : "used",
+		};
 	}
 
 	/** The winner paid. */
-	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+	protected override onGrantUsed(consumerId: string, order: GrantOrder, now: number): void {
 		const st = this.store.load();
 		if (st.settlement) this.store.save({ ...st, settlement: { ...st.settlement, claimedAt: now } });
 		this.emit("auction.consumer.completed", { consumerId, ...order }, now);
 	}
 
-	/** The final price of a won auction, for checking the merchant's order against it. */
-	finalPrice(): number | null {
-		return this.store.load().settlement?.price ?? null;
+	/** SETTLED: the leader wins if the reserve is met, with a grant for the claim window. Runs once: SETTLED is recorded once. */
+	protected override onTransition(status: string, now: number): void {
+		if (status !== "SETTLED") return;
+		const st = this.store.load();
+		if (st.settlement) return;
+		const t = this.timeline();
+		const { winner, reserveMet } = settlementOf(st.bidding, this.rules());
+		const claimBy = winner ? now + (t?.claimWindowSeconds ?? DEFAULT_CLAIM_WINDOW_SECONDS) * 1000 : null;
+		st.settlement = {
+			winner,
+			price: winner ? st.bidding.price : null,
+			reserveMet,
+			grantId: winner ? newId("adm") : null,
+			settledAt: now,
+			claimBy,
+			claimedAt: null,
+		};
+		this.store.save(st);
+		if (winner) this.emit("auction.consumer.won", { consumerId: winner, price: fromMinor(st.bidding.price) }, now);
+		broadcast(this.ctx, {
+			type: "settled",
+			finalPrice: winner ? fromMinor(st.bidding.price) : null,
+			reserveMet,
+			winner: winner ? this.pseudonym(winner) : null,
+		});
+	}
+
+	/** Extensions are written through to D1, so admin reads and lists show the closeAt bidders see. */
+	protected override async onAdvanced(): Promise<void> {
+		const st = this.store.load();
+		const t = this.timeline();
+		if (!st.timesDirty || !t) return;
+		await this.env.DB.prepare(
+			"UPDATE distributions SET close_at = ?, settle_at = ? WHERE id = ? AND organization_id = ?",
+		)
+			.bind(t.closeAt, t.settleAt, t.id, t.organizationId)
+			.run();
+		this.store.save({ ...this.store.load(), timesDirty: false });
 	}
 
 	// ── live prices ────────────────────────────────────────────────────────
@@ -197,26 +210,21 @@ export class AuctionObject extends DistributionObject {
 		key: { key: string; request: string } | null,
 		logMax: number | null,
 		decide: (st: StoredAuction, rules: AuctionRules, seq: number) => ReturnType<typeof placeBid>,
-	): Promise<AuctionReply<Awaited<ReturnType<AuctionObject["describe"]>>>> {
-		const t0 = this.timeline();
-		if (!t0 || t0.organizationId !== organizationId) return { ok: false, error: "not_found" };
-		const now = Date.now();
-		const reply = this.ctx.storage.transactionSync((): AuctionReply<null> | { replay: string } => {
-			this.advance(now);
+	): Promise<AuctionReply<BidderState>> {
+		const t0 = this.timelineOf(organizationId);
+		if (!t0) return refuse("not_found");
+		const reply = await this.transact((now): AuctionReply<null> | { replay: string } => {
 			const t = this.timeline() ?? t0;
 			if (key) {
 				const replay = this.store.replayOf(consumerId, key.key);
-				if (replay) return replay === JSON.stringify(key.request) ? { replay } : { ok: false, error: "key_reused" };
+				if (replay) return replay === JSON.stringify(key.request) ? { replay } : refuse("key_reused");
 			}
 			const status = statusAt("auction", t, now);
-			if (status === "DRAFT" || status === "SCHEDULED") return { ok: false, error: "not_open" };
-			if (status !== "OPEN") return { ok: false, error: "closed" };
+			if (status === "DRAFT" || status === "SCHEDULED") return refuse("not_open");
+			if (status !== "OPEN") return refuse("closed");
 			const st = this.store.load();
-			const rules = this.rules();
-			const outcome = decide(st, rules, this.store.nextSeq());
-			if (!outcome.ok) {
-				return { ok: false, error: outcome.reason, minimumNextBid: outcome.minimumNextBid };
-			}
+			const outcome = decide(st, this.rules(), this.store.nextSeq());
+			if (!outcome.ok) return { ok: false, error: outcome.reason, minimumNextBid: outcome.minimumNextBid };
 			const explicit = outcome.steps[0];
 			this.store.append(outcome.steps, this.pseudonyms(outcome.steps), explicit.kind === "bid" ? logMax : null, now);
 			const leader = outcome.state.leader?.id ?? null;
@@ -236,94 +244,42 @@ export class AuctionObject extends DistributionObject {
 				this.complete(now);
 			}
 			if (key) this.store.remember(consumerId, key.key, key.request);
-			return { ok: true, value: null };
+			return ok(null);
 		});
-		await this.arm();
-		await this.afterAdvance();
+		await this.onAdvanced();
 		if ("replay" in reply) return { ok: true, value: await this.describe(consumerId), replayed: true };
 		if (reply.ok) {
 			broadcast(this.ctx, { type: "price", ...this.publicStateNow(organizationId) });
-			return { ok: true, value: await this.describe(consumerId) };
+			return ok(await this.describe(consumerId));
 		}
 		return reply;
 	}
 
-	/** A leader change inside the last softCloseSeconds pushes closeAt to now + softCloseSeconds, within the cap. */
+	/** Moves closeAt (and settleAt) as the soft-close rule says, in the bid's transaction, and tells bidders. */
 	private extendIfLate(st: StoredAuction, now: number): void {
 		const t = this.timeline();
-		if (!t?.softCloseSeconds || t.closeAt == null || now < t.closeAt - t.softCloseSeconds * 1000) return;
-		const original = st.originalCloseAt ?? t.closeAt;
-		const cap = t.maxExtensionSeconds == null ? Number.POSITIVE_INFINITY : original + t.maxExtensionSeconds * 1000;
-		const closeAt = Math.min(now + t.softCloseSeconds * 1000, cap);
-		if (closeAt <= t.closeAt) return;
-		st.extendedMs = closeAt - original;
-		const originalSettle = st.originalSettleAt ?? t.settleAt ?? closeAt;
-		const settleAt = originalSettle >= closeAt ? originalSettle : originalSettle + st.extendedMs;
-		this.moveTimes({ closeAt, settleAt });
+		if (!t) return;
+		const moved = softCloseExtension(
+			{ ...t, originalCloseAt: st.originalCloseAt, originalSettleAt: st.originalSettleAt },
+			now,
+		);
+		if (!moved) return;
+		st.extendedMs = moved.extendedMs;
+		this.moveTimes({ closeAt: moved.closeAt, settleAt: moved.settleAt });
 		st.timesDirty = true;
-		this.emit("auction.extended", { closeAt: isoSeconds(closeAt), settleAt: isoSeconds(settleAt) }, now);
-		broadcast(this.ctx, { type: "extended", closeAt: isoSeconds(closeAt), settleAt: isoSeconds(settleAt) });
-	}
-
-	protected override onTransition(status: string, now: number): void {
-		if (status !== "SETTLED") return;
-		const st = this.store.load();
-		if (st.settlement) return;
-		const t = this.timeline();
-		const met = reserveMet(st.bidding, this.rules());
-		const winner = met ? (st.bidding.leader?.id ?? null) : null;
-		const claimBy = winner ? now + (t?.claimWindowSeconds ?? DEFAULT_CLAIM_WINDOW_SECONDS) * 1000 : null;
-		st.settlement = {
-			winner,
-			price: winner ? st.bidding.price : null,
-			reserveMet: met,
-			grantId: winner ? newId("adm") : null,
-			settledAt: now,
-			claimBy,
-			claimedAt: null,
-		};
-		this.store.save(st);
-		if (winner) this.emit("auction.consumer.won", { consumerId: winner, price: fromMinor(st.bidding.price) }, now);
-		broadcast(this.ctx, {
-			type: "settled",
-			finalPrice: winner ? fromMinor(st.bidding.price) : null,
-			reserveMet: met,
-			winner: winner ? this.pseudonym(winner) : null,
-		});
-	}
-
-	/** Extensions are written through to D1, so admin reads and lists show the closeAt bidders see. */
-	protected override async afterAdvance(): Promise<void> {
-		const st = this.store.load();
-		const t = this.timeline();
-		if (!st.timesDirty || !t) return;
-		await this.env.DB.prepare(
-			"UPDATE distributions SET close_at = ?, settle_at = ? WHERE id = ? AND organization_id = ?",
-		)
-			.bind(t.closeAt, t.settleAt, t.id, t.organizationId)
-			.run();
-		this.store.save({ ...this.store.load(), timesDirty: false });
+		const times = { closeAt: isoSeconds(moved.closeAt), settleAt: isoSeconds(moved.settleAt) };
+		this.emit("auction.extended", times, now);
+		broadcast(this.ctx, { type: "extended", ...times });
 	}
 
 	// ── plumbing ───────────────────────────────────────────────────────────
 
 	private rules(): AuctionRules {
-		const t = this.timeline();
-		return {
-			startingBid: t?.startingBid ?? 0,
-			minimumIncrement: t?.minimumIncrement ?? 100,
-			reservePrice: t?.reservePrice ?? null,
-			buyNowPrice: t?.buyNowPrice ?? null,
-		};
+		return rulesOf(this.timeline());
 	}
 
-	/** A stable, unguessable name for a bidder in the public log. */
 	private pseudonym(consumerId: string): string {
-		if (!this.pseudonymKey) {
-			const t = this.timeline();
-			const mac = hmacSha256(sha256(utf8(`${this.env.APP_SECRET}|bidder|${t?.id}|${t?.encryptionSeed}`)));
-			this.pseudonymKey = (id) => `bidder_${hex(mac(utf8(id))).slice(0, 12)}`;
-		}
+		if (!this.pseudonymKey) this.pseudonymKey = pseudonymizer(this.env.APP_SECRET, this.timeline());
 		return this.pseudonymKey(consumerId);
 	}
 
@@ -331,40 +287,16 @@ export class AuctionObject extends DistributionObject {
 		return new Map(steps.map((s) => [s.bidder, this.pseudonym(s.bidder)]));
 	}
 
-	private async describe(consumerId: string) {
-		const t = this.timeline();
+	private async describe(consumerId: string): Promise<BidderState> {
 		const st = this.store.load();
-		const rules = this.rules();
-		const own = this.store.ownMax(consumerId);
-		const leading = st.bidding.leader?.id === consumerId;
-		let status: BidderStatus =
-			own == null ? "NOT_BID" : leading ? (reserveMet(st.bidding, rules) ? "WINNING" : "BIDDING") : "OUTBID";
-		const settlement = st.settlement;
-		if (settlement) status = settlement.winner === consumerId ? "WON" : own == null ? "NOT_BID" : "LOST";
-		const state: Record<string, unknown> = {
-			consumerId,
-			status,
-			yourMaximum: own == null ? null : fromMinor(own),
-			currentPrice: st.bidding.leader ? fromMinor(st.bidding.price) : null,
-			minimumNextBid: fromMinor(minimumNextBid(st.bidding, rules)),
-		};
-		const grant = this.grantOf(consumerId);
-		if (
-			settlement?.winner === consumerId &&
-			settlement.grantId &&
-			settlement.claimBy &&
-			t &&
-			grant?.state === "live" &&
-			grant.expiresAt > Date.now()
-		) {
-			state.finalPrice = fromMinor(settlement.price ?? 0);
-			state.admissionToken = await this.grantTokenFor({
-				consumerId,
-				grantId: settlement.grantId,
-				issuedAt: settlement.settledAt,
-				expiresAt: settlement.claimBy,
-			});
-			state.claimBy = isoSeconds(settlement.claimBy);
+		const state = bidderView(st, this.rules(), consumerId, this.store.ownMax(consumerId));
+		const grant = this.onGrantLookup(consumerId);
+		// A win past its claim window shows no token, though only an order's check says "expired".
+		const live = await this.liveGrant(consumerId, grant && grant.expiresAt > Date.now() ? grant : null);
+		if (live) {
+			state.finalPrice = fromMinor(st.settlement?.price ?? 0);
+			state.admissionToken = live.token;
+			state.claimBy = isoSeconds(live.expiresAt);
 		}
 		return state;
 	}

@@ -12,6 +12,9 @@
  * - While the price is below buyNowPrice, a buy-now (or a bid at or above it) wins at
  *   once at buyNowPrice; once proxy bidding has passed it, bids are ordinary bids.
  * Only the leader and the runner-up can matter for the price, so the state holds two bidders.
+ * Also here, as pure functions: the rules a distribution's settings make, who wins at
+ * settlement, a bidder's standing, and the soft-close extension.
+ * Pure: owns no table and no schedule kind.
  */
 export interface AuctionRules {
 	startingBid: number;
@@ -116,3 +119,78 @@ export function buyNow(state: AuctionState, rules: AuctionRules, bidder: string)
 
 export const reserveMet = (state: AuctionState, rules: AuctionRules) =>
 	state.leader != null && (rules.reservePrice == null || state.price >= rules.reservePrice);
+
+/** The rules as the auction's settings state them (amounts in minor units), with the defaults for unset ones. */
+export function rulesOf(
+	t: {
+		startingBid: number | null;
+		minimumIncrement: number | null;
+		reservePrice: number | null;
+		buyNowPrice: number | null;
+	} | null,
+): AuctionRules {
+	return {
+		startingBid: t?.startingBid ?? 0,
+		minimumIncrement: t?.minimumIncrement ?? 100,
+		reservePrice: t?.reservePrice ?? null,
+		buyNowPrice: t?.buyNowPrice ?? null,
+	};
+}
+
+/** Who wins at settlement: the leader, if the reserve is met; else nobody. The object and the verifier both settle by it. */
+export function settlementOf(state: AuctionState, rules: AuctionRules): { winner: string | null; reserveMet: boolean } {
+	const met = reserveMet(state, rules);
+	return { winner: met ? (state.leader?.id ?? null) : null, reserveMet: met };
+}
+
+export type BidderStatus = "NOT_BID" | "BIDDING" | "WINNING" | "OUTBID" | "WON" | "LOST";
+
+/**
+ * A bidder's standing: before settlement WINNING while it leads with the reserve met,
+ * BIDDING while it leads below it, OUTBID otherwise; after, WON or LOST. `ownMax` is
+ * the bidder's highest maximum (null: it never bid); `settlement` is null until settled.
+ */
+export function bidderStatus(
+	state: AuctionState,
+	rules: AuctionRules,
+	bidder: string,
+	ownMax: number | null,
+	settlement: { winner: string | null } | null,
+): BidderStatus {
+	if (settlement) return settlement.winner === bidder ? "WON" : ownMax == null ? "NOT_BID" : "LOST";
+	if (ownMax == null) return "NOT_BID";
+	if (state.leader?.id !== bidder) return "OUTBID";
+	return reserveMet(state, rules) ? "WINNING" : "BIDDING";
+}
+
+export interface SoftCloseTimes {
+	/** The window before closeAt in which a new leader extends it; null or 0: no soft close. */
+	softCloseSeconds: number | null;
+	/** The most closeAt may move past the original close, in all; null: no cap. */
+	maxExtensionSeconds: number | null;
+	closeAt: number | null;
+	settleAt: number | null;
+	/** closeAt and settleAt before any extension (null: none yet, the current ones are the originals). */
+	originalCloseAt: number | null;
+	originalSettleAt: number | null;
+}
+
+/**
+ * Soft close: a leader change inside the last softCloseSeconds pushes closeAt to
+ * now + softCloseSeconds, within the cap; settleAt keeps its distance from the original
+ * close unless it already lies beyond the new one. Null when the times stay as they are.
+ */
+export function softCloseExtension(
+	p: SoftCloseTimes,
+	now: number,
+): { closeAt: number; settleAt: number; extendedMs: number } | null {
+	if (!p.softCloseSeconds || p.closeAt == null || now < p.closeAt - p.softCloseSeconds * 1000) return null;
+	const original = p.originalCloseAt ?? p.closeAt;
+	const cap = p.maxExtensionSeconds == null ? Number.POSITIVE_INFINITY : original + p.maxExtensionSeconds * 1000;
+	const closeAt = Math.min(now + p.softCloseSeconds * 1000, cap);
+	if (closeAt <= p.closeAt) return null;
+	const extendedMs = closeAt - original;
+	const originalSettle = p.originalSettleAt ?? p.settleAt ?? closeAt;
+	const settleAt = originalSettle >= closeAt ? originalSettle : originalSettle + extendedMs;
+	return { closeAt, settleAt, extendedMs };
+}

@@ -1,4 +1,9 @@
-/** The auction's hash-chained bid log, its state, and per-bidder idempotency records, in the object's SQLite. */
+/**
+ * The auction's hash-chained bid log, its state, and per-bidder idempotency records, in the object's SQLite.
+ * Owns the migration list "auction" and its tables: `log` (bids and proxy steps, chained as
+ * log.ts says), `state` (one JSON row: bidding state, soft-close baseline, settlement),
+ * `bid_keys` (idempotency keys of accepted bids). No schedule kind.
+ */
 import { chainHash, GENESIS_HASH, type LogEntry } from "./log";
 import { type AuctionState, emptyState, type LogStep } from "./rules";
 

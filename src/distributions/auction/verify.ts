@@ -1,10 +1,11 @@
 /**
  * Replays a published auction log: checks the hash chain, that every bid obeyed the
  * rules when it was placed (with the proxy steps the rules produce), and the final
- * price, winner and reserve.
+ * price, winner and reserve (by the same settlementOf as the object).
+ * Pure: owns no table and no schedule kind.
  */
 import { chainHash, GENESIS_HASH, type LogEntry } from "./log";
-import { type AuctionRules, type AuctionState, buyNow, emptyState, placeBid, reserveMet } from "./rules";
+import { type AuctionRules, type AuctionState, buyNow, emptyState, placeBid, settlementOf } from "./rules";
 
 export interface AuctionLog {
 	auctionId: string;
@@ -50,9 +51,8 @@ export function verifyAuction(log: AuctionLog): { ok: boolean; problems: string[
 		i += outcome.steps.length - 1;
 		state = outcome.state;
 	}
-	const met = reserveMet(state, log.rules);
+	const { winner, reserveMet: met } = settlementOf(state, log.rules);
 	if (met !== log.reserveMet) problems.push(`reserveMet is ${log.reserveMet}, the replay says ${met}`);
-	const winner = met ? (state.leader?.id ?? null) : null;
 	if (winner !== log.winner) problems.push(`winner is ${log.winner}, the replay says ${winner}`);
 	const price = state.leader ? state.price : null;
 	if (price !== log.finalPrice) problems.push(`final price is ${log.finalPrice}, the replay says ${price}`);

@@ -7,6 +7,7 @@
  *    level with an odd count carries its last node up unchanged;
  *  - ranking: entries sorted by HMAC-SHA256(seed, utf8(entryId)) ascending (ties —
  *    never seen in practice — by entryId); the first winnerCount win, backfill follows.
+ * Pure: owns no table and no schedule kind.
  */
 import { hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
 

@@ -1,30 +1,36 @@
 /**
- * DrawObject — one lottery (extends DistributionObject: timeline, schedule, outbox).
+ * DrawObject — one lottery (extends DistributionObject: timeline, agenda, status sync,
+ * outbox, grant holds).
  *
- * Tables (list "draw", see draw-store.ts): `entries` (one per consumer, with its
- * rank key HMAC(seed, entryId) fixed at entry), `fairness` (seed, commitment, count,
- * Merkle root), `merkle` (the tree, level by level).
+ * Tables (migration list "draw", store.ts): `entries` (one per consumer, with its rank
+ * key HMAC(seed, entryId) fixed at entry), `fairness` (seed, commitment, count, Merkle
+ * root), `merkle` (the tree, level by level: merkle-store.ts).
  * Transitions: CLOSED seals the entries into the Merkle tree; DRAWN makes the first
  * winnerCount entries in rank order winners, each with a grant for the claim window.
- * Schedule kind `claims`: expires unclaimed wins and, with backfill, passes each place
- * to the next entrant in rank order. COMPLETED once no win is left open.
+ * Schedule kinds: `claims` expires unclaimed wins and, with backfill, passes each place
+ * to the next entrant in rank order; `lost` announces the others, a chunk per run.
+ * COMPLETED once no win is left open.
  */
 import { newId } from "../../lib/ids";
 import { isoSeconds } from "../../lib/time";
-import { signToken } from "../../lib/tokens";
+import { ok, type Reply, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { migrate } from "../kernel/migrations";
-import { DistributionObject } from "../kernel/object";
-import { DRAW_MIGRATIONS, type DrawEntry, DrawStore } from "./store";
+import { DistributionObject, type StoredTimeline } from "../kernel/object";
+import { MerkleStore } from "./merkle-store";
+import { receiptOf } from "./receipt";
+import { DRAW_MIGRATIONS, type DrawEntry, DrawStore, grantOf } from "./store";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
-const RECEIPT_LIFETIME_SECONDS = 10 * 365 * 86_400;
+/** `draw.consumer.lost` events per run of `lost`. */
 const LOST_CHUNK = 500;
 
 export type DrawError = "not_found" | "not_open" | "closed" | "full" | "not_entered";
-export type DrawReply<T> = { ok: true; value: T } | { ok: false; error: DrawError };
+export type DrawReply<T> = Reply<T, DrawError>;
 export type DrawConsumerStatus = "ENTERED" | "WON" | "LOST" | "LEFT" | "CLAIMED" | "EXPIRED";
+/** The draw's own schedule kinds. */
+export type DrawKind = "claims" | "lost";
 
 export interface DrawState {
 	consumerId: string;
@@ -44,14 +50,21 @@ export interface DrawState {
 	claimBy?: string;
 }
 
-export class DrawObject extends DistributionObject {
-	private store!: DrawStore;
+/** Once drawn, an entry still ENTERED was not picked. */
+const consumerStatus = (e: DrawEntry, drawn: boolean): DrawConsumerStatus =>
+	e.status === "ENTERED" && drawn ? "LOST" : e.status;
 
-	protected override migrateEngine(): void {
+export class DrawObject extends DistributionObject<DrawKind> {
+	private store!: DrawStore;
+	private tree!: MerkleStore;
+
+	protected override onMigrate(): void {
 		migrate(this.sql, "draw", DRAW_MIGRATIONS);
 		this.store = new DrawStore(this.sql);
+		this.tree = new MerkleStore(this.sql);
 	}
 
+	/** The seed (and so the public commitment) exists from the first configure on. */
 	protected override onConfigure(): void {
 		this.store.fairness();
 	}
@@ -59,33 +72,33 @@ export class DrawObject extends DistributionObject {
 	/** One entry per consumer (entering again returns it). Invariant: never more than maxEntries ENTERED. */
 	async enter(organizationId: string, consumerId: string): Promise<DrawReply<DrawState>> {
 		return this.act(organizationId, consumerId, (now, t, entry) => {
-			if (entry && entry.status !== "LEFT") return { ok: true, value: entry };
+			if (entry && entry.status !== "LEFT") return ok(entry);
 			const status = statusAt("draw", t, now);
-			if (status === "DRAFT" || status === "SCHEDULED") return { ok: false, error: "not_open" };
-			if (status !== "OPEN") return { ok: false, error: "closed" };
-			if (t.maxEntries != null && this.store.entered() >= t.maxEntries) return { ok: false, error: "full" };
+			if (status === "DRAFT" || status === "SCHEDULED") return refuse("not_open");
+			if (status !== "OPEN") return refuse("closed");
+			if (t.maxEntries != null && this.store.entered() >= t.maxEntries) return refuse("full");
 			this.store.enter(consumerId, entry?.entry_id ?? newId("ent"), now);
 			this.emit("draw.consumer.entered", { consumerId }, now);
-			return { ok: true, value: this.store.entry(consumerId) as DrawEntry };
+			return ok(this.store.entry(consumerId) as DrawEntry);
 		});
 	}
 
+	/** Withdraws an entry while the draw is OPEN. Invariant: an entry that left keeps its entry id for a re-entry. */
 	async leave(organizationId: string, consumerId: string): Promise<DrawReply<DrawState>> {
 		return this.act(organizationId, consumerId, (now, t, entry) => {
-			if (!entry) return { ok: false, error: "not_entered" };
-			if (statusAt("draw", t, now) !== "OPEN") return { ok: false, error: "closed" };
+			if (!entry) return refuse("not_entered");
+			if (statusAt("draw", t, now) !== "OPEN") return refuse("closed");
 			if (entry.status === "ENTERED") {
 				this.store.setStatus(consumerId, "LEFT", now);
 				this.emit("draw.consumer.left", { consumerId }, now);
 			}
-			return { ok: true, value: this.store.entry(consumerId) as DrawEntry };
+			return ok(this.store.entry(consumerId) as DrawEntry);
 		});
 	}
 
+	/** The consumer's entry, receipt and (while it holds a win) grant. Reads only. */
 	async state(organizationId: string, consumerId: string): Promise<DrawReply<DrawState>> {
-		return this.act(organizationId, consumerId, (_now, _t, entry) =>
-			entry ? { ok: true, value: entry } : { ok: false, error: "not_entered" },
-		);
+		return this.act(organizationId, consumerId, (_now, _t, entry) => (entry ? ok(entry) : refuse("not_entered")));
 	}
 
 	/**
@@ -94,39 +107,41 @@ export class DrawObject extends DistributionObject {
 	 */
 	private proofWinners: { winners: string[]; backfills: string[] } | null = null;
 
-	/** What anyone may check: the commitment from the start, count and root from close, the seed and ranking from the draw. */
+	/**
+	 * What anyone may check: the commitment from the start, count and root from close, the
+	 * seed and ranking from the draw. Reads only; the seed never shows before the draw.
+	 */
 	async proof(organizationId: string) {
-		return this.caughtUp(() => this.proofNow(organizationId));
-	}
-
-	private proofNow(organizationId: string) {
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return null;
-		const f = this.store.fairness();
-		const drawn = f.drawn_at != null;
-		if (drawn && !this.proofWinners) {
-			const all = this.store.winners();
-			this.proofWinners = {
-				winners: all.filter((w) => !w.backfilled).map((w) => w.entry_id),
-				backfills: all.filter((w) => w.backfilled).map((w) => w.entry_id),
+		return this.caughtUp(() => {
+			const t = this.timelineOf(organizationId);
+			if (!t) return null;
+			const f = this.store.fairness();
+			const drawn = f.drawn_at != null;
+			if (drawn && !this.proofWinners) {
+				const all = this.store.winners();
+				this.proofWinners = {
+					winners: all.filter((w) => !w.backfilled).map((w) => w.entry_id),
+					backfills: all.filter((w) => w.backfilled).map((w) => w.entry_id),
+				};
+			}
+			const lists = drawn && this.proofWinners ? this.proofWinners : { winners: [], backfills: [] };
+			return {
+				drawId: t.id,
+				status: statusAt("draw", t, Date.now()),
+				algorithm: "fanfare-edge/draw-v1",
+				commitment: f.commitment,
+				entryCount: f.entry_count,
+				merkleRoot: f.merkle_root,
+				seed: drawn ? f.seed : null,
+				winnerCount: t.winnerCount,
+				winners: lists.winners,
+				backfills: lists.backfills,
+				drawnAt: f.drawn_at == null ? null : isoSeconds(f.drawn_at),
 			};
-		}
-		const lists = drawn && this.proofWinners ? this.proofWinners : { winners: [], backfills: [] };
-		return {
-			drawId: t.id,
-			status: statusAt("draw", t, Date.now()),
-			algorithm: "fanfare-edge/draw-v1",
-			commitment: f.commitment,
-			entryCount: f.entry_count,
-			merkleRoot: f.merkle_root,
-			seed: drawn ? f.seed : null,
-			winnerCount: t.winnerCount,
-			winners: lists.winners,
-			backfills: lists.backfills,
-			drawnAt: f.drawn_at == null ? null : isoSeconds(f.drawn_at),
-		};
+		});
 	}
 
+	/** Merchant: every winner and former winner, best rank first. Reads only. */
 	async results() {
 		await this.caughtUp(() => null);
 		return this.store.winners().map((w) => ({
@@ -140,6 +155,7 @@ export class DrawObject extends DistributionObject {
 		}));
 	}
 
+	/** Merchant: a page of entries, newest first. Reads only. */
 	async entries(limit: number, beforeOrdinal: number | null) {
 		await this.caughtUp(() => null);
 		const drawn = this.store.fairness().drawn_at != null;
@@ -147,12 +163,12 @@ export class DrawObject extends DistributionObject {
 			cursor: e.ordinal,
 			entryId: e.entry_id,
 			consumerId: e.consumer_id,
-			status: this.consumerStatus(e, drawn),
+			status: consumerStatus(e, drawn),
 			enteredAt: isoSeconds(e.entered_at),
 		}));
 	}
 
-	/** Sealed entry ids in leaf order, for the public export; null before the draw closes. */
+	/** Sealed entry ids in leaf order, for the public export; null before the draw closes. Reads only. */
 	async exportChunk(afterLeaf: number, limit: number): Promise<string[] | null> {
 		return this.caughtUp(() =>
 			this.store.fairness().merkle_root == null ? null : this.store.leaves(afterLeaf, limit),
@@ -164,15 +180,14 @@ export class DrawObject extends DistributionObject {
 		return c.ENTERED + c.WON + c.CLAIMED + c.EXPIRED;
 	}
 
-	protected override grantOf(consumerId: string): GrantState | null {
-		const e = this.store.entry(consumerId);
-		if (!e?.grant_id || e.claim_by == null) return null;
-		const state = e.status === "WON" ? "live" : e.status === "CLAIMED" ? "used" : "expired";
-		return { grantId: e.grant_id, expiresAt: e.claim_by, state };
+	// ── kernel hooks ───────────────────────────────────────────────────────
+
+	protected override onGrantLookup(consumerId: string): GrantState | null {
+		return grantOf(this.store.entry(consumerId));
 	}
 
 	/** The winner checked out: CLAIMED. */
-	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+	protected override onGrantUsed(consumerId: string, order: GrantOrder, now: number): void {
 		const entry = this.store.entry(consumerId);
 		if (!entry) return;
 		this.store.claim(entry, now, order.orderId ?? null, order.orderAmount ?? null);
@@ -180,35 +195,27 @@ export class DrawObject extends DistributionObject {
 		this.checkCompletion(now);
 	}
 
-	// ── the draw ───────────────────────────────────────────────────────────
-
 	protected override onTransition(status: string, now: number): void {
-		if (status === "CLOSED") this.store.sealEntries();
+		if (status === "CLOSED") this.tree.seal();
 		if (status === "DRAWN") this.draw(now);
 	}
 
-	protected override onSchedule(kind: string, now: number): number | null {
+	protected override onSchedule(kind: DrawKind, now: number): number | null {
 		if (kind === "lost") return this.announceLost(now);
-		if (kind !== "claims") return null;
-		const t = this.timeline();
-		const expired = this.store.expiredClaims(now);
-		for (const e of expired) {
-			this.store.setStatus(e.consumer_id, "EXPIRED", now);
-			this.emit("draw.consumer.expired", { consumerId: e.consumer_id, entryId: e.entry_id }, now);
-		}
-		if (t?.backfill && expired.length) this.award(this.store.nextRanked(expired.length), now, true);
-		this.checkCompletion(now);
-		return this.store.earliestClaimBy();
+		if (kind === "claims") return this.expireClaims(now);
+		// A kind this version does not run (written by an older one) is dropped.
+		return null;
 	}
+
+	// ── the draw ───────────────────────────────────────────────────────────
 
 	/** Exactly min(winnerCount, entries) winners, the first in rank order. Runs once: DRAWN is recorded once. */
 	private draw(now: number): void {
 		const t = this.timeline();
 		if (!t) return;
-		if (this.store.fairness().merkle_root == null) this.store.sealEntries();
-		this.sql.exec("UPDATE fairness SET drawn_at = ?", now);
-		const winners = this.store.nextRanked(t.winnerCount ?? 0);
-		this.award(winners, now, false);
+		if (this.store.fairness().merkle_root == null) this.tree.seal();
+		this.store.markDrawn(now);
+		this.award(this.store.nextRanked(t.winnerCount ?? 0), now, false);
 		this.scheduleAt("lost", now);
 		this.checkCompletion(now);
 	}
@@ -228,6 +235,19 @@ export class DrawObject extends DistributionObject {
 		if (entries.length) this.scheduleAt("claims", claimBy);
 	}
 
+	/** Expires wins past their claim window; with backfill, each place passes to the next in rank order. */
+	private expireClaims(now: number): number | null {
+		const t = this.timeline();
+		const expired = this.store.expiredClaims(now);
+		for (const e of expired) {
+			this.store.setStatus(e.consumer_id, "EXPIRED", now);
+			this.emit("draw.consumer.expired", { consumerId: e.consumer_id, entryId: e.entry_id }, now);
+		}
+		if (t?.backfill && expired.length) this.award(this.store.nextRanked(expired.length), now, true);
+		this.checkCompletion(now);
+		return this.store.earliestClaimBy();
+	}
+
 	/** `draw.consumer.lost` for everyone not drawn, LOST_CHUNK per run so a large draw never floods one alarm. */
 	private announceLost(now: number): number | null {
 		const lost = this.store.nextLost(LOST_CHUNK);
@@ -244,64 +264,31 @@ export class DrawObject extends DistributionObject {
 
 	// ── plumbing ───────────────────────────────────────────────────────────
 
+	/** Catches up and runs `fn` on the consumer's entry in one transaction; answers with the entry as the consumer sees it. */
 	private async act(
 		organizationId: string,
 		consumerId: string,
-		fn: (
-			now: number,
-			t: NonNullable<ReturnType<DrawObject["timeline"]>>,
-			entry: DrawEntry | null,
-		) => DrawReply<DrawEntry>,
+		fn: (now: number, t: StoredTimeline, entry: DrawEntry | null) => DrawReply<DrawEntry>,
 	): Promise<DrawReply<DrawState>> {
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
-		const now = Date.now();
-		const reply = this.ctx.storage.transactionSync(() => {
-			this.advance(now);
-			return fn(now, this.timeline() ?? t, this.store.entry(consumerId));
-		});
-		await this.arm();
-		return reply.ok ? { ok: true, value: await this.describe(reply.value) } : reply;
-	}
-
-	private consumerStatus(e: DrawEntry, drawn: boolean): DrawConsumerStatus {
-		return e.status === "ENTERED" && drawn ? "LOST" : e.status;
+		const t = this.timelineOf(organizationId);
+		if (!t) return refuse("not_found");
+		const reply = await this.transact((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
+		return reply.ok ? ok(await this.describe(reply.value)) : reply;
 	}
 
 	private async describe(e: DrawEntry): Promise<DrawState> {
 		const t = this.timeline();
 		if (!t) throw new Error("draw without timeline");
 		const f = this.store.fairness();
-		const signature = await signToken(this.env.JWT_SIGNING_KEY, {
-			sub: e.consumer_id,
-			org: t.organizationId,
-			typ: "receipt",
-			dist: t.id,
-			entry: e.entry_id,
-			commitment: f.commitment,
-			iat: Math.floor(e.entered_at / 1000),
-			exp: Math.floor(e.entered_at / 1000) + RECEIPT_LIFETIME_SECONDS,
-		});
 		const state: DrawState = {
 			consumerId: e.consumer_id,
-			status: this.consumerStatus(e, f.drawn_at != null),
-			receipt: { entryId: e.entry_id, enteredAt: isoSeconds(e.entered_at), commitment: f.commitment, signature },
+			status: consumerStatus(e, f.drawn_at != null),
+			receipt: await receiptOf(this.env.JWT_SIGNING_KEY, t, f, e, this.tree),
 		};
-		if (e.leaf != null && f.merkle_root) {
-			Object.assign(state.receipt, {
-				leafIndex: e.leaf,
-				merkleRoot: f.merkle_root,
-				inclusionProof: this.store.inclusionProof(e.leaf),
-			});
-		}
-		if (e.status === "WON" && e.grant_id && e.won_at && e.claim_by) {
-			state.admissionToken = await this.grantTokenFor({
-				consumerId: e.consumer_id,
-				grantId: e.grant_id,
-				issuedAt: e.won_at,
-				expiresAt: e.claim_by,
-			});
-			state.claimBy = isoSeconds(e.claim_by);
+		const grant = await this.liveGrant(e.consumer_id, grantOf(e));
+		if (grant) {
+			state.admissionToken = grant.token;
+			state.claimBy = isoSeconds(grant.expiresAt);
 		}
 		return state;
 	}

@@ -2,13 +2,14 @@
  * The draw's entries and proof material in the object's SQLite. Everything that
  * grows with the entry count is streamed through SQL (never loaded whole), so a
  * million entries fit in an object's memory.
+ *
+ * Owns the migration list "draw" and its tables: `entries` (one per consumer, with its
+ * rank key fixed at entry), `fairness` (seed, commitment, counts, root, the lost cursor),
+ * `merkle` (written by merkle-store.ts).
  */
-
-import { hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
-import { commitmentOf, type InclusionStep, leafHash, nodeHash } from "./fairness";
-
-/** Rows per read while sealing: even, so Merkle pairs never straddle two chunks. */
-const SEAL_CHUNK = 2048;
+import { fromHex, hex } from "../../lib/sha256";
+import type { GrantState } from "../kernel/grants";
+import { commitmentOf, rankKeyer } from "./fairness";
 
 export type DrawEntryStatus = "ENTERED" | "LEFT" | "WON" | "CLAIMED" | "EXPIRED";
 
@@ -66,6 +67,13 @@ export const DRAW_MIGRATIONS = [
 	 UPDATE fairness SET entered_count = (SELECT COUNT(*) FROM entries WHERE status = 'ENTERED');`,
 ];
 
+/** The grant a winning entry holds, as the kernel judges it: live while WON, then used (CLAIMED) or expired. */
+export function grantOf(e: DrawEntry | null): GrantState | null {
+	if (!e?.grant_id || e.claim_by == null || e.won_at == null) return null;
+	const state = e.status === "WON" ? "live" : e.status === "CLAIMED" ? "used" : "expired";
+	return { grantId: e.grant_id, issuedAt: e.won_at, expiresAt: e.claim_by, state };
+}
+
 const COLUMNS =
 	"ordinal, entry_id, consumer_id, rank_key, status, entered_at, leaf, won_at, claim_by, grant_id, backfilled, finished_at";
 
@@ -93,11 +101,7 @@ export class DrawStore {
 	}
 
 	private keyOf(entryId: string): string {
-		if (!this.rankKey) {
-			const seed = this.fairness().seed;
-			const mac = hmacSha256(Uint8Array.from(seed.match(/../g) ?? [], (h) => Number.parseInt(h, 16)));
-			this.rankKey = (id) => hex(mac(utf8(id)));
-		}
+		if (!this.rankKey) this.rankKey = rankKeyer(fromHex(this.fairness().seed));
 		return this.rankKey(entryId);
 	}
 
@@ -141,70 +145,8 @@ export class DrawStore {
 		this.sql.exec("UPDATE entries SET status = ?, finished_at = ? WHERE consumer_id = ?", status, now, consumerId);
 	}
 
-	/**
-	 * At close: numbers the remaining entries as Merkle leaves in entry order and builds
-	 * the tree level by level, reading fixed-size chunks (never a cursor over a table
-	 * being written). Returns the root and the entry count.
-	 */
-	sealEntries(): { root: string; count: number } {
-		this.sql.exec("DELETE FROM merkle");
-		this.sql.exec("UPDATE entries SET leaf = NULL WHERE leaf IS NOT NULL");
-		let count = 0;
-		for (let after = 0; ; ) {
-			const chunk = this.sql
-				.exec<{ ordinal: number; entry_id: string }>(
-					// `+status` keeps SQLite on the primary key: with the status index it re-sorts every chunk (O(n²)).
-					"SELECT ordinal, entry_id FROM entries WHERE +status = 'ENTERED' AND ordinal > ? ORDER BY ordinal LIMIT ?",
-					after,
-					SEAL_CHUNK,
-				)
-				.toArray();
-			if (!chunk.length) break;
-			for (const row of chunk) {
-				this.sql.exec("UPDATE entries SET leaf = ? WHERE ordinal = ?", count, row.ordinal);
-				this.sql.exec("INSERT INTO merkle (level, idx, hash) VALUES (0, ?, ?)", count, leafHash(row.entry_id));
-				count++;
-			}
-			after = chunk[chunk.length - 1].ordinal;
-		}
-		let level = 0;
-		for (let width = count; width > 1; width = Math.ceil(width / 2), level++) {
-			for (let start = 0; start < width; start += SEAL_CHUNK) {
-				const nodes = this.sql
-					.exec<{ hash: ArrayBuffer }>(
-						"SELECT hash FROM merkle WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?",
-						level,
-						start,
-						SEAL_CHUNK,
-					)
-					.toArray()
-					.map((r) => new Uint8Array(r.hash));
-				for (let i = 0; i < nodes.length; i += 2) {
-					const up = i + 1 < nodes.length ? nodeHash(nodes[i], nodes[i + 1]) : nodes[i];
-					this.sql.exec("INSERT INTO merkle (level, idx, hash) VALUES (?, ?, ?)", level + 1, (start + i) / 2, up);
-				}
-			}
-		}
-		const top = this.sql
-			.exec<{ hash: ArrayBuffer }>("SELECT hash FROM merkle WHERE level = ? AND idx = 0", level)
-			.toArray()[0];
-		const root = hex(top ? new Uint8Array(top.hash) : sha256(new Uint8Array()));
-		this.sql.exec("UPDATE fairness SET entry_count = ?, merkle_root = ?", count, root);
-		return { root, count };
-	}
-
-	/** The sibling path from a leaf to the root. */
-	inclusionProof(leaf: number): InclusionStep[] {
-		const steps: InclusionStep[] = [];
-		const levels = this.sql.exec<{ n: number | null }>("SELECT MAX(level) AS n FROM merkle").one().n ?? 0;
-		for (let level = 0, index = leaf; level < levels; level++, index = Math.floor(index / 2)) {
-			const siblingIdx = index % 2 ? index - 1 : index + 1;
-			const row = this.sql
-				.exec<{ hash: ArrayBuffer }>("SELECT hash FROM merkle WHERE level = ? AND idx = ?", level, siblingIdx)
-				.toArray()[0];
-			steps.push({ sibling: row ? hex(new Uint8Array(row.hash)) : null, side: index % 2 ? "left" : "right" });
-		}
-		return steps;
+	markDrawn(now: number): void {
+		this.sql.exec("UPDATE fairness SET drawn_at = ?", now);
 	}
 
 	/** The best-ranked entries still ENTERED (not yet winners), in rank order. */

@@ -2,6 +2,7 @@
  * Checks a published draw against its entry list, with nothing but the public
  * material: the seed matches the commitment, the entries match the count and Merkle
  * root, and the winners (then backfills) are exactly the ranking's head.
+ * Pure: owns no table and no schedule kind.
  */
 
 import { fromHex } from "../../lib/sha256";

@@ -2,6 +2,7 @@
  * Admission grants, shared by queues, draws and auctions: a single-use EdDSA JWT
  * naming the consumer, the distribution, its id (`jti`) and expiry. The object that
  * issued it is the authority on whether it is still unused.
+ * Pure: owns no table and no schedule kind (each engine stores its grants in its own rows).
  */
 import { signToken } from "../../lib/tokens";
 
@@ -34,9 +35,10 @@ export interface GrantOrder {
 	orderAmount?: number;
 }
 
-/** What an engine knows of one consumer's grant. */
+/** What an engine knows of one consumer's grant: enough to judge it and to sign it again. */
 export interface GrantState {
 	grantId: string;
+	issuedAt: number;
 	expiresAt: number;
 	state: "live" | "used" | "expired" | "revoked";
 }

@@ -2,6 +2,7 @@
  * Live updates over hibernatable WebSockets: each socket is tagged with its
  * consumer id, so a push to one consumer reaches every tab it has open, and an
  * idle object can hibernate without dropping them.
+ * Owns no table and no schedule kind: the runtime keeps the sockets and their tags.
  */
 export function acceptLive(ctx: DurableObjectState, tag: string, first: unknown): Response {
 	const pair = new WebSocketPair();

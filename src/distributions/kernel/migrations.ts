@@ -3,6 +3,7 @@
  * Each list has a name (a base class and its engine keep separate lists) and only
  * ever grows; `migrate` runs the steps not yet applied, in order. Call it inside the
  * constructor's blockConcurrencyWhile so no request sees a half-built schema.
+ * Owns the table `_migrations(list, version, applied_at)`: the steps each list has run.
  */
 export function migrate(sql: SqlStorage, list: string, steps: readonly string[]): void {
 	sql.exec(

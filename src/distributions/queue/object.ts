@@ -1,32 +1,32 @@
 /**
- * QueueObject — one virtual waiting room (extends DistributionObject: timeline,
- * schedule, outbox).
+ * QueueObject — one virtual waiting room (extends DistributionObject: timeline, agenda,
+ * status sync, outbox, grant holds).
  *
- * Tables (list "queue", see queue-store.ts): `entries` (one per consumer: place,
- * status, grant), `holes` (places vacated while waiting), `counters` (next_seq,
- * admitted_total, now_serving, next_slot_at).
- * Schedule kind `admit`: the admission tick — expires sessions past their grant, then
- * admits one consumer per 60/admissionRate s, never more than maxCapacity ADMITTED
- * at once, and pushes grants to the admitted consumers' live sockets.
+ * Tables (migration list "queue", store.ts): `entries` (one per consumer: place, status,
+ * grant), `holes` (places vacated while waiting), `counters` (next_seq, queued, active,
+ * admitted_total, now_serving, next_slot_at, paused).
+ * Schedule kind `admit` (ticks.ts, policy in admission.ts): the admission tick — expires
+ * sessions past their grant, then admits one consumer per 60/admissionRate s, never more
+ * than maxCapacity ADMITTED at once. Admitted consumers' sockets get their grant (live.ts).
  */
-import { newId } from "../../lib/ids";
-import { openTicket, sealTicket } from "../../lib/tickets";
 import { isoSeconds } from "../../lib/time";
+import { ok, type Reply, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
 import type { GrantOrder, GrantState } from "../kernel/grants";
-import { acceptLive, broadcast, isUpgrade, sendTo, tagOf } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
-import { DistributionObject } from "../kernel/object";
-import { type Entry, type EntryStatus, QUEUE_MIGRATIONS, QueueStore } from "./store";
-
-/** Ticks are batched: at most this often, admitting every slot that fell due since the last one. */
-const MIN_TICK_MS = 250;
-const DEFAULT_SESSION_SECONDS = 900;
+import { DistributionObject, type StoredTimeline } from "../kernel/object";
+import { estimatedWaitSeconds } from "./admission";
+import { QueueLive } from "./live";
+import { type Entry, type EntryStatus, grantOf, QUEUE_MIGRATIONS, QueueStore } from "./store";
+import { QueueTickets } from "./tickets";
+import { admitDue, admitting, drained, nextTick } from "./ticks";
 
 export type QueueError = "not_found" | "not_open" | "closed" | "not_entered" | "bad_ticket";
 /** The access token's consumer (and, if also sent, a ticket that must be theirs), or a ticket alone. */
 export type Who = { consumerId: string; ticket?: string } | { ticket: string };
-export type QueueReply<T> = { ok: true; value: T } | { ok: false; error: QueueError };
+export type QueueReply<T> = Reply<T, QueueError>;
+/** The queue's own schedule kinds. */
+export type QueueKind = "admit";
 
 export interface QueueState {
 	consumerId: string;
@@ -63,12 +63,12 @@ export interface QueueStats {
 	nowServing: number;
 }
 
-export class QueueObject extends DistributionObject {
+export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;
-	/** Consumers admitted since the last push. Losing it only skips a push: the grant is stored. */
-	private toNotify: string[] = [];
+	private readonly live = new QueueLive(this.ctx, () => this.store);
+	private readonly tickets = new QueueTickets();
 
-	protected override migrateEngine(): void {
+	protected override onMigrate(): void {
 		migrate(this.sql, "queue", QUEUE_MIGRATIONS);
 		this.store = new QueueStore(this.sql);
 	}
@@ -79,92 +79,85 @@ export class QueueObject extends DistributionObject {
 	 */
 	async enter(organizationId: string, consumerId: string): Promise<QueueReply<QueueState>> {
 		return this.act(organizationId, { consumerId }, (now, t, existing) => {
-			if (existing && existing.status !== "LEFT") return { ok: true, value: existing };
+			if (existing && existing.status !== "LEFT") return ok(existing);
 			const status = statusAt("queue", t, now);
 			const prequeueFrom = (t.openAt ?? Number.POSITIVE_INFINITY) - t.prequeueSeconds * 1000;
-			if (status === "DRAFT" || (status === "SCHEDULED" && now < prequeueFrom)) return { ok: false, error: "not_open" };
-			if (status !== "OPEN" && status !== "SCHEDULED") return { ok: false, error: "closed" };
+			if (status === "DRAFT" || (status === "SCHEDULED" && now < prequeueFrom)) return refuse("not_open");
+			if (status !== "OPEN" && status !== "SCHEDULED") return refuse("closed");
 			this.store.enqueue(consumerId, now, status === "SCHEDULED");
 			this.emit("queue.consumer.entered", { consumerId }, now);
 			// Wake the admission tick only if it could admit: a rate is set and the tick is idle.
 			if (status === "OPEN" && t.admissionRate && (this.store.counter("paused") || !this.isScheduled("admit"))) {
 				this.scheduleAt("admit", now);
 			}
-			return { ok: true, value: this.store.entry(consumerId) as Entry };
+			return ok(this.store.entry(consumerId) as Entry);
 		});
 	}
 
-	/** The consumer's state: place and estimated wait while QUEUED, the grant while ADMITTED. */
+	/** The consumer's state: place and estimated wait while QUEUED, the grant while ADMITTED. Reads only. */
 	async state(organizationId: string, who: Who): Promise<QueueReply<QueueState>> {
-		return this.act(organizationId, who, (_now, _t, entry) =>
-			entry ? { ok: true, value: entry } : { ok: false, error: "not_entered" },
-		);
+		return this.act(organizationId, who, (_now, _t, entry) => (entry ? ok(entry) : refuse("not_entered")));
 	}
 
-	/** Leaves the line, or gives up an admission (freeing the place). A finished entry is unchanged. */
+	/** Leaves the line, or gives up an admission (freeing the place). Invariant: a finished entry is unchanged. */
 	async leave(organizationId: string, who: Who): Promise<QueueReply<QueueState>> {
 		return this.act(organizationId, who, (now, _t, entry) => {
-			if (!entry) return { ok: false, error: "not_entered" };
+			if (!entry) return refuse("not_entered");
 			if (entry.status === "QUEUED" || entry.status === "ADMITTED") {
 				this.store.finish(entry, "LEFT", now);
 				this.emit("queue.consumer.left", { consumerId: entry.consumer_id }, now);
 				this.scheduleAt("admit", now);
 			}
-			return { ok: true, value: this.store.entry(entry.consumer_id) as Entry };
+			return ok(this.store.entry(entry.consumer_id) as Entry);
 		});
 	}
 
-	/** Merchant: denies a consumer (a QUEUED one loses its place, an ADMITTED one its grant). */
+	/** Merchant: denies a consumer (a QUEUED one loses its place, an ADMITTED one its grant). Invariant: a finished entry is unchanged. */
 	async deny(organizationId: string, consumerId: string, reason: string | null): Promise<QueueReply<QueueState>> {
 		return this.act(organizationId, { consumerId }, (now, _t, entry) => {
-			if (!entry) return { ok: false, error: "not_entered" };
+			if (!entry) return refuse("not_entered");
 			if (entry.status === "QUEUED" || entry.status === "ADMITTED") {
 				this.store.finish(entry, "DENIED", now, reason);
 				this.emit("queue.consumer.denied", { consumerId, reason }, now);
 				this.scheduleAt("admit", now);
 			}
-			return { ok: true, value: this.store.entry(consumerId) as Entry };
+			return ok(this.store.entry(consumerId) as Entry);
 		});
 	}
 
-	/** Merchant: admits up to `count` now, in line order, ignoring the rate but never maxCapacity. */
+	/** Merchant: admits up to `count` now, in line order. Invariant: ignores the rate, never maxCapacity. */
 	async admitNow(organizationId: string, count: number): Promise<QueueReply<{ admitted: number }>> {
-		const now = Date.now();
-		const reply = this.ctx.storage.transactionSync((): QueueReply<{ admitted: number }> => {
-			this.advance(now);
-			const t = this.timeline();
-			if (t?.organizationId !== organizationId) return { ok: false, error: "not_found" };
-			const status = statusAt("queue", t, now);
-			if (status !== "OPEN" && status !== "CLOSED") return { ok: false, error: "not_open" };
+		const reply = await this.transact((now): QueueReply<{ admitted: number }> => {
+			const t = this.timelineOf(organizationId);
+			if (!t) return refuse("not_found");
+			if (!admitting(t, now)) return refuse("not_open");
 			const admitted = this.admit(now, count);
 			this.scheduleAt("admit", now);
-			return { ok: true, value: { admitted } };
+			return ok({ admitted });
 		});
-		await this.arm();
-		await this.pushAdmissions();
+		await this.live.push((e) => this.describe(e));
 		return reply;
 	}
 
+	/** Live counts, caught up to now. Reads only. */
 	async stats(): Promise<QueueStats> {
-		return this.caughtUp(() => this.statsNow());
+		return this.caughtUp(() => {
+			const c = this.store.countByStatus();
+			return {
+				queued: c.QUEUED,
+				admitted: this.store.counter("admitted_total"),
+				active: c.ADMITTED,
+				completed: c.COMPLETED,
+				left: c.LEFT,
+				denied: c.DENIED,
+				expired: c.EXPIRED,
+				admittedLastMinute: this.store.admittedSince(Date.now() - 60_000),
+				nowServing: this.store.counter("now_serving"),
+			};
+		});
 	}
 
-	private statsNow(): QueueStats {
-		const now = Date.now();
-		const c = this.store.countByStatus();
-		return {
-			queued: c.QUEUED,
-			admitted: this.store.counter("admitted_total"),
-			active: c.ADMITTED,
-			completed: c.COMPLETED,
-			left: c.LEFT,
-			denied: c.DENIED,
-			expired: c.EXPIRED,
-			admittedLastMinute: this.store.admittedSince(now - 60_000),
-			nowServing: this.store.counter("now_serving"),
-		};
-	}
-
+	/** Merchant: a page of entries, newest first, caught up to now. Reads only. */
 	async entries(status: EntryStatus | undefined, limit: number, beforeRowid: number | null) {
 		await this.caughtUp(() => null);
 		return this.store.page(status, limit, beforeRowid).map((e) => ({
@@ -183,14 +176,15 @@ export class QueueObject extends DistributionObject {
 	/**
 	 * What a worker needs to answer a waiting consumer's poll from its ticket alone: the
 	 * admission frontier and the holes in the line (null when there are too many to ship).
+	 * Reads only; a place computed from it is the one `state` would answer at the same moment.
 	 */
 	async progressSnapshot(organizationId: string): Promise<QueueProgress | null> {
 		return this.caughtUp(() => {
-			const t = this.timeline();
-			if (!t || t.organizationId !== organizationId) return null;
+			const t = this.timelineOf(organizationId);
+			if (!t) return null;
 			return {
 				encryptionSeed: t.encryptionSeed,
-				admitting: ["OPEN", "CLOSED"].includes(statusAt("queue", t, Date.now())),
+				admitting: admitting(t, Date.now()),
 				admissionRate: t.admissionRate,
 				admittedTotal: this.store.counter("admitted_total"),
 				nowServing: this.store.counter("now_serving"),
@@ -203,72 +197,20 @@ export class QueueObject extends DistributionObject {
 		return this.store.queued() + this.store.active();
 	}
 
-	protected override grantOf(consumerId: string): GrantState | null {
-		const e = this.store.entry(consumerId);
-		if (!e?.grant_id || e.expires_at == null) return null;
-		const state =
-			e.status === "ADMITTED"
-				? "live"
-				: e.status === "COMPLETED"
-					? "used"
-					: e.status === "EXPIRED"
-						? "expired"
-						: "revoked";
-		return { grantId: e.grant_id, expiresAt: e.expires_at, state };
+	// ── kernel hooks ───────────────────────────────────────────────────────
+
+	protected override onGrantLookup(consumerId: string): GrantState | null {
+		return grantOf(this.store.entry(consumerId));
 	}
 
 	/** The admitted consumer checked out: COMPLETED, and its place is free for the next in line. */
-	protected override useGrant(consumerId: string, order: GrantOrder, now: number): void {
+	protected override onGrantUsed(consumerId: string, order: GrantOrder, now: number): void {
 		const entry = this.store.entry(consumerId);
 		if (!entry) return;
 		this.store.complete(entry, now, order.orderId ?? null, order.orderAmount ?? null);
 		this.emit("queue.consumer.completed", { consumerId, ...order }, now);
 		this.scheduleAt("admit", now);
 	}
-
-	// ── live updates ───────────────────────────────────────────────────────
-
-	/** The worker forwards an authenticated upgrade here with the consumer and organization in headers. */
-	override async fetch(request: Request): Promise<Response> {
-		if (!isUpgrade(request)) return new Response("Expected a WebSocket upgrade", { status: 426 });
-		const organizationId = request.headers.get("X-Organization-Id") ?? "";
-		const consumerId = request.headers.get("X-Consumer-Id");
-		const ticket = request.headers.get("X-Queue-Ticket") ?? undefined;
-		const who: Who = consumerId ? { consumerId, ticket } : { ticket: ticket ?? "" };
-		const reply = await this.state(organizationId, who);
-		if (!reply.ok && reply.error === "not_found") return new Response("Queue not found", { status: 404 });
-		if (!reply.ok && reply.error === "bad_ticket") return new Response("Invalid ticket", { status: 401 });
-		const first = reply.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() };
-		return acceptLive(this.ctx, reply.ok ? reply.value.consumerId : (consumerId ?? ""), first);
-	}
-
-	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-		if (message === "ping") return ws.send("pong");
-		const t = this.timeline();
-		const reply = t ? await this.state(t.organizationId, { consumerId: tagOf(this.ctx, ws) }) : null;
-		ws.send(JSON.stringify(reply?.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() }));
-	}
-
-	protected override async afterAdvance(): Promise<void> {
-		await this.pushAdmissions();
-	}
-
-	private progress() {
-		return { nowServing: this.store.counter("now_serving"), queued: this.store.queued() };
-	}
-
-	/** Sends each newly admitted consumer its grant, then everyone the new now-serving number. */
-	private async pushAdmissions(): Promise<void> {
-		const ids = this.toNotify.splice(0);
-		if (!ids.length) return;
-		for (const id of ids) {
-			const entry = this.store.entry(id);
-			if (entry?.status === "ADMITTED") sendTo(this.ctx, id, { type: "admitted", ...(await this.describe(entry)) });
-		}
-		broadcast(this.ctx, { type: "progress", ...this.progress() });
-	}
-
-	// ── admission ──────────────────────────────────────────────────────────
 
 	protected override onTransition(status: string, now: number): void {
 		if (status === "OPEN") {
@@ -282,120 +224,62 @@ export class QueueObject extends DistributionObject {
 		this.scheduleAt("admit", now);
 	}
 
-	protected override onSchedule(kind: string, now: number): number | null {
+	protected override onSchedule(kind: QueueKind, now: number): number | null {
+		// A kind this version does not run (written by an older one) is dropped.
 		if (kind !== "admit") return null;
 		this.admit(now, Number.POSITIVE_INFINITY, true);
-		return this.nextTick(now);
+		const t = this.timeline();
+		return t ? nextTick(this.store, t, now) : null;
 	}
 
-	/**
-	 * Expires sessions past their grant, then admits in line order: with `rated`, only
-	 * the slots due since the last tick (one per 60/admissionRate s); always at most
-	 * `limit` and never past maxCapacity. Returns how many were admitted.
-	 */
+	protected override async onAdvanced(): Promise<void> {
+		await this.live.push((e) => this.describe(e));
+	}
+
+	// ── live updates ───────────────────────────────────────────────────────
+
+	override async fetch(request: Request): Promise<Response> {
+		return this.live.upgrade(request, (organizationId, who) => this.state(organizationId, who));
+	}
+
+	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+		const t = this.timeline();
+		await this.live.answer(ws, message, t ? t.organizationId : null, (org, who) => this.state(org, who));
+	}
+
+	// ── plumbing ───────────────────────────────────────────────────────────
+
+	/** Runs the admission tick's rule (ticks.ts) and queues pushes to whoever it admitted. Returns how many. */
 	private admit(now: number, limit: number, rated = false): number {
 		const t = this.timeline();
 		if (!t) return 0;
-		for (const e of this.store.expiredSessions(now)) {
-			this.store.finish(e, "EXPIRED", now);
-			this.emit("queue.consumer.expired", { consumerId: e.consumer_id }, now);
-		}
-		const status = statusAt("queue", t, now);
-		const interval = t.admissionRate ? 60_000 / t.admissionRate : null;
-		const capacity = t.maxCapacity ?? Number.POSITIVE_INFINITY;
-		let active = this.store.active();
-		let slot = this.store.counter("next_slot_at") || now;
-		// After a pause (nobody waiting, or the room full) the cadence restarts now: the
-		// pause earns no backlog of slots to spend at once.
-		if (rated && this.store.counter("paused")) slot = Math.max(slot, now);
-		let admitted = 0;
-		const canAdmit = status === "OPEN" || status === "CLOSED";
-		while (canAdmit && active < capacity && admitted < limit && (!rated || (interval != null && slot <= now))) {
-			const next = this.store.nextQueued();
-			if (!next) break;
-			const expiresAt = now + (t.sessionDurationSeconds ?? DEFAULT_SESSION_SECONDS) * 1000;
-			this.store.admit(next, now, expiresAt, newId("adm"));
-			this.emit("queue.consumer.admitted", { consumerId: next.consumer_id, expiresAt: isoSeconds(expiresAt) }, now);
-			this.toNotify.push(next.consumer_id);
-			active++;
-			admitted++;
-			if (rated && interval) slot += interval;
-		}
-		if (rated) {
-			this.store.setCounter("next_slot_at", Math.floor(slot));
-			this.store.setCounter("paused", this.store.nextQueued() == null || active >= capacity ? 1 : 0);
-		}
+		const admitted = admitDue(this.store, t, now, limit, rated, (type, data, at) => this.emit(type, data, at));
+		this.live.admitted(admitted);
 		this.checkCompletion(now);
-		return admitted;
-	}
-
-	/** When the admission tick should run next: the next slot (if anyone waits and there is room) or the next expiry. */
-	private nextTick(now: number): number | null {
-		const t = this.timeline();
-		if (!t) return null;
-		const status = statusAt("queue", t, now);
-		const waiting = this.store.nextQueued() != null;
-		const room = this.store.active() < (t.maxCapacity ?? Number.POSITIVE_INFINITY);
-		const slot = this.store.counter("next_slot_at") || now;
-		const nextSlot =
-			(status === "OPEN" || status === "CLOSED") && waiting && room && t.admissionRate
-				? Math.max(slot, now + MIN_TICK_MS)
-				: null;
-		const times = [nextSlot, this.store.earliestExpiry()].filter((x): x is number => x != null);
-		return times.length ? Math.min(...times) : null;
+		return admitted.length;
 	}
 
 	/** Closed and nobody waiting or admitted: the queue is COMPLETED. */
 	private checkCompletion(now: number): void {
 		const t = this.timeline();
-		if (!t || statusAt("queue", t, now) !== "CLOSED") return;
-		if (this.store.queued() === 0 && this.store.active() === 0) this.complete(now);
+		if (t && drained(this.store, t, now)) this.complete(now);
 	}
-
-	// ── plumbing ───────────────────────────────────────────────────────────
 
 	/** Identifies the consumer, catches up, and runs `fn` in one transaction; then re-arms and pushes. */
 	private async act(
 		organizationId: string,
 		who: Who,
-		fn: (now: number, t: NonNullable<ReturnType<QueueObject["timeline"]>>, entry: Entry | null) => QueueReply<Entry>,
+		fn: (now: number, t: StoredTimeline, entry: Entry | null) => QueueReply<Entry>,
 	): Promise<QueueReply<QueueState>> {
-		const t = this.timeline();
-		if (!t || t.organizationId !== organizationId) return { ok: false, error: "not_found" };
-		const holder = who.ticket
-			? ((await openTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, who.ticket))?.consumerId ?? null)
-			: null;
-		if (who.ticket && (!holder || ("consumerId" in who && holder !== who.consumerId))) {
-			return { ok: false, error: "bad_ticket" };
-		}
+		const t = this.timelineOf(organizationId);
+		if (!t) return refuse("not_found");
+		const holder = who.ticket ? await this.tickets.holder(this.env.APP_SECRET, t, who.ticket) : null;
+		if (who.ticket && (!holder || ("consumerId" in who && holder !== who.consumerId))) return refuse("bad_ticket");
 		const consumerId = "consumerId" in who ? who.consumerId : holder;
-		if (!consumerId) return { ok: false, error: "bad_ticket" };
-		const now = Date.now();
-		const reply = this.ctx.storage.transactionSync(() => {
-			this.advance(now);
-			return fn(now, this.timeline() ?? t, this.store.entry(consumerId));
-		});
-		await this.arm();
-		await this.pushAdmissions();
-		return reply.ok ? { ok: true, value: await this.describe(reply.value) } : reply;
-	}
-
-	/** Tickets issued recently, reused on polls (any ticket this queue sealed stays valid). */
-	private tickets = new Map<string, string>();
-
-	private async ticketFor(t: { id: string; encryptionSeed: string }, entry: Entry): Promise<string> {
-		// Keyed by line number too: the pre-queue shuffle or a rejoin changes what the ticket says.
-		const cacheKey = `${entry.consumer_id}|${entry.seq}`;
-		let ticket = this.tickets.get(cacheKey);
-		if (!ticket) {
-			ticket = await sealTicket(this.env.APP_SECRET, t.encryptionSeed, t.id, {
-				consumerId: entry.consumer_id,
-				seq: entry.seq,
-			});
-			if (this.tickets.size >= 10_000) this.tickets.clear();
-			this.tickets.set(cacheKey, ticket);
-		}
-		return ticket;
+		if (!consumerId) return refuse("bad_ticket");
+		const reply = await this.transact((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
+		await this.live.push((e) => this.describe(e));
+		return reply.ok ? ok(await this.describe(reply.value)) : reply;
 	}
 
 	private async describe(entry: Entry): Promise<QueueState> {
@@ -406,17 +290,13 @@ export class QueueObject extends DistributionObject {
 			consumerId: entry.consumer_id,
 			status: entry.status,
 			position,
-			estimatedWaitSeconds: position != null && t.admissionRate ? Math.ceil((position * 60) / t.admissionRate) : null,
-			ticket: await this.ticketFor(t, entry),
+			estimatedWaitSeconds: estimatedWaitSeconds(position, t.admissionRate),
+			ticket: await this.tickets.seal(this.env.APP_SECRET, t, entry),
 		};
-		if (entry.status === "ADMITTED" && entry.grant_id && entry.admitted_at && entry.expires_at) {
-			state.admissionToken = await this.grantTokenFor({
-				consumerId: entry.consumer_id,
-				grantId: entry.grant_id,
-				issuedAt: entry.admitted_at,
-				expiresAt: entry.expires_at,
-			});
-			state.admissionExpiresAt = isoSeconds(entry.expires_at);
+		const grant = await this.liveGrant(entry.consumer_id, grantOf(entry));
+		if (grant) {
+			state.admissionToken = grant.token;
+			state.admissionExpiresAt = isoSeconds(grant.expiresAt);
 		}
 		return state;
 	}

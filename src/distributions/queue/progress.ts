@@ -7,8 +7,10 @@
  * snapshot cannot answer for certain (admitted or near it, left, denied, pre-queue,
  * a snapshot too large to ship) is asked about at the object, as before. A place read
  * this way is at most one second old; admissions are pushed live anyway.
+ * Runs in the worker, not the object: owns no table and no schedule kind.
  */
 import { openTicket, type TicketContent } from "../../lib/tickets";
+import { estimatedWaitSeconds } from "./admission";
 import type { QueueProgress, QueueState } from "./object";
 
 const SNAPSHOT_TTL_MS = 1000;
@@ -81,7 +83,7 @@ export async function waitingStateFromTicket(
 		consumerId: content.consumerId,
 		status: "QUEUED",
 		position,
-		estimatedWaitSeconds: progress.admissionRate ? Math.ceil((position * 60) / progress.admissionRate) : null,
+		estimatedWaitSeconds: estimatedWaitSeconds(position, progress.admissionRate),
 		ticket,
 	};
 }

@@ -3,7 +3,12 @@
  * the line: admission is strictly in `seq` order, so a QUEUED entry's place is its
  * seq minus everyone admitted before it minus the holes (entries that left or were
  * denied while waiting) ahead of it.
+ * Owns the migration list "queue" and its tables: `entries` (one per consumer), `holes`
+ * (places vacated while waiting), `counters` (next_seq, queued, active, admitted_total,
+ * now_serving, and the admission cadence next_slot_at, paused). No schedule kind.
  */
+import type { GrantState } from "../kernel/grants";
+
 export type EntryStatus = "QUEUED" | "ADMITTED" | "COMPLETED" | "DENIED" | "LEFT" | "EXPIRED";
 
 export type Entry = {
@@ -19,6 +24,20 @@ export type Entry = {
 	reason: string | null;
 	rowid: number;
 };
+
+/** The grant an entry holds, as the kernel judges it: live while ADMITTED, then used, expired or revoked. */
+export function grantOf(e: Entry | null): GrantState | null {
+	if (!e?.grant_id || e.expires_at == null || e.admitted_at == null) return null;
+	const state =
+		e.status === "ADMITTED"
+			? "live"
+			: e.status === "COMPLETED"
+				? "used"
+				: e.status === "EXPIRED"
+					? "expired"
+					: "revoked";
+	return { grantId: e.grant_id, issuedAt: e.admitted_at, expiresAt: e.expires_at, state };
+}
 
 export const QUEUE_MIGRATIONS = [
 	`CREATE TABLE entries (
@@ -69,6 +88,14 @@ export class QueueStore {
 	/** Consumers waiting now (pre-queue included). */
 	queued(): number {
 		return this.counter("queued");
+	}
+
+	/** Consumers placed in line and waiting: the pre-queue waits unplaced until the shuffle at open. */
+	waiting(): number {
+		const unplaced = this.sql
+			.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE status = 'QUEUED' AND seq IS NULL")
+			.one().n;
+		return this.queued() - unplaced;
 	}
 
 	/** Consumers holding a live admission now. */

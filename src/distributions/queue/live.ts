@@ -1,0 +1,63 @@
+/**
+ * The queue's live updates over hibernatable WebSockets (kernel/live.ts): a consumer's
+ * tabs get its grant the moment a tick admits it, and every socket the new now-serving
+ * number. Owns no table: whom to notify is kept in memory, because losing it only skips
+ * a push — the grant is stored, and the next message or poll shows it.
+ */
+import { acceptLive, broadcast, isUpgrade, sendTo, tagOf } from "../kernel/live";
+import type { QueueReply, QueueState, Who } from "./object";
+import type { Entry, QueueStore } from "./store";
+
+type StateOf = (organizationId: string, who: Who) => Promise<QueueReply<QueueState>>;
+
+export class QueueLive {
+	/** Consumers admitted since the last push. */
+	private toNotify: string[] = [];
+
+	constructor(
+		private readonly ctx: DurableObjectState,
+		private readonly store: () => QueueStore,
+	) {}
+
+	/** Everyone may see how far the line has moved. */
+	progress() {
+		const store = this.store();
+		return { nowServing: store.counter("now_serving"), queued: store.queued() };
+	}
+
+	/** The worker forwards an authenticated upgrade with the consumer and organization in headers. */
+	async upgrade(request: Request, stateOf: StateOf): Promise<Response> {
+		if (!isUpgrade(request)) return new Response("Expected a WebSocket upgrade", { status: 426 });
+		const organizationId = request.headers.get("X-Organization-Id") ?? "";
+		const consumerId = request.headers.get("X-Consumer-Id");
+		const ticket = request.headers.get("X-Queue-Ticket") ?? undefined;
+		const who: Who = consumerId ? { consumerId, ticket } : { ticket: ticket ?? "" };
+		const reply = await stateOf(organizationId, who);
+		if (!reply.ok && reply.error === "not_found") return new Response("Queue not found", { status: 404 });
+		if (!reply.ok && reply.error === "bad_ticket") return new Response("Invalid ticket", { status: 401 });
+		const first = reply.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() };
+		return acceptLive(this.ctx, reply.ok ? reply.value.consumerId : (consumerId ?? ""), first);
+	}
+
+	/** A socket's message asks again: its consumer's state, or the line's progress for a socket without one. */
+	async answer(ws: WebSocket, message: string | ArrayBuffer, organizationId: string | null, stateOf: StateOf) {
+		if (message === "ping") return ws.send("pong");
+		const reply = organizationId != null ? await stateOf(organizationId, { consumerId: tagOf(this.ctx, ws) }) : null;
+		ws.send(JSON.stringify(reply?.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() }));
+	}
+
+	admitted(consumerIds: string[]): void {
+		for (const id of consumerIds) this.toNotify.push(id);
+	}
+
+	/** Sends each newly admitted consumer its grant, then everyone the new now-serving number. */
+	async push(describe: (entry: Entry) => Promise<QueueState>): Promise<void> {
+		const ids = this.toNotify.splice(0);
+		if (!ids.length) return;
+		for (const id of ids) {
+			const entry = this.store().entry(id);
+			if (entry?.status === "ADMITTED") sendTo(this.ctx, id, { type: "admitted", ...(await describe(entry)) });
+		}
+		broadcast(this.ctx, { type: "progress", ...this.progress() });
+	}
+}
