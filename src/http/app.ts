@@ -11,7 +11,7 @@ import { admissionRoutes } from "../distributions/admissions/routes";
 import { auctionAdminRoutes } from "../distributions/auction/merchant-routes";
 import { consumerAuctionRoutes } from "../distributions/auction/shopper-routes";
 import { checkoutRoutes } from "../distributions/checkout/routes";
-import { distributionRoutes } from "../distributions/common/routes";
+import { distributionRoutes } from "../distributions/common";
 import { drawAdminRoutes } from "../distributions/draw/merchant-routes";
 import { consumerDrawRoutes } from "../distributions/draw/shopper-routes";
 import { queueAdminRoutes } from "../distributions/queue/merchant-routes";

@@ -9,8 +9,8 @@ import type { z } from "zod";
 import { db } from "../../db/client";
 import { readGrant, tokenExpired } from "../../distributions/admissions/service";
 import { checkoutTarget } from "../../distributions/checkout/service";
+import { engineRef } from "../../distributions/common/engine";
 import { findDistribution } from "../../distributions/common/repo";
-import { distributionRef } from "../../distributions/common/service";
 import type { GrantCheck } from "../../distributions/kernel/grants";
 import { newEvent, publish } from "../../events/publish";
 import type { Tenant } from "../../http/env";
@@ -39,7 +39,7 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 	// The distributions repository still takes a drizzle client (its folder converts separately).
 	const distribution = await findDistribution(db(env.DB), org, input.distributionId);
 	if (!distribution) throw fieldError("distributionId", "Unknown distribution");
-	const ref = distributionRef(env, distribution.type, distribution.id);
+	const ref = engineRef(env, distribution.type, distribution.id);
 
 	if (distribution.type === "auction") {
 		const price = await env.AUCTION_OBJECT.getByName(distribution.id).finalPrice();
