@@ -14,8 +14,7 @@ import { checkoutRoutes } from "../distributions/checkout/routes";
 import { distributionRoutes } from "../distributions/common";
 import { drawAdminRoutes } from "../distributions/draw/merchant-routes";
 import { consumerDrawRoutes } from "../distributions/draw/shopper-routes";
-import { queueAdminRoutes } from "../distributions/queue/merchant-routes";
-import { consumerQueueRoutes } from "../distributions/queue/shopper-routes";
+import { queueAdminRoutes, queueShopperRoutes } from "../distributions/queue";
 import { eventRoutes } from "../events";
 import { webhookEndpointRoutes } from "../events/webhooks";
 import { experienceRoutes } from "../experiences/experiences";
@@ -39,7 +38,7 @@ const api = createRouter()
 	.route("/orders", orderRoutes)
 	.route("/experiences", experienceRoutes)
 	.route("/sequences", sequenceRoutes)
-	.route("/queues", distributionRoutes("queue").route("/", queueAdminRoutes))
+	.route("/queues", queueAdminRoutes)
 	.route("/draws", distributionRoutes("draw").route("/", drawAdminRoutes))
 	.route("/auctions", distributionRoutes("auction").route("/", auctionAdminRoutes))
 	.route("/events", eventRoutes)
@@ -57,7 +56,7 @@ const shopper = createRouter<ConsumerEnv>();
 shopper.use(openCors, publishableKeyAuth);
 shopper
 	.route("/auth", consumerAuthRoutes)
-	.route("/queues", consumerQueueRoutes)
+	.route("/queues", queueShopperRoutes)
 	.route("/draws", consumerDrawRoutes)
 	.route("/auctions", consumerAuctionRoutes)
 	.route("/checkout", checkoutRoutes);

@@ -9,6 +9,7 @@
  * this way is at most one second old; admissions are pushed live anyway.
  */
 import { openTicket, type TicketContent } from "../../lib/tickets";
+import { engineRef } from "../common/engine";
 import type { QueueProgress, QueueState } from "./object";
 
 const SNAPSHOT_TTL_MS = 1000;
@@ -19,7 +20,7 @@ function progressOf(env: Env, organizationId: string, queueId: string): Promise<
 	const now = Date.now();
 	const hit = snapshots.get(key);
 	if (hit && hit.until > now) return hit.progress;
-	const progress = env.QUEUE_OBJECT.getByName(queueId)
+	const progress = engineRef(env, "queue", queueId)
 		.progressSnapshot(organizationId)
 		.catch(() => null);
 	if (snapshots.size > 1000) snapshots.clear();
