@@ -7,7 +7,7 @@ import { requestId } from "hono/request-id";
 import { consumerAuthRoutes, consumerRoutes } from "../catalog/consumers";
 import { orderRoutes } from "../catalog/orders";
 import { productRoutes } from "../catalog/products";
-import { admissionRoutes } from "../distributions/admissions/routes";
+import { admissionRoutes } from "../distributions/admissions";
 import { auctionAdminRoutes } from "../distributions/auction/merchant-routes";
 import { consumerAuctionRoutes } from "../distributions/auction/shopper-routes";
 import { checkoutRoutes } from "../distributions/checkout/routes";
