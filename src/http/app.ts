@@ -10,7 +10,7 @@ import { productRoutes } from "../catalog/products";
 import { admissionRoutes } from "../distributions/admissions";
 import { auctionAdminRoutes } from "../distributions/auction/merchant-routes";
 import { consumerAuctionRoutes } from "../distributions/auction/shopper-routes";
-import { checkoutRoutes } from "../distributions/checkout/routes";
+import { checkoutRoutes } from "../distributions/checkout";
 import { distributionRoutes } from "../distributions/common";
 import { drawAdminRoutes } from "../distributions/draw/merchant-routes";
 import { consumerDrawRoutes } from "../distributions/draw/shopper-routes";

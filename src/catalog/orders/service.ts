@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { db } from "../../db/client";
 import { grantRefused } from "../../distributions/admissions/refusals";
 import { readGrant, tokenExpired } from "../../distributions/admissions/service";
-import { checkoutTarget } from "../../distributions/checkout/service";
+import { checkoutTarget } from "../../distributions/checkout/repo";
 import { engineRef } from "../../distributions/common/engine";
 import { findDistribution } from "../../distributions/common/repo";
 import { newEvent, publish } from "../../events/publish";
@@ -59,7 +59,7 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 	const check = await ref.holdGrant(consumer.id, grantId);
 	if (!check.valid) throw grantRefused(check.reason, "consumer");
 
-	const productId = (await checkoutTarget(env, org, distribution.id))?.productId ?? null;
+	const productId = (await checkoutTarget(env.DB, org, distribution.id))?.productId ?? null;
 	const id = newId("ord");
 	const order = stockedOrder(
 		env.DB,
