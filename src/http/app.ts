@@ -12,8 +12,7 @@ import { auctionAdminRoutes } from "../distributions/auction/merchant-routes";
 import { consumerAuctionRoutes } from "../distributions/auction/shopper-routes";
 import { checkoutRoutes } from "../distributions/checkout";
 import { distributionRoutes } from "../distributions/common";
-import { drawAdminRoutes } from "../distributions/draw/merchant-routes";
-import { consumerDrawRoutes } from "../distributions/draw/shopper-routes";
+import { drawAdminRoutes, drawShopperRoutes } from "../distributions/draw";
 import { queueAdminRoutes, queueShopperRoutes } from "../distributions/queue";
 import { eventRoutes } from "../events";
 import { webhookEndpointRoutes } from "../events/webhooks";
@@ -39,7 +38,7 @@ const api = createRouter()
 	.route("/experiences", experienceRoutes)
 	.route("/sequences", sequenceRoutes)
 	.route("/queues", queueAdminRoutes)
-	.route("/draws", distributionRoutes("draw").route("/", drawAdminRoutes))
+	.route("/draws", drawAdminRoutes)
 	.route("/auctions", distributionRoutes("auction").route("/", auctionAdminRoutes))
 	.route("/events", eventRoutes)
 	.route("/admissions", admissionRoutes)
@@ -57,7 +56,7 @@ shopper.use(openCors, publishableKeyAuth);
 shopper
 	.route("/auth", consumerAuthRoutes)
 	.route("/queues", queueShopperRoutes)
-	.route("/draws", consumerDrawRoutes)
+	.route("/draws", drawShopperRoutes)
 	.route("/auctions", consumerAuctionRoutes)
 	.route("/checkout", checkoutRoutes);
 
