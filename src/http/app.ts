@@ -8,10 +8,8 @@ import { consumerAuthRoutes, consumerRoutes } from "../catalog/consumers";
 import { orderRoutes } from "../catalog/orders";
 import { productRoutes } from "../catalog/products";
 import { admissionRoutes } from "../distributions/admissions";
-import { auctionAdminRoutes } from "../distributions/auction/merchant-routes";
-import { consumerAuctionRoutes } from "../distributions/auction/shopper-routes";
+import { auctionAdminRoutes, auctionShopperRoutes } from "../distributions/auction";
 import { checkoutRoutes } from "../distributions/checkout";
-import { distributionRoutes } from "../distributions/common";
 import { drawAdminRoutes, drawShopperRoutes } from "../distributions/draw";
 import { queueAdminRoutes, queueShopperRoutes } from "../distributions/queue";
 import { eventRoutes } from "../events";
@@ -39,7 +37,7 @@ const api = createRouter()
 	.route("/sequences", sequenceRoutes)
 	.route("/queues", queueAdminRoutes)
 	.route("/draws", drawAdminRoutes)
-	.route("/auctions", distributionRoutes("auction").route("/", auctionAdminRoutes))
+	.route("/auctions", auctionAdminRoutes)
 	.route("/events", eventRoutes)
 	.route("/admissions", admissionRoutes)
 	.route("/webhook-endpoints", webhookEndpointRoutes);
@@ -57,7 +55,7 @@ shopper
 	.route("/auth", consumerAuthRoutes)
 	.route("/queues", queueShopperRoutes)
 	.route("/draws", drawShopperRoutes)
-	.route("/auctions", consumerAuctionRoutes)
+	.route("/auctions", auctionShopperRoutes)
 	.route("/checkout", checkoutRoutes);
 
 const app = createRouter();
