@@ -165,7 +165,11 @@ const responseCommon = {
 	openAt: isoDateTime().nullable(),
 	closeAt: isoDateTime().nullable(),
 	encryptionSeed: z.string(),
-	metadata: z.record(z.string(), z.unknown()).nullable(),
+	// The generator leaves a record's key schema out of the document; state it (as metadata() does).
+	metadata: z
+		.record(z.string(), z.unknown())
+		.meta({ propertyNames: { type: "string" } })
+		.nullable(),
 	createdAt: isoDateTime(),
 	updatedAt: isoDateTime(),
 };
