@@ -7,15 +7,11 @@ import { requestId } from "hono/request-id";
 import { consumerAuthRoutes, consumerRoutes } from "../catalog/consumers";
 import { orderRoutes } from "../catalog/orders";
 import { productRoutes } from "../catalog/products";
-import { admissionRoutes } from "../distributions/admissions/routes";
-import { auctionAdminRoutes } from "../distributions/auction/merchant-routes";
-import { consumerAuctionRoutes } from "../distributions/auction/shopper-routes";
-import { checkoutRoutes } from "../distributions/checkout/routes";
-import { distributionRoutes } from "../distributions/common/routes";
-import { drawAdminRoutes } from "../distributions/draw/merchant-routes";
-import { consumerDrawRoutes } from "../distributions/draw/shopper-routes";
-import { queueAdminRoutes } from "../distributions/queue/merchant-routes";
-import { consumerQueueRoutes } from "../distributions/queue/shopper-routes";
+import { admissionRoutes } from "../distributions/admissions";
+import { auctionAdminRoutes, auctionShopperRoutes } from "../distributions/auction";
+import { checkoutRoutes } from "../distributions/checkout";
+import { drawAdminRoutes, drawShopperRoutes } from "../distributions/draw";
+import { queueAdminRoutes, queueShopperRoutes } from "../distributions/queue";
 import { eventRoutes } from "../events";
 import { webhookEndpointRoutes } from "../events/webhooks";
 import { experienceRoutes } from "../experiences/experiences";
@@ -39,9 +35,9 @@ const api = createRouter()
 	.route("/orders", orderRoutes)
 	.route("/experiences", experienceRoutes)
 	.route("/sequences", sequenceRoutes)
-	.route("/queues", distributionRoutes("queue").route("/", queueAdminRoutes))
-	.route("/draws", distributionRoutes("draw").route("/", drawAdminRoutes))
-	.route("/auctions", distributionRoutes("auction").route("/", auctionAdminRoutes))
+	.route("/queues", queueAdminRoutes)
+	.route("/draws", drawAdminRoutes)
+	.route("/auctions", auctionAdminRoutes)
 	.route("/events", eventRoutes)
 	.route("/admissions", admissionRoutes)
 	.route("/webhook-endpoints", webhookEndpointRoutes);
@@ -57,9 +53,9 @@ const shopper = createRouter<ConsumerEnv>();
 shopper.use(openCors, publishableKeyAuth);
 shopper
 	.route("/auth", consumerAuthRoutes)
-	.route("/queues", consumerQueueRoutes)
-	.route("/draws", consumerDrawRoutes)
-	.route("/auctions", consumerAuctionRoutes)
+	.route("/queues", queueShopperRoutes)
+	.route("/draws", drawShopperRoutes)
+	.route("/auctions", auctionShopperRoutes)
 	.route("/checkout", checkoutRoutes);
 
 const app = createRouter();

@@ -7,27 +7,20 @@
  */
 import type { z } from "zod";
 import { db } from "../../db/client";
+import { grantRefused } from "../../distributions/admissions/refusals";
 import { readGrant, tokenExpired } from "../../distributions/admissions/service";
-import { checkoutTarget } from "../../distributions/checkout/service";
+import { checkoutTarget } from "../../distributions/checkout/repo";
+import { engineRef } from "../../distributions/common/engine";
 import { findDistribution } from "../../distributions/common/repo";
-import { distributionRef } from "../../distributions/common/service";
-import type { GrantCheck } from "../../distributions/kernel/grants";
 import { newEvent, publish } from "../../events/publish";
 import type { Tenant } from "../../http/env";
-import { type ApiError, conflict, fieldError } from "../../http/problems";
+import { conflict, fieldError } from "../../http/problems";
 import { newId } from "../../lib/ids";
 import { fromMinor, toMinor } from "../../lib/money";
 import { getConsumer } from "../consumers/repo";
 import { returnStock, takeStock } from "../products/repo";
 import { getOrder, orderReported, stockedOrder } from "./repo";
 import type { createOrderBody } from "./schema";
-
-const REFUSED: Record<Exclude<GrantCheck, { valid: true }>["reason"], () => ApiError> = {
-	used: () => conflict("Admission already used", "This consumer's grant for the distribution was already used."),
-	expired: () => conflict("Admission expired", "This consumer's grant for the distribution has expired."),
-	revoked: () => conflict("Admission revoked", "This consumer left or was denied."),
-	unknown: () => conflict("No admission", "This consumer holds no live admission for this distribution."),
-};
 
 export const duplicateOrder = () =>
 	conflict("Order already exists", "An order with this externalOrderId was already reported.");
@@ -39,7 +32,7 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 	// The distributions repository still takes a drizzle client (its folder converts separately).
 	const distribution = await findDistribution(db(env.DB), org, input.distributionId);
 	if (!distribution) throw fieldError("distributionId", "Unknown distribution");
-	const ref = distributionRef(env, distribution.type, distribution.id);
+	const ref = engineRef(env, distribution.type, distribution.id);
 
 	if (distribution.type === "auction") {
 		const price = await env.AUCTION_OBJECT.getByName(distribution.id).finalPrice();
@@ -56,17 +49,17 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 		if (!lookup.ok || lookup.claims.sub !== consumer.id || lookup.claims.dist !== distribution.id) {
 			throw fieldError("admissionToken", "Not a grant of this consumer for this distribution");
 		}
-		if (tokenExpired(lookup)) throw REFUSED.expired();
+		if (tokenExpired(lookup)) throw grantRefused("expired", "consumer");
 		grantId = lookup.claims.jti;
 	} else {
 		grantId = await ref.grantIdOf(consumer.id);
 	}
-	if (!grantId) throw REFUSED.unknown();
+	if (!grantId) throw grantRefused("unknown", "consumer");
 	// Held before any stock moves: a duplicate order on this grant is refused here.
 	const check = await ref.holdGrant(consumer.id, grantId);
-	if (!check.valid) throw REFUSED[check.reason]();
+	if (!check.valid) throw grantRefused(check.reason, "consumer");
 
-	const productId = (await checkoutTarget(env, org, distribution.id))?.productId ?? null;
+	const productId = (await checkoutTarget(env.DB, org, distribution.id))?.productId ?? null;
 	const id = newId("ord");
 	const order = stockedOrder(
 		env.DB,
@@ -88,7 +81,7 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 	const used = await ref.completeGrant(consumer.id, grantId, { orderId: id, orderAmount: input.totalAmount });
 	if (!used.valid) {
 		await returnStock(env.DB, productId, order);
-		throw REFUSED[used.reason]();
+		throw grantRefused(used.reason, "consumer");
 	}
 	const row = await getOrder(env.DB, org, id);
 	if (!row) throw new Error("order vanished");

@@ -4,7 +4,7 @@
  */
 import type { Tenant } from "../../http/env";
 import { type TokenClaims, verifyToken } from "../../lib/tokens";
-import { distributionRef } from "../common/service";
+import { engineRef } from "../common/engine";
 import type { DistributionType } from "../common/status";
 import type { GrantCheck, GrantOrder } from "../kernel/grants";
 
@@ -35,7 +35,7 @@ const EXPIRED: GrantCheck = { valid: false, reason: "expired" };
 
 export async function checkGrant(env: Env, lookup: Extract<GrantLookup, { ok: true }>): Promise<GrantCheck> {
 	if (tokenExpired(lookup)) return EXPIRED;
-	return distributionRef(env, lookup.type, lookup.claims.dist).checkGrant(lookup.claims.sub, lookup.claims.jti);
+	return engineRef(env, lookup.type, lookup.claims.dist).checkGrant(lookup.claims.sub, lookup.claims.jti);
 }
 
 export async function completeGrant(
@@ -44,9 +44,5 @@ export async function completeGrant(
 	order: GrantOrder,
 ): Promise<GrantCheck> {
 	if (tokenExpired(lookup)) return EXPIRED;
-	return distributionRef(env, lookup.type, lookup.claims.dist).completeGrant(
-		lookup.claims.sub,
-		lookup.claims.jti,
-		order,
-	);
+	return engineRef(env, lookup.type, lookup.claims.dist).completeGrant(lookup.claims.sub, lookup.claims.jti, order);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { money } from "../../lib/money";
 import { isoDateTime } from "../../lib/schemas";
+import { checkoutUrlField } from "../checkout/schema";
 
 export const bidBody = z
 	.strictObject({
@@ -37,10 +38,7 @@ export const bidderStateSchema = z
 		finalPrice: z.number().optional(),
 		admissionToken: z.string().optional().describe("Winner: the grant to check out with, at finalPrice"),
 		claimBy: isoDateTime().optional(),
-		checkoutUrl: z
-			.string()
-			.optional()
-			.describe("With a grant: the merchant's checkout, with the grant and ids as query parameters"),
+		checkoutUrl: checkoutUrlField,
 	})
 	.meta({ id: "BidderState" });
 

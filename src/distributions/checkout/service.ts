@@ -3,26 +3,10 @@
  * its experience's, with the grant and the consumer, product and distribution ids
  * added as query parameters.
  */
-export interface CheckoutTarget {
-	checkoutUrl: string | null;
-	productId: string | null;
-}
-
-/**
- * The distribution's checkout URL and product, or null if it is not this organization's.
- * Read fresh each time (no cache): orders take stock from this product, and a merchant's
- * change must apply at once. Only consumers holding a grant reach this query.
- */
-export async function checkoutTarget(env: Env, organizationId: string, distributionId: string) {
-	const row = await env.DB.prepare(
-		`SELECT COALESCE(s.checkout_url, e.checkout_url) AS checkoutUrl, s.product_id AS productId
-		   FROM distributions d JOIN sequences s ON s.id = d.sequence_id JOIN experiences e ON e.id = s.experience_id
-		  WHERE d.id = ? AND d.organization_id = ?`,
-	)
-		.bind(distributionId, organizationId)
-		.first<CheckoutTarget>();
-	return row ?? null;
-}
+import type { AuctionReply } from "../auction/object";
+import { engineRef } from "../common/engine";
+import type { DistributionType } from "../common/status";
+import { type CheckoutTarget, checkoutTarget } from "./repo";
 
 export function checkoutLink(
 	target: CheckoutTarget,
@@ -47,7 +31,29 @@ export async function withCheckout<T extends { consumerId: string; admissionToke
 	state: T,
 ): Promise<T & { checkoutUrl?: string }> {
 	if (!state.admissionToken) return state;
-	const target = await checkoutTarget(env, organizationId, distributionId);
+	const target = await checkoutTarget(env.DB, organizationId, distributionId);
 	const link = target && checkoutLink(target, distributionId, state.consumerId, state.admissionToken);
 	return link ? { ...state, checkoutUrl: link } : state;
+}
+
+/** The consumer's current grant for the distribution, from whichever engine runs it. */
+export async function admissionToken(
+	env: Env,
+	organizationId: string,
+	type: DistributionType,
+	distributionId: string,
+	consumerId: string,
+): Promise<string | undefined> {
+	if (type === "queue") {
+		const reply = await engineRef(env, "queue", distributionId).state(organizationId, { consumerId });
+		return reply.ok ? reply.value.admissionToken : undefined;
+	}
+	if (type === "draw") {
+		const reply = await engineRef(env, "draw", distributionId).state(organizationId, consumerId);
+		return reply.ok ? reply.value.admissionToken : undefined;
+	}
+	// RPC typing cannot carry the bidder's state (a plain record); the shape is AuctionReply.
+	const ref = engineRef(env, "auction", distributionId);
+	const reply = (await ref.bidderState(organizationId, consumerId)) as AuctionReply<{ admissionToken?: string }>;
+	return reply.ok ? reply.value.admissionToken : undefined;
 }

@@ -3,25 +3,24 @@
  * schedule, and the events, kept in step. The object is configured after the row
  * exists and the row is removed again if that fails, so neither outlives the other.
  */
-import { and, eq } from "drizzle-orm";
-import { db } from "../../db/client";
-import { distributions, sequences } from "../../db/schema";
 import { type EventMessage, newEvent, publish } from "../../events/publish";
 import type { Tenant } from "../../http/env";
 import { conflict, fieldError, notFound } from "../../http/problems";
 import { newId } from "../../lib/ids";
 import { isoOrNull } from "../../lib/time";
 import type { DistributionConfig } from "../kernel/object";
+import { engineRef, TYPE_NAMES } from "./engine";
 import { changedTimes, checkRules, toPatch } from "./input";
-import { type DistributionRow, getDistribution, toDistribution } from "./repo";
+import {
+	type DistributionRow,
+	getDistribution,
+	insertDistribution,
+	removeDistribution,
+	sequenceExists,
+	toDistribution,
+	writeDistribution,
+} from "./repo";
 import { type DistributionType, isClosedOrLater, statusAt } from "./status";
-
-export const TYPE_NAMES = { queue: "Queue", draw: "Draw", auction: "Auction" } as const;
-
-export function distributionRef(env: Env, type: DistributionType, id: string) {
-	const namespace = { queue: env.QUEUE_OBJECT, draw: env.DRAW_OBJECT, auction: env.AUCTION_OBJECT }[type];
-	return namespace.getByName(id);
-}
 
 /** The row minus what engines never read. */
 function configOf(row: DistributionRow): DistributionConfig {
@@ -33,9 +32,19 @@ const event = (row: DistributionRow, type: string, extra: Record<string, unknown
 	newEvent(row.organizationId, type, { object: toDistribution(row, now), ...extra }, row.id);
 
 export async function findOrThrow(env: Env, tenant: Tenant, type: DistributionType, id: string) {
-	const row = await getDistribution(db(env.DB), tenant.organizationId, type, id);
+	const row = await getDistribution(env.DB, tenant.organizationId, type, id);
 	if (!row) throw notFound(TYPE_NAMES[type]);
 	return row;
+}
+
+/**
+ * For the merchant API: the row, once D1 says it is this tenant's distribution of this
+ * type, and its object. Shopper calls carry the organization for the object to check;
+ * merchant reads such as `stats` or `entries` do not, so ownership is proven here first.
+ */
+export async function ownedEngine<T extends DistributionType>(env: Env, tenant: Tenant, type: T, id: string) {
+	const ref = engineRef(env, type, id);
+	return { row: await findOrThrow(env, tenant, type, id), ref };
 }
 
 export async function createDistribution(
@@ -44,20 +53,16 @@ export async function createDistribution(
 	type: DistributionType,
 	body: Record<string, unknown> & { sequenceId: string; timeZone?: string; encryptionSeed?: string },
 ): Promise<DistributionRow> {
-	const database = db(env.DB);
-	const sequence = await database
-		.select({ id: sequences.id })
-		.from(sequences)
-		.where(and(eq(sequences.organizationId, tenant.organizationId), eq(sequences.id, body.sequenceId)))
-		.get();
-	if (!sequence) throw fieldError("sequenceId", "Unknown sequence");
+	if (!(await sequenceExists(env.DB, tenant.organizationId, body.sequenceId))) {
+		throw fieldError("sequenceId", "Unknown sequence");
+	}
 	const zone = body.timeZone ?? tenant.defaultTimeZone;
 	const now = Date.now();
 	const row: DistributionRow = {
 		id: newId(type),
 		organizationId: tenant.organizationId,
 		type,
-		sequenceId: sequence.id,
+		sequenceId: body.sequenceId,
 		name: null,
 		status: "DRAFT",
 		openAt: null,
@@ -90,11 +95,11 @@ export async function createDistribution(
 	checkRules(type, row);
 	// Minted first: event ids sort by time, and configuring may record transitions already due.
 	const created = event(row, `${type}.created`, {}, now);
-	await database.insert(distributions).values(row);
+	await insertDistribution(env.DB, row);
 	try {
-		await distributionRef(env, type, row.id).configure(configOf(row));
+		await engineRef(env, type, row.id).configure(configOf(row));
 	} catch (err) {
-		await database.delete(distributions).where(eq(distributions.id, row.id));
+		await removeDistribution(env.DB, row.organizationId, row.id);
 		throw err;
 	}
 	await publish(env.EVENTS, [created]);
@@ -121,11 +126,8 @@ export async function updateDistribution(
 	const after: DistributionRow = { ...before, ...patch, updatedAt: now };
 	after.status = statusAt(type, after, now);
 	checkRules(type, after);
-	await db(env.DB)
-		.update(distributions)
-		.set({ ...patch, status: after.status, updatedAt: now })
-		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
-	await distributionRef(env, type, id).configure(configOf(after));
+	await writeDistribution(env.DB, tenant.organizationId, id, { ...patch, status: after.status, updatedAt: now });
+	await engineRef(env, type, id).configure(configOf(after));
 	const changed = changedTimes(before, after);
 	const previous = Object.fromEntries(changed.map((f) => [f, toDistribution(before, now)[f as keyof object] ?? null]));
 	const events: EventMessage[] = [event(after, `${type}.updated`, {}, now)];
@@ -136,13 +138,11 @@ export async function updateDistribution(
 
 export async function deleteDistribution(env: Env, tenant: Tenant, type: DistributionType, id: string): Promise<void> {
 	const row = await findOrThrow(env, tenant, type, id);
-	const ref = distributionRef(env, type, id);
+	const ref = engineRef(env, type, id);
 	if (statusAt(type, row, Date.now()) === "OPEN" && (await ref.participantCount()) > 0) {
 		throw conflict("Distribution has participants", `Close this ${type} before deleting it.`);
 	}
-	await db(env.DB)
-		.delete(distributions)
-		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
+	await removeDistribution(env.DB, tenant.organizationId, id);
 	await ref.destroy();
 	await publish(env.EVENTS, [event(row, `${type}.deleted`)]);
 }
@@ -155,11 +155,8 @@ export async function runDrawNow(env: Env, tenant: Tenant, id: string): Promise<
 		throw conflict("Draw not closed", "A draw can be run early only after its entries have closed.");
 	}
 	const after: DistributionRow = { ...before, drawAt: now, updatedAt: now };
-	await db(env.DB)
-		.update(distributions)
-		.set({ drawAt: now, updatedAt: now })
-		.where(and(eq(distributions.organizationId, tenant.organizationId), eq(distributions.id, id)));
-	await distributionRef(env, "draw", id).configure(configOf(after));
+	await writeDistribution(env.DB, tenant.organizationId, id, { drawAt: now, updatedAt: now });
+	await engineRef(env, "draw", id).configure(configOf(after));
 	await publish(env.EVENTS, [
 		event(after, "distribution.updated", { changed: ["drawAt"], previous: { drawAt: isoOrNull(before.drawAt) } }, now),
 	]);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isoDateTime } from "../../lib/schemas";
+import { checkoutUrlField } from "../checkout/schema";
 
 const inclusionStep = z.object({ sibling: z.string().nullable(), side: z.enum(["left", "right"]) });
 
@@ -18,10 +19,7 @@ export const drawStateSchema = z
 		}),
 		admissionToken: z.string().optional().describe("Winners: the grant to claim with"),
 		claimBy: isoDateTime().optional(),
-		checkoutUrl: z
-			.string()
-			.optional()
-			.describe("With a grant: the merchant's checkout, with the grant and ids as query parameters"),
+		checkoutUrl: checkoutUrlField,
 	})
 	.meta({ id: "DrawEntryState" });
 

@@ -10,6 +10,7 @@
  * Runs in the worker, not the object: owns no table and no schedule kind.
  */
 import { openTicket, type TicketContent } from "../../lib/tickets";
+import { engineRef } from "../common/engine";
 import { estimatedWaitSeconds } from "./admission";
 import type { QueueProgress, QueueState } from "./object";
 
@@ -21,7 +22,7 @@ function progressOf(env: Env, organizationId: string, queueId: string): Promise<
 	const now = Date.now();
 	const hit = snapshots.get(key);
 	if (hit && hit.until > now) return hit.progress;
-	const progress = env.QUEUE_OBJECT.getByName(queueId)
+	const progress = engineRef(env, "queue", queueId)
 		.progressSnapshot(organizationId)
 		.catch(() => null);
 	if (snapshots.size > 1000) snapshots.clear();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isoDateTime } from "../../lib/schemas";
+import { checkoutUrlField } from "../checkout/schema";
 
 export const entryStatus = z.enum(["QUEUED", "ADMITTED", "COMPLETED", "DENIED", "LEFT", "EXPIRED"]);
 
@@ -45,9 +46,6 @@ export const queueStateSchema = z
 		ticket: z.string().describe("Opaque position ticket, bound to this queue and consumer"),
 		admissionToken: z.string().optional().describe("Single-use admission grant (EdDSA JWT), when ADMITTED"),
 		admissionExpiresAt: isoDateTime().optional(),
-		checkoutUrl: z
-			.string()
-			.optional()
-			.describe("With a grant: the merchant's checkout, with the grant and ids as query parameters"),
+		checkoutUrl: checkoutUrlField,
 	})
 	.meta({ id: "QueueEntryState" });

@@ -1,0 +1,31 @@
+/** What the admissions routes do: the grant's signature checked here, its use decided by the object that issued it. */
+import { fieldError } from "../../http/problems";
+import type { AppRouteHandler } from "../../http/router";
+import { isoSeconds } from "../../lib/time";
+import { grantRefused } from "./refusals";
+import type * as routes from "./routes";
+import { checkGrant, completeGrant, readGrant } from "./service";
+
+export const validate: AppRouteHandler<typeof routes.validate> = async (c) => {
+	const lookup = await readGrant(c.env, c.get("tenant"), c.req.valid("json").token);
+	if (!lookup.ok) {
+		return c.json({ valid: false, consumerId: null, distributionId: null, expiresAt: null, reason: "invalid" }, 200);
+	}
+	const check = await checkGrant(c.env, lookup);
+	const common = { consumerId: lookup.claims.sub, distributionId: lookup.claims.dist };
+	return c.json(
+		check.valid
+			? { valid: true, ...common, expiresAt: isoSeconds(check.expiresAt) }
+			: { valid: false, ...common, expiresAt: isoSeconds(lookup.claims.exp * 1000), reason: check.reason },
+		200,
+	);
+};
+
+export const complete: AppRouteHandler<typeof routes.complete> = async (c) => {
+	const { token, orderId, orderAmount } = c.req.valid("json");
+	const lookup = await readGrant(c.env, c.get("tenant"), token);
+	if (!lookup.ok) throw fieldError("token", "Not a valid admission grant of this organization");
+	const check = await completeGrant(c.env, lookup, { orderId, orderAmount });
+	if (!check.valid) throw grantRefused(check.reason, "grant");
+	return c.json({ completed: true, consumerId: check.consumerId, distributionId: lookup.claims.dist }, 200);
+};

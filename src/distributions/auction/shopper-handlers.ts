@@ -1,0 +1,81 @@
+/** What the bidder's auction routes do: the auction's object, with the checkout link once a bidder has won. */
+import type { z } from "zod";
+import type { ConsumerEnv } from "../../http/env";
+import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
+import { notFound } from "../../http/problems";
+import type { AppRouteHandler } from "../../http/router";
+import { toMinor } from "../../lib/money";
+import { withCheckout } from "../checkout/service";
+import { afterValidation } from "../common/after-validation";
+import { engineRef, unwrap } from "../common/engine";
+import { connectLive, requireWebSocket } from "../common/live";
+import type { AuctionReply } from "./object";
+import { AUCTION_ERRORS } from "./refusals";
+import type { bidderStateSchema } from "./schema";
+import type * as routes from "./shopper-routes";
+
+type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R, ConsumerEnv>;
+
+/**
+ * An auction reply as the API documents it. The object builds a bidder's state (and the
+ * log) as plain records, which RPC typing cannot carry through; their shape is the schema's.
+ */
+const declared = <T>(reply: unknown) => reply as AuctionReply<T>;
+type BidderState = z.infer<typeof bidderStateSchema>;
+
+/** Bids and buy-nows take the same idempotency keys as the merchant API. */
+const idempotencyKey = (c: { req: { header: (n: string) => string | undefined } }) =>
+	c.req.header("X-Idempotency-Key") ?? c.req.header("Idempotency-Key") ?? null;
+
+export const publicState: Handler<typeof routes.publicState> = async (c) => {
+	const state = await engineRef(c.env, "auction", c.req.valid("param").id).publicState(c.get("tenant").organizationId);
+	if (!state) throw notFound("Auction");
+	return c.json(state, 200);
+};
+
+const placeBid: Handler<typeof routes.bid> = async (c) => {
+	const { amount, maxAmount } = c.req.valid("json");
+	const ref = engineRef(c.env, "auction", c.req.valid("param").id);
+	const reply = declared<BidderState>(
+		await ref.bid(
+			c.get("tenant").organizationId,
+			c.get("consumerId"),
+			toMinor(amount),
+			maxAmount == null ? null : toMinor(maxAmount),
+			idempotencyKey(c),
+		),
+	);
+	const state = unwrap(reply, AUCTION_ERRORS);
+	// A replayed idempotency key is flagged as on the merchant API.
+	if (reply.ok && reply.replayed) c.header("Idempotent-Replayed", "true");
+	return c.json(state, 200);
+};
+export const bid = afterValidation(consumerTokenAuth, placeBid);
+
+export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
+	const ref = engineRef(c.env, "auction", c.req.valid("param").id);
+	const reply = declared<BidderState>(
+		await ref.buyNow(c.get("tenant").organizationId, c.get("consumerId"), idempotencyKey(c)),
+	);
+	return c.json(unwrap(reply, AUCTION_ERRORS), 200);
+};
+
+export const status: Handler<typeof routes.status> = async (c) => {
+	const { id } = c.req.valid("param");
+	const org = c.get("tenant").organizationId;
+	const reply = declared<BidderState>(await engineRef(c.env, "auction", id).bidderState(org, c.get("consumerId")));
+	const state = unwrap(reply, AUCTION_ERRORS);
+	return c.json(await withCheckout(c.env, org, id, state), 200);
+};
+
+export const log: Handler<typeof routes.log> = async (c) => {
+	const ref = engineRef(c.env, "auction", c.req.valid("param").id);
+	const reply = declared<Record<string, unknown>>(await ref.log(c.get("tenant").organizationId));
+	return c.json(unwrap(reply, AUCTION_ERRORS), 200);
+};
+
+export const live: Handler<typeof routes.live> = async (c) => {
+	requireWebSocket(c.req.header("Upgrade"));
+	const ref = engineRef(c.env, "auction", c.req.valid("param").id);
+	return connectLive(ref, c.req.url, { "X-Organization-Id": c.get("tenant").organizationId });
+};

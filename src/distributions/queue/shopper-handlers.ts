@@ -1,0 +1,53 @@
+/** What the shopper's queue routes do: the queue's object, or — for a waiting poller with a ticket — the edge snapshot. */
+import type { AppRouteHandler } from "../../http/router";
+import { isId } from "../../lib/ids";
+import { withCheckout } from "../checkout/service";
+import { afterValidation } from "../common/after-validation";
+import { engineRef, unwrap } from "../common/engine";
+import { connectLive, requireWebSocket } from "../common/live";
+import { identify, type QueueEnv } from "./identify";
+import { forgetSnapshot, waitingStateFromTicket } from "./progress";
+import { QUEUE_ERRORS } from "./refusals";
+import type * as routes from "./shopper-routes";
+
+type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R, QueueEnv>;
+
+export const enter: Handler<typeof routes.enter> = async (c) => {
+	const { id } = c.req.valid("param");
+	const org = c.get("tenant").organizationId;
+	const state = unwrap(await engineRef(c.env, "queue", id).enter(org, c.get("consumerId")), QUEUE_ERRORS);
+	return c.json(await withCheckout(c.env, org, id, state), 200);
+};
+
+/** The hot path: a waiting consumer polling with its ticket never reaches the object. */
+export const status: Handler<typeof routes.status> = async (c) => {
+	const { id } = c.req.valid("param");
+	const org = c.get("tenant").organizationId;
+	const who = c.get("who");
+	if (who.ticket && isId("queue", id)) {
+		const tokenConsumer = "consumerId" in who ? who.consumerId : undefined;
+		const waiting = await waitingStateFromTicket(c.env, org, id, who.ticket, tokenConsumer);
+		if (waiting) return c.json(waiting, 200);
+	}
+	const state = unwrap(await engineRef(c.env, "queue", id).state(org, who), QUEUE_ERRORS);
+	return c.json(await withCheckout(c.env, org, id, state), 200);
+};
+
+export const leave: Handler<typeof routes.leave> = async (c) => {
+	const { id } = c.req.valid("param");
+	const org = c.get("tenant").organizationId;
+	const state = unwrap(await engineRef(c.env, "queue", id).leave(org, c.get("who")), QUEUE_ERRORS);
+	forgetSnapshot(org, id);
+	return c.json(state, 200);
+};
+
+const openLive: Handler<typeof routes.live> = async (c) => {
+	requireWebSocket(c.req.header("Upgrade"));
+	const ref = engineRef(c.env, "queue", c.req.valid("param").id);
+	const who = c.get("who");
+	const headers: Record<string, string> = { "X-Organization-Id": c.get("tenant").organizationId };
+	if ("consumerId" in who) headers["X-Consumer-Id"] = who.consumerId;
+	if (who.ticket) headers["X-Queue-Ticket"] = who.ticket;
+	return connectLive(ref, c.req.url, headers);
+};
+export const live = afterValidation(identify, openLive);
