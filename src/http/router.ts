@@ -27,8 +27,7 @@ export function toFieldErrors(issues: readonly Issue[]): FieldError[] {
 	});
 }
 
-/** The one `defaultHook`: throwing lets `onError` answer, so the problem shape lives in one place. */
-// biome-ignore lint/suspicious/noExplicitAny: the hook serves every route, whatever its schemas
+/** The one `defaultHook` (for every route, whatever its schemas): throwing lets `onError` answer, so the problem shape lives in one place. */
 export const defaultHook: Hook<any, any, any, any> = (result) => {
 	if (!result.success) throw validationFailed(toFieldErrors(result.error.issues));
 };
