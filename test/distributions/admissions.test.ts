@@ -1,0 +1,385 @@
+/**
+ * Admission grants: the single-use EdDSA JWT a queue issues on admission. The merchant
+ * validates and completes it (`/api/v1/admissions/*`); anyone verifies it offline with the
+ * JWKS. Expired, used, revoked, altered, foreign and wrong-kind tokens are refused with
+ * the right answer; queue.consumer.* events reach the event log.
+ *
+ * Queues here have no admissionRate: consumers are admitted with the merchant's
+ * `admit {count}`, so who holds a grant is deterministic.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { QueueObject } from "../../src/distributions/queue/object";
+import { signToken } from "../../src/lib/tokens";
+import { call } from "../support/helpers";
+import {
+	admit,
+	alter,
+	enter,
+	guest,
+	guests,
+	leave,
+	openQueue,
+	queueStub,
+	type Shopper,
+	sleep,
+	status,
+	type Tenant,
+	tenant,
+	waitFor,
+} from "../support/queue";
+
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+const validate = (t: Tenant, token: string, key = t.secretKey) =>
+	call("/api/v1/admissions/validate", { key, body: { token } });
+const complete = (t: Tenant, token: string, extra: Record<string, unknown> = {}, key = t.secretKey) =>
+	call("/api/v1/admissions/complete", { key, body: { token, ...extra } });
+
+interface Admitted {
+	t: Tenant;
+	q: { id: string };
+	shopper: Shopper;
+	grant: string;
+	expiresAt: string;
+}
+
+/** A tenant, an open queue, and one consumer admitted by the merchant, with its grant. */
+async function admitted(queueBody: Record<string, unknown> = {}): Promise<Admitted> {
+	const t = await tenant();
+	const q = await openQueue(t, queueBody);
+	const shopper = await guest(t);
+	expect((await enter(t, q.id, shopper)).status).toBe(200);
+	expect((await admit(t, q.id, 1)).json).toEqual({ admitted: 1 });
+	const st = await status(t, q.id, shopper);
+	expect(st.json.status).toBe("ADMITTED");
+	return { t, q, shopper, grant: st.json.admissionToken, expiresAt: st.json.admissionExpiresAt };
+}
+
+function b64urlDecode(text: string): Uint8Array {
+	const bin = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+	return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+/** Offline verification with WebCrypto and the published JWKS only: the claims, or null. */
+async function verifyOffline(token: string, jwks: { keys: (JsonWebKey & { kid?: string })[] }) {
+	const [h, b, s] = token.split(".");
+	const header = JSON.parse(new TextDecoder().decode(b64urlDecode(h)));
+	if (header.alg !== "EdDSA") return null;
+	const jwk = jwks.keys.find((k) => k.kid === header.kid);
+	if (!jwk) return null;
+	const key = await crypto.subtle.importKey("jwk", jwk, { name: "Ed25519" }, false, ["verify"]);
+	const ok = await crypto.subtle.verify("Ed25519", key, b64urlDecode(s), new TextEncoder().encode(`${h}.${b}`));
+	if (!ok) return null;
+	const claims = JSON.parse(new TextDecoder().decode(b64urlDecode(b)));
+	if (typeof claims.exp !== "number" || claims.exp * 1000 <= Date.now()) return null;
+	return claims as Record<string, unknown>;
+}
+
+describe("validate and complete", () => {
+	it("validate → valid with consumer, distribution and expiry; complete → COMPLETED; then used", async () => {
+		const { t, q, shopper, grant, expiresAt } = await admitted({ sessionDurationSeconds: 600 });
+		expect(expiresAt).toMatch(ISO_UTC);
+		const v = await validate(t, grant);
+		expect(v.status, v.text).toBe(200);
+		expect(v.json).toEqual({ valid: true, consumerId: shopper.consumerId, distributionId: q.id, expiresAt });
+		// Validating does not use it up.
+		expect((await validate(t, grant)).json.valid).toBe(true);
+
+		const c = await complete(t, grant, { orderId: "ord-123", orderAmount: 199.99 });
+		expect(c.status, c.text).toBe(200);
+		expect(c.json).toEqual({ completed: true, consumerId: shopper.consumerId, distributionId: q.id });
+		expect((await status(t, q.id, shopper)).json).toMatchObject({ status: "COMPLETED", position: null });
+		expect((await status(t, q.id, shopper)).json.admissionToken).toBeUndefined();
+
+		const after = await validate(t, grant);
+		expect(after.json).toMatchObject({
+			valid: false,
+			reason: "used",
+			consumerId: shopper.consumerId,
+			distributionId: q.id,
+		});
+		const again = await complete(t, grant);
+		expect(again.status, again.text).toBe(409);
+		expect(again.json.title).toBe("Admission already used");
+		const stats = await call(`/api/v1/queues/${q.id}/stats`, { key: t.secretKey });
+		expect(stats.json).toMatchObject({ completed: 1, active: 0 });
+		// Entering again after completing keeps the finished entry.
+		expect((await enter(t, q.id, shopper)).json.status).toBe("COMPLETED");
+	});
+
+	it("completing the same grant 10 times at once succeeds exactly once", async () => {
+		const { t, grant } = await admitted();
+		const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => complete(t, grant, { orderId: `o${i}` })));
+		const codes = replies.map((r) => r.status).sort();
+		expect(codes).toEqual([200, ...Array(9).fill(409)]);
+		for (const r of replies.filter((x) => x.status === 409)) expect(r.json.title).toBe("Admission already used");
+	});
+
+	it("complete: a bad body → 400", async () => {
+		const { t, grant } = await admitted();
+		for (const body of [{}, { token: "" }, { token: grant, orderAmount: -1 }, { token: grant, orderAmount: 1.234 }]) {
+			const res = await call("/api/v1/admissions/complete", { key: t.secretKey, body });
+			expect(res.status, `${JSON.stringify(body).slice(0, 40)}: ${res.text}`).toBe(400);
+		}
+		// Nothing was used up.
+		expect((await validate(t, grant)).json.valid).toBe(true);
+	});
+});
+
+describe("grants that cannot be used", () => {
+	it("an expired grant (simulated clock past the session) → valid:false expired; complete 409", async () => {
+		const { t, q, shopper, grant } = await admitted({ sessionDurationSeconds: 30 });
+		await runInDurableObject(queueStub(q.id), (instance: QueueObject, state) => {
+			const row = state.storage.sql
+				.exec<{ expires_at: number }>("SELECT expires_at FROM entries WHERE consumer_id = ?", shopper.consumerId)
+				.one();
+			const engine = instance as unknown as { onSchedule(kind: string, now: number): number | null };
+			state.storage.transactionSync(() => engine.onSchedule("admit", row.expires_at));
+		});
+		expect((await status(t, q.id, shopper)).json.status).toBe("EXPIRED");
+		const v = await validate(t, grant);
+		expect(v.status, v.text).toBe(200);
+		expect(v.json).toMatchObject({
+			valid: false,
+			reason: "expired",
+			consumerId: shopper.consumerId,
+			distributionId: q.id,
+		});
+		const c = await complete(t, grant);
+		expect(c.status, c.text).toBe(409);
+		expect(c.json.title).toBe("Admission expired");
+	});
+
+	it("a grant past its expiry before any tick ran → expired, not usable", async () => {
+		const { t, q, shopper, grant } = await admitted({ sessionDurationSeconds: 600 });
+		// Move the stored expiry into the past without running the admission tick.
+		await runInDurableObject(queueStub(q.id), (_i, state) => {
+			state.storage.sql.exec(
+				"UPDATE entries SET expires_at = ? WHERE consumer_id = ?",
+				Date.now() - 1000,
+				shopper.consumerId,
+			);
+		});
+		expect((await validate(t, grant)).json).toMatchObject({ valid: false, reason: "expired" });
+		const c = await complete(t, grant);
+		expect(c.status, c.text).toBe(409);
+		expect(c.json.title).toBe("Admission expired");
+	});
+
+	it("a grant whose token has expired (exp in the past) → expired", async () => {
+		const { t, q, shopper } = await admitted({ sessionDurationSeconds: 30 });
+		const jti = await runInDurableObject(
+			queueStub(q.id),
+			(_i, state) =>
+				state.storage.sql
+					.exec<{ grant_id: string }>("SELECT grant_id FROM entries WHERE consumer_id = ?", shopper.consumerId)
+					.one().grant_id,
+		);
+		// Same grant id, but the session is over: the object's record says so.
+		await runInDurableObject(queueStub(q.id), (_i, state) => {
+			state.storage.sql.exec(
+				"UPDATE entries SET expires_at = ? WHERE consumer_id = ?",
+				Date.now() - 5000,
+				shopper.consumerId,
+			);
+		});
+		const token = await signToken(env.JWT_SIGNING_KEY, {
+			sub: shopper.consumerId,
+			org: t.organizationId,
+			typ: "admission",
+			dist: q.id,
+			jti,
+			exp: Math.floor(Date.now() / 1000) - 5,
+		});
+		const v = await validate(t, token);
+		expect(v.json).toMatchObject({ valid: false, reason: "expired" });
+		expect(v.json.expiresAt).toMatch(ISO_UTC);
+		expect((await complete(t, token)).status).toBe(409);
+	});
+
+	it("an altered grant → valid:false invalid; complete → 400", async () => {
+		const { t, grant } = await admitted();
+		const [h, b, s] = grant.split(".");
+		for (const bad of [`${h}.${alter(b)}.${s}`, `${h}.${b}.${alter(s)}`, `${h}.${b}`, "garbage"]) {
+			const v = await validate(t, bad);
+			expect(v.status, v.text).toBe(200);
+			expect(v.json).toEqual({
+				valid: false,
+				consumerId: null,
+				distributionId: null,
+				expiresAt: null,
+				reason: "invalid",
+			});
+			const c = await complete(t, bad);
+			expect(c.status, c.text).toBe(400);
+		}
+		expect((await validate(t, grant)).json.valid).toBe(true);
+	});
+
+	it("another organization's merchant key → valid:false; complete → 4xx and the grant stays usable", async () => {
+		const { t, grant } = await admitted();
+		const other = await tenant();
+		const v = await validate(other, grant);
+		expect(v.status, v.text).toBe(200);
+		expect(v.json.valid).toBe(false);
+		expect(v.json.consumerId).toBeNull();
+		const c = await complete(other, grant);
+		expect(c.status).toBeGreaterThanOrEqual(400);
+		expect(c.status).toBeLessThan(500);
+		expect((await validate(t, grant)).json.valid).toBe(true);
+		// A publishable key cannot use the merchant endpoints at all.
+		expect((await validate(t, grant, t.publishableKey)).status).toBe(403);
+		expect((await call("/api/v1/admissions/validate", { body: { token: grant } })).status).toBe(401);
+	});
+
+	it("a consumer access token passed as a grant → invalid", async () => {
+		const { t, shopper } = await admitted();
+		const v = await validate(t, shopper.accessToken);
+		expect(v.json).toMatchObject({ valid: false, reason: "invalid" });
+		expect((await complete(t, shopper.accessToken)).status).toBe(400);
+	});
+
+	it("a grant signed by another key → invalid", async () => {
+		const { t, q, shopper } = await admitted();
+		const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+		const jwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+		const forged = await signToken(JSON.stringify(jwk), {
+			sub: shopper.consumerId,
+			org: t.organizationId,
+			typ: "admission",
+			dist: q.id,
+			jti: "adm_forged",
+			exp: Math.floor(Date.now() / 1000) + 600,
+		});
+		expect((await validate(t, forged)).json).toMatchObject({ valid: false, reason: "invalid" });
+		expect((await complete(t, forged)).status).toBe(400);
+	});
+
+	it("a genuine-looking grant the queue never issued → unknown; complete → 404", async () => {
+		const { t, q, shopper } = await admitted();
+		const token = await signToken(env.JWT_SIGNING_KEY, {
+			sub: shopper.consumerId,
+			org: t.organizationId,
+			typ: "admission",
+			dist: q.id,
+			jti: "adm_never_issued",
+			exp: Math.floor(Date.now() / 1000) + 600,
+		});
+		expect((await validate(t, token)).json).toMatchObject({ valid: false, reason: "unknown" });
+		const c = await complete(t, token);
+		expect(c.status, c.text).toBe(404);
+		expect(c.json.title).toBe("Admission not found");
+	});
+
+	it("leaving or being denied revokes the grant", async () => {
+		const t = await tenant();
+		const q = await openQueue(t);
+		const [a, b] = await guests(t, 2);
+		await enter(t, q.id, a);
+		await enter(t, q.id, b);
+		expect((await admit(t, q.id, 2)).json).toEqual({ admitted: 2 });
+		const ga = (await status(t, q.id, a)).json.admissionToken;
+		const gb = (await status(t, q.id, b)).json.admissionToken;
+		expect((await leave(t, q.id, a)).json.status).toBe("LEFT");
+		await call(`/api/v1/queues/${q.id}/entries/${b.consumerId}/deny`, { key: t.secretKey, body: { reason: "fraud" } });
+		for (const g of [ga, gb]) {
+			expect((await validate(t, g)).json).toMatchObject({ valid: false, reason: "revoked" });
+			const c = await complete(t, g);
+			expect(c.status, c.text).toBe(409);
+			expect(c.json.title).toBe("Admission revoked");
+		}
+	});
+
+	it("a grant of a deleted queue is no longer valid (and never a 500)", async () => {
+		const { t, q, grant, shopper } = await admitted();
+		// Once nobody is QUEUED or ADMITTED the queue may be deleted: complete, then delete.
+		const other = await guest(t);
+		expect((await enter(t, q.id, other)).status).toBe(200);
+		const res0 = await call(`/api/v1/queues/${q.id}/entries/${other.consumerId}/deny`, { key: t.secretKey, body: {} });
+		expect(res0.status).toBe(200);
+		await call(`/api/v1/queues/${q.id}/entries/${shopper.consumerId}/deny`, { key: t.secretKey, body: {} });
+		const del = await call(`/api/v1/queues/${q.id}`, { method: "DELETE", key: t.secretKey });
+		expect(del.status, del.text).toBe(204);
+		const v = await validate(t, grant);
+		expect(v.status, v.text).toBe(200);
+		expect(v.json.valid).toBe(false);
+		const c = await complete(t, grant);
+		expect(c.status, c.text).toBeGreaterThanOrEqual(400);
+		expect(c.status).toBeLessThan(500);
+	});
+});
+
+describe("offline verification", () => {
+	it("the grant verifies with the JWKS and WebCrypto alone, with the expected claims", async () => {
+		const { t, q, shopper, grant, expiresAt } = await admitted({ sessionDurationSeconds: 900 });
+		const res = await call("/.well-known/jwks.json");
+		expect(res.status, res.text).toBe(200);
+		expect(res.headers.get("Cache-Control")).toContain("max-age");
+		const jwks = res.json;
+		expect(jwks.keys.length).toBeGreaterThanOrEqual(1);
+		for (const k of jwks.keys) {
+			expect(k).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig" });
+			expect(typeof k.kid).toBe("string");
+			expect(typeof k.x).toBe("string");
+			expect(k.d).toBeUndefined();
+		}
+		const claims = await verifyOffline(grant, jwks);
+		expect(claims).not.toBeNull();
+		const entry = (await call(`/api/v1/queues/${q.id}/entries?status=ADMITTED`, { key: t.secretKey })).json.data.find(
+			(e: { consumerId: string }) => e.consumerId === shopper.consumerId,
+		);
+		expect(claims).toMatchObject({
+			sub: shopper.consumerId,
+			dist: q.id,
+			org: t.organizationId,
+			typ: "admission",
+		});
+		expect(claims?.jti).toMatch(/^adm_/);
+		expect(claims?.exp).toBe(Math.floor(Date.parse(expiresAt) / 1000));
+		expect(claims?.iat).toBe(Math.floor(Date.parse(entry.admittedAt) / 1000));
+		expect((claims?.exp as number) - (claims?.iat as number)).toBeGreaterThanOrEqual(899);
+		// The same grant is returned on every status call (deterministic signature).
+		expect((await status(t, q.id, shopper)).json.admissionToken).toBe(grant);
+		// Any altered byte fails offline too.
+		const [h, b, s] = grant.split(".");
+		expect(await verifyOffline(`${h}.${alter(b)}.${s}`, jwks)).toBeNull();
+		expect(await verifyOffline(`${h}.${b}.${alter(s)}`, jwks)).toBeNull();
+		// Consumer access tokens verify with the same keys, and say they are not grants.
+		const access = await verifyOffline(shopper.accessToken, jwks);
+		expect(access).toMatchObject({ sub: shopper.consumerId, typ: "consumer", org: t.organizationId });
+	});
+});
+
+describe("events", () => {
+	it("queue.consumer.entered / admitted / completed appear in GET /api/v1/events", async () => {
+		const { t, q, shopper, grant } = await admitted();
+		expect((await complete(t, grant, { orderId: "ord-9" })).status).toBe(200);
+		const want = ["queue.consumer.entered", "queue.consumer.admitted", "queue.consumer.completed"];
+		const events = await waitFor(
+			"queue.consumer.* events",
+			async () => {
+				const res = await call(`/api/v1/events?type=queue.consumer.*&distributionId=${q.id}&limit=100`, {
+					key: t.secretKey,
+				});
+				expect(res.status, res.text).toBe(200);
+				return res.json.data as { type: string; distributionId: string; data: Record<string, unknown> }[];
+			},
+			(rows) => want.every((w) => rows.some((r) => r.type === w)),
+			5000,
+		);
+		for (const w of want) {
+			const matching = events.filter((e) => e.type === w);
+			expect(matching, w).toHaveLength(1);
+			expect(matching[0].distributionId).toBe(q.id);
+			expect(matching[0].data.consumerId).toBe(shopper.consumerId);
+		}
+		// Settle, then no duplicates appeared.
+		await sleep(1200);
+		const again = await call(`/api/v1/events?type=queue.consumer.*&distributionId=${q.id}&limit=100`, {
+			key: t.secretKey,
+		});
+		expect(again.json.data).toHaveLength(3);
+	});
+});
