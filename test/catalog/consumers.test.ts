@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { call, countRows, createOrg, type TestOrg } from "../support/helpers";
+import { expectProblem } from "../support/problems";
 
 /** The spec's example consumer (its e-mail address is obfuscated in the published page). */
 const john = { email: "john@example.com", fullName: "John Doe", phone: "+15551234567" };
@@ -15,13 +16,6 @@ async function createConsumer(body: Record<string, unknown>, key = org.secretKey
 	const res = await call(path, { key, body });
 	expect(res.status, res.text).toBe(201);
 	return res.json;
-}
-
-function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number, title?: string) {
-	expect(res.status, res.text).toBe(status);
-	expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-	expect(res.json.status).toBe(status);
-	if (title) expect(res.json.title).toBe(title);
 }
 
 describe("POST /consumers", () => {

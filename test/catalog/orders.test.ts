@@ -7,8 +7,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, countRows, createOrg } from "../support/helpers";
-import { consumerCall, enter, guest, status } from "../support/queue";
+import { call, countRows, createOrg, guest, type Res } from "../support/helpers";
+import { expectProblem } from "../support/problems";
+import { consumerCall, enter, status } from "../support/queue";
 import {
 	admitted,
 	extraSecretKey,
@@ -30,15 +31,6 @@ const specOrder = {
 };
 
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-
-type Res = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(res: Res, status: number, title?: string) {
-	expect(res.status, res.text).toBe(status);
-	expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-	expect(res.json.status).toBe(status);
-	if (title) expect(res.json.title).toBe(title);
-}
 
 const paths = (res: Res) => (res.json.errors ?? []).map((e: { path: string }) => e.path);
 const ids = (res: Res) => res.json.data.map((o: { id: string }) => o.id);

@@ -5,6 +5,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, countRows, createOrg, type TestOrg } from "../support/helpers";
+import { allPages } from "../support/pages";
+import { expectFieldError, expectProblem } from "../support/problems";
 
 const V1 = "/api/v1/products";
 const SPEC = "/api/products";
@@ -21,46 +23,6 @@ const sneaker = {
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const PROD_ID = /^prod_[0-9A-HJKMNP-TV-Z]{26}$/;
 
-type Res = Awaited<ReturnType<typeof call>>;
-
-/** Asserts an RFC 9457 problem of `status` (and `title` when given) and returns its body. */
-function expectProblem(res: Res, status: number, title?: string) {
-	expect(res.status, res.text).toBe(status);
-	expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-	const p = res.json;
-	expect(p).toBeTypeOf("object");
-	expect(p.type).toBeTypeOf("string");
-	expect(p.title).toBeTypeOf("string");
-	expect(p.status).toBe(status);
-	for (const key of Object.keys(p)) expect(["type", "title", "status", "detail", "errors"]).toContain(key);
-	if (p.detail !== undefined) expect(p.detail).toBeTypeOf("string");
-	if (p.errors !== undefined) {
-		expect(Array.isArray(p.errors)).toBe(true);
-		for (const e of p.errors) {
-			expect(e.path).toBeTypeOf("string");
-			expect(e.message).toBeTypeOf("string");
-			expect(Object.keys(e).sort()).toEqual(["message", "path"]);
-		}
-	}
-	if (title) expect(p.title).toBe(title);
-	return p as {
-		type: string;
-		title: string;
-		status: number;
-		detail?: string;
-		errors?: { path: string; message: string }[];
-	};
-}
-
-/** A 400 Validation failed whose errors name `path` (exactly, or as one of a comma-joined list). */
-function expectFieldError(res: Res, path: string) {
-	const p = expectProblem(res, 400, "Validation failed");
-	expect(p.errors?.length).toBeGreaterThan(0);
-	const paths = (p.errors ?? []).flatMap((e) => e.path.split(/,\s*/));
-	expect(paths).toContain(path);
-	return p;
-}
-
 async function create(org: TestOrg, body: Record<string, unknown>, path = V1) {
 	const res = await call(path, { key: org.secretKey, body });
 	expect(res.status, res.text).toBe(201);
@@ -73,21 +35,6 @@ async function createSequential(org: TestOrg, n: number, prefix = "P") {
 	for (let i = 0; i < n; i++)
 		out.push(await create(org, { name: `${prefix} ${i}`, price: i + 0.5, sku: `${prefix}-${i}` }));
 	return out;
-}
-
-/** Follows nextCursor to the end; returns every page. */
-async function allPages(org: TestOrg, limit: number) {
-	const pages: any[] = [];
-	let cursor: string | null = null;
-	do {
-		const qs: string = `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-		const res = await call(`${V1}${qs}`, { key: org.secretKey });
-		expect(res.status, res.text).toBe(200);
-		pages.push(res.json);
-		cursor = res.json.nextCursor;
-		expect(pages.length).toBeLessThan(50);
-	} while (cursor);
-	return pages;
 }
 
 describe("POST /products", () => {
@@ -307,9 +254,9 @@ describe("GET /products (list)", () => {
 	it("pages with limit/cursor through several pages with no duplicates or gaps", async () => {
 		const org = await createOrg();
 		const made = await createSequential(org, 7);
-		const pages = await allPages(org, 3);
+		const pages = await allPages(`${V1}?limit=3`, org.secretKey, 49);
 		expect(pages.map((p) => p.data.length)).toEqual([3, 3, 1]);
-		expect(pages.at(-1).nextCursor).toBeNull();
+		expect(pages.at(-1)?.nextCursor).toBeNull();
 		for (const p of pages.slice(0, -1)) expect(p.nextCursor).toBeTypeOf("string");
 		const ids = pages.flatMap((p) => p.data.map((x: any) => x.id));
 		expect(ids).toEqual(made.map((p) => p.id).reverse());
@@ -319,7 +266,7 @@ describe("GET /products (list)", () => {
 	it("a page that exactly fills the catalog has nextCursor null", async () => {
 		const org = await createOrg();
 		await createSequential(org, 3);
-		const pages = await allPages(org, 3);
+		const pages = await allPages(`${V1}?limit=3`, org.secretKey, 49);
 		expect(pages).toHaveLength(1);
 		expect(pages[0].data).toHaveLength(3);
 		expect(pages[0].nextCursor).toBeNull();
@@ -328,7 +275,7 @@ describe("GET /products (list)", () => {
 	it("limit=1 walks every product one by one", async () => {
 		const org = await createOrg();
 		const made = await createSequential(org, 4);
-		const pages = await allPages(org, 1);
+		const pages = await allPages(`${V1}?limit=1`, org.secretKey, 49);
 		expect(pages.map((p) => p.data[0].id)).toEqual(made.map((p) => p.id).reverse());
 	});
 

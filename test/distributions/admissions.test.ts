@@ -7,35 +7,16 @@
  * Queues here have no admissionRate: consumers are admitted with the merchant's
  * `admit {count}`, so who holds a grant is deterministic.
  */
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { QueueObject } from "../../src/distributions/queue/object";
 import { signToken } from "../../src/lib/tokens";
-import { call } from "../support/helpers";
-import {
-	admit,
-	alter,
-	enter,
-	guest,
-	guests,
-	leave,
-	openQueue,
-	queueStub,
-	type Shopper,
-	sleep,
-	status,
-	type Tenant,
-	tenant,
-	waitFor,
-} from "../support/queue";
+import { complete, validate } from "../support/admissions";
+import { call, guest, guests, type Shopper, type Tenant, tenant } from "../support/helpers";
+import { objectRows, queueStub, runScheduleAt } from "../support/objects";
+import { admit, alter, enter, leave, openQueue, status } from "../support/queue";
+import { sleep, waitFor } from "../support/time";
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-
-const validate = (t: Tenant, token: string, key = t.secretKey) =>
-	call("/api/v1/admissions/validate", { key, body: { token } });
-const complete = (t: Tenant, token: string, extra: Record<string, unknown> = {}, key = t.secretKey) =>
-	call("/api/v1/admissions/complete", { key, body: { token, ...extra } });
 
 interface Admitted {
 	t: Tenant;
@@ -131,13 +112,10 @@ describe("validate and complete", () => {
 describe("grants that cannot be used", () => {
 	it("an expired grant (simulated clock past the session) → valid:false expired; complete 409", async () => {
 		const { t, q, shopper, grant } = await admitted({ sessionDurationSeconds: 30 });
-		await runInDurableObject(queueStub(q.id), (instance: QueueObject, state) => {
-			const row = state.storage.sql
-				.exec<{ expires_at: number }>("SELECT expires_at FROM entries WHERE consumer_id = ?", shopper.consumerId)
-				.one();
-			const engine = instance as unknown as { onSchedule(kind: string, now: number): number | null };
-			state.storage.transactionSync(() => engine.onSchedule("admit", row.expires_at));
-		});
+		const stub = queueStub(q.id);
+		const live = await stub.checkGrant(shopper.consumerId, (await stub.grantIdOf(shopper.consumerId)) ?? "");
+		if (!live.valid) throw new Error(`the grant should still be live: ${JSON.stringify(live)}`);
+		await runScheduleAt(stub, "admit", live.expiresAt);
 		expect((await status(t, q.id, shopper)).json.status).toBe("EXPIRED");
 		const v = await validate(t, grant);
 		expect(v.status, v.text).toBe(200);
@@ -155,13 +133,12 @@ describe("grants that cannot be used", () => {
 	it("a grant past its expiry before any tick ran → expired, not usable", async () => {
 		const { t, q, shopper, grant } = await admitted({ sessionDurationSeconds: 600 });
 		// Move the stored expiry into the past without running the admission tick.
-		await runInDurableObject(queueStub(q.id), (_i, state) => {
-			state.storage.sql.exec(
-				"UPDATE entries SET expires_at = ? WHERE consumer_id = ?",
-				Date.now() - 1000,
-				shopper.consumerId,
-			);
-		});
+		await objectRows(
+			queueStub(q.id),
+			"UPDATE entries SET expires_at = ? WHERE consumer_id = ?",
+			Date.now() - 1000,
+			shopper.consumerId,
+		);
 		expect((await validate(t, grant)).json).toMatchObject({ valid: false, reason: "expired" });
 		const c = await complete(t, grant);
 		expect(c.status, c.text).toBe(409);
@@ -170,21 +147,15 @@ describe("grants that cannot be used", () => {
 
 	it("a grant whose token has expired (exp in the past) → expired", async () => {
 		const { t, q, shopper } = await admitted({ sessionDurationSeconds: 30 });
-		const jti = await runInDurableObject(
-			queueStub(q.id),
-			(_i, state) =>
-				state.storage.sql
-					.exec<{ grant_id: string }>("SELECT grant_id FROM entries WHERE consumer_id = ?", shopper.consumerId)
-					.one().grant_id,
-		);
+		const jti = await queueStub(q.id).grantIdOf(shopper.consumerId);
+		if (!jti) throw new Error("the admitted consumer should hold a grant");
 		// Same grant id, but the session is over: the object's record says so.
-		await runInDurableObject(queueStub(q.id), (_i, state) => {
-			state.storage.sql.exec(
-				"UPDATE entries SET expires_at = ? WHERE consumer_id = ?",
-				Date.now() - 5000,
-				shopper.consumerId,
-			);
-		});
+		await objectRows(
+			queueStub(q.id),
+			"UPDATE entries SET expires_at = ? WHERE consumer_id = ?",
+			Date.now() - 5000,
+			shopper.consumerId,
+		);
 		const token = await signToken(env.JWT_SIGNING_KEY, {
 			sub: shopper.consumerId,
 			org: t.organizationId,

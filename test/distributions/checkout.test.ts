@@ -1,9 +1,10 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, inject, it } from "vitest";
-import { guest as auctionGuest, statusOf as auctionStatus, bid, openAuction } from "../support/auction";
+import { statusOf as auctionStatus, bid, openAuction } from "../support/auction";
 import { enter as drawEnter, stateOf as drawState, shortDraw } from "../support/draw";
-import { call, countRows } from "../support/helpers";
-import { enter, guest, guests, type Shopper, stats, status, waitFor } from "../support/queue";
+import { guest as auctionGuest, call, countRows, guest, guests, type Shopper } from "../support/helpers";
+import { expectProblem } from "../support/problems";
+import { enter, stats, status } from "../support/queue";
 import {
 	admitted,
 	CHECKOUT_URL,
@@ -16,8 +17,7 @@ import {
 	shopWithHolders,
 	storedInventory,
 } from "../support/shop";
-
-type Res = Awaited<ReturnType<typeof call>>;
+import { waitFor } from "../support/time";
 
 /** GET /consumer/v1/checkout/:id with headers, or the browser way (?key=&token=). */
 function checkout(s: Shop, distributionId: string, who: Shopper | null, via: "headers" | "query" = "headers") {
@@ -69,12 +69,6 @@ function orderFromRedirect(location: string, externalOrderId: string, totalAmoun
 		externalOrderId,
 		totalAmount,
 	};
-}
-
-function expectProblem(res: Res, status: number, title?: string) {
-	expect(res.status, res.text).toBe(status);
-	expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-	if (title) expect(res.json.title).toBe(title);
 }
 
 /** Waits for the order.created event of `orderId` in GET /api/v1/events. */

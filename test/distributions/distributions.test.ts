@@ -5,7 +5,10 @@
  * 409s, ids of the wrong type and tenancy.
  */
 import { describe, expect, it } from "vitest";
-import { call, countRows, createOrg, type TestOrg } from "../support/helpers";
+import { call, countRows, createOrg, launch, type TestOrg } from "../support/helpers";
+import { allPages } from "../support/pages";
+import { expectFieldError, expectProblem } from "../support/problems";
+import { isoSeconds } from "../support/time";
 
 type Kind = "queue" | "draw" | "auction";
 type Status = "DRAFT" | "SCHEDULED" | "OPEN" | "CLOSED";
@@ -81,42 +84,13 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const STATUSES: Status[] = ["DRAFT", "SCHEDULED", "OPEN", "CLOSED"];
 
-/** An instant as the API prints it (whole seconds, Z). */
-const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
-
-type Res = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(res: Res, status: number, title?: string) {
-	expect(res.status, res.text).toBe(status);
-	expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-	const p = res.json;
-	expect(p.type).toBeTypeOf("string");
-	expect(p.title).toBeTypeOf("string");
-	expect(p.status).toBe(status);
-	if (title) expect(p.title).toBe(title);
-	return p as { title: string; detail?: string; errors?: { path: string; message: string }[] };
-}
-
-/** 400 Validation failed naming `path` (exactly, or in a comma-joined list of unknown fields). */
-function expectFieldError(res: Res, path: string) {
-	const p = expectProblem(res, 400, "Validation failed");
-	expect(p.errors?.length).toBeGreaterThan(0);
-	const paths = (p.errors ?? []).flatMap((e) => e.path.split(/,\s*/));
-	expect(paths).toContain(path);
-	return p;
-}
-
 interface Ctx {
 	org: TestOrg;
 	sequenceId: string;
 }
 
 async function makeSequence(org: TestOrg, name = "Main"): Promise<string> {
-	const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: `Exp ${name}` } });
-	expect(exp.status, exp.text).toBe(201);
-	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, { key: org.secretKey, body: { name } });
-	expect(seq.status, seq.text).toBe(201);
-	return seq.json.id;
+	return (await launch(org, { name: `Exp ${name}` }, { name })).sequenceId;
 }
 
 async function setup(defaultTimeZone?: string): Promise<Ctx> {
@@ -142,10 +116,10 @@ function timesFor(status: Status, now = Date.now()): { openAt?: number; closeAt?
 function bodyFor(kind: Kind, sequenceId: string, status: Status = "DRAFT", extra: Record<string, unknown> = {}) {
 	const t = timesFor(status);
 	const body: Record<string, unknown> = { sequenceId, name: `${kind} ${status}` };
-	if (t.openAt !== undefined) body.openAt = iso(t.openAt);
-	if (t.closeAt !== undefined) body.closeAt = iso(t.closeAt);
-	if (kind === "draw") Object.assign(body, { drawAt: iso(t.last), winnerCount: 10 });
-	if (kind === "auction") body.settleAt = iso(t.last);
+	if (t.openAt !== undefined) body.openAt = isoSeconds(t.openAt);
+	if (t.closeAt !== undefined) body.closeAt = isoSeconds(t.closeAt);
+	if (kind === "draw") Object.assign(body, { drawAt: isoSeconds(t.last), winnerCount: 10 });
+	if (kind === "auction") body.settleAt = isoSeconds(t.last);
 	return { ...body, ...extra };
 }
 
@@ -193,8 +167,8 @@ for (const kind of KIND_NAMES) {
 		it("a minimal body → 201 DRAFT, spec keys in order, defaults null, generated UUID seed", async () => {
 			const ctx = await setup();
 			const body: Record<string, unknown> = { sequenceId: ctx.sequenceId };
-			if (kind === "draw") Object.assign(body, { drawAt: iso(Date.now() + DAY), winnerCount: 1 });
-			if (kind === "auction") body.settleAt = iso(Date.now() + DAY);
+			if (kind === "draw") Object.assign(body, { drawAt: isoSeconds(Date.now() + DAY), winnerCount: 1 });
+			if (kind === "auction") body.settleAt = isoSeconds(Date.now() + DAY);
 			const res = await call(path, { key: ctx.org.secretKey, body });
 			expect(res.status, res.text).toBe(201);
 			const d = res.json;
@@ -257,9 +231,9 @@ for (const kind of KIND_NAMES) {
 		it("opened without closeAt: OPEN (and listed as OPEN) until entries stop", async () => {
 			const ctx = await setup();
 			const now = Date.now();
-			const body: Record<string, unknown> = { sequenceId: ctx.sequenceId, openAt: iso(now - HOUR) };
-			if (kind === "draw") Object.assign(body, { drawAt: iso(now + DAY), winnerCount: 1 });
-			if (kind === "auction") body.settleAt = iso(now + DAY);
+			const body: Record<string, unknown> = { sequenceId: ctx.sequenceId, openAt: isoSeconds(now - HOUR) };
+			if (kind === "draw") Object.assign(body, { drawAt: isoSeconds(now + DAY), winnerCount: 1 });
+			if (kind === "auction") body.settleAt = isoSeconds(now + DAY);
 			const res = await call(path, { key: ctx.org.secretKey, body });
 			expect(res.status, res.text).toBe(201);
 			expect(res.json.status).toBe("OPEN");
@@ -318,7 +292,7 @@ for (const kind of KIND_NAMES) {
 
 		it("closeAt equal to openAt → 400 naming closeAt", async () => {
 			const ctx = await setup();
-			const at = iso(Date.now() + DAY);
+			const at = isoSeconds(Date.now() + DAY);
 			await expectRejected(
 				ctx,
 				kind,
@@ -330,8 +304,8 @@ for (const kind of KIND_NAMES) {
 		it("closeAt before openAt → 400 naming closeAt", async () => {
 			const ctx = await setup();
 			const body = bodyFor(kind, ctx.sequenceId, "SCHEDULED", {
-				openAt: iso(Date.now() + 2 * DAY),
-				closeAt: iso(Date.now() + DAY),
+				openAt: isoSeconds(Date.now() + 2 * DAY),
+				closeAt: isoSeconds(Date.now() + DAY),
 			});
 			await expectRejected(ctx, kind, body, "closeAt");
 		});
@@ -402,15 +376,9 @@ for (const kind of KIND_NAMES) {
 			const all = await list(ctx, kind);
 			expect(all).toEqual({ data: [...made].reverse(), nextCursor: null });
 
-			const ids: string[] = [];
-			const sizes: number[] = [];
-			let cursor: string | null = null;
-			do {
-				const page = await list(ctx, kind, `?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
-				sizes.push(page.data.length);
-				ids.push(...page.data.map((d) => d.id));
-				cursor = page.nextCursor;
-			} while (cursor && sizes.length < 10);
+			const pages = await allPages(`${path}?limit=2`, ctx.org.secretKey, 10);
+			const sizes = pages.map((p) => p.data.length);
+			const ids = pages.flatMap((p) => p.data.map((d) => d.id));
 			expect(sizes).toEqual([2, 2, 1]);
 			expect(ids).toEqual(made.map((d) => d.id).reverse());
 		});
@@ -519,7 +487,7 @@ for (const kind of KIND_NAMES) {
 		it("PUT moves times (a SCHEDULED one can become OPEN) and metadata null clears", async () => {
 			const ctx = await setup();
 			const d = await create(ctx, kind, "SCHEDULED", { metadata: { a: 1 } });
-			const openAt = iso(Date.now() - HOUR);
+			const openAt = isoSeconds(Date.now() - HOUR);
 			const res = await put(ctx, kind, d.id, { openAt, metadata: null });
 			expect(res.status, res.text).toBe(200);
 			expect(res.json.openAt).toBe(openAt);
@@ -543,9 +511,9 @@ for (const kind of KIND_NAMES) {
 		it("a PUT that would put closeAt before openAt → 400, row unchanged", async () => {
 			const ctx = await setup();
 			const d = await create(ctx, kind, "SCHEDULED");
-			const early = await put(ctx, kind, d.id, { closeAt: iso(Date.parse(d.openAt) - HOUR) });
+			const early = await put(ctx, kind, d.id, { closeAt: isoSeconds(Date.parse(d.openAt) - HOUR) });
 			expectFieldError(early, "closeAt");
-			const late = await put(ctx, kind, d.id, { openAt: iso(Date.parse(d.closeAt) + HOUR) });
+			const late = await put(ctx, kind, d.id, { openAt: isoSeconds(Date.parse(d.closeAt) + HOUR) });
 			const p = expectProblem(late, 400, "Validation failed");
 			expect(p.errors?.map((e) => e.path).some((x) => x === "openAt" || x === "closeAt")).toBe(true);
 			expect((await get(ctx, kind, d.id)).json).toEqual(d);
@@ -578,10 +546,11 @@ for (const kind of KIND_NAMES) {
 		it('PUT on a CLOSED one (closeAt in the past) → 409 "Cannot update closed distribution", unchanged', async () => {
 			const ctx = await setup();
 			const d = await create(ctx, kind, "CLOSED");
-			for (const body of [{ name: "Too late" }, { closeAt: iso(Date.now() + DAY) }, { metadata: { x: 1 } }] as Record<
-				string,
-				unknown
-			>[]) {
+			for (const body of [
+				{ name: "Too late" },
+				{ closeAt: isoSeconds(Date.now() + DAY) },
+				{ metadata: { x: 1 } },
+			] as Record<string, unknown>[]) {
 				expectProblem(await put(ctx, kind, d.id, body), 409, "Cannot update closed distribution");
 			}
 			expect((await get(ctx, kind, d.id)).json).toEqual(d);
@@ -590,8 +559,8 @@ for (const kind of KIND_NAMES) {
 		it("PUT on an OPEN one moving openAt → 409, unchanged", async () => {
 			const ctx = await setup();
 			const d = await create(ctx, kind, "OPEN");
-			expectProblem(await put(ctx, kind, d.id, { openAt: iso(Date.now() + HOUR) }), 409);
-			expectProblem(await put(ctx, kind, d.id, { openAt: iso(Date.parse(d.openAt) - HOUR) }), 409);
+			expectProblem(await put(ctx, kind, d.id, { openAt: isoSeconds(Date.now() + HOUR) }), 409);
+			expectProblem(await put(ctx, kind, d.id, { openAt: isoSeconds(Date.parse(d.openAt) - HOUR) }), 409);
 			expect((await get(ctx, kind, d.id)).json).toEqual(d);
 		});
 
@@ -602,7 +571,7 @@ for (const kind of KIND_NAMES) {
 			expect(res.status, res.text).toBe(200);
 			expect(res.json.name).toBe("Live");
 			expect(res.json.openAt).toBe(d.openAt);
-			const closeAt = iso(Date.parse(d.closeAt) + HOUR);
+			const closeAt = isoSeconds(Date.parse(d.closeAt) + HOUR);
 			const ext = await put(ctx, kind, d.id, { closeAt });
 			expect(ext.status, ext.text).toBe(200);
 			expect(ext.json.closeAt).toBe(closeAt);
@@ -720,10 +689,10 @@ describe("draws: their own fields and rules", () => {
 		["winnerCount 2.5", () => ({ winnerCount: 2.5 }), "winnerCount"],
 		["winnerCount > maxEntries", () => ({ winnerCount: 11, maxEntries: 10 }), "winnerCount"],
 		["maxEntries 0", () => ({ maxEntries: 0 }), "maxEntries"],
-		["drawAt before closeAt", (now) => ({ drawAt: iso(now + 2 * DAY - HOUR) }), "drawAt"],
+		["drawAt before closeAt", (now) => ({ drawAt: isoSeconds(now + 2 * DAY - HOUR) }), "drawAt"],
 		[
 			"drawAt before openAt without closeAt",
-			(now) => ({ closeAt: undefined, drawAt: iso(now + DAY - HOUR) }),
+			(now) => ({ closeAt: undefined, drawAt: isoSeconds(now + DAY - HOUR) }),
 			"drawAt",
 		],
 		["drawAt malformed", () => ({ drawAt: "2030-13-01T00:00:00Z" }), "drawAt"],
@@ -743,7 +712,7 @@ describe("draws: their own fields and rules", () => {
 		const d = await create(ctx, "draw", "SCHEDULED", {
 			winnerCount: 10,
 			maxEntries: 10,
-			drawAt: iso(t.closeAt as number),
+			drawAt: isoSeconds(t.closeAt as number),
 		});
 		expect(d).toMatchObject({ winnerCount: 10, maxEntries: 10, drawAt: d.closeAt });
 	});
@@ -753,10 +722,10 @@ describe("draws: their own fields and rules", () => {
 		const d = await create(ctx, "draw", "SCHEDULED", { winnerCount: 5, maxEntries: 10 });
 		expectFieldError(await put(ctx, "draw", d.id, { maxEntries: 4 }), "winnerCount");
 		expectFieldError(await put(ctx, "draw", d.id, { winnerCount: 11 }), "winnerCount");
-		const late = await put(ctx, "draw", d.id, { closeAt: iso(Date.parse(d.drawAt) + HOUR) });
+		const late = await put(ctx, "draw", d.id, { closeAt: isoSeconds(Date.parse(d.drawAt) + HOUR) });
 		const p = expectProblem(late, 400, "Validation failed");
 		expect(p.errors?.some((e) => e.path === "drawAt" || e.path === "closeAt")).toBe(true);
-		expectFieldError(await put(ctx, "draw", d.id, { drawAt: iso(Date.parse(d.closeAt) - HOUR) }), "drawAt");
+		expectFieldError(await put(ctx, "draw", d.id, { drawAt: isoSeconds(Date.parse(d.closeAt) - HOUR) }), "drawAt");
 		expectFieldError(await put(ctx, "draw", d.id, { winnerCount: 0 }), "winnerCount");
 		expect((await get(ctx, "draw", d.id)).json).toEqual(d);
 	});
@@ -766,7 +735,12 @@ describe("draws: their own fields and rules", () => {
 		const now = Date.now();
 		const res = await call("/api/v1/draws", {
 			key: ctx.org.secretKey,
-			body: { sequenceId: ctx.sequenceId, openAt: iso(now - 2 * DAY), drawAt: iso(now - DAY), winnerCount: 1 },
+			body: {
+				sequenceId: ctx.sequenceId,
+				openAt: isoSeconds(now - 2 * DAY),
+				drawAt: isoSeconds(now - DAY),
+				winnerCount: 1,
+			},
 		});
 		expect(res.status, res.text).toBe(201);
 		expect(["DRAWN", "COMPLETED"]).toContain(res.json.status);
@@ -778,7 +752,7 @@ describe("draws: their own fields and rules", () => {
 	it("PUT winnerCount / maxEntries / drawAt together is accepted; maxEntries null clears", async () => {
 		const ctx = await setup();
 		const d = await create(ctx, "draw", "SCHEDULED", { winnerCount: 5, maxEntries: 10 });
-		const drawAt = iso(Date.parse(d.drawAt) + DAY);
+		const drawAt = isoSeconds(Date.parse(d.drawAt) + DAY);
 		const res = await put(ctx, "draw", d.id, { winnerCount: 50, maxEntries: 100, drawAt });
 		expect(res.status, res.text).toBe(200);
 		expect(res.json).toMatchObject({ winnerCount: 50, maxEntries: 100, drawAt });
@@ -815,13 +789,13 @@ describe("auctions: their own fields and rules", () => {
 			startingBid: 100,
 			reservePrice: 100,
 			buyNowPrice: 100,
-			settleAt: iso(t.closeAt as number),
+			settleAt: isoSeconds(t.closeAt as number),
 		});
 		expect(a.settleAt).toBe(a.closeAt);
 	});
 
 	const bad: [string, (now: number) => Record<string, unknown>, string][] = [
-		["settleAt before closeAt", (now) => ({ settleAt: iso(now + 2 * DAY - HOUR) }), "settleAt"],
+		["settleAt before closeAt", (now) => ({ settleAt: isoSeconds(now + 2 * DAY - HOUR) }), "settleAt"],
 		["settleAt malformed", () => ({ settleAt: "tomorrow" }), "settleAt"],
 		["startingBid > reservePrice", () => ({ startingBid: 600, reservePrice: 500 }), "startingBid"],
 		["reservePrice > buyNowPrice", () => ({ reservePrice: 2500, buyNowPrice: 2000 }), "reservePrice"],
@@ -851,7 +825,10 @@ describe("auctions: their own fields and rules", () => {
 		expectFieldError(await put(ctx, "auction", a.id, { startingBid: 600 }), "startingBid");
 		expectFieldError(await put(ctx, "auction", a.id, { buyNowPrice: 400 }), "reservePrice");
 		expectFieldError(await put(ctx, "auction", a.id, { minimumIncrement: 0 }), "minimumIncrement");
-		expectFieldError(await put(ctx, "auction", a.id, { settleAt: iso(Date.parse(a.closeAt) - HOUR) }), "settleAt");
+		expectFieldError(
+			await put(ctx, "auction", a.id, { settleAt: isoSeconds(Date.parse(a.closeAt) - HOUR) }),
+			"settleAt",
+		);
 		expect((await get(ctx, "auction", a.id)).json).toEqual(a);
 	});
 

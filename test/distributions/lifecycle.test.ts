@@ -18,129 +18,47 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { STATUSES } from "../../src/distributions/common/status";
 import type { DistributionObject } from "../../src/distributions/kernel/object";
+import {
+	createDistribution,
+	expectAdminStatus,
+	listedIds,
+	putDistribution,
+	storedStatus,
+	waitStored,
+} from "../support/distributions";
+import { settle, storedEvents, waitStoredEvents } from "../support/events";
 import { call, type Tenant, tenant } from "../support/helpers";
+import {
+	alarmOf,
+	drawStub,
+	dropAlarm,
+	type Kind,
+	queueStub,
+	scheduleOf,
+	setAlarm,
+	stubOf,
+	tablesOf,
+	transitionsOf,
+	waitAlarm,
+} from "../support/objects";
+import { iso, sleep } from "../support/time";
 
-type Kind = "queue" | "draw" | "auction";
-
-const PATH: Record<Kind, string> = { queue: "/api/v1/queues", draw: "/api/v1/draws", auction: "/api/v1/auctions" };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** ISO 8601 with milliseconds, so a time round-trips to the exact ms the alarm uses. */
-const iso = (ms: number) => new Date(ms).toISOString();
-
-async function create(t: Tenant, kind: Kind, body: Record<string, unknown>) {
-	const res = await call(PATH[kind], { key: t.secretKey, body: { sequenceId: t.sequenceId, ...body } });
-	expect(res.status, res.text).toBe(201);
-	return res.json;
-}
-
-async function put(t: Tenant, kind: Kind, id: string, body: Record<string, unknown>) {
-	return call(`${PATH[kind]}/${id}`, { method: "PUT", key: t.secretKey, body });
-}
-
-function stub(kind: Kind, id: string) {
-	const ns = { queue: env.QUEUE_OBJECT, draw: env.DRAW_OBJECT, auction: env.AUCTION_OBJECT }[kind];
-	return ns.getByName(id);
-}
-
-/** The `distributions.status` column as stored in D1 (the write-through copy). */
-async function storedStatus(id: string): Promise<string | null> {
-	const row = await env.DB.prepare("SELECT status FROM distributions WHERE id = ?")
-		.bind(id)
-		.first<{ status: string }>();
-	return row?.status ?? null;
-}
-
-/** Events stored by the queue consumer for a distribution, oldest first. */
-async function storedEvents(distributionId: string, type?: string) {
-	const { results } = await env.DB.prepare(
-		"SELECT id, type, data, created_at FROM events WHERE distribution_id = ?1 AND (?2 IS NULL OR type = ?2) ORDER BY id",
-	)
-		.bind(distributionId, type ?? null)
-		.all<{ id: string; type: string; data: string; created_at: number }>();
-	return results.map((r) => ({ ...r, data: JSON.parse(r.data) }));
-}
-
-/** Polls `probe` until `done` (50 ms steps), failing after `timeoutMs`. */
-async function waitFor<T>(label: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 5000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (done(value)) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${label}; last value: ${JSON.stringify(value)}`);
-		await sleep(50);
-	}
-}
-
-const waitStored = (id: string, status: string, timeoutMs?: number) =>
-	waitFor(
-		`${id} stored as ${status}`,
-		() => storedStatus(id),
-		(s) => s === status,
-		timeoutMs,
-	);
-
-/** Waits until at least `n` events of `type` exist for the distribution, then returns them. */
-const waitEvents = (id: string, type: string, n = 1, timeoutMs?: number) =>
-	waitFor(
-		`${n} × ${type} for ${id}`,
-		() => storedEvents(id, type),
-		(rows) => rows.length >= n,
-		timeoutMs,
-	);
-
-/** Time for a duplicate to show up if one were published (the consumer batches for up to 1 s). */
-const settle = () => sleep(1300);
-
-async function listedIds(t: Tenant, kind: Kind, status: string): Promise<string[]> {
-	const res = await call(`${PATH[kind]}?status=${status}&limit=100`, { key: t.secretKey });
-	expect(res.status, res.text).toBe(200);
-	return res.json.data.map((d: { id: string }) => d.id);
-}
-
-/** The status agrees everywhere: GET, the D1 column and the `?status=` list filter (and no other status lists it). */
+/** The status agrees everywhere: GET, the `?status=` list filter (and no other status lists it) and the D1 column. */
 async function expectStatusEverywhere(t: Tenant, kind: Kind, id: string, status: string) {
-	const got = await call(`${PATH[kind]}/${id}`, { key: t.secretKey });
-	expect(got.status, got.text).toBe(200);
-	expect(got.json.status, `GET ${kind} ${id}`).toBe(status);
+	await expectAdminStatus(t, kind, id, status);
 	expect(await storedStatus(id), `D1 distributions.status of ${id}`).toBe(status);
-	expect(await listedIds(t, kind, status), `?status=${status}`).toContain(id);
-	const others = STATUSES[kind].filter((s: string) => s !== status);
-	for (const other of others) expect(await listedIds(t, kind, other), `?status=${other}`).not.toContain(id);
-}
-
-async function alarmOf(kind: Kind, id: string): Promise<number | null> {
-	return runInDurableObject(stub(kind, id), (_instance, state) => state.storage.getAlarm());
-}
-
-/** Polls the object's alarm until it equals `expected` (engine ticks arm it briefly at "now"). */
-async function waitAlarm(kind: Kind, id: string, expected: number | null, timeoutMs = 3000) {
-	return waitFor(
-		`alarm of ${id} at ${expected}`,
-		() => alarmOf(kind, id),
-		(a) => a === expected,
-		timeoutMs,
-	);
 }
 
 /** Enters one consumer in an OPEN draw (an RPC to the object): its win stays open, so the draw stays DRAWN. */
 async function keepSomeoneEntered(t: Tenant, id: string) {
-	const reply = await env.DRAW_OBJECT.getByName(id).enter(t.organizationId, "con_hoping_to_win");
+	const reply = await drawStub(id).enter(t.organizationId, "con_hoping_to_win");
 	expect(reply.ok, JSON.stringify(reply)).toBe(true);
 }
 
 /** Puts one consumer in an OPEN queue's line (an RPC to the object, not an HTTP request): it then stays CLOSED at close. */
 async function keepSomeoneInLine(t: Tenant, id: string) {
-	const reply = await env.QUEUE_OBJECT.getByName(id).enter(t.organizationId, "con_waiting_in_line");
+	const reply = await queueStub(id).enter(t.organizationId, "con_waiting_in_line");
 	expect(reply.ok, JSON.stringify(reply)).toBe(true);
-}
-
-async function transitionsOf(kind: Kind, id: string) {
-	return runInDurableObject(stub(kind, id), (_instance, state) =>
-		state.storage.sql
-			.exec<{ status: string; at: number; seq: number }>("SELECT status, at, seq FROM transitions ORDER BY seq")
-			.toArray(),
-	);
 }
 
 describe("alarm-driven lifecycle, no request in between", () => {
@@ -153,7 +71,7 @@ describe("alarm-driven lifecycle, no request in between", () => {
 		const times: Record<string, string> = { openAt: iso(now + STEP), closeAt: iso(now + 2 * STEP) };
 		if (kind === "draw") Object.assign(times, { drawAt: iso(now + 3 * STEP), winnerCount: 1 });
 		if (kind === "auction") times.settleAt = iso(now + 3 * STEP);
-		const created = await create(t, kind, times);
+		const created = await createDistribution(t, kind, times);
 		expect(created.status).toBe("SCHEDULED");
 		await expectStatusEverywhere(t, kind, created.id, "SCHEDULED");
 
@@ -164,13 +82,14 @@ describe("alarm-driven lifecycle, no request in between", () => {
 			await waitStored(created.id, status, due - Date.now() + 1500);
 			expect(Date.now(), `${status} not before its time`).toBeGreaterThanOrEqual(due);
 			await expectStatusEverywhere(t, kind, created.id, status);
-			const [event] = await waitEvents(created.id, `${kind}.${verbs[status]}`);
+			const [event] = await waitStoredEvents(created.id, `${kind}.${verbs[status]}`);
 			expect(event.data.object.status).toBe(status);
 			if (status === "OPEN" && whenOpen) await whenOpen(t, created.id);
 		}
-		const transitions = await transitionsOf(kind, created.id);
+		const transitions = await transitionsOf(stubOf(kind, created.id));
 		expect(transitions.map((r) => r.status)).toEqual(steps);
-		if (kind === "auction") expect(await waitAlarm(kind, created.id, null), "nothing left to schedule").toBeNull();
+		if (kind === "auction")
+			expect(await waitAlarm(stubOf(kind, created.id), null), "nothing left to schedule").toBeNull();
 	}
 
 	it.concurrent("a queue goes SCHEDULED → OPEN → CLOSED on its alarm alone", async () => {
@@ -181,20 +100,20 @@ describe("alarm-driven lifecycle, no request in between", () => {
 		const t = await tenant();
 		const openAt = Date.now() + STEP;
 		const closeAt = openAt + STEP;
-		const q = await create(t, "queue", { openAt: iso(openAt), closeAt: iso(closeAt) });
+		const q = await createDistribution(t, "queue", { openAt: iso(openAt), closeAt: iso(closeAt) });
 		await expectStatusEverywhere(t, "queue", q.id, "SCHEDULED");
 		await waitStored(q.id, "OPEN", openAt - Date.now() + 1500);
 		await expectStatusEverywhere(t, "queue", q.id, "OPEN");
 		await waitStored(q.id, "COMPLETED", closeAt - Date.now() + 1500);
 		expect(Date.now()).toBeGreaterThanOrEqual(closeAt);
 		await expectStatusEverywhere(t, "queue", q.id, "COMPLETED");
-		const transitions = await transitionsOf("queue", q.id);
+		const transitions = await transitionsOf(stubOf("queue", q.id));
 		expect(transitions.map((r) => r.status)).toEqual(["OPEN", "CLOSED", "COMPLETED"]);
 		expect(transitions[1].at).toBeGreaterThanOrEqual(closeAt);
-		await waitEvents(q.id, "queue.completed");
+		await waitStoredEvents(q.id, "queue.completed");
 		const types = (await storedEvents(q.id)).map((e) => e.type).filter((x) => x !== "queue.created");
 		expect(types).toEqual(["queue.opened", "queue.closed", "queue.completed"]);
-		expect(await waitAlarm("queue", q.id, null)).toBeNull();
+		expect(await waitAlarm(stubOf("queue", q.id), null)).toBeNull();
 	});
 
 	it.concurrent("a draw goes SCHEDULED → OPEN → CLOSED → DRAWN on its alarm alone", async () => {
@@ -209,30 +128,30 @@ describe("alarm-driven lifecycle, no request in between", () => {
 describe("DRAFT and scheduling", () => {
 	it("a queue without openAt is DRAFT with no alarm; PUT openAt makes it SCHEDULED with an alarm at openAt", async () => {
 		const t = await tenant();
-		const q = await create(t, "queue", { name: "Draft" });
+		const q = await createDistribution(t, "queue", { name: "Draft" });
 		expect(q.status).toBe("DRAFT");
 		expect(q.openAt).toBeNull();
 		await expectStatusEverywhere(t, "queue", q.id, "DRAFT");
-		expect(await waitAlarm("queue", q.id, null)).toBeNull();
+		expect(await waitAlarm(stubOf("queue", q.id), null)).toBeNull();
 		await sleep(300);
-		expect(await alarmOf("queue", q.id), "still no alarm").toBeNull();
+		expect(await alarmOf(stubOf("queue", q.id)), "still no alarm").toBeNull();
 
 		const openAt = Date.now() + 60_000;
-		const res = await put(t, "queue", q.id, { openAt: iso(openAt) });
+		const res = await putDistribution(t, "queue", q.id, { openAt: iso(openAt) });
 		expect(res.status, res.text).toBe(200);
 		expect(res.json.status).toBe("SCHEDULED");
 		await expectStatusEverywhere(t, "queue", q.id, "SCHEDULED");
-		expect(await waitAlarm("queue", q.id, openAt)).toBe(openAt);
+		expect(await waitAlarm(stubOf("queue", q.id), openAt)).toBe(openAt);
 	});
 
 	it("a late alarm never shows a stale status; when it finally runs it writes through once", async () => {
 		const t = await tenant();
 		const openAt = Date.now() + 1000;
-		const q = await create(t, "queue", { openAt: iso(openAt), closeAt: iso(openAt + 60_000) });
-		const s = stub("queue", q.id);
-		await waitAlarm("queue", q.id, openAt);
-		await runInDurableObject(s, (_instance, state) => state.storage.deleteAlarm());
-		expect(await alarmOf("queue", q.id)).toBeNull();
+		const q = await createDistribution(t, "queue", { openAt: iso(openAt), closeAt: iso(openAt + 60_000) });
+		const s = stubOf("queue", q.id);
+		await waitAlarm(stubOf("queue", q.id), openAt);
+		await dropAlarm(s);
+		expect(await alarmOf(stubOf("queue", q.id))).toBeNull();
 
 		await sleep(openAt - Date.now() + 200);
 		const got = await call(`/api/v1/queues/${q.id}`, { key: t.secretKey });
@@ -242,35 +161,33 @@ describe("DRAFT and scheduling", () => {
 		expect(await storedStatus(q.id), "the alarm has not run: D1 still holds the old column").toBe("SCHEDULED");
 		expect(await storedEvents(q.id, "queue.opened")).toHaveLength(0);
 
-		await runInDurableObject(s, (_instance, state) => state.storage.setAlarm(Date.now()));
+		await setAlarm(s, Date.now());
 		await runDurableObjectAlarm(s); // may already have fired on its own: either way it runs once
 		await waitStored(q.id, "OPEN");
-		await waitEvents(q.id, "queue.opened");
+		await waitStoredEvents(q.id, "queue.opened");
 		await settle();
 		expect(await storedEvents(q.id, "queue.opened")).toHaveLength(1);
-		expect(await waitAlarm("queue", q.id, openAt + 60_000), "re-armed for closeAt").toBe(openAt + 60_000);
+		expect(await waitAlarm(stubOf("queue", q.id), openAt + 60_000), "re-armed for closeAt").toBe(openAt + 60_000);
 	});
 
 	it("PUT moving openAt later moves the alarm; a PUT of name only publishes no distribution.updated", async () => {
 		const t = await tenant();
 		const openAt = Date.now() + 30_000;
-		const q = await create(t, "queue", { openAt: iso(openAt), closeAt: iso(openAt + 60_000) });
-		expect(await waitAlarm("queue", q.id, openAt)).toBe(openAt);
+		const q = await createDistribution(t, "queue", { openAt: iso(openAt), closeAt: iso(openAt + 60_000) });
+		expect(await waitAlarm(stubOf("queue", q.id), openAt)).toBe(openAt);
 
 		const later = openAt + 15_000;
-		const moved = await put(t, "queue", q.id, { openAt: iso(later) });
+		const moved = await putDistribution(t, "queue", q.id, { openAt: iso(later) });
 		expect(moved.status, moved.text).toBe(200);
-		expect(await waitAlarm("queue", q.id, later)).toBe(later);
-		const agenda = await runInDurableObject(stub("queue", q.id), (_instance, state) =>
-			state.storage.sql.exec<{ kind: string; at: number }>("SELECT kind, at FROM schedule ORDER BY at").toArray(),
-		);
+		expect(await waitAlarm(stubOf("queue", q.id), later)).toBe(later);
+		const agenda = await scheduleOf(stubOf("queue", q.id));
 		expect(agenda.filter((r) => r.kind === "open")).toEqual([{ kind: "open", at: later }]);
 
-		const renamed = await put(t, "queue", q.id, { name: "Renamed" });
+		const renamed = await putDistribution(t, "queue", q.id, { name: "Renamed" });
 		expect(renamed.status, renamed.text).toBe(200);
-		expect(await waitAlarm("queue", q.id, later), "a name change leaves the schedule alone").toBe(later);
+		expect(await waitAlarm(stubOf("queue", q.id), later), "a name change leaves the schedule alone").toBe(later);
 
-		await waitEvents(q.id, "queue.updated", 2);
+		await waitStoredEvents(q.id, "queue.updated", 2);
 		await settle();
 		const updates = await storedEvents(q.id, "distribution.updated");
 		expect(updates, "only the openAt move is a scheduling event").toHaveLength(1);
@@ -281,49 +198,52 @@ describe("DRAFT and scheduling", () => {
 	it("PUT moving closeAt of an OPEN queue earlier closes it at the new time", async () => {
 		const t = await tenant();
 		const openAt = Date.now() + 500;
-		const q = await create(t, "queue", { openAt: iso(openAt), closeAt: iso(openAt + 60_000) });
+		const q = await createDistribution(t, "queue", { openAt: iso(openAt), closeAt: iso(openAt + 60_000) });
 		await waitStored(q.id, "OPEN");
 		await keepSomeoneInLine(t, q.id);
-		expect(await waitAlarm("queue", q.id, openAt + 60_000)).toBe(openAt + 60_000);
+		expect(await waitAlarm(stubOf("queue", q.id), openAt + 60_000)).toBe(openAt + 60_000);
 
 		const closeAt = Date.now() + 1500;
-		const res = await put(t, "queue", q.id, { closeAt: iso(closeAt) });
+		const res = await putDistribution(t, "queue", q.id, { closeAt: iso(closeAt) });
 		expect(res.status, res.text).toBe(200);
 		expect(res.json.status).toBe("OPEN");
-		expect(await waitAlarm("queue", q.id, closeAt, 1000)).toBe(closeAt);
+		expect(await waitAlarm(stubOf("queue", q.id), closeAt, 1000)).toBe(closeAt);
 
 		await waitStored(q.id, "CLOSED", closeAt - Date.now() + 1500);
 		expect(Date.now()).toBeGreaterThanOrEqual(closeAt);
 		await expectStatusEverywhere(t, "queue", q.id, "CLOSED");
-		const closed = (await transitionsOf("queue", q.id)).find((r) => r.status === "CLOSED");
+		const closed = (await transitionsOf(stubOf("queue", q.id))).find((r) => r.status === "CLOSED");
 		expect(closed?.at).toBeGreaterThanOrEqual(closeAt);
 		expect(closed?.at).toBeLessThan(closeAt + 1500);
-		await waitEvents(q.id, "queue.closed");
+		await waitStoredEvents(q.id, "queue.closed");
 	});
 
 	it("409 Cannot update closed distribution once the alarm has closed it", async () => {
 		const t = await tenant();
 		const closeAt = Date.now() + 1000;
-		const q = await create(t, "queue", { openAt: iso(closeAt - 60_000), closeAt: iso(closeAt) });
+		const q = await createDistribution(t, "queue", { openAt: iso(closeAt - 60_000), closeAt: iso(closeAt) });
 		expect(q.status).toBe("OPEN");
 		await waitStored(q.id, "OPEN");
 		await keepSomeoneInLine(t, q.id);
 		await waitStored(q.id, "CLOSED", 3000);
 
-		const res = await put(t, "queue", q.id, { name: "Too late" });
+		const res = await putDistribution(t, "queue", q.id, { name: "Too late" });
 		expect(res.status, res.text).toBe(409);
 		expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
 		expect(res.json.title).toBe("Cannot update closed distribution");
-		const retime = await put(t, "queue", q.id, { closeAt: iso(Date.now() + 60_000) });
+		const retime = await putDistribution(t, "queue", q.id, { closeAt: iso(Date.now() + 60_000) });
 		expect(retime.status).toBe(409);
 		const got = await call(`/api/v1/queues/${q.id}`, { key: t.secretKey });
 		expect(got.json.name).toBeNull();
 		expect(got.json.status).toBe("CLOSED");
 
 		// An empty queue completes at close: COMPLETED is just as final.
-		const empty = await create(t, "queue", { openAt: iso(Date.now() - 60_000), closeAt: iso(Date.now() + 500) });
+		const empty = await createDistribution(t, "queue", {
+			openAt: iso(Date.now() - 60_000),
+			closeAt: iso(Date.now() + 500),
+		});
 		await waitStored(empty.id, "COMPLETED", 3000);
-		const late = await put(t, "queue", empty.id, { name: "Too late" });
+		const late = await putDistribution(t, "queue", empty.id, { name: "Too late" });
 		expect(late.status, late.text).toBe(409);
 		expect(late.json.title).toBe("Cannot update closed distribution");
 	});
@@ -345,13 +265,13 @@ describe("write-through", () => {
 		]);
 		const t = await tenant();
 		const now = Date.now();
-		const d = await create(t, "draw", {
+		const d = await createDistribution(t, "draw", {
 			openAt: iso(now - 3 * 3600_000),
 			closeAt: iso(now - 2 * 3600_000),
 			drawAt: iso(now - 3600_000),
 			winnerCount: 1,
 		});
-		await waitEvents(d.id, "draw.drawn", 1, 4000);
+		await waitStoredEvents(d.id, "draw.drawn", 1, 4000);
 		const { results } = await env.DB.prepare("SELECT status FROM test_status_log WHERE id = ? ORDER BY n")
 			.bind(d.id)
 			.all<{ status: string }>();
@@ -367,21 +287,13 @@ describe("write-through", () => {
 describe("DELETE", () => {
 	it("leaves no storage and no alarm behind, answers 404 afterwards and publishes queue.deleted", async () => {
 		const t = await tenant();
-		const q = await create(t, "queue", { openAt: iso(Date.now() + 60_000) });
-		expect(await alarmOf("queue", q.id)).not.toBeNull();
+		const q = await createDistribution(t, "queue", { openAt: iso(Date.now() + 60_000) });
+		expect(await alarmOf(stubOf("queue", q.id))).not.toBeNull();
 
 		const del = await call(`/api/v1/queues/${q.id}`, { method: "DELETE", key: t.secretKey });
 		expect(del.status, del.text).toBe(204);
 
-		const leftover = await runInDurableObject(stub("queue", q.id), async (_instance, state) => ({
-			tables: state.storage.sql
-				.exec<{ name: string }>(
-					"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'",
-				)
-				.toArray()
-				.map((r) => r.name),
-			alarm: await state.storage.getAlarm(),
-		}));
+		const leftover = { tables: await tablesOf(stubOf("queue", q.id)), alarm: await alarmOf(stubOf("queue", q.id)) };
 		expect(leftover).toEqual({ tables: [], alarm: null });
 
 		const got = await call(`/api/v1/queues/${q.id}`, { key: t.secretKey });
@@ -389,7 +301,7 @@ describe("DELETE", () => {
 		expect(got.json.title).toBe("Queue not found");
 		expect(await storedStatus(q.id)).toBeNull();
 
-		const [deleted] = await waitEvents(q.id, "queue.deleted");
+		const [deleted] = await waitStoredEvents(q.id, "queue.deleted");
 		expect(deleted.data.object.id).toBe(q.id);
 	});
 });
@@ -398,11 +310,11 @@ describe("idempotent transitions", () => {
 	it("an alarm that runs twice (even concurrently) records and publishes each transition once", async () => {
 		const t = await tenant();
 		const openAt = Date.now() + 800;
-		const q = await create(t, "queue", { openAt: iso(openAt), closeAt: iso(openAt + 60_000) });
-		const s = stub("queue", q.id);
+		const q = await createDistribution(t, "queue", { openAt: iso(openAt), closeAt: iso(openAt + 60_000) });
+		const s = stubOf("queue", q.id);
 		// Hold the alarm back so that the transition is due when we run it by hand.
-		await waitAlarm("queue", q.id, openAt);
-		await runInDurableObject(s, (_instance, state) => state.storage.deleteAlarm());
+		await waitAlarm(stubOf("queue", q.id), openAt);
+		await dropAlarm(s);
 		await sleep(openAt - Date.now() + 100);
 
 		await runInDurableObject(s, async (instance: DistributionObject) => {
@@ -412,10 +324,10 @@ describe("idempotent transitions", () => {
 		await runDurableObjectAlarm(s); // the re-armed close alarm: not due yet, must do nothing
 		await runDurableObjectAlarm(s);
 
-		expect((await transitionsOf("queue", q.id)).map((r) => r.status)).toEqual(["OPEN"]);
+		expect((await transitionsOf(stubOf("queue", q.id))).map((r) => r.status)).toEqual(["OPEN"]);
 		expect(await storedStatus(q.id)).toBe("OPEN");
-		expect(await waitAlarm("queue", q.id, openAt + 60_000), "still armed for closeAt").toBe(openAt + 60_000);
-		await waitEvents(q.id, "queue.opened");
+		expect(await waitAlarm(stubOf("queue", q.id), openAt + 60_000), "still armed for closeAt").toBe(openAt + 60_000);
+		await waitStoredEvents(q.id, "queue.opened");
 		await settle();
 		expect(await storedEvents(q.id, "queue.opened")).toHaveLength(1);
 		expect(await storedEvents(q.id, "queue.closed")).toHaveLength(0);
@@ -425,22 +337,22 @@ describe("idempotent transitions", () => {
 		const t = await tenant();
 		const openAt = Date.now() + 500;
 		const closeAt = openAt + 2000;
-		const q = await create(t, "queue", { openAt: iso(openAt), closeAt: iso(closeAt) });
+		const q = await createDistribution(t, "queue", { openAt: iso(openAt), closeAt: iso(closeAt) });
 		await waitStored(q.id, "OPEN");
 		await keepSomeoneInLine(t, q.id);
-		const s = stub("queue", q.id);
-		expect(await waitAlarm("queue", q.id, closeAt)).toBe(closeAt); // also makes sure the object is running
+		const s = stubOf("queue", q.id);
+		expect(await waitAlarm(stubOf("queue", q.id), closeAt)).toBe(closeAt); // also makes sure the object is running
 		await evictDurableObject(s);
-		expect(await alarmOf("queue", q.id), "the alarm survives eviction").toBe(closeAt);
+		expect(await alarmOf(stubOf("queue", q.id)), "the alarm survives eviction").toBe(closeAt);
 		await evictDurableObject(s);
 
 		await waitStored(q.id, "CLOSED", closeAt - Date.now() + 1500);
 		expect(Date.now()).toBeGreaterThanOrEqual(closeAt);
-		const transitions = await transitionsOf("queue", q.id);
+		const transitions = await transitionsOf(stubOf("queue", q.id));
 		expect(transitions.map((r) => r.status)).toEqual(["OPEN", "CLOSED"]);
 		expect(transitions[1].at).toBeGreaterThanOrEqual(closeAt);
 		expect(transitions[1].at).toBeLessThan(closeAt + 1500);
-		await waitEvents(q.id, "queue.closed");
+		await waitStoredEvents(q.id, "queue.closed");
 		await settle();
 		expect(await storedEvents(q.id, "queue.opened")).toHaveLength(1);
 		expect(await storedEvents(q.id, "queue.closed")).toHaveLength(1);
@@ -449,13 +361,13 @@ describe("idempotent transitions", () => {
 	it("a distribution created with times already past transitions at once: OPEN then CLOSED, one event each, in order", async () => {
 		const t = await tenant();
 		const now = Date.now();
-		const q = await create(t, "queue", { openAt: iso(now - 2 * 3600_000), closeAt: iso(now - 3600_000) });
+		const q = await createDistribution(t, "queue", { openAt: iso(now - 2 * 3600_000), closeAt: iso(now - 3600_000) });
 		// Created already closed; with nobody in line it completes at once as well.
 		expect(["CLOSED", "COMPLETED"]).toContain(q.status);
 
-		await waitEvents(q.id, "queue.completed", 1, 4000);
+		await waitStoredEvents(q.id, "queue.completed", 1, 4000);
 		await settle();
-		const transitions = await transitionsOf("queue", q.id);
+		const transitions = await transitionsOf(stubOf("queue", q.id));
 		expect(transitions.map((r) => [r.status, r.seq])).toEqual([
 			["OPEN", 0],
 			["CLOSED", 1],
@@ -467,17 +379,17 @@ describe("idempotent transitions", () => {
 		expect(events[0].created_at).toBeLessThanOrEqual(events[1].created_at);
 		expect(events[1].created_at).toBeLessThanOrEqual(events[2].created_at);
 		await expectStatusEverywhere(t, "queue", q.id, "COMPLETED");
-		expect(await waitAlarm("queue", q.id, null)).toBeNull();
+		expect(await waitAlarm(stubOf("queue", q.id), null)).toBeNull();
 
 		// A draw created in the past runs its whole timeline at once, too; with nobody entered it completes.
-		const d = await create(t, "draw", {
+		const d = await createDistribution(t, "draw", {
 			openAt: iso(now - 3 * 3600_000),
 			closeAt: iso(now - 2 * 3600_000),
 			drawAt: iso(now - 3600_000),
 			winnerCount: 1,
 		});
 		expect(d.status).toBe("DRAWN");
-		await waitEvents(d.id, "draw.drawn", 1, 4000);
+		await waitStoredEvents(d.id, "draw.drawn", 1, 4000);
 		await settle();
 		const drawEvents = (await storedEvents(d.id)).filter((e) => e.type !== "draw.created");
 		expect(drawEvents.map((e) => e.type)).toEqual(["draw.opened", "draw.closed", "draw.drawn", "draw.completed"]);

@@ -7,20 +7,16 @@
  * Delivery is asynchronous (the consumer batches for up to 1 s), so tests poll D1 with a
  * bounded loop before asserting through the API.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventMessage } from "../../src/events/publish";
 import { newId } from "../../src/lib/ids";
-import worker from "../../src/worker";
+import { runQueueBatch, settle } from "../support/events";
 import { call, createOrg, type Tenant, type TestOrg, tenant } from "../support/helpers";
+import { allItems, allPages } from "../support/pages";
+import { iso, isoSeconds, waitFor } from "../support/time";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const iso = (ms: number) => new Date(ms).toISOString();
 const HOUR = 3600_000;
-/** The API's output form: UTC, whole seconds. */
-const secs = (ms: number) => `${iso(ms).slice(0, 19)}Z`;
-
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const EVT_ID = /^evt_[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -49,34 +45,19 @@ async function storedKeys(organizationId: string): Promise<string[]> {
  * then waits for stragglers and duplicates.
  */
 async function waitForEvents(organizationId: string, expected: string[], timeoutMs = 5000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const keys = await storedKeys(organizationId);
-		const missing = [...new Set(expected)].filter(
-			(k) => keys.filter((x) => x === k).length < expected.filter((x) => x === k).length,
-		);
-		if (!missing.length) break;
-		if (Date.now() > deadline) throw new Error(`Events never arrived: ${missing.join(", ")}; stored: ${keys}`);
-		await sleep(50);
-	}
-	await sleep(1300); // a duplicate, if any were published, arrives within the consumer's 1 s batch window
+	const times = (keys: string[], k: string) => keys.filter((x) => x === k).length;
+	await waitFor(
+		`events ${[...new Set(expected)].join(", ")}`,
+		() => storedKeys(organizationId),
+		(keys) => expected.every((k) => times(keys, k) >= times(expected, k)),
+		timeoutMs,
+	);
+	await settle();
 }
 
-async function listAll(t: TestOrg, query = ""): Promise<any[]> {
-	const out: any[] = [];
-	let cursor: string | null = null;
-	do {
-		const sep = query ? "&" : "";
-		const page = await call(
-			`/api/v1/events?${query}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-			{ key: t.secretKey },
-		);
-		expect(page.status, page.text).toBe(200);
-		out.push(...page.json.data);
-		cursor = page.json.nextCursor;
-	} while (cursor);
-	return out;
-}
+/** Every event of the organization matching `query`, newest first. */
+const listAll = (t: TestOrg, query = ""): Promise<any[]> =>
+	allItems(`/api/v1/events?${query ? `${query}&` : ""}limit=100`, t.secretKey);
 
 function count(events: any[], type: string, distributionId: string | null) {
 	return events.filter((e) => e.type === type && e.distributionId === distributionId).length;
@@ -200,12 +181,12 @@ describe("scheduling events (distribution.updated)", () => {
 		const [second, first] = updates; // newest first
 		expect(first.distributionId).toBe(q.id);
 		expect(first.data.changed).toEqual(["openAt", "closeAt"]);
-		expect(first.data.previous).toEqual({ openAt: secs(openAt), closeAt: secs(closeAt) });
+		expect(first.data.previous).toEqual({ openAt: isoSeconds(openAt), closeAt: isoSeconds(closeAt) });
 		expect(first.data.object.openAt).toBe(moved.openAt);
 		expect(first.data.object.closeAt).toBe(moved.closeAt);
 		expect(second.data.changed).toEqual(["closeAt"]);
 		expect(second.data.previous).toEqual({ closeAt: moved.closeAt });
-		expect(second.data.object.closeAt).toBe(secs(closeAt + 2 * HOUR));
+		expect(second.data.object.closeAt).toBe(isoSeconds(closeAt + 2 * HOUR));
 
 		expect(await listAll(t, "type=queue.updated")).toHaveLength(4);
 	});
@@ -267,20 +248,9 @@ describe("GET /api/v1/events: filters, paging, tenancy", () => {
 		}
 
 		// Paging: limit 3 walks the whole list once, newest first.
-		const seen: string[] = [];
-		let cursor: string | null = null;
-		let pages = 0;
-		do {
-			const res = await call(`/api/v1/events?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
-				key: t.secretKey,
-			});
-			expect(res.status, res.text).toBe(200);
-			expect(res.json.data.length).toBeLessThanOrEqual(3);
-			seen.push(...res.json.data.map((e: { id: string }) => e.id));
-			cursor = res.json.nextCursor;
-			pages++;
-		} while (cursor);
-		expect(pages).toBe(Math.ceil(all.length / 3));
+		const pages = await allPages("/api/v1/events?limit=3", t.secretKey);
+		const seen = pages.flatMap((p) => p.data.map((e: { id: string }) => e.id));
+		expect(pages.length).toBe(Math.ceil(all.length / 3));
 		expect(seen).toEqual(all.map((e) => e.id));
 		const bogus = await call("/api/v1/events?cursor=not-a-cursor", { key: t.secretKey });
 		expect(bogus.status).toBe(400);
@@ -328,19 +298,9 @@ describe("queue consumer", () => {
 		};
 		const message = (id: string, attempts: number) => ({ id, timestamp: Date.now(), attempts, body: event });
 
-		const batch = createMessageBatch<EventMessage>("fanfare-events", [message("m1", 1), message("m2", 1)]);
-		const ctx = createExecutionContext();
-		await worker.queue(batch, env);
-		const result = await getQueueResult(batch, ctx);
-		expect(result.outcome).toBe("ok");
-		expect(result.ackAll).toBe(true);
-		expect(result.retryMessages).toEqual([]);
-
+		await runQueueBatch("fanfare-events", [message("m1", 1), message("m2", 1)]);
 		// Redelivered later, in another batch.
-		const again = createMessageBatch<EventMessage>("fanfare-events", [message("m1", 2)]);
-		const ctx2 = createExecutionContext();
-		await worker.queue(again, env);
-		expect((await getQueueResult(again, ctx2)).ackAll).toBe(true);
+		await runQueueBatch("fanfare-events", [message("m1", 2)]);
 
 		const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE id = ?")
 			.bind(event.id)
@@ -365,12 +325,7 @@ describe("queue consumer", () => {
 			data: { object: {} },
 			createdAt: Date.now(),
 		};
-		const batch = createMessageBatch<EventMessage>("fanfare-events", [
-			{ id: "m1", timestamp: Date.now(), attempts: 1, body: event },
-		]);
-		const ctx = createExecutionContext();
-		await worker.queue(batch, env);
-		expect((await getQueueResult(batch, ctx)).ackAll).toBe(true);
+		await runQueueBatch("fanfare-events", [{ id: "m1", timestamp: Date.now(), attempts: 1, body: event }]);
 		const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE id = ?")
 			.bind(event.id)
 			.first<{ n: number }>();

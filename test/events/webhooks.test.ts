@@ -10,18 +10,18 @@
  * requests for that name, then 200; `GET /hooks/:name` lists what arrived. Delivery is
  * asynchronous, so tests poll with bounded loops.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, inject, it } from "vitest";
 import { type EventMessage, newEvent, storeEvents } from "../../src/events/publish";
 import { backoffSeconds, fanOut, MAX_ATTEMPTS } from "../../src/events/webhooks/delivery";
-import worker from "../../src/worker";
-import { call, countRows, createOrg, type TestOrg } from "../support/helpers";
+import { runQueueBatch } from "../support/events";
+import { call, countRows, createOrg, launch, type TestOrg } from "../support/helpers";
+import { sleep, waitFor } from "../support/time";
 
 const EP = "/api/v1/webhook-endpoints";
 const RECEIVER = inject("receiverUrl");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const WH_ID = /^wh_[0-9A-HJKMNP-TV-Z]{26}$/;
 const EVT_ID = /^evt_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -54,17 +54,13 @@ async function received(name: string): Promise<Arrival[]> {
 }
 
 /** Polls the receiver until `name` got at least `count` requests (bounded). */
-async function waitForArrivals(name: string, count: number, timeoutMs = 15_000): Promise<Arrival[]> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const list = await received(name);
-		if (list.length >= count) return list;
-		if (Date.now() > deadline) {
-			throw new Error(`receiver ${name}: expected ${count} requests, got ${list.length}: ${JSON.stringify(list)}`);
-		}
-		await sleep(50);
-	}
-}
+const waitForArrivals = (name: string, count: number, timeoutMs = 15_000) =>
+	waitFor(
+		`receiver ${name}: ${count} requests`,
+		() => received(name),
+		(list) => list.length >= count,
+		timeoutMs,
+	);
 
 async function createEndpoint(org: TestOrg, body: Record<string, unknown>): Promise<Endpoint> {
 	const res = await call(EP, { key: org.secretKey, body });
@@ -86,15 +82,14 @@ async function deliveries(org: TestOrg, endpointId: string, query = "") {
 }
 
 /** Polls the deliveries log until `pred` holds for the delivery `deliveryId` (bounded). */
-async function waitForDelivery(org: TestOrg, endpointId: string, deliveryId: string, pred: (d: any) => boolean) {
-	const deadline = Date.now() + 15_000;
-	for (;;) {
-		const d = (await deliveries(org, endpointId)).data.find((x) => x.id === deliveryId);
-		if (d && pred(d)) return d;
-		if (Date.now() > deadline) throw new Error(`delivery ${deliveryId} never matched: ${JSON.stringify(d)}`);
-		await sleep(100);
-	}
-}
+const waitForDelivery = async (org: TestOrg, endpointId: string, deliveryId: string, pred: (d: any) => boolean) =>
+	waitFor(
+		`delivery ${deliveryId}`,
+		async () => (await deliveries(org, endpointId)).data.find((x) => x.id === deliveryId),
+		(d) => d != null && pred(d),
+		15_000,
+		100,
+	);
 
 async function ping(org: TestOrg, endpointId: string): Promise<{ deliveryId: string; eventId: string }> {
 	const res = await call(`${EP}/${endpointId}/test`, { key: org.secretKey, method: "POST" });
@@ -496,13 +491,7 @@ describe("webhook delivery", () => {
 		await put(org, disabled.endpoint.id, { enabled: false });
 		const foreign = await hook(stranger, ["*"]);
 
-		const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: "Launch" } });
-		expect(exp.status, exp.text).toBe(201);
-		const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, {
-			key: org.secretKey,
-			body: { name: "Main" },
-		});
-		expect(seq.status, seq.text).toBe(201);
+		const { experienceId, sequenceId } = await launch(org);
 
 		const [got] = await waitForArrivals(exact.name, 1);
 		const payload = verify(exact.endpoint.secret, got);
@@ -510,7 +499,7 @@ describe("webhook delivery", () => {
 		expect(payload).toEqual({
 			id: expect.stringMatching(EVT_ID),
 			type: "experience.created",
-			data: { object: expect.objectContaining({ id: exp.json.id, name: "Launch" }) },
+			data: { object: expect.objectContaining({ id: experienceId, name: "Launch" }) },
 			createdAt: expect.stringMatching(ISO_UTC),
 		});
 		expect(got.headers["webhook-id"]).toBe(payload.id);
@@ -530,7 +519,7 @@ describe("webhook delivery", () => {
 		const [seqArrival] = await waitForArrivals(prefix.name, 1);
 		expect(verify(prefix.endpoint.secret, seqArrival)).toMatchObject({
 			type: "sequence.created",
-			data: { object: expect.objectContaining({ id: seq.json.id }) },
+			data: { object: expect.objectContaining({ id: sequenceId }) },
 		});
 
 		await sleep(2000);
@@ -623,10 +612,7 @@ describe("webhook delivery", () => {
 		await expect(fanOut(broken, [event])).rejects.toThrow("queue unavailable");
 
 		// The redelivered events message must still get the event to the endpoint.
-		const again = createMessageBatch<EventMessage>("fanfare-events", [message("m1", 2)]);
-		const ctx = createExecutionContext();
-		await worker.queue(again, env);
-		expect((await getQueueResult(again, ctx)).ackAll).toBe(true);
+		await runQueueBatch("fanfare-events", [message("m1", 2)]);
 		const [arrival] = await waitForArrivals(name, 1, 6000);
 		expect(verify(endpoint.secret, arrival)).toMatchObject({ id: event.id, type: "order.created" });
 	});
@@ -723,15 +709,9 @@ describe("dead-letter queue", () => {
 		await put(org, endpoint.id, { enabled: false });
 		await sleep(2500);
 
-		const batch = createMessageBatch("fanfare-webhooks-dlq", [
+		await runQueueBatch("fanfare-webhooks-dlq", [
 			{ id: "dlq-1", timestamp: new Date(), attempts: MAX_ATTEMPTS, body: { deliveryId } },
 		]);
-		const ctx = createExecutionContext();
-		await worker.queue(batch, env);
-		const result = await getQueueResult(batch, ctx);
-		expect(result.outcome).toBe("ok");
-		expect(result.ackAll).toBe(true);
-		expect(result.retryMessages).toEqual([]);
 
 		const dead = (await deliveries(org, endpoint.id)).data.find((d) => d.id === deliveryId);
 		expect(dead.status).toBe("dead");
@@ -755,13 +735,10 @@ describe("dead-letter queue", () => {
 		await waitForArrivals(name, 1);
 		await waitForDelivery(org, endpoint.id, deliveryId, (x) => x.status === "succeeded");
 
-		const batch = createMessageBatch("fanfare-webhooks-dlq", [
+		await runQueueBatch("fanfare-webhooks-dlq", [
 			{ id: "dlq-2", timestamp: new Date(), attempts: MAX_ATTEMPTS, body: { deliveryId } },
 			{ id: "dlq-3", timestamp: new Date(), attempts: MAX_ATTEMPTS, body: { deliveryId: "dlv_unknown" } },
 		]);
-		const ctx = createExecutionContext();
-		await worker.queue(batch, env);
-		expect((await getQueueResult(batch, ctx)).ackAll).toBe(true);
 		const d = (await deliveries(org, endpoint.id)).data.find((x) => x.id === deliveryId);
 		expect(d.status).toBe("succeeded");
 	});

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { call, countRows, createOrg, type TestOrg } from "../support/helpers";
+import { expectFieldError, expectProblem } from "../support/problems";
+import { iso } from "../support/time";
 
 const EXP = "/api/v1/experiences";
 const SEQ = "/api/v1/sequences";
@@ -13,28 +15,6 @@ const SEQ_ID = new RegExp(`^seq_${ULID}$`);
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const iso = (ms: number) => new Date(ms).toISOString();
-
-type Res = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(res: Res, status: number, title?: string) {
-	expect(res.status, res.text).toBe(status);
-	expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-	const p = res.json;
-	expect(p.type).toBeTypeOf("string");
-	expect(p.status).toBe(status);
-	if (title) expect(p.title).toBe(title);
-	return p as { title: string; errors?: { path: string; message: string }[] };
-}
-
-/** 400 Validation failed naming `path` (exactly, or in a comma-joined list of unknown fields). */
-function expectFieldError(res: Res, path: string) {
-	const p = expectProblem(res, 400, "Validation failed");
-	const paths = (p.errors ?? []).flatMap((e) => e.path.split(/,\s*/));
-	expect(paths).toContain(path);
-	return p;
-}
-
 async function createExperience(org: TestOrg, body: Record<string, unknown> = { name: "Launch" }) {
 	const res = await call(EXP, { key: org.secretKey, body });
 	expect(res.status, res.text).toBe(201);

@@ -4,7 +4,8 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BASE, call, countRows, createOrg } from "../support/helpers";
+import { BASE, call, countRows, createOrg, type Res } from "../support/helpers";
+import { expectProblem } from "../support/problems";
 
 const PRODUCTS = "/api/v1/products";
 const ORGS = "/platform/v1/organizations";
@@ -16,27 +17,6 @@ const sneaker = {
 	sku: "SNKR-001",
 	inventory: 100,
 };
-
-type Res = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(res: Res, status: number, title?: string) {
-	expect(res.status, res.text).toBe(status);
-	expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-	const p = res.json;
-	expect(p).toBeTypeOf("object");
-	expect(p.type).toBeTypeOf("string");
-	expect(p.title).toBeTypeOf("string");
-	expect(p.status).toBe(status);
-	for (const key of Object.keys(p)) expect(["type", "title", "status", "detail", "errors"]).toContain(key);
-	if (p.errors !== undefined) {
-		for (const e of p.errors) {
-			expect(e.path).toBeTypeOf("string");
-			expect(e.message).toBeTypeOf("string");
-		}
-	}
-	if (title) expect(p.title).toBe(title);
-	return p;
-}
 
 async function countOrganizations(): Promise<number> {
 	const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM organizations").first<{ n: number }>();
@@ -173,7 +153,7 @@ describe("platform API", () => {
 				body: { name: "Bad zone", defaultTimeZone: zone },
 			});
 			const p = expectProblem(res, 400, "Validation failed");
-			expect(p.errors.map((e: any) => e.path)).toContain("defaultTimeZone");
+			expect(p.errors?.map((e) => e.path)).toContain("defaultTimeZone");
 			expect(await countOrganizations()).toBe(before);
 		});
 	}
@@ -281,7 +261,7 @@ describe("routing and bodies", () => {
 		});
 		// The description is too long for a product, so validation answers, not the size limit.
 		const p = expectProblem(ok, 400, "Validation failed");
-		expect(p.errors.map((e: any) => e.path)).toContain("description");
+		expect(p.errors?.map((e) => e.path)).toContain("description");
 		const over = await call(PRODUCTS, {
 			key: org.secretKey,
 			raw: make(64 * 1024 + 1),
@@ -415,7 +395,7 @@ describe("idempotency", () => {
 			const org = await createOrg();
 			const res = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers: { "X-Idempotency-Key": key } });
 			const p = expectProblem(res, 400, "Validation failed");
-			expect(p.errors.map((e: any) => e.path)).toContain("X-Idempotency-Key");
+			expect(p.errors?.map((e) => e.path)).toContain("X-Idempotency-Key");
 			expect(await countRows("products", org.organizationId)).toBe(0);
 		});
 	}

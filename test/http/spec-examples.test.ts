@@ -5,34 +5,16 @@
  * timestamps), which are checked by format.
  */
 import { describe, expect, it } from "vitest";
-import { call, countRows, createOrg, type TestOrg } from "../support/helpers";
+import { call, countRows, createOrg, launch, type TestOrg } from "../support/helpers";
+import { expectProblem } from "../support/problems";
 
 const ULID = "[0-9A-HJKMNP-TV-Z]{26}";
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MINTED = ["id", "organizationId", "sequenceId", "encryptionSeed", "createdAt", "updatedAt"];
 
-type Res = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(res: Res, status: number, title?: string) {
-	expect(res.status, res.text).toBe(status);
-	expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-	expect(res.json.status).toBe(status);
-	if (title) expect(res.json.title).toBe(title);
-	return res.json;
-}
-
 /** A fresh experience and sequence of `org`: the parent every distribution needs. */
-async function makeSequence(org: TestOrg): Promise<string> {
-	const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: "Holiday Launch" } });
-	expect(exp.status, exp.text).toBe(201);
-	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, {
-		key: org.secretKey,
-		body: { name: "Main" },
-	});
-	expect(seq.status, seq.text).toBe(201);
-	return seq.json.id;
-}
+const makeSequence = async (org: TestOrg) => (await launch(org, { name: "Holiday Launch" })).sequenceId;
 
 /**
  * `actual` is the spec's `example` response: the same keys in the same order, the same

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { call, countRows, createOrg, type TestOrg } from "../support/helpers";
+import { expectProblem } from "../support/problems";
 
 const SECRET_KEY = /^sk_live_[0-9A-Za-z]{32}$/;
 const PUBLISHABLE_KEY = /^pk_live_[0-9A-Za-z]{32}$/;
@@ -10,13 +11,6 @@ let org: TestOrg;
 beforeEach(async () => {
 	org = await createOrg();
 });
-
-function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number, title?: string) {
-	expect(res.status, res.text).toBe(status);
-	expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-	expect(res.json.status).toBe(status);
-	if (title) expect(res.json.title).toBe(title);
-}
 
 async function createKey(type: "secret" | "publishable", name: string, key = org.secretKey) {
 	const res = await call("/api/v1/api-keys", { key, body: { type, name } });

@@ -1,17 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, countRows, createOrg } from "../support/helpers";
+import { expectProblem } from "../support/problems";
 import { shopWithHolders } from "../support/shop";
 
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const admin = () => env.PLATFORM_ADMIN_TOKEN;
-
-function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number, title?: string) {
-	expect(res.status, res.text).toBe(status);
-	expect(res.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
-	expect(res.json.status).toBe(status);
-	if (title) expect(res.json.title).toBe(title);
-}
 
 async function countOrganizations(): Promise<number> {
 	const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM organizations").first<{ n: number }>();

@@ -13,7 +13,7 @@
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { auctionStub, openAuction, publicState } from "../support/auction";
+import { openAuction, publicState } from "../support/auction";
 import { allEntries, consumerDraw, createDraw } from "../support/draw";
 import {
 	BASE,
@@ -22,13 +22,15 @@ import {
 	createOrg,
 	guest,
 	guests,
-	iso,
+	issueToken,
 	type Shopper,
 	type Tenant,
 	tenant,
 } from "../support/helpers";
-import { consumerCall, enter, openQueue, stats, status } from "../support/queue";
-import { FC, issueToken, jsonOfSize } from "../support/resilience";
+import { auctionStub } from "../support/objects";
+import { consumerCall, enter, openQueue, queueEntries, stats, status } from "../support/queue";
+import { FC, jsonOfSize } from "../support/resilience";
+import { iso } from "../support/time";
 
 type Op = "enter" | "leave" | "status";
 const ops = fc.array(fc.constantFrom<Op>("enter", "leave", "status"), { minLength: 10, maxLength: 50 });
@@ -37,12 +39,6 @@ const ops = fc.array(fc.constantFrom<Op>("enter", "leave", "status"), { minLengt
 async function attacker(t: Tenant): Promise<Shopper & { tokens: string[] }> {
 	const s = await guest(t);
 	return { ...s, tokens: [s.accessToken, await issueToken(t, s.consumerId), await issueToken(t, s.consumerId)] };
-}
-
-async function queueRows(t: Tenant, queueId: string) {
-	const res = await call(`/api/v1/queues/${queueId}/entries?limit=100`, { key: t.secretKey });
-	expect(res.status, res.text).toBe(200);
-	return res.json.data as { consumerId: string; status: string; position: number | null }[];
 }
 
 describe("one consumer, one place", () => {
@@ -65,7 +61,7 @@ describe("one consumer, one place", () => {
 			fc.asyncProperty(ops, async (sequence) => {
 				const replies = await Promise.all(sequence.map((op, i) => act(op, i)));
 				for (const r of replies) expect(r.status, r.text).toBe(200);
-				const mine = (await queueRows(t, q.id)).filter((e) => e.consumerId === c.consumerId);
+				const mine = (await queueEntries(t, q.id)).filter((e) => e.consumerId === c.consumerId);
 				expect(mine, "one row for the consumer, whatever the race").toHaveLength(1);
 				const queued = (await stats(t, q.id)).queued;
 				expect(queued).toBe(mine[0].status === "QUEUED" ? 4 : 3);
@@ -75,7 +71,7 @@ describe("one consumer, one place", () => {
 		// Retries converge: entering again (with any token) gives one place at the back, the same every time.
 		const retries = await Promise.all(Array.from({ length: 20 }, (_, i) => act("enter", i)));
 		expect(new Set(retries.map((r) => `${r.json.status}@${r.json.position}`))).toEqual(new Set(["QUEUED@4"]));
-		const rows = await queueRows(t, q.id);
+		const rows = await queueEntries(t, q.id);
 		expect(rows.filter((e) => e.consumerId === c.consumerId)).toHaveLength(1);
 		const places = rows.filter((e) => e.status === "QUEUED").map((e) => e.position);
 		expect(places.sort()).toEqual([1, 2, 3, 4]);

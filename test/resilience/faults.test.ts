@@ -14,32 +14,19 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { DistributionObject } from "../../src/distributions/kernel/object";
-import { allBids, auctionStub, bid, openAuction, publicState, sleepUntil, statusOf } from "../support/auction";
-import {
-	allEntries,
-	consumerDraw,
-	createDraw,
-	drawStub,
-	enterAll,
-	proofOf,
-	resultsOf,
-	shortDraw,
-} from "../support/draw";
-import { guests, iso, type Shopper, tenant } from "../support/helpers";
-import { createQueue, enter, openQueue, queueStub, stats, status } from "../support/queue";
-import {
-	expectAdminStatus,
-	holdAlarm,
-	isServerError,
-	queueEntries,
-	type Reply,
-	retry,
-	settledEvents,
-	storedEvents,
-	storedStatus,
-	transitionsOf,
-	waitFor,
-} from "../support/resilience";
+import { allBids, bid, openAuction, publicState, statusOf } from "../support/auction";
+import { expectAdminStatus, storedStatus } from "../support/distributions";
+import { allEntries, consumerDraw, createDraw, enterAll, proofOf, resultsOf, shortDraw } from "../support/draw";
+import { settledEvents, storedEvents } from "../support/events";
+import { guests, type Shopper, tenant } from "../support/helpers";
+import { auctionStub, drawStub, holdAlarm, queueStub, rowsIn, setAlarm, transitionsOf } from "../support/objects";
+import { createQueue, enter, openQueue, queueEntries, stats, status } from "../support/queue";
+import { isServerError, type Reply, retry } from "../support/resilience";
+import { iso, sleepUntil, waitFor } from "../support/time";
+
+/** Each transition the object recorded, and whether it was delivered (written through and published). */
+const deliveryOf = async (stub: DurableObjectStub) =>
+	(await transitionsOf(stub)).map(({ status, delivered }) => ({ status, delivered }));
 
 describe("faults in the middle of a burst", () => {
 	it("aborting then evicting every object mid-burst loses no acknowledged request, duplicates none; retries converge", {
@@ -165,7 +152,7 @@ describe("an alarm that throws once", () => {
 			const engine = instance as unknown as { deliver(): Promise<void> };
 			const deliver = engine.deliver.bind(instance);
 			engine.deliver = async () => {
-				const pending = state.storage.sql.exec("SELECT 1 FROM transitions WHERE delivered = 0").toArray().length;
+				const pending = rowsIn(state, "SELECT 1 FROM transitions WHERE delivered = 0").length;
 				if (pending && failures === 0) {
 					failures++;
 					throw new Error("fault injection: D1 write-through failed");
@@ -180,7 +167,7 @@ describe("an alarm that throws once", () => {
 			5000,
 		);
 		// Between the failure and the retry: recorded, not yet written through — and already shown as OPEN.
-		expect(await transitionsOf(queueStub(q.id))).toEqual([{ status: "OPEN", delivered: 0 }]);
+		expect(await deliveryOf(queueStub(q.id))).toEqual([{ status: "OPEN", delivered: 0 }]);
 		expect(await storedStatus(q.id)).toBe("SCHEDULED");
 		await expectAdminStatus(t, "queue", q.id, "OPEN");
 		await waitFor(
@@ -189,7 +176,7 @@ describe("an alarm that throws once", () => {
 			(st) => st === "OPEN",
 			8000,
 		);
-		expect(await transitionsOf(queueStub(q.id))).toEqual([{ status: "OPEN", delivered: 1 }]);
+		expect(await deliveryOf(queueStub(q.id))).toEqual([{ status: "OPEN", delivered: 1 }]);
 		expect(await settledEvents(q.id, "queue.opened")).toHaveLength(1);
 		expect(failures).toBe(1);
 	});
@@ -216,20 +203,20 @@ describe("an alarm that throws once", () => {
 			holder.env = new Proxy(holder.env, { get: (env, k) => (k === "EVENTS" ? flaky : Reflect.get(env, k)) });
 		});
 		const runAlarm = async () => {
-			await runInDurableObject(drawStub(d.id), (_i, state) => state.storage.setAlarm(Date.now() + 600_000));
+			await setAlarm(drawStub(d.id), Date.now() + 600_000);
 			return runDurableObjectAlarm(drawStub(d.id));
 		};
 		await expect(runAlarm()).rejects.toThrow(/ack was lost/);
 		const results = await resultsOf(t, d.id);
 		expect(results.winners).toHaveLength(1);
-		expect(await transitionsOf(drawStub(d.id))).toEqual([
+		expect(await deliveryOf(drawStub(d.id))).toEqual([
 			{ status: "OPEN", delivered: 1 },
 			{ status: "CLOSED", delivered: 1 },
 			{ status: "DRAWN", delivered: 0 },
 		]);
 		expect(await runAlarm()).toBe(true);
 		expect(await runAlarm()).toBe(true);
-		expect((await transitionsOf(drawStub(d.id))).filter((r) => r.status === "DRAWN")).toEqual([
+		expect((await deliveryOf(drawStub(d.id))).filter((r) => r.status === "DRAWN")).toEqual([
 			{ status: "DRAWN", delivered: 1 },
 		]);
 		expect(await resultsOf(t, d.id)).toEqual(results);
@@ -270,7 +257,7 @@ describe("alarms firing more than once", () => {
 		expect(states.filter((r) => r.json.status === "ADMITTED")).toHaveLength(1);
 		const places = states.map((r) => r.json.position).filter((p) => p != null);
 		expect(places.sort()).toEqual([1, 2, 3, 4]);
-		expect((await transitionsOf(queueStub(q.id))).map((r) => r.status)).toEqual(["OPEN"]);
+		expect((await deliveryOf(queueStub(q.id))).map((r) => r.status)).toEqual(["OPEN"]);
 		expect(await settledEvents(q.id, "queue.consumer.admitted")).toHaveLength(1);
 		expect(await storedEvents(q.id, "queue.opened")).toHaveLength(1);
 	});

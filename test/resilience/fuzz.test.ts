@@ -19,21 +19,20 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { type CallOptions, call } from "../support/helpers";
+import { type CallOptions, call, type Res } from "../support/helpers";
 import {
 	buildWorld,
 	credentials,
-	expectProblem,
 	fillPath,
 	type JsonSchema,
 	loadOperations,
 	type Operation,
-	type Res,
 	readAll,
 	settledDigest,
 	validBody,
 	type World,
 } from "../support/operations";
+import { expectProblem } from "../support/problems";
 
 const SEED = 42;
 const RUNS_PER_OPERATION = 10;

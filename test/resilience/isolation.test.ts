@@ -15,24 +15,22 @@
  * - afterwards nothing of A changed: the same D1 rows and the same answers to A's own reads.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { call, createOrg, type TestOrg } from "../support/helpers";
+import { call, createOrg, guest, type Res, type TestOrg } from "../support/helpers";
 import {
 	buildWorld,
 	credentials,
 	digest,
-	expectProblem,
 	fillPath,
 	filterQuery,
 	loadOperations,
 	type Operation,
-	type Res,
 	readAll,
 	settledDigest,
 	upgradeHeaders,
 	validBody,
 	type World,
 } from "../support/operations";
-import { guest } from "../support/queue";
+import { expectProblem } from "../support/problems";
 
 let ops: Operation[];
 let a: World;

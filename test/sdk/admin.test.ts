@@ -17,7 +17,8 @@ import {
 	verifyWebhook,
 } from "../../src/sdk";
 import { BASE, createOrg } from "../support/helpers";
-import { adminFor, iso, sdkTenant, waitFor, workerFetch } from "../support/sdk";
+import { adminFor, sdkTenant, workerFetch } from "../support/sdk";
+import { iso, waitFor } from "../support/time";
 
 const RECEIVER = inject("receiverUrl");
 const idOf = (prefix: string) => expect.stringMatching(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`));

@@ -16,7 +16,8 @@ import {
 	type WebSocketLike,
 } from "../../src/sdk";
 import { BASE } from "../support/helpers";
-import { iso, type SdkTenant, sdkTenant, sleep, waitFor, workerFetch, workerWebSocket } from "../support/sdk";
+import { type SdkTenant, sdkTenant, workerFetch, workerWebSocket } from "../support/sdk";
+import { iso, sleep, waitFor } from "../support/time";
 
 /** A fetch that records each request's method, path and headers before passing it to the worker. */
 function recording() {

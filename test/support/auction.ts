@@ -1,12 +1,10 @@
-/** Helpers shared by the auction tests: tenants, guests, auctions, consumer calls, bounded polling. */
-import { env } from "cloudflare:workers";
+/** Auctions: creating one, bids and buy-now, the public state, a bidder's status, the published log and the bid list. */
 import { expect } from "vitest";
 import type { AuctionLog } from "../../src/distributions/auction/verify";
-import { call, guest, guests, iso, type Shopper, sleep, type Tenant, type TestOrg, tenant } from "./helpers";
-
-export { guest, guests, iso, type Shopper, sleep, type Tenant, tenant };
-/** Sleeps until the wall clock reaches `at` (epoch ms). */
-export const sleepUntil = (at: number) => sleep(Math.max(0, at - Date.now()));
+import { createDistribution } from "./distributions";
+import { call, type Shopper, type Tenant, type TestOrg } from "./helpers";
+import { allItems } from "./pages";
+import { iso, waitFor } from "./time";
 
 /** Creates an auction (201 expected); times are epoch ms, sent with milliseconds. */
 export async function createAuction(
@@ -14,20 +12,14 @@ export async function createAuction(
 	times: { openAt: number; closeAt?: number; settleAt: number },
 	body: Record<string, unknown> = {},
 ) {
-	const res = await call("/api/v1/auctions", {
-		key: t.secretKey,
-		body: {
-			sequenceId: t.sequenceId,
-			openAt: iso(times.openAt),
-			...(times.closeAt == null ? {} : { closeAt: iso(times.closeAt) }),
-			settleAt: iso(times.settleAt),
-			startingBid: 10,
-			minimumIncrement: 1,
-			...body,
-		},
+	return createDistribution(t, "auction", {
+		openAt: iso(times.openAt),
+		...(times.closeAt == null ? {} : { closeAt: iso(times.closeAt) }),
+		settleAt: iso(times.settleAt),
+		startingBid: 10,
+		minimumIncrement: 1,
+		...body,
 	});
-	expect(res.status, res.text).toBe(201);
-	return res.json as { id: string; status: string } & Record<string, unknown>;
 }
 
 /** An auction open since a second ago, closing (and settling) `closeIn` ms from now. */
@@ -84,17 +76,6 @@ export function logOf(t: TestOrg, auctionId: string) {
 	return call(`/consumer/v1/auctions/${auctionId}/log`, { headers: consumerHeaders(t) });
 }
 
-/** Polls `probe` until `done` (100 ms steps), failing after `timeoutMs`. */
-export async function waitFor<T>(label: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 6000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (done(value)) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${label}; last value: ${JSON.stringify(value)}`);
-		await sleep(100);
-	}
-}
-
 /** Waits until the published log is available (the SETTLED transition ran), then returns it. */
 export async function waitLog(t: TestOrg, auctionId: string, timeoutMs = 8000): Promise<AuctionLog> {
 	const res = await waitFor(
@@ -102,6 +83,7 @@ export async function waitLog(t: TestOrg, auctionId: string, timeoutMs = 8000): 
 		() => logOf(t, auctionId),
 		(r) => r.status === 200,
 		timeoutMs,
+		100,
 	);
 	return res.json as AuctionLog;
 }
@@ -118,44 +100,5 @@ export interface MerchantBid {
 }
 
 /** Every page of GET /api/v1/auctions/:id/bids, newest first. */
-export async function allBids(t: Tenant, auctionId: string, limit = 100): Promise<MerchantBid[]> {
-	const out: MerchantBid[] = [];
-	let cursor: string | null = null;
-	for (let pages = 0; pages < 1000; pages++) {
-		const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-		const res = await call(`/api/v1/auctions/${auctionId}/bids?limit=${limit}${q}`, { key: t.secretKey });
-		expect(res.status, res.text).toBe(200);
-		out.push(...res.json.data);
-		cursor = res.json.nextCursor;
-		if (!cursor) break;
-	}
-	return out;
-}
-
-/** Events of `type` for a distribution through GET /api/v1/events. */
-export async function eventsOf(t: Tenant, distributionId: string, type: string) {
-	const res = await call(`/api/v1/events?type=${type}&distributionId=${distributionId}&limit=100`, {
-		key: t.secretKey,
-	});
-	expect(res.status, res.text).toBe(200);
-	return res.json.data as { id: string; type: string; data: any }[];
-}
-
-/** The distribution row's exact close/settle times (ms), as written through to D1. */
-export async function storedTimes(id: string) {
-	const row = await env.DB.prepare("SELECT close_at, settle_at, status FROM distributions WHERE id = ?")
-		.bind(id)
-		.first<{ close_at: number | null; settle_at: number | null; status: string }>();
-	return { closeAt: row?.close_at ?? null, settleAt: row?.settle_at ?? null, status: row?.status ?? null };
-}
-
-export const auctionStub = (id: string) => env.AUCTION_OBJECT.getByName(id);
-
-/** Claims a win through POST /api/v1/admissions/complete. */
-export function complete(t: TestOrg, token: string, orderId = "ord_test") {
-	return call("/api/v1/admissions/complete", { key: t.secretKey, body: { token, orderId } });
-}
-
-export function validate(t: TestOrg, token: string) {
-	return call("/api/v1/admissions/validate", { key: t.secretKey, body: { token } });
-}
+export const allBids = (t: TestOrg, auctionId: string, limit = 100) =>
+	allItems<MerchantBid>(`/api/v1/auctions/${auctionId}/bids?limit=${limit}`, t.secretKey);

@@ -1,17 +1,13 @@
-/** Helpers shared by the draw tests: tenants, guests, draws, consumer calls, bounded polling. */
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+/** Draws: creating one with short real times, the consumer calls on it, its proof, results, export and entries. */
 import { expect } from "vitest";
-import { call, guest, guests, iso, type Shopper, sleep, type Tenant, type TestOrg, tenant } from "./helpers";
-
-export { guest, guests, iso, type Shopper, sleep, type Tenant, tenant };
+import { createDistribution } from "./distributions";
+import { call, type Shopper, type Tenant, type TestOrg } from "./helpers";
+import { drawStub, runScheduleAt } from "./objects";
+import { allItems } from "./pages";
+import { iso, waitFor } from "./time";
 
 /** Creates a draw (201 expected). */
-export async function createDraw(t: Tenant, body: Record<string, unknown>) {
-	const res = await call("/api/v1/draws", { key: t.secretKey, body: { sequenceId: t.sequenceId, ...body } });
-	expect(res.status, res.text).toBe(201);
-	return res.json as { id: string; status: string } & Record<string, unknown>;
-}
+export const createDraw = (t: Tenant, body: Record<string, unknown>) => createDistribution(t, "draw", body);
 
 /**
  * A draw open since a second ago, closing after `closeIn` ms and drawing `drawIn` ms from now.
@@ -80,17 +76,6 @@ export async function proofOf(t: TestOrg, drawId: string) {
 	return res.json;
 }
 
-/** Polls `probe` until `done` (100 ms steps), failing after `timeoutMs`. */
-export async function waitFor<T>(label: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 5000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (done(value)) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${label}; last value: ${JSON.stringify(value)}`);
-		await sleep(100);
-	}
-}
-
 /** Waits until the proof shows the entries sealed (the CLOSED transition ran). */
 export const waitSealed = (t: TestOrg, drawId: string, timeoutMs = 6000) =>
 	waitFor(
@@ -98,6 +83,7 @@ export const waitSealed = (t: TestOrg, drawId: string, timeoutMs = 6000) =>
 		() => proofOf(t, drawId),
 		(p) => p.merkleRoot != null,
 		timeoutMs,
+		100,
 	);
 
 /** Waits until the proof reveals the seed (the DRAWN transition ran). */
@@ -107,6 +93,7 @@ export const waitDrawn = (t: TestOrg, drawId: string, timeoutMs = 7000) =>
 		() => proofOf(t, drawId),
 		(p) => p.seed != null,
 		timeoutMs,
+		100,
 	);
 
 /** GET /api/v1/draws/:id/entries/export, parsed. */
@@ -122,47 +109,18 @@ export async function resultsOf(t: TestOrg, drawId: string) {
 	return res.json;
 }
 
+export interface DrawEntry {
+	entryId: string;
+	consumerId: string;
+	status: string;
+	enteredAt: string;
+}
+
 /** Every page of GET /api/v1/draws/:id/entries. */
-export async function allEntries(t: TestOrg, drawId: string, limit = 100) {
-	const out: { entryId: string; consumerId: string; status: string; enteredAt: string }[] = [];
-	let cursor: string | null = null;
-	for (let pages = 0; pages < 1000; pages++) {
-		const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-		const res = await call(`/api/v1/draws/${drawId}/entries?limit=${limit}${q}`, { key: t.secretKey });
-		expect(res.status, res.text).toBe(200);
-		out.push(...res.json.data);
-		cursor = res.json.nextCursor;
-		if (!cursor) break;
-	}
-	return out;
-}
-
-/** Events of `type` for a draw through GET /api/v1/events. */
-export async function eventsOf(t: TestOrg, drawId: string, type: string) {
-	const res = await call(`/api/v1/events?type=${type}&distributionId=${drawId}&limit=100`, { key: t.secretKey });
-	expect(res.status, res.text).toBe(200);
-	return res.json.data as { id: string; type: string; data: any }[];
-}
-
-export const drawStub = (id: string) => env.DRAW_OBJECT.getByName(id);
+export const allEntries = (t: TestOrg, drawId: string, limit = 100) =>
+	allItems<DrawEntry>(`/api/v1/draws/${drawId}/entries?limit=${limit}`, t.secretKey);
 
 /** Runs the claims schedule kind at a simulated time, inside a storage transaction. */
-export async function runClaimsAt(drawId: string, at: number) {
-	return runInDurableObject(drawStub(drawId), (instance, state) =>
-		state.storage.transactionSync(() => (instance as any).onSchedule("claims", at) as number | null),
-	);
-}
-
-/** The transitions recorded by the object, oldest first. */
-export async function transitionsOf(drawId: string) {
-	return runInDurableObject(drawStub(drawId), (_instance, state) =>
-		state.storage.sql.exec<{ status: string; at: number }>("SELECT status, at FROM transitions ORDER BY seq").toArray(),
-	);
-}
-
-/** Claims a win through POST /api/v1/admissions/complete. */
-export async function claim(t: TestOrg, admissionToken: string, orderId = "ord_test") {
-	return call("/api/v1/admissions/complete", { key: t.secretKey, body: { token: admissionToken, orderId } });
-}
+export const runClaimsAt = (drawId: string, at: number) => runScheduleAt(drawStub(drawId), "claims", at);
 
 export const hexToBytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => Number.parseInt(x, 16));

@@ -1,4 +1,8 @@
-/** Test helpers: every request goes through the real worker (Hono app, D1, Durable Objects). */
+/**
+ * The core of every suite: requests through the real worker (Hono app, D1, Durable Objects),
+ * fresh tenants with their keys, an experience and sequence to hang distributions on, and
+ * guest consumers. Nothing is mocked.
+ */
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 
@@ -41,6 +45,9 @@ export async function call(path: string, opts: CallOptions = {}) {
 	return { status: res.status, headers: res.headers, json, text };
 }
 
+/** What `call` answers. */
+export type Res = Awaited<ReturnType<typeof call>>;
+
 export interface TestOrg {
 	organizationId: string;
 	secretKey: string;
@@ -71,10 +78,6 @@ export async function countRows(table: string, organizationId: string): Promise<
 	return row?.n ?? 0;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** ISO 8601 with milliseconds, so a time round-trips to the exact ms an object uses. */
-export const iso = (ms: number) => new Date(ms).toISOString();
-
 export interface Tenant extends TestOrg {
 	experienceId: string;
 	sequenceId: string;
@@ -85,17 +88,26 @@ export interface Shopper {
 	accessToken: string;
 }
 
-/** A fresh organization with one experience and sequence to hang distributions on. */
-export async function tenant(): Promise<Tenant> {
-	const org = await createOrg();
-	const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: "Launch" } });
+/** A new experience of `org` ("Launch", plus `experience`) with one sequence ("Main", plus `sequence`). */
+export async function launch(
+	org: TestOrg,
+	experience: Record<string, unknown> = {},
+	sequence: Record<string, unknown> = {},
+) {
+	const exp = await call("/api/v1/experiences", { key: org.secretKey, body: { name: "Launch", ...experience } });
 	expect(exp.status, exp.text).toBe(201);
 	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, {
 		key: org.secretKey,
-		body: { name: "Main" },
+		body: { name: "Main", ...sequence },
 	});
 	expect(seq.status, seq.text).toBe(201);
-	return { ...org, experienceId: exp.json.id, sequenceId: seq.json.id };
+	return { experienceId: exp.json.id as string, sequenceId: seq.json.id as string };
+}
+
+/** A fresh organization with one experience and sequence to hang distributions on. */
+export async function tenant(defaultTimeZone?: string): Promise<Tenant> {
+	const org = await createOrg(defaultTimeZone);
+	return { ...org, ...(await launch(org)) };
 }
 
 /** A guest consumer and its access token, through the consumer API. */
@@ -116,4 +128,11 @@ export async function guests(t: TestOrg, n: number, batch = 100): Promise<Shoppe
 		out.push(...(await Promise.all(Array.from({ length: size }, () => guest(t)))));
 	}
 	return out;
+}
+
+/** A new access token for an existing consumer, issued by the merchant. */
+export async function issueToken(t: TestOrg, consumerId: string): Promise<string> {
+	const res = await call(`/api/v1/consumers/${consumerId}/tokens`, { key: t.secretKey, method: "POST" });
+	expect(res.status, res.text).toBe(201);
+	return res.json.accessToken;
 }

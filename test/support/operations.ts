@@ -1,15 +1,15 @@
 /**
  * Shared by the resilience suite: every operation of the live `/openapi.json`, a world
  * with one of each resource to fill their path parameters, a valid body per operation,
- * the one problem shape of the API, and a digest of a tenant's D1 rows.
+ * and a digest of a tenant's D1 rows.
  */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { call, sleep } from "./helpers";
-import { guest, type Shopper } from "./queue";
+import { call, guest, type Res, type Shopper } from "./helpers";
 import { admitted, grantQueue, orderBody, type Shop, shop } from "./shop";
+import { iso, sleep } from "./time";
 
-export type Res = Awaited<ReturnType<typeof call>>;
+export type { Res };
 
 export interface Operation {
 	method: string;
@@ -96,7 +96,6 @@ export interface World {
 	hookUrl: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const HOUR = 3_600_000;
 
 export async function buildWorld(receiverUrl: string, name: string): Promise<World> {
@@ -286,28 +285,6 @@ export async function readAll(ops: Operation[], w: World): Promise<Record<string
 		out[op.key] = { status: res.status, location: res.headers.get("Location"), json: res.json };
 	}
 	return out;
-}
-
-const PROBLEM_KEYS = new Set(["type", "title", "status", "detail", "errors"]);
-
-/** The one RFC 9457 problem shape of the API (src/lib/errors.ts). */
-export function expectProblem(res: { status: number; headers: Headers; json: any; text: string }, context: string) {
-	const where = `${context} → ${res.status} ${res.text.slice(0, 300)}`;
-	expect(res.headers.get("Content-Type"), where).toMatch(/^application\/problem\+json/);
-	const p = res.json;
-	expect(p !== null && typeof p === "object" && !Array.isArray(p), where).toBe(true);
-	for (const k of Object.keys(p)) expect(PROBLEM_KEYS.has(k), `${where}: unexpected key ${k}`).toBe(true);
-	expect(p.type, where).toMatch(/^\/problems\/[a-z0-9-]+$/);
-	expect(typeof p.title === "string" && p.title.length > 0, where).toBe(true);
-	expect(p.status, where).toBe(res.status);
-	if ("detail" in p) expect(typeof p.detail, where).toBe("string");
-	if ("errors" in p) {
-		expect(Array.isArray(p.errors) && p.errors.length > 0, where).toBe(true);
-		for (const e of p.errors) {
-			expect(Object.keys(e).sort(), where).toEqual(["message", "path"]);
-			expect(typeof e.path === "string" && typeof e.message === "string", where).toBe(true);
-		}
-	}
 }
 
 const UPDATED = ["products", "consumers", "orders", "experiences", "sequences", "distributions", "webhook_endpoints"];

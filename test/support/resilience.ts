@@ -1,110 +1,18 @@
 /**
- * Shared by the resilience suite (tokens, faults, abuse): D1 probes (status column,
- * stored events), alarm control, list filters, client retries, token mutations for
- * fast-check, oversized bodies, and the token tests' world. Everything still goes
+ * Shared by the resilience suite (tokens, faults, abuse): client retries, token mutations
+ * for fast-check, oversized bodies, and the token tests' world. Everything still goes
  * through the real worker and objects.
  */
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { expect } from "vitest";
-import { STATUSES } from "../../src/distributions/common/status";
+import { complete } from "./admissions";
 import { enter as enterDraw, shortDraw, stateOf, waitDrawn } from "./draw";
-import { call, type Shopper, sleep, type Tenant } from "./helpers";
-import { admit, enter, guests, openQueue, status, tenant, waitFor } from "./queue";
-
-export { waitFor };
-
-export type Kind = "queue" | "draw" | "auction";
-export const PATH: Record<Kind, string> = {
-	queue: "/api/v1/queues",
-	draw: "/api/v1/draws",
-	auction: "/api/v1/auctions",
-};
+import { call, guests, type Shopper, type Tenant, tenant } from "./helpers";
+import { admit, enter, openQueue, status } from "./queue";
+import { sleep } from "./time";
 
 /** fast-check settings for every property of the suite: fixed seed, reproducible. */
 export const FC = { seed: 7, numRuns: 100 } as const;
-
-export function stubOf(kind: Kind, id: string) {
-	const ns = { queue: env.QUEUE_OBJECT, draw: env.DRAW_OBJECT, auction: env.AUCTION_OBJECT }[kind];
-	return ns.getByName(id);
-}
-
-/** The `distributions.status` column as written through to D1. */
-export async function storedStatus(id: string): Promise<string | null> {
-	const row = await env.DB.prepare("SELECT status FROM distributions WHERE id = ?")
-		.bind(id)
-		.first<{ status: string }>();
-	return row?.status ?? null;
-}
-
-/** Events stored by the EVENTS queue consumer for a distribution (optionally of one type). */
-export async function storedEvents(distributionId: string, type?: string) {
-	const { results } = await env.DB.prepare(
-		"SELECT id, type, data FROM events WHERE distribution_id = ?1 AND (?2 IS NULL OR type = ?2) ORDER BY id",
-	)
-		.bind(distributionId, type ?? null)
-		.all<{ id: string; type: string; data: string }>();
-	return results.map((r) => ({ ...r, data: JSON.parse(r.data) }));
-}
-
-/** Waits for `n` stored events of `type`, then long enough for a duplicate to show (the consumer batches ≤ 1 s). */
-export async function settledEvents(id: string, type: string, n = 1) {
-	await waitFor(
-		`${n} × ${type} for ${id}`,
-		() => storedEvents(id, type),
-		(rows) => rows.length >= n,
-		8000,
-	);
-	await sleep(1300);
-	return storedEvents(id, type);
-}
-
-export const alarmOf = (stub: DurableObjectStub) => runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
-
-/** Waits until the object's alarm points at `at` (engine ticks arm it briefly sooner), then deletes it. */
-export async function holdAlarm(stub: DurableObjectStub, at: number, timeoutMs = 4000) {
-	await waitFor(
-		`alarm at ${at}`,
-		() => alarmOf(stub),
-		(a) => a === at,
-		timeoutMs,
-	);
-	await runInDurableObject(stub, (_i, state) => state.storage.deleteAlarm());
-}
-
-export async function transitionsOf(stub: DurableObjectStub) {
-	return runInDurableObject(stub, (_i, state) =>
-		state.storage.sql
-			.exec<{ status: string; delivered: number }>("SELECT status, delivered FROM transitions ORDER BY seq")
-			.toArray(),
-	);
-}
-
-/** Ids listed by `GET /api/v1/{kind}s?status=`. */
-export async function listedIds(t: Tenant, kind: Kind, status: string): Promise<string[]> {
-	const res = await call(`${PATH[kind]}?status=${status}&limit=100`, { key: t.secretKey });
-	expect(res.status, res.text).toBe(200);
-	return res.json.data.map((d: { id: string }) => d.id);
-}
-
-/** The admin GET and the `?status=` filter both say `status`, and no other status lists the id. */
-export async function expectAdminStatus(t: Tenant, kind: Kind, id: string, status: string) {
-	const got = await call(`${PATH[kind]}/${id}`, { key: t.secretKey });
-	expect(got.status, got.text).toBe(200);
-	expect(got.json.status, `GET ${kind}`).toBe(status);
-	for (const s of STATUSES[kind]) {
-		const listed = await listedIds(t, kind, s);
-		expect(listed.includes(id), `?status=${s} lists ${id}`).toBe(s === status);
-	}
-}
-
-/** A new access token for an existing consumer, issued by the merchant. */
-export async function issueToken(t: Tenant, consumerId: string): Promise<string> {
-	const res = await call(`/api/v1/consumers/${consumerId}/tokens`, { key: t.secretKey, method: "POST" });
-	expect(res.status, res.text).toBe(201);
-	return res.json.accessToken;
-}
 
 /** A JSON body of exactly `bytes` bytes. */
 export function jsonOfSize(bytes: number, fields: Record<string, unknown> = {}): string {
@@ -124,19 +32,6 @@ export async function retry(send: () => Promise<Reply>): Promise<Reply> {
 		if (!isServerError(r) || attempt === 5) return r;
 		await sleep(50 * (attempt + 1));
 	}
-}
-
-export async function queueEntries(t: Tenant, queueId: string) {
-	const out: { consumerId: string; status: string; position: number | null }[] = [];
-	let cursor: string | null = null;
-	do {
-		const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-		const res = await call(`/api/v1/queues/${queueId}/entries?limit=100${q}`, { key: t.secretKey });
-		expect(res.status, res.text).toBe(200);
-		out.push(...res.json.data);
-		cursor = res.json.nextCursor;
-	} while (cursor);
-	return out;
 }
 
 // ── token mutations ────────────────────────────────────────────────────
@@ -201,9 +96,7 @@ export async function tokenWorld(): Promise<TokenWorld> {
 	expect((await admit(t, q.id, 2)).json).toEqual({ admitted: 2 });
 	const [holderState, usedState] = await Promise.all(line.slice(0, 2).map((s) => status(t, q.id, s)));
 	const usedGrant = usedState.json.admissionToken;
-	expect((await call("/api/v1/admissions/complete", { key: t.secretKey, body: { token: usedGrant } })).status).toBe(
-		200,
-	);
+	expect((await complete(t, usedGrant)).status).toBe(200);
 	const waiterQ2 = await enter(t, q2.id, line[2]);
 	const other = await tenant();
 	const foreign = await openQueue(other);

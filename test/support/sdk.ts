@@ -1,6 +1,5 @@
 /** Shared by the SDK suites: the SDK pointed at the real worker through its injectable fetch. */
 import { exports } from "cloudflare:workers";
-import { expect } from "vitest";
 import { FanfareAdmin, FanfareConsumer, type FetchLike, type WebSocketFactory } from "../../src/sdk";
 import { BASE, createOrg, type TestOrg } from "./helpers";
 
@@ -16,9 +15,6 @@ export const workerWebSocket: WebSocketFactory = async (url) => {
 	res.webSocket.accept();
 	return res.webSocket;
 };
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-export const iso = (ms: number) => new Date(ms).toISOString();
 
 export interface SdkTenant extends TestOrg {
 	admin: FanfareAdmin;
@@ -57,15 +53,4 @@ export async function sdkTenant(experience: { checkoutUrl?: string } = {}): Prom
 				backoffBaseMs: 20,
 			}),
 	};
-}
-
-/** Polls `probe` until `done` (50 ms steps), failing after `timeoutMs`. */
-export async function waitFor<T>(label: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 8000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (done(value)) return value;
-		expect(Date.now() < deadline, `timed out waiting for ${label}: ${JSON.stringify(value)}`).toBe(true);
-		await sleep(50);
-	}
 }

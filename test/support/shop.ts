@@ -6,8 +6,8 @@
  */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { call, createOrg } from "./helpers";
-import { enter, guests, openQueue, type Shopper, status, type Tenant } from "./queue";
+import { call, createOrg, guests, launch, type Shopper, type Tenant } from "./helpers";
+import { admit, enter, openQueue, status } from "./queue";
 
 export const CHECKOUT_URL = "https://shop.example.com/checkout";
 
@@ -37,21 +37,11 @@ export async function shop(opts: ShopOptions = {}): Promise<Shop> {
 	});
 	expect(product.status, product.text).toBe(201);
 	const checkoutUrl = opts.checkoutUrl === undefined ? CHECKOUT_URL : opts.checkoutUrl;
-	const exp = await call("/api/v1/experiences", {
-		key: org.secretKey,
-		body: { name: "Launch", ...(checkoutUrl == null ? {} : { checkoutUrl }) },
+	const ids = await launch(org, checkoutUrl == null ? {} : { checkoutUrl }, {
+		...(opts.withProduct === false ? {} : { productId: product.json.id }),
+		...(opts.sequenceCheckoutUrl ? { checkoutUrl: opts.sequenceCheckoutUrl } : {}),
 	});
-	expect(exp.status, exp.text).toBe(201);
-	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, {
-		key: org.secretKey,
-		body: {
-			name: "Main",
-			...(opts.withProduct === false ? {} : { productId: product.json.id }),
-			...(opts.sequenceCheckoutUrl ? { checkoutUrl: opts.sequenceCheckoutUrl } : {}),
-		},
-	});
-	expect(seq.status, seq.text).toBe(201);
-	return { ...org, experienceId: exp.json.id, sequenceId: seq.json.id, productId: product.json.id };
+	return { ...org, ...ids, productId: product.json.id };
 }
 
 export interface Holder extends Shopper {
@@ -68,7 +58,7 @@ export async function admitted(s: Shop, queueId: string, n: number): Promise<Hol
 	const shoppers = await guests(s, n);
 	const entered = await Promise.all(shoppers.map((p) => enter(s, queueId, p)));
 	for (const r of entered) expect(r.status, r.text).toBe(200);
-	const res = await call(`/api/v1/queues/${queueId}/admit`, { key: s.secretKey, body: { count: n } });
+	const res = await admit(s, queueId, n);
 	expect(res.status, res.text).toBe(200);
 	expect(res.json.admitted).toBe(n);
 	const states = await Promise.all(shoppers.map((p) => status(s, queueId, p)));

@@ -11,46 +11,25 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { describe, expect, it } from "vitest";
 import type { AuctionObject } from "../../../src/distributions/auction/object";
 import { type AuctionLog, verifyAuction } from "../../../src/distributions/auction/verify";
+import { claim, validate } from "../../support/admissions";
 import {
 	allBids,
-	auctionStub,
 	bid,
 	buyNow,
-	complete,
 	createAuction,
-	eventsOf,
-	guest,
-	guests,
 	logOf,
 	type MerchantBid,
 	openAuction,
 	publicState,
-	type Shopper,
-	sleep,
-	sleepUntil,
 	statusOf,
-	storedTimes,
-	type Tenant,
-	tenant,
-	validate,
-	waitFor,
 	waitLog,
 } from "../../support/auction";
-import { call } from "../../support/helpers";
-
-const isoSeconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
-
-/** mulberry32: a seeded PRNG, so the concurrent run is reproducible in its requests (not its interleaving). */
-function mulberry32(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { storedTimes } from "../../support/distributions";
+import { eventsOf, waitEvents } from "../../support/events";
+import { call, guest, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
+import { alarmOf, auctionStub, dropAlarm, transitionsOf } from "../../support/objects";
+import { mulberry32 } from "../../support/random";
+import { isoSeconds, sleep, sleepUntil, waitFor } from "../../support/time";
 
 /** Moves an OPEN auction's close and settle to `inMs` from now (merchant PUT), so it settles soon. */
 async function closeSoon(t: Tenant, id: string, inMs = 800) {
@@ -62,15 +41,6 @@ async function closeSoon(t: Tenant, id: string, inMs = 800) {
 	});
 	expect(res.status, res.text).toBe(200);
 }
-
-/** Waits until at least `n` events of `type` exist for the auction, then returns them. */
-const waitEvents = (t: Tenant, id: string, type: string, n = 1, timeoutMs = 6000) =>
-	waitFor(
-		`${n} × ${type} for ${id}`,
-		() => eventsOf(t, id, type),
-		(rows) => rows.length >= n,
-		timeoutMs,
-	);
 
 /** Key of an accepted bid as the merchant list shows it: consumer, amount and the maximum the rules read. */
 const bidKey = (consumerId: string, amount: number, maxAmount: number | null) =>
@@ -329,10 +299,10 @@ describe("concurrency", () => {
 		const v = await validate(t, won.admissionToken);
 		expect(v.status, v.text).toBe(200);
 		expect(v.json).toMatchObject({ valid: true, consumerId: winnerId, distributionId: a.id });
-		const c1 = await complete(t, won.admissionToken);
+		const c1 = await claim(t, won.admissionToken);
 		expect(c1.status, c1.text).toBe(200);
 		expect(c1.json).toMatchObject({ completed: true, consumerId: winnerId, distributionId: a.id });
-		const c2 = await complete(t, won.admissionToken, "ord_second");
+		const c2 = await claim(t, won.admissionToken, "ord_second");
 		expect(c2.status, c2.text).toBe(409);
 		expect((await validate(t, won.admissionToken)).json).toMatchObject({ valid: false, reason: "used" });
 	});
@@ -411,8 +381,8 @@ describe("concurrency", () => {
 
 		const v = await validate(t, won.admissionToken);
 		expect(v.json).toMatchObject({ valid: true, consumerId: winner.consumerId });
-		expect((await complete(t, won.admissionToken)).status).toBe(200);
-		expect((await complete(t, won.admissionToken)).status).toBe(409);
+		expect((await claim(t, won.admissionToken)).status).toBe(200);
+		expect((await claim(t, won.admissionToken)).status).toBe(409);
 	});
 
 	it("eviction mid-auction loses no accepted bid", async () => {
@@ -667,13 +637,13 @@ describe("settlement", () => {
 		const a = await openAuction(t, { startingBid: 10, minimumIncrement: 1 }, 1000);
 		expect((await bid(t, a.id, alice, 20)).status).toBe(200);
 		// The alarm is late (deleted here; the next request that re-arms it would bring it back).
-		await runInDurableObject(auctionStub(a.id), (_i, state) => state.storage.deleteAlarm());
+		await dropAlarm(auctionStub(a.id));
 		await sleepUntil(a.settleAtMs + 300);
 		// Nothing has run the settle transition yet: no alarm, and nobody asked for a bidder's status.
-		const pending = await runInDurableObject(auctionStub(a.id), async (_i, state) => ({
-			alarm: await state.storage.getAlarm(),
-			settled: state.storage.sql.exec("SELECT 1 FROM transitions WHERE status = 'SETTLED'").toArray().length,
-		}));
+		const pending = {
+			alarm: await alarmOf(auctionStub(a.id)),
+			settled: (await transitionsOf(auctionStub(a.id))).filter((r) => r.status === "SETTLED").length,
+		};
 		expect(pending).toEqual({ alarm: null, settled: 0 });
 		expect((await publicState(t, a.id)).json.status).toBe("SETTLED");
 		const log = await logOf(t, a.id);
@@ -707,9 +677,7 @@ describe("settlement", () => {
 		expect(second).toEqual(first);
 		expect((await statusOf(t, a.id, bob)).status).toBe("LOST");
 
-		const transitions = await runInDurableObject(stub, (_i, state) =>
-			state.storage.sql.exec<{ status: string }>("SELECT status FROM transitions ORDER BY seq").toArray(),
-		);
+		const transitions = await transitionsOf(stub);
 		expect(transitions.map((r) => r.status)).toEqual(["OPEN", "CLOSED", "SETTLED"]);
 
 		await waitEvents(t, a.id, "auction.settled");

@@ -8,19 +8,9 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AuctionLog } from "../../../src/distributions/auction/verify";
-import {
-	bid,
-	buyNow,
-	createAuction,
-	guest,
-	guests,
-	openAuction,
-	publicState,
-	type Tenant,
-	tenant,
-	waitLog,
-} from "../../support/auction";
-import { BASE, call } from "../../support/helpers";
+import { bid, buyNow, createAuction, openAuction, publicState, waitLog } from "../../support/auction";
+import { BASE, call, guest, guests, type Tenant, tenant } from "../../support/helpers";
+import { isoSeconds } from "../../support/time";
 
 type Message = Record<string, any> | string;
 
@@ -101,8 +91,6 @@ async function connect(url: string): Promise<Live> {
 }
 
 const ofType = (type: string) => (m: Message) => typeof m === "object" && m.type === type;
-const isoSeconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
-
 describe("auction live", () => {
 	it("the first message is the price (the public state), and the reserve never appears", async () => {
 		const t = await tenant();

@@ -21,20 +21,9 @@ import {
 	reserveMet,
 } from "../../../src/distributions/auction/rules";
 import { type AuctionLog, verifyAuction } from "../../../src/distributions/auction/verify";
+import { mulberry32 } from "../../support/random";
 
 const RULES: AuctionRules = { startingBid: 1000, minimumIncrement: 100, reservePrice: null, buyNowPrice: null };
-
-/** mulberry32: a small seeded PRNG, so every property run is reproducible from its seed. */
-function mulberry32(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function accepted(outcome: BidOutcome): Extract<BidOutcome, { ok: true }> {
 	if (!outcome.ok) throw new Error(`expected the bid to be accepted, got ${JSON.stringify(outcome)}`);

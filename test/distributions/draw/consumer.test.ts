@@ -10,26 +10,22 @@
  */
 import { describe, expect, it } from "vitest";
 import { commitmentOf, rootFromProof } from "../../../src/distributions/draw/fairness";
+import { claim } from "../../support/admissions";
 import {
 	allEntries,
-	claim,
 	consumerDraw,
 	createDraw,
 	enter,
-	guest,
-	guests,
 	hexToBytes,
-	iso,
 	proofOf,
 	runClaimsAt,
 	shortDraw,
 	stateOf,
-	tenant,
 	waitDrawn,
-	waitFor,
 	waitSealed,
 } from "../../support/draw";
-import { call } from "../../support/helpers";
+import { call, guest, guests, tenant } from "../../support/helpers";
+import { iso, waitFor } from "../../support/time";
 
 const b64urlToBytes = (s: string) =>
 	Uint8Array.from(atob(s.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));

@@ -14,34 +14,27 @@ import { describe, expect, it } from "vitest";
 import { merkleRoot, rank } from "../../../src/distributions/draw/fairness";
 import type { DrawObject } from "../../../src/distributions/draw/object";
 import { verifyDraw } from "../../../src/distributions/draw/verify";
+import { claim } from "../../support/admissions";
 import {
 	allEntries,
-	claim,
 	consumerDraw,
 	createDraw,
-	drawStub,
 	enter,
 	enterAll,
-	eventsOf,
 	exportOf,
-	guests,
 	hexToBytes,
-	iso,
 	proofOf,
 	resultsOf,
 	runClaimsAt,
-	type Shopper,
 	shortDraw,
-	sleep,
 	stateOf,
-	type Tenant,
-	tenant,
-	transitionsOf,
 	waitDrawn,
-	waitFor,
 	waitSealed,
 } from "../../support/draw";
-import { call } from "../../support/helpers";
+import { eventsOf, waitEvents } from "../../support/events";
+import { call, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
+import { alarmOf, drawStub, holdAlarm, objectRows, transitionsOf, waitAlarm } from "../../support/objects";
+import { iso, sleep, waitFor } from "../../support/time";
 
 const getDraw = async (t: Tenant, id: string) => {
 	const res = await call(`/api/v1/draws/${id}`, { key: t.secretKey });
@@ -56,8 +49,6 @@ const waitStatus = (t: Tenant, id: string, status: string, timeoutMs = 5000) =>
 		(d) => d.status === status,
 		timeoutMs,
 	);
-
-const alarmOf = (id: string) => runInDurableObject(drawStub(id), (_i, state) => state.storage.getAlarm());
 
 /** Maps entry ids to the shoppers that made them. */
 async function enterAndIndex(t: Tenant, drawId: string, shoppers: Shopper[]) {
@@ -112,11 +103,7 @@ describe("winner selection", () => {
 			return acc;
 		}, {});
 		expect(counts).toEqual({ WON: 3, LOST: 7 });
-		const drawnEvents = await waitFor(
-			"draw.drawn event",
-			() => eventsOf(t, d.id, "draw.drawn"),
-			(e) => e.length >= 1,
-		);
+		const drawnEvents = await waitEvents(t, d.id, "draw.drawn");
 		expect(drawnEvents[0].data.object).toMatchObject({ id: d.id, status: "DRAWN" });
 	});
 
@@ -136,7 +123,12 @@ describe("winner selection", () => {
 		expect(emptyProof.winners).toEqual([]);
 		expect(verifyDraw(emptyProof, []).ok).toBe(true);
 		await waitStatus(t, empty.id, "COMPLETED");
-		expect((await transitionsOf(empty.id)).map((r) => r.status)).toEqual(["OPEN", "CLOSED", "DRAWN", "COMPLETED"]);
+		expect((await transitionsOf(drawStub(empty.id))).map((r) => r.status)).toEqual([
+			"OPEN",
+			"CLOSED",
+			"DRAWN",
+			"COMPLETED",
+		]);
 	});
 });
 
@@ -149,13 +141,7 @@ describe("once, and durable", () => {
 		await waitSealed(t, d.id);
 		const drawAt = d.drawAtMs;
 		// Hold the alarm back so that the draw is due when we run it by hand.
-		await waitFor(
-			"alarm at drawAt",
-			() => alarmOf(d.id),
-			(a) => a === drawAt,
-			3000,
-		);
-		await runInDurableObject(drawStub(d.id), (_i, state) => state.storage.deleteAlarm());
+		await holdAlarm(drawStub(d.id), drawAt, 3000);
 		await sleep(drawAt - Date.now() + 100);
 
 		await runInDurableObject(drawStub(d.id), async (instance: DrawObject) => {
@@ -174,13 +160,9 @@ describe("once, and durable", () => {
 		expect(again.seed).toBe(firstProof.seed);
 		expect(again.winners).toEqual(firstProof.winners);
 		expect(again.drawnAt).toBe(firstProof.drawnAt);
-		expect((await transitionsOf(d.id)).filter((r) => r.status === "DRAWN")).toHaveLength(1);
+		expect((await transitionsOf(drawStub(d.id))).filter((r) => r.status === "DRAWN")).toHaveLength(1);
 
-		await waitFor(
-			"draw.drawn",
-			() => eventsOf(t, d.id, "draw.drawn"),
-			(e) => e.length >= 1,
-		);
+		await waitEvents(t, d.id, "draw.drawn");
 		await sleep(1300); // a duplicate would show up by now (the event consumer batches for up to 1 s)
 		expect(await eventsOf(t, d.id, "draw.drawn")).toHaveLength(1);
 		expect(await eventsOf(t, d.id, "draw.consumer.won")).toHaveLength(3);
@@ -194,14 +176,9 @@ describe("once, and durable", () => {
 		await evictDurableObject(drawStub(d.id));
 		const sealed = await waitSealed(t, d.id);
 		expect(sealed.entryCount).toBe(12);
-		await waitFor(
-			"alarm at drawAt",
-			() => alarmOf(d.id),
-			(a) => a === d.drawAtMs,
-			3000,
-		);
+		await waitAlarm(drawStub(d.id), d.drawAtMs);
 		await evictDurableObject(drawStub(d.id));
-		expect(await alarmOf(d.id), "the draw alarm survives eviction").toBe(d.drawAtMs);
+		expect(await alarmOf(drawStub(d.id)), "the draw alarm survives eviction").toBe(d.drawAtMs);
 		await evictDurableObject(drawStub(d.id));
 
 		await waitDrawn(t, d.id);
@@ -261,7 +238,7 @@ describe("claim windows", () => {
 			const check = await call("/api/v1/admissions/validate", { key: t.secretKey, body: { token: st.admissionToken } });
 			expect(check.json.valid, check.text).toBe(true);
 		}
-		expect((await transitionsOf(d.id)).map((r) => r.status)).not.toContain("COMPLETED");
+		expect((await transitionsOf(drawStub(d.id))).map((r) => r.status)).not.toContain("COMPLETED");
 
 		// Round 2: ranked[3] claims, ranked[4] expires → ranked[5] backfills; then ranked[5] claims.
 		const w3 = await stateOf(t, d.id, shopperOf(ranked[3]));
@@ -273,7 +250,7 @@ describe("claim windows", () => {
 		const w5 = await stateOf(t, d.id, shopperOf(ranked[5]));
 		expect(w5.status).toBe("WON");
 		expect((await stateOf(t, d.id, shopperOf(ranked[6]))).status).toBe("LOST");
-		expect((await transitionsOf(d.id)).map((r) => r.status)).not.toContain("COMPLETED");
+		expect((await transitionsOf(drawStub(d.id))).map((r) => r.status)).not.toContain("COMPLETED");
 
 		expect((await claim(t, w5.admissionToken as string)).status).toBe(200);
 		const done = await waitStatus(t, d.id, "COMPLETED");
@@ -299,13 +276,13 @@ describe("claim windows", () => {
 		await runClaimsAt(d.id, round1);
 		const p1 = await proofOf(t, d.id);
 		expect(p1.backfills, "two places expired, one entrant left").toEqual([ranked[2]]);
-		expect((await transitionsOf(d.id)).map((r) => r.status)).not.toContain("COMPLETED");
+		expect((await transitionsOf(drawStub(d.id))).map((r) => r.status)).not.toContain("COMPLETED");
 
 		const round2 = round1 + 61_000;
 		expect(await runClaimsAt(d.id, round2), "nothing left to expire").toBeNull();
 		const results = await resultsOf(t, d.id);
 		expect(results.winners.map((w: { status: string }) => w.status)).toEqual(["EXPIRED", "EXPIRED", "EXPIRED"]);
-		const completed = (await transitionsOf(d.id)).find((r) => r.status === "COMPLETED");
+		const completed = (await transitionsOf(drawStub(d.id))).find((r) => r.status === "COMPLETED");
 		expect(completed?.at).toBe(round2);
 	});
 
@@ -320,13 +297,12 @@ describe("claim windows", () => {
 		const [w0, w1, w2] = await Promise.all(ranked.slice(0, 3).map((id) => stateOf(t, d.id, shopperOf(id))));
 
 		// One expires (simulated clock), while the two others are still within their window.
-		await runInDurableObject(drawStub(d.id), (_i, state) => {
-			state.storage.sql.exec(
-				"UPDATE entries SET claim_by = claim_by + 3600000 WHERE entry_id IN (?, ?)",
-				ranked[0],
-				ranked[1],
-			);
-		});
+		await objectRows(
+			drawStub(d.id),
+			"UPDATE entries SET claim_by = claim_by + 3600000 WHERE entry_id IN (?, ?)",
+			ranked[0],
+			ranked[1],
+		);
 		await runClaimsAt(d.id, Date.parse(w2.claimBy as string) + 1000);
 		expect((await stateOf(t, d.id, shopperOf(ranked[2]))).status).toBe("EXPIRED");
 		const p = await proofOf(t, d.id);
@@ -361,7 +337,7 @@ describe("claim windows", () => {
 		expect((await proofOf(t, d.id)).backfills).toEqual([]);
 		const entries = await allEntries(t, d.id);
 		expect(entries.map((e) => e.status).sort()).toEqual(["EXPIRED", "EXPIRED", "LOST", "LOST"]);
-		expect((await transitionsOf(d.id)).find((r) => r.status === "COMPLETED")?.at).toBe(at);
+		expect((await transitionsOf(drawStub(d.id))).find((r) => r.status === "COMPLETED")?.at).toBe(at);
 	});
 });
 
@@ -508,13 +484,7 @@ describe("a late alarm", () => {
 		const d = await shortDraw(t, { winnerCount: 2 }, 2000, 3000);
 		await enterAll(t, d.id, shoppers);
 		const closeAt = d.closeAtMs;
-		await waitFor(
-			"alarm at closeAt",
-			() => alarmOf(d.id),
-			(a) => a === closeAt,
-			3000,
-		);
-		await runInDurableObject(drawStub(d.id), (_i, state) => state.storage.deleteAlarm());
+		await holdAlarm(drawStub(d.id), closeAt, 3000);
 		await sleep(d.drawAtMs - Date.now() + 200);
 
 		const proof = await proofOf(t, d.id);

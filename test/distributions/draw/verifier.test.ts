@@ -13,19 +13,18 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { commitmentOf, merkleRoot, rank } from "../../../src/distributions/draw/fairness";
 import { type DrawProof, verifyDraw } from "../../../src/distributions/draw/verify";
 import { fromHex, hex, sha256, utf8 } from "../../../src/lib/sha256";
+import { claim } from "../../support/admissions";
 import {
-	claim,
 	enterAll,
 	exportOf,
-	guests,
 	hexToBytes,
 	proofOf,
 	runClaimsAt,
 	shortDraw,
 	stateOf,
-	tenant,
 	waitDrawn,
 } from "../../support/draw";
+import { guests, tenant } from "../../support/helpers";
 
 let proof: DrawProof & { status: string; drawnAt: string };
 let entryIds: string[];

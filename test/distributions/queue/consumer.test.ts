@@ -11,26 +11,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../../src/lib/ids";
 import { signToken } from "../../../src/lib/tokens";
-import { call, countRows } from "../../support/helpers";
-import {
-	admit,
-	alter,
-	consumerCall,
-	createQueue,
-	enter,
-	guest,
-	guests,
-	iso,
-	leave,
-	openQueue,
-	type Shopper,
-	sleep,
-	stats,
-	status,
-	type Tenant,
-	tenant,
-	waitFor,
-} from "../../support/queue";
+import { call, countRows, guest, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
+import { admit, alter, consumerCall, createQueue, enter, leave, openQueue, stats, status } from "../../support/queue";
+import { iso, sleep, waitFor } from "../../support/time";
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;

@@ -4,21 +4,9 @@
  * to the queue's object. These tests hold the edge answer to the object's.
  */
 import { describe, expect, it } from "vitest";
-import { call } from "../../support/helpers";
-import {
-	admit,
-	alter,
-	consumerCall,
-	enter,
-	guests,
-	leave,
-	openQueue,
-	type Shopper,
-	sleep,
-	status,
-	type Tenant,
-	tenant,
-} from "../../support/queue";
+import { call, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
+import { admit, alter, consumerCall, enter, leave, openQueue, status } from "../../support/queue";
+import { sleep } from "../../support/time";
 
 const byTicket = (t: Tenant, queueId: string, ticket: string, token?: string) =>
 	consumerCall(t, `/queues/${queueId}/status`, { ticket, token: token ?? null });

@@ -13,30 +13,24 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { QueueObject } from "../../../src/distributions/queue/object";
-import { call } from "../../support/helpers";
+import { complete, validate } from "../../support/admissions";
+import { call, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
+import { objectRows, queueStub, rowsIn, runScheduleAt, type ScheduleHandler } from "../../support/objects";
 import {
 	admit,
 	consumerCall,
 	createQueue,
 	enter,
-	guests,
-	iso,
 	leave,
 	openQueue,
-	queueStub,
-	type Shopper,
-	sleep,
+	queueEntries,
 	stats,
 	status,
-	type Tenant,
-	tenant,
-	waitFor,
 } from "../../support/queue";
+import { iso, sleep, waitFor } from "../../support/time";
 
 const STEP_MS = 250;
 const MINUTE = 60_000;
-
-type Tick = { onSchedule(kind: string, now: number): number | null };
 
 /** Puts `n` synthetic consumers in line through the object's RPC, in parallel. */
 async function fill(t: Tenant, queueId: string, n: number, prefix = "con_sim") {
@@ -52,19 +46,21 @@ interface SimResult {
 	maxActive: number;
 	/** Admissions per simulated minute [t0 + k·60 s, t0 + (k+1)·60 s). */
 	perMinute: number[];
-	expired: number;
 }
 
 /**
  * Steps a simulated clock from now to now + `minutes` in 250 ms steps, running the
  * admission tick at each step inside a transaction, and checks ADMITTED ≤ capacity
- * after every step.
+ * after every step. Synchronous inside the object, so no real alarm interleaves; the
+ * counts are read from its entries table (the seam: no RPC answers without catching up
+ * to the real clock, and the API rounds admission times to the second).
  */
 function simulate(queueId: string, minutes: number, capacity: number): Promise<SimResult> {
 	return runInDurableObject(queueStub(queueId), (instance: QueueObject, state) => {
-		const engine = instance as unknown as Tick;
-		const sql = state.storage.sql;
-		const active = () => sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE status = 'ADMITTED'").one().n;
+		const engine = instance as unknown as ScheduleHandler;
+		const count = (where: string, ...bindings: unknown[]) =>
+			rowsIn<{ n: number }>(state, `SELECT COUNT(*) AS n FROM entries WHERE ${where}`, ...bindings)[0].n;
+		const active = () => count("status = 'ADMITTED'");
 		const t0 = Date.now();
 		let maxActive = active();
 		for (let t = t0; t <= t0 + minutes * MINUTE; t += STEP_MS) {
@@ -73,56 +69,29 @@ function simulate(queueId: string, minutes: number, capacity: number): Promise<S
 			if (n > capacity) throw new Error(`${n} ADMITTED at t0+${t - t0} ms, maxCapacity is ${capacity}`);
 			maxActive = Math.max(maxActive, n);
 		}
-		const perMinute = Array.from(
-			{ length: minutes },
-			(_, k) =>
-				sql
-					.exec<{ n: number }>(
-						"SELECT COUNT(*) AS n FROM entries WHERE admitted_at >= ? AND admitted_at < ?",
-						t0 + k * MINUTE,
-						t0 + (k + 1) * MINUTE,
-					)
-					.one().n,
+		const perMinute = Array.from({ length: minutes }, (_, k) =>
+			count("admitted_at >= ? AND admitted_at < ?", t0 + k * MINUTE, t0 + (k + 1) * MINUTE),
 		);
-		const expired = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE status = 'EXPIRED'").one().n;
-		return { t0, maxActive, perMinute, expired };
+		return { t0, maxActive, perMinute };
 	});
 }
 
-/** Reads one entry row straight from the object's SQLite. */
-function entryRow(queueId: string, consumerId: string) {
-	return runInDurableObject(
+/** When the consumer was admitted and when its grant expires, to the millisecond (the API rounds to the second). */
+async function admissionTimes(queueId: string, consumerId: string) {
+	const [row] = await objectRows<{ admitted_at: number | null; expires_at: number | null }>(
 		queueStub(queueId),
-		(_i, state) =>
-			state.storage.sql
-				.exec<{ status: string; admitted_at: number | null; expires_at: number | null; seq: number | null }>(
-					"SELECT status, admitted_at, expires_at, seq FROM entries WHERE consumer_id = ?",
-					consumerId,
-				)
-				.toArray()[0],
+		"SELECT admitted_at, expires_at FROM entries WHERE consumer_id = ?",
+		consumerId,
 	);
+	return row;
 }
 
-async function allEntries(t: Tenant, queueId: string, query = "") {
-	const out: Record<string, unknown>[] = [];
-	let cursor: string | null = null;
-	for (let page = 0; page < 50; page++) {
-		const qs = new URLSearchParams(query);
-		qs.set("limit", "100");
-		if (cursor) qs.set("cursor", cursor);
-		const res = await call(`/api/v1/queues/${queueId}/entries?${qs}`, { key: t.secretKey });
-		expect(res.status, res.text).toBe(200);
-		out.push(...res.json.data);
-		cursor = res.json.nextCursor;
-		if (!cursor) break;
-	}
-	return out;
+/** The consumer's status as the queue object's state() RPC reports it. */
+async function entryStatus(t: Tenant, queueId: string, consumerId: string) {
+	const reply = await queueStub(queueId).state(t.organizationId, { consumerId });
+	if (!reply.ok) throw new Error(`state of ${consumerId}: ${JSON.stringify(reply)}`);
+	return reply.value.status;
 }
-
-const validate = (t: Tenant, token: string) =>
-	call("/api/v1/admissions/validate", { key: t.secretKey, body: { token } });
-const complete = (t: Tenant, token: string) =>
-	call("/api/v1/admissions/complete", { key: t.secretKey, body: { token } });
 
 describe("rate and capacity over a simulated ten minutes", () => {
 	it("admits admissionRate per minute (±1) when capacity does not bind; ADMITTED ≤ maxCapacity throughout", {
@@ -140,8 +109,8 @@ describe("rate and capacity over a simulated ten minutes", () => {
 		expect(sim.maxActive).toBeLessThanOrEqual(40);
 		expect(sim.maxActive).toBeGreaterThanOrEqual(29);
 		// Sessions of 60 s expire, one per slot, from the second minute on.
-		expect(sim.expired).toBeGreaterThan(250);
 		const s = await queueStub(q.id).stats();
+		expect(s.expired).toBeGreaterThan(250);
 		expect(s.queued + s.active + s.expired).toBe(400);
 	});
 
@@ -161,7 +130,7 @@ describe("rate and capacity over a simulated ten minutes", () => {
 			expect(n, `minute ${k}: ${sim.perMinute.join(", ")}`).toBeGreaterThanOrEqual(19);
 			expect(n, `minute ${k}: ${sim.perMinute.join(", ")}`).toBeLessThanOrEqual(21);
 		}
-		expect(sim.expired).toBeGreaterThanOrEqual(170);
+		expect((await queueStub(q.id).stats()).expired).toBeGreaterThanOrEqual(170);
 	});
 });
 
@@ -220,15 +189,13 @@ describe("admission in real time", () => {
 
 describe("spacing after an idle period", () => {
 	/** admitted_at of every admitted entry, in order. */
-	const admittedTimes = (queueId: string) =>
-		runInDurableObject(queueStub(queueId), (_i, state) =>
-			state.storage.sql
-				.exec<{ at: number }>(
-					"SELECT admitted_at AS at FROM entries WHERE admitted_at IS NOT NULL ORDER BY admitted_at",
-				)
-				.toArray()
-				.map((r) => r.at),
-		);
+	const admittedTimes = async (queueId: string) =>
+		(
+			await objectRows<{ at: number }>(
+				queueStub(queueId),
+				"SELECT admitted_at AS at FROM entries WHERE admitted_at IS NOT NULL ORDER BY admitted_at",
+			)
+		).map((r) => r.at);
 
 	it("after the line was empty for a while, the next two entrants are admitted an interval apart", async () => {
 		const t = await tenant();
@@ -291,22 +258,16 @@ describe("expiry", () => {
 		);
 		await sleep(500);
 		expect((await status(t, q.id, b)).json).toMatchObject({ status: "QUEUED", position: 1 });
-		const row = await entryRow(q.id, a.consumerId);
+		const row = await admissionTimes(q.id, a.consumerId);
 		expect(row.expires_at).not.toBeNull();
 		expect((row.expires_at as number) - (row.admitted_at as number)).toBe(30_000);
 
 		// Just before the expiry nothing changes; at it, a expires and b is admitted.
-		await runInDurableObject(queueStub(q.id), (instance: QueueObject, state) => {
-			const engine = instance as unknown as Tick;
-			state.storage.transactionSync(() => engine.onSchedule("admit", (row.expires_at as number) - 1));
-		});
-		expect((await entryRow(q.id, a.consumerId)).status).toBe("ADMITTED");
-		await runInDurableObject(queueStub(q.id), (instance: QueueObject, state) => {
-			const engine = instance as unknown as Tick;
-			state.storage.transactionSync(() => engine.onSchedule("admit", row.expires_at as number));
-		});
-		expect((await entryRow(q.id, a.consumerId)).status).toBe("EXPIRED");
-		expect((await entryRow(q.id, b.consumerId)).status).toBe("ADMITTED");
+		await runScheduleAt(queueStub(q.id), "admit", (row.expires_at as number) - 1);
+		expect(await entryStatus(t, q.id, a.consumerId)).toBe("ADMITTED");
+		await runScheduleAt(queueStub(q.id), "admit", row.expires_at as number);
+		expect(await entryStatus(t, q.id, a.consumerId)).toBe("EXPIRED");
+		expect(await entryStatus(t, q.id, b.consumerId)).toBe("ADMITTED");
 		expect((await status(t, q.id, a)).json).toMatchObject({ status: "EXPIRED", position: null });
 		const sb = (await status(t, q.id, b)).json;
 		expect(sb.status).toBe("ADMITTED");
@@ -373,7 +334,7 @@ describe("merchant controls", () => {
 		expect((await status(t, q.id, c)).json.position).toBe(2);
 		expect((await status(t, q.id, d)).json.position).toBe(3);
 		expect(await stats(t, q.id)).toMatchObject({ queued: 3, denied: 1 });
-		const denied = await allEntries(t, q.id, "status=DENIED");
+		const denied = await queueEntries(t, q.id, "status=DENIED");
 		expect(denied).toHaveLength(1);
 		expect(denied[0]).toMatchObject({ consumerId: b.consumerId, reason: "Automated traffic" });
 		// Entering again does not undo a denial.
@@ -488,7 +449,7 @@ describe("eviction", () => {
 		);
 		const before = {
 			stats: await stats(t, q.id),
-			entries: await allEntries(t, q.id),
+			entries: await queueEntries(t, q.id),
 			statuses: await Promise.all(shoppers.map(async (s) => (await status(t, q.id, s)).json)),
 		};
 		expect(before.stats).toMatchObject({ queued: 6, active: 4, left: 1, denied: 1, admitted: 4 });
@@ -496,7 +457,7 @@ describe("eviction", () => {
 		await evictDurableObject(queueStub(q.id));
 
 		expect(await stats(t, q.id)).toEqual(before.stats);
-		expect(await allEntries(t, q.id)).toEqual(before.entries);
+		expect(await queueEntries(t, q.id)).toEqual(before.entries);
 		const after = await Promise.all(shoppers.map(async (s) => (await status(t, q.id, s)).json));
 		for (const [i, s] of after.entries()) {
 			const { ticket: _t1, ...rest } = s;
@@ -523,7 +484,7 @@ describe("eviction", () => {
 			() => queueStub(q.id).stats(),
 			(s) => s.active === 5,
 		);
-		const entries = await allEntries(t, q.id);
+		const entries = await queueEntries(t, q.id);
 		expect(entries).toHaveLength(20);
 		const s = await stats(t, q.id);
 		expect(s).toMatchObject({ active: 5, admitted: 5, queued: 15 });

@@ -7,8 +7,8 @@
  */
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { BASE, call } from "../../support/helpers";
-import { admit, enter, guest, guests, openQueue, type Shopper, status, type Tenant, tenant } from "../../support/queue";
+import { BASE, call, guest, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
+import { admit, enter, openQueue, status } from "../../support/queue";
 
 type Message = Record<string, unknown> | string;
 
