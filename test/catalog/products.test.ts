@@ -4,21 +4,13 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { SNEAKER } from "../support/catalog";
 import { call, countRows, createOrg, type TestOrg } from "../support/helpers";
 import { allPages } from "../support/pages";
 import { expectFieldError, expectProblem } from "../support/problems";
 
 const V1 = "/api/v1/products";
 const SPEC = "/api/products";
-
-/** The spec's example body (custom-integration-api.txt, "Create a product"). */
-const sneaker = {
-	name: "Limited Edition Sneakers",
-	description: "Exclusive release",
-	price: 199.99,
-	sku: "SNKR-001",
-	inventory: 100,
-};
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const PROD_ID = /^prod_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -40,7 +32,7 @@ async function createSequential(org: TestOrg, n: number, prefix = "P") {
 describe("POST /products", () => {
 	it("creates the spec's example product, field for field, on the spec path", async () => {
 		const org = await createOrg();
-		const res = await call(SPEC, { key: org.secretKey, body: sneaker });
+		const res = await call(SPEC, { key: org.secretKey, body: SNEAKER });
 		expect(res.status).toBe(201);
 		expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
 		expect(res.json.name).toBe("Limited Edition Sneakers");
@@ -61,7 +53,7 @@ describe("POST /products", () => {
 
 	it("creates on /api/v1/products and both paths see the same catalog", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker, V1);
+		const created = await create(org, SNEAKER, V1);
 		const viaSpec = await call(`${SPEC}/${created.id}`, { key: org.secretKey });
 		expect(viaSpec.status).toBe(200);
 		expect(viaSpec.json).toEqual(created);
@@ -102,7 +94,7 @@ describe("POST /products", () => {
 		const org = await createOrg();
 		const res = await call(V1, {
 			key: org.secretKey,
-			raw: JSON.stringify(sneaker),
+			raw: JSON.stringify(SNEAKER),
 			headers: { "Content-Type": "application/json; charset=utf-8" },
 		});
 		expect(res.status).toBe(201);
@@ -115,23 +107,23 @@ describe("POST /products: bad input stores nothing", () => {
 		["missing name", { price: 1, sku: "S" }, "name"],
 		["missing price", { name: "N", sku: "S" }, "price"],
 		["missing sku", { name: "N", price: 1 }, "sku"],
-		["negative price", { ...sneaker, price: -1 }, "price"],
-		["negative fractional price", { ...sneaker, price: -0.01 }, "price"],
-		["price as a string", { ...sneaker, price: "abc" }, "price"],
-		["price as a numeric string", { ...sneaker, price: "199.99" }, "price"],
-		["price with 3 decimals", { ...sneaker, price: 199.999 }, "price"],
-		["price null", { ...sneaker, price: null }, "price"],
-		["price above the maximum", { ...sneaker, price: 1_000_000_000.01 }, "price"],
-		["price 1.005 (3 decimals)", { ...sneaker, price: 1.005 }, "price"],
-		["inventory -1", { ...sneaker, inventory: -1 }, "inventory"],
-		["inventory 1.5", { ...sneaker, inventory: 1.5 }, "inventory"],
-		['inventory "10"', { ...sneaker, inventory: "10" }, "inventory"],
-		["name over 200 chars", { ...sneaker, name: "n".repeat(201) }, "name"],
-		["blank name", { ...sneaker, name: "   " }, "name"],
-		["description over 5000 chars", { ...sneaker, description: "d".repeat(5001) }, "description"],
-		["empty sku", { ...sneaker, sku: "" }, "sku"],
-		["sku with a space", { ...sneaker, sku: "SNKR 001" }, "sku"],
-		["name as a number", { ...sneaker, name: 42 }, "name"],
+		["negative price", { ...SNEAKER, price: -1 }, "price"],
+		["negative fractional price", { ...SNEAKER, price: -0.01 }, "price"],
+		["price as a string", { ...SNEAKER, price: "abc" }, "price"],
+		["price as a numeric string", { ...SNEAKER, price: "199.99" }, "price"],
+		["price with 3 decimals", { ...SNEAKER, price: 199.999 }, "price"],
+		["price null", { ...SNEAKER, price: null }, "price"],
+		["price above the maximum", { ...SNEAKER, price: 1_000_000_000.01 }, "price"],
+		["price 1.005 (3 decimals)", { ...SNEAKER, price: 1.005 }, "price"],
+		["inventory -1", { ...SNEAKER, inventory: -1 }, "inventory"],
+		["inventory 1.5", { ...SNEAKER, inventory: 1.5 }, "inventory"],
+		['inventory "10"', { ...SNEAKER, inventory: "10" }, "inventory"],
+		["name over 200 chars", { ...SNEAKER, name: "n".repeat(201) }, "name"],
+		["blank name", { ...SNEAKER, name: "   " }, "name"],
+		["description over 5000 chars", { ...SNEAKER, description: "d".repeat(5001) }, "description"],
+		["empty sku", { ...SNEAKER, sku: "" }, "sku"],
+		["sku with a space", { ...SNEAKER, sku: "SNKR 001" }, "sku"],
+		["name as a number", { ...SNEAKER, name: 42 }, "name"],
 	];
 
 	for (const [label, body, path] of cases) {
@@ -154,7 +146,7 @@ describe("POST /products: bad input stores nothing", () => {
 
 	it("unknown fields → 400 whose errors name each unknown field", async () => {
 		const org = await createOrg();
-		const res = await call(V1, { key: org.secretKey, body: { ...sneaker, color: "red", vendorId: 7 } });
+		const res = await call(V1, { key: org.secretKey, body: { ...SNEAKER, color: "red", vendorId: 7 } });
 		const p = expectFieldError(res, "color");
 		const paths = (p.errors ?? []).flatMap((e) => e.path.split(/,\s*/));
 		expect(paths).toContain("vendorId");
@@ -185,7 +177,7 @@ describe("POST /products: bad input stores nothing", () => {
 
 	it("a JSON array body → 400", async () => {
 		const org = await createOrg();
-		const res = await call(V1, { key: org.secretKey, body: [sneaker] });
+		const res = await call(V1, { key: org.secretKey, body: [SNEAKER] });
 		expectProblem(res, 400, "Validation failed");
 		expect(await countRows("products", org.organizationId)).toBe(0);
 	});
@@ -194,7 +186,7 @@ describe("POST /products: bad input stores nothing", () => {
 		const org = await createOrg();
 		const res = await call(V1, {
 			key: org.secretKey,
-			raw: JSON.stringify(sneaker),
+			raw: JSON.stringify(SNEAKER),
 			headers: { "Content-Type": "text/plain" },
 		});
 		expectProblem(res, 415);
@@ -214,8 +206,8 @@ describe("POST /products: bad input stores nothing", () => {
 
 	it("duplicate SKU in the same org → 409, first product intact", async () => {
 		const org = await createOrg();
-		const first = await create(org, sneaker);
-		const res = await call(V1, { key: org.secretKey, body: { ...sneaker, name: "Another", price: 5 } });
+		const first = await create(org, SNEAKER);
+		const res = await call(V1, { key: org.secretKey, body: { ...SNEAKER, name: "Another", price: 5 } });
 		expectProblem(res, 409, "SKU already exists");
 		expect(await countRows("products", org.organizationId)).toBe(1);
 		const got = await call(`${V1}/${first.id}`, { key: org.secretKey });
@@ -225,8 +217,8 @@ describe("POST /products: bad input stores nothing", () => {
 	it("the same SKU is allowed in another org", async () => {
 		const a = await createOrg();
 		const b = await createOrg();
-		const pa = await create(a, sneaker);
-		const pb = await create(b, sneaker);
+		const pa = await create(a, SNEAKER);
+		const pb = await create(b, SNEAKER);
 		expect(pb.id).not.toBe(pa.id);
 		expect(pb.organizationId).toBe(b.organizationId);
 		expect(await countRows("products", a.organizationId)).toBe(1);
@@ -325,8 +317,8 @@ describe("GET /products (list)", () => {
 	it("lists only the caller's products", async () => {
 		const a = await createOrg();
 		const b = await createOrg();
-		const pa = await create(a, sneaker);
-		await create(b, { ...sneaker, sku: "B-ONLY" });
+		const pa = await create(a, SNEAKER);
+		await create(b, { ...SNEAKER, sku: "B-ONLY" });
 		const res = await call(V1, { key: a.secretKey });
 		expect(res.json.data.map((p: any) => p.id)).toEqual([pa.id]);
 	});
@@ -384,7 +376,7 @@ describe("GET /products (list)", () => {
 describe("GET /products/:id", () => {
 	it("returns the product", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		const res = await call(`${V1}/${created.id}`, { key: org.secretKey });
 		expect(res.status).toBe(200);
 		expect(res.json).toEqual(created);
@@ -421,7 +413,7 @@ describe("another org's product", () => {
 	it("is 404 on GET, PUT and DELETE and stays unchanged", async () => {
 		const owner = await createOrg();
 		const other = await createOrg();
-		const product = await create(owner, sneaker);
+		const product = await create(owner, SNEAKER);
 		const url = `${V1}/${product.id}`;
 
 		expectProblem(await call(url, { key: other.secretKey }), 404, "Product not found");
@@ -444,7 +436,7 @@ describe("another org's product", () => {
 describe("PUT /products/:id", () => {
 	it("changes only the fields sent", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		const res = await call(`${V1}/${created.id}`, { key: org.secretKey, method: "PUT", body: { price: 149.5 } });
 		expect(res.status).toBe(200);
 		expect(res.json).toMatchObject({ ...created, price: 149.5, updatedAt: expect.stringMatching(ISO_UTC) });
@@ -455,7 +447,7 @@ describe("PUT /products/:id", () => {
 
 	it("updates several fields at once via the spec path", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		const res = await call(`${SPEC}/${created.id}`, {
 			key: org.secretKey,
 			method: "PUT",
@@ -474,7 +466,7 @@ describe("PUT /products/:id", () => {
 
 	it("an empty body changes nothing", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		const res = await call(`${V1}/${created.id}`, { key: org.secretKey, method: "PUT", body: {} });
 		expect(res.status).toBe(200);
 		const { updatedAt: _u, ...rest } = created;
@@ -483,7 +475,7 @@ describe("PUT /products/:id", () => {
 
 	it("description: null clears the description", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		const res = await call(`${V1}/${created.id}`, { key: org.secretKey, method: "PUT", body: { description: null } });
 		expect(res.status).toBe(200);
 		expect(res.json.description).toBeNull();
@@ -494,7 +486,7 @@ describe("PUT /products/:id", () => {
 
 	it("inventory: null stops tracking stock", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		const res = await call(`${V1}/${created.id}`, { key: org.secretKey, method: "PUT", body: { inventory: null } });
 		expect(res.status).toBe(200);
 		expect(res.json.inventory).toBeNull();
@@ -525,7 +517,7 @@ describe("PUT /products/:id", () => {
 	for (const [label, body, path] of badUpdates) {
 		it(`${label} → 400 naming ${path}, product unchanged`, async () => {
 			const org = await createOrg();
-			const created = await create(org, sneaker);
+			const created = await create(org, SNEAKER);
 			const res = await call(`${V1}/${created.id}`, { key: org.secretKey, method: "PUT", body });
 			expectFieldError(res, path);
 			const got = await call(`${V1}/${created.id}`, { key: org.secretKey });
@@ -535,7 +527,7 @@ describe("PUT /products/:id", () => {
 
 	it("malformed JSON → 400, product unchanged", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		const res = await call(`${V1}/${created.id}`, {
 			key: org.secretKey,
 			method: "PUT",
@@ -548,7 +540,7 @@ describe("PUT /products/:id", () => {
 
 	it("text/plain → 415, product unchanged", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		const res = await call(`${V1}/${created.id}`, {
 			key: org.secretKey,
 			method: "PUT",
@@ -561,8 +553,8 @@ describe("PUT /products/:id", () => {
 
 	it("changing the SKU to one already taken in the org → 409, product unchanged", async () => {
 		const org = await createOrg();
-		await create(org, sneaker);
-		const other = await create(org, { ...sneaker, sku: "SNKR-002" });
+		await create(org, SNEAKER);
+		const other = await create(org, { ...SNEAKER, sku: "SNKR-002" });
 		const res = await call(`${V1}/${other.id}`, { key: org.secretKey, method: "PUT", body: { sku: "SNKR-001" } });
 		expectProblem(res, 409, "SKU already exists");
 		expect((await call(`${V1}/${other.id}`, { key: org.secretKey })).json).toEqual(other);
@@ -570,7 +562,7 @@ describe("PUT /products/:id", () => {
 
 	it("re-sending a product's own SKU is fine", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		const res = await call(`${V1}/${created.id}`, { key: org.secretKey, method: "PUT", body: { sku: "SNKR-001" } });
 		expect(res.status).toBe(200);
 		expect(res.json.sku).toBe("SNKR-001");
@@ -580,7 +572,7 @@ describe("PUT /products/:id", () => {
 describe("DELETE /products/:id", () => {
 	it("answers 204 with no body, then the product is gone", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		const del = await call(`${V1}/${created.id}`, { key: org.secretKey, method: "DELETE" });
 		expect(del.status).toBe(204);
 		expect(del.text).toBe("");
@@ -596,9 +588,9 @@ describe("DELETE /products/:id", () => {
 
 	it("deleting frees the SKU for a new product", async () => {
 		const org = await createOrg();
-		const created = await create(org, sneaker);
+		const created = await create(org, SNEAKER);
 		expect((await call(`${SPEC}/${created.id}`, { key: org.secretKey, method: "DELETE" })).status).toBe(204);
-		const again = await create(org, sneaker);
+		const again = await create(org, SNEAKER);
 		expect(again.id).not.toBe(created.id);
 	});
 });

@@ -38,6 +38,16 @@ async function admitted(queueBody: Record<string, unknown> = {}): Promise<Admitt
 	return { t, q, shopper, grant: st.json.admissionToken, expiresAt: st.json.admissionExpiresAt };
 }
 
+/** The claims of an admission grant of `shopper` in `q`, signed the way the queue signs them. */
+const grantClaims = (a: Pick<Admitted, "t" | "q" | "shopper">, jti: string, exp: number) => ({
+	sub: a.shopper.consumerId,
+	org: a.t.organizationId,
+	typ: "admission" as const,
+	dist: a.q.id,
+	jti,
+	exp,
+});
+
 function b64urlDecode(text: string): Uint8Array {
 	const bin = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
 	return Uint8Array.from(bin, (c) => c.charCodeAt(0));
@@ -58,6 +68,16 @@ async function verifyOffline(token: string, jwks: { keys: (JsonWebKey & { kid?: 
 	return claims as Record<string, unknown>;
 }
 
+/** validate answers 200 valid:false with `reason` (and the grant's consumer and distribution); complete answers 409 `title`. */
+async function expectRefused(t: Tenant, grant: string, reason: string, title: string, names: Record<string, string>) {
+	const v = await validate(t, grant);
+	expect(v.status, v.text).toBe(200);
+	expect(v.json).toMatchObject({ valid: false, reason, ...names });
+	const c = await complete(t, grant);
+	expect(c.status, c.text).toBe(409);
+	expect(c.json.title).toBe(title);
+}
+
 describe("validate and complete", () => {
 	it("validate → valid with consumer, distribution and expiry; complete → COMPLETED; then used", async () => {
 		const { t, q, shopper, grant, expiresAt } = await admitted({ sessionDurationSeconds: 600 });
@@ -74,16 +94,10 @@ describe("validate and complete", () => {
 		expect((await status(t, q.id, shopper)).json).toMatchObject({ status: "COMPLETED", position: null });
 		expect((await status(t, q.id, shopper)).json.admissionToken).toBeUndefined();
 
-		const after = await validate(t, grant);
-		expect(after.json).toMatchObject({
-			valid: false,
-			reason: "used",
+		await expectRefused(t, grant, "used", "Admission already used", {
 			consumerId: shopper.consumerId,
 			distributionId: q.id,
 		});
-		const again = await complete(t, grant);
-		expect(again.status, again.text).toBe(409);
-		expect(again.json.title).toBe("Admission already used");
 		const stats = await call(`/api/v1/queues/${q.id}/stats`, { key: t.secretKey });
 		expect(stats.json).toMatchObject({ completed: 1, active: 0 });
 		// Entering again after completing keeps the finished entry.
@@ -117,17 +131,10 @@ describe("grants that cannot be used", () => {
 		if (!live.valid) throw new Error(`the grant should still be live: ${JSON.stringify(live)}`);
 		await runScheduleAt(stub, "admit", live.expiresAt);
 		expect((await status(t, q.id, shopper)).json.status).toBe("EXPIRED");
-		const v = await validate(t, grant);
-		expect(v.status, v.text).toBe(200);
-		expect(v.json).toMatchObject({
-			valid: false,
-			reason: "expired",
+		await expectRefused(t, grant, "expired", "Admission expired", {
 			consumerId: shopper.consumerId,
 			distributionId: q.id,
 		});
-		const c = await complete(t, grant);
-		expect(c.status, c.text).toBe(409);
-		expect(c.json.title).toBe("Admission expired");
 	});
 
 	it("a grant past its expiry before any tick ran → expired, not usable", async () => {
@@ -156,14 +163,10 @@ describe("grants that cannot be used", () => {
 			Date.now() - 5000,
 			shopper.consumerId,
 		);
-		const token = await signToken(env.JWT_SIGNING_KEY, {
-			sub: shopper.consumerId,
-			org: t.organizationId,
-			typ: "admission",
-			dist: q.id,
-			jti,
-			exp: Math.floor(Date.now() / 1000) - 5,
-		});
+		const token = await signToken(
+			env.JWT_SIGNING_KEY,
+			grantClaims({ t, q, shopper }, jti, Math.floor(Date.now() / 1000) - 5),
+		);
 		const v = await validate(t, token);
 		expect(v.json).toMatchObject({ valid: false, reason: "expired" });
 		expect(v.json.expiresAt).toMatch(ISO_UTC);
@@ -216,28 +219,20 @@ describe("grants that cannot be used", () => {
 		const { t, q, shopper } = await admitted();
 		const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
 		const jwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
-		const forged = await signToken(JSON.stringify(jwk), {
-			sub: shopper.consumerId,
-			org: t.organizationId,
-			typ: "admission",
-			dist: q.id,
-			jti: "adm_forged",
-			exp: Math.floor(Date.now() / 1000) + 600,
-		});
+		const forged = await signToken(
+			JSON.stringify(jwk),
+			grantClaims({ t, q, shopper }, "adm_forged", Math.floor(Date.now() / 1000) + 600),
+		);
 		expect((await validate(t, forged)).json).toMatchObject({ valid: false, reason: "invalid" });
 		expect((await complete(t, forged)).status).toBe(400);
 	});
 
 	it("a genuine-looking grant the queue never issued → unknown; complete → 404", async () => {
 		const { t, q, shopper } = await admitted();
-		const token = await signToken(env.JWT_SIGNING_KEY, {
-			sub: shopper.consumerId,
-			org: t.organizationId,
-			typ: "admission",
-			dist: q.id,
-			jti: "adm_never_issued",
-			exp: Math.floor(Date.now() / 1000) + 600,
-		});
+		const token = await signToken(
+			env.JWT_SIGNING_KEY,
+			grantClaims({ t, q, shopper }, "adm_never_issued", Math.floor(Date.now() / 1000) + 600),
+		);
 		expect((await validate(t, token)).json).toMatchObject({ valid: false, reason: "unknown" });
 		const c = await complete(t, token);
 		expect(c.status, c.text).toBe(404);

@@ -1,8 +1,10 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, inject, it } from "vitest";
-import { statusOf as auctionStatus, bid, openAuction } from "../support/auction";
+import { validate } from "../support/admissions";
+import { statusOf as auctionStatus, bid, closeSoon, openAuction } from "../support/auction";
 import { enter as drawEnter, stateOf as drawState, shortDraw } from "../support/draw";
-import { guest as auctionGuest, call, countRows, guest, guests, type Shopper } from "../support/helpers";
+import { eventsOf } from "../support/events";
+import { call, countRows, guest, guests, type Shopper } from "../support/helpers";
 import { expectProblem } from "../support/problems";
 import { enter, stats, status } from "../support/queue";
 import {
@@ -75,13 +77,7 @@ function orderFromRedirect(location: string, externalOrderId: string, totalAmoun
 async function orderCreatedEvent(s: Shop, distributionId: string, orderId: string) {
 	const rows = await waitFor(
 		`order.created for ${orderId}`,
-		async () => {
-			const res = await call(`/api/v1/events?type=order.created&distributionId=${distributionId}&limit=100`, {
-				key: s.secretKey,
-			});
-			expect(res.status, res.text).toBe(200);
-			return res.json.data as { id: string; type: string; data: any }[];
-		},
+		() => eventsOf(s, distributionId, "order.created"),
 		(rows) => rows.some((e) => e.data?.object?.id === orderId),
 		8000,
 	);
@@ -122,18 +118,13 @@ async function verifiedOrderWebhook(sub: Subscription, orderId: string) {
 	};
 }
 
-/** Moves an OPEN auction's close and settle to `inMs` from now, so it settles soon. */
-async function closeSoon(s: Shop, id: string, inMs = 800) {
-	const at = new Date(Date.now() + inMs).toISOString();
-	const res = await call(`/api/v1/auctions/${id}`, {
-		method: "PUT",
-		key: s.secretKey,
-		body: { closeAt: at, settleAt: at },
-	});
-	expect(res.status, res.text).toBe(200);
+/** The order was published once as order.created: in the event log (with `fields`) and as a verified webhook. */
+async function expectOrderPublished(s: Shop, hooks: Subscription, orderId: string, fields: Record<string, unknown>) {
+	const [event] = await orderCreatedEvent(s, fields.distributionId as string, orderId);
+	const hook = await verifiedOrderWebhook(hooks, orderId);
+	expect(hook).toMatchObject({ id: event.id, type: "order.created", data: { object: { id: orderId } } });
+	expect(event.data.object).toMatchObject(fields);
 }
-
-const validate = (s: Shop, token: string) => call("/api/v1/admissions/validate", { key: s.secretKey, body: { token } });
 
 describe("end to end, per distribution type", () => {
 	it("queue: admitted → checkoutUrl → 302 → order → stock −1, COMPLETED, order.created", async () => {
@@ -175,10 +166,7 @@ describe("end to end, per distribution type", () => {
 		expect((await stats(s, queue.id)).completed).toBe(1);
 		expectProblem(await checkout(s, queue.id, shopper), 409, "No admission");
 
-		const [event] = await orderCreatedEvent(s, queue.id, res.json.id);
-		const hook = await verifiedOrderWebhook(hooks, res.json.id);
-		expect(hook).toMatchObject({ id: event.id, type: "order.created", data: { object: { id: res.json.id } } });
-		expect(event.data.object).toMatchObject({
+		await expectOrderPublished(s, hooks, res.json.id, {
 			id: res.json.id,
 			consumerId: shopper.consumerId,
 			distributionId: queue.id,
@@ -226,10 +214,7 @@ describe("end to end, per distribution type", () => {
 		// The other winner is untouched.
 		expect((await drawState(s, d.id, b)).status).toBe("WON");
 
-		const [event] = await orderCreatedEvent(s, d.id, res.json.id);
-		const hook = await verifiedOrderWebhook(hooks, res.json.id);
-		expect(hook).toMatchObject({ id: event.id, type: "order.created", data: { object: { id: res.json.id } } });
-		expect(event.data.object).toMatchObject({
+		await expectOrderPublished(s, hooks, res.json.id, {
 			consumerId: a.consumerId,
 			distributionId: d.id,
 			externalOrderId: "D-1",
@@ -242,8 +227,8 @@ describe("end to end, per distribution type", () => {
 		const s = await shop({ inventory: 5 });
 		const hooks = await subscribeOrders(s, "checkout-auction");
 		const a = await openAuction(s, { startingBid: 10, minimumIncrement: 1 });
-		const low = await auctionGuest(s);
-		const high = await auctionGuest(s);
+		const low = await guest(s);
+		const high = await guest(s);
 		expect((await bid(s, a.id, low, 20)).status).toBe(200);
 		expect((await bid(s, a.id, high, 30)).status).toBe(200);
 		expectProblem(await checkout(s, a.id, high), 409, "No admission");
@@ -287,10 +272,7 @@ describe("end to end, per distribution type", () => {
 		});
 		expectProblem(again, 409, "Admission already used");
 
-		const [event] = await orderCreatedEvent(s, a.id, res.json.id);
-		const hook = await verifiedOrderWebhook(hooks, res.json.id);
-		expect(hook).toMatchObject({ id: event.id, type: "order.created", data: { object: { id: res.json.id } } });
-		expect(event.data.object).toMatchObject({
+		await expectOrderPublished(s, hooks, res.json.id, {
 			consumerId: high.consumerId,
 			distributionId: a.id,
 			externalOrderId: "A-1",
@@ -302,7 +284,7 @@ describe("end to end, per distribution type", () => {
 	it("auction: once the win is paid, the status offers no checkout and the redirect is 409", async () => {
 		const s = await shop();
 		const a = await openAuction(s, { startingBid: 10, minimumIncrement: 1 });
-		const winner = await auctionGuest(s);
+		const winner = await guest(s);
 		expect((await bid(s, a.id, winner, 25)).status).toBe(200);
 		await closeSoon(s, a.id);
 		const won = await waitFor(
@@ -430,7 +412,7 @@ describe("orders against grants and stock", () => {
 	it("an auction order must equal the final price: 400 on totalAmount, nothing stored, the grant stays live", async () => {
 		const s = await shop({ inventory: 5 });
 		const a = await openAuction(s, { startingBid: 10, minimumIncrement: 1 });
-		const winner = await auctionGuest(s);
+		const winner = await guest(s);
 		expect((await bid(s, a.id, winner, 42.5)).status).toBe(200);
 		await closeSoon(s, a.id);
 		const won = await waitFor(

@@ -19,62 +19,19 @@ const KINDS: Record<Kind, { path: string; title: string; last: "drawAt" | "settl
 	auction: { path: "/api/v1/auctions", title: "Auction not found", last: "settleAt" },
 };
 const KIND_NAMES = Object.keys(KINDS) as Kind[];
+/** A field each type does not have (another type's). */
+const FOREIGN: Record<Kind, string> = { queue: "winnerCount", draw: "admissionRate", auction: "maxEntries" };
 
-/** The spec's response keys, in the spec's order. */
+/** The spec's response keys, in the spec's order: the same head and tail around each type's own. */
+const keysAround = (own: string[]) => [
+	...["id", "organizationId", "sequenceId", "name", "timeZone", "status", "openAt", "closeAt"],
+	...own,
+	...["metadata", "createdAt", "updatedAt"],
+];
 const KEYS: Record<Kind, string[]> = {
-	queue: [
-		"id",
-		"organizationId",
-		"sequenceId",
-		"name",
-		"timeZone",
-		"status",
-		"openAt",
-		"closeAt",
-		"encryptionSeed",
-		"maxCapacity",
-		"admissionRate",
-		"sessionDurationSeconds",
-		"metadata",
-		"createdAt",
-		"updatedAt",
-	],
-	draw: [
-		"id",
-		"organizationId",
-		"sequenceId",
-		"name",
-		"timeZone",
-		"status",
-		"openAt",
-		"closeAt",
-		"drawAt",
-		"winnerCount",
-		"encryptionSeed",
-		"maxEntries",
-		"metadata",
-		"createdAt",
-		"updatedAt",
-	],
-	auction: [
-		"id",
-		"organizationId",
-		"sequenceId",
-		"name",
-		"timeZone",
-		"status",
-		"openAt",
-		"closeAt",
-		"settleAt",
-		"startingBid",
-		"minimumIncrement",
-		"reservePrice",
-		"buyNowPrice",
-		"encryptionSeed",
-		"metadata",
-		"createdAt",
-		"updatedAt",
-	],
+	queue: keysAround(["encryptionSeed", "maxCapacity", "admissionRate", "sessionDurationSeconds"]),
+	draw: keysAround(["drawAt", "winnerCount", "encryptionSeed", "maxEntries"]),
+	auction: keysAround(["settleAt", "startingBid", "minimumIncrement", "reservePrice", "buyNowPrice", "encryptionSeed"]),
 };
 
 const ULID = "[0-9A-HJKMNP-TV-Z]{26}";
@@ -290,82 +247,75 @@ for (const kind of KIND_NAMES) {
 			await expectRejected(ctx, kind, body, "sequenceId");
 		});
 
-		it("closeAt equal to openAt → 400 naming closeAt", async () => {
-			const ctx = await setup();
-			const at = isoSeconds(Date.now() + DAY);
-			await expectRejected(
-				ctx,
-				kind,
-				bodyFor(kind, ctx.sequenceId, "SCHEDULED", { openAt: at, closeAt: at }),
-				"closeAt",
-			);
-		});
-
-		it("closeAt before openAt → 400 naming closeAt", async () => {
-			const ctx = await setup();
-			const body = bodyFor(kind, ctx.sequenceId, "SCHEDULED", {
-				openAt: isoSeconds(Date.now() + 2 * DAY),
-				closeAt: isoSeconds(Date.now() + DAY),
-			});
-			await expectRejected(ctx, kind, body, "closeAt");
-		});
-
-		it('timeZone "Mars/Base" → 400 naming timeZone', async () => {
-			const ctx = await setup();
-			await expectRejected(
-				ctx,
-				kind,
-				bodyFor(kind, ctx.sequenceId, "SCHEDULED", { timeZone: "Mars/Base" }),
-				"timeZone",
-			);
-		});
-
-		for (const bad of [
-			"2030-13-01T00:00:00Z",
-			"2030-02-30T10:00:00",
-			"tomorrow",
-			"2030-12-15",
-			"2030-12-15T24:00:00Z",
-		]) {
-			it(`openAt "${bad}" → 400 naming openAt`, async () => {
+		/** Create bodies refused with a 400 naming `field`: the rest of the body is valid for `status`. */
+		const rejected: { name: string; status: Status; extra: () => Record<string, unknown>; field: string }[] = [
+			{
+				name: "closeAt equal to openAt → 400 naming closeAt",
+				status: "SCHEDULED",
+				extra: () => {
+					const at = isoSeconds(Date.now() + DAY);
+					return { openAt: at, closeAt: at };
+				},
+				field: "closeAt",
+			},
+			{
+				name: "closeAt before openAt → 400 naming closeAt",
+				status: "SCHEDULED",
+				extra: () => ({ openAt: isoSeconds(Date.now() + 2 * DAY), closeAt: isoSeconds(Date.now() + DAY) }),
+				field: "closeAt",
+			},
+			{
+				name: 'timeZone "Mars/Base" → 400 naming timeZone',
+				status: "SCHEDULED",
+				extra: () => ({ timeZone: "Mars/Base" }),
+				field: "timeZone",
+			},
+			...["2030-13-01T00:00:00Z", "2030-02-30T10:00:00", "tomorrow", "2030-12-15", "2030-12-15T24:00:00Z"].map(
+				(bad) => ({
+					name: `openAt "${bad}" → 400 naming openAt`,
+					status: "DRAFT" as const,
+					extra: () => ({ openAt: bad }),
+					field: "openAt",
+				}),
+			),
+			{
+				name: 'closeAt "2030-02-30T10:00:00" → 400 naming closeAt',
+				status: "DRAFT",
+				extra: () => ({ closeAt: "2030-02-30T10:00:00" }),
+				field: "closeAt",
+			},
+			...(
+				[
+					["foo", 1],
+					["status", "OPEN"],
+					["id", `${kind}_01ARZ3NDEKTSV4RRFFQ69G5FAV`],
+					["createdAt", "2030-01-01T00:00:00Z"],
+				] as const
+			).map(([field, value]) => ({
+				name: `unknown or read-only field ${field} → 400 naming it`,
+				status: "DRAFT" as const,
+				extra: () => ({ [field]: value }),
+				field,
+			})),
+			{
+				name: "a field of another distribution type → 400 naming it",
+				status: "DRAFT",
+				extra: () => ({ [FOREIGN[kind]]: 5 }),
+				field: FOREIGN[kind],
+			},
+			{
+				name: "metadata that is not an object → 400 naming metadata",
+				status: "DRAFT",
+				extra: () => ({ metadata: "x" }),
+				field: "metadata",
+			},
+		];
+		for (const r of rejected) {
+			it(r.name, async () => {
 				const ctx = await setup();
-				const body = bodyFor(kind, ctx.sequenceId, "DRAFT", { openAt: bad });
-				await expectRejected(ctx, kind, body, "openAt");
+				await expectRejected(ctx, kind, bodyFor(kind, ctx.sequenceId, r.status, r.extra()), r.field);
 			});
 		}
-
-		it('closeAt "2030-02-30T10:00:00" → 400 naming closeAt', async () => {
-			const ctx = await setup();
-			await expectRejected(
-				ctx,
-				kind,
-				bodyFor(kind, ctx.sequenceId, "DRAFT", { closeAt: "2030-02-30T10:00:00" }),
-				"closeAt",
-			);
-		});
-
-		for (const [field, value] of [
-			["foo", 1],
-			["status", "OPEN"],
-			["id", `${kind}_01ARZ3NDEKTSV4RRFFQ69G5FAV`],
-			["createdAt", "2030-01-01T00:00:00Z"],
-		] as const) {
-			it(`unknown or read-only field ${field} → 400 naming it`, async () => {
-				const ctx = await setup();
-				await expectRejected(ctx, kind, bodyFor(kind, ctx.sequenceId, "DRAFT", { [field]: value }), field);
-			});
-		}
-
-		it("a field of another distribution type → 400 naming it", async () => {
-			const ctx = await setup();
-			const foreign = kind === "queue" ? "winnerCount" : kind === "draw" ? "admissionRate" : "maxEntries";
-			await expectRejected(ctx, kind, bodyFor(kind, ctx.sequenceId, "DRAFT", { [foreign]: 5 }), foreign);
-		});
-
-		it("metadata that is not an object → 400 naming metadata", async () => {
-			const ctx = await setup();
-			await expectRejected(ctx, kind, bodyFor(kind, ctx.sequenceId, "DRAFT", { metadata: "x" }), "metadata");
-		});
 	});
 
 	describe(`${kind}s: list`, () => {

@@ -4,24 +4,12 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BASE, call, countRows, createOrg, type Res } from "../support/helpers";
+import { SNEAKER } from "../support/catalog";
+import { BASE, call, countOrganizations, countRows, createOrg, type Res } from "../support/helpers";
 import { expectProblem } from "../support/problems";
 
 const PRODUCTS = "/api/v1/products";
 const ORGS = "/platform/v1/organizations";
-
-const sneaker = {
-	name: "Limited Edition Sneakers",
-	description: "Exclusive release",
-	price: 199.99,
-	sku: "SNKR-001",
-	inventory: 100,
-};
-
-async function countOrganizations(): Promise<number> {
-	const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM organizations").first<{ n: number }>();
-	return row?.n ?? 0;
-}
 
 /** A key of the right shape that was never issued. */
 const unknownSecretKey = `sk_live_${"A1b2C3d4".repeat(4)}`;
@@ -37,7 +25,7 @@ describe("authentication", () => {
 
 	it("no Authorization on a POST → 401 and nothing stored", async () => {
 		const org = await createOrg();
-		const res = await call(PRODUCTS, { body: sneaker });
+		const res = await call(PRODUCTS, { body: SNEAKER });
 		expectProblem(res, 401, "Authentication required");
 		expect(await countRows("products", org.organizationId)).toBe(0);
 	});
@@ -59,7 +47,7 @@ describe("authentication", () => {
 				.replace("__KEY__-1", `Bearer ${org.secretKey.slice(0, -1)}`)
 				.replace("__KEY__", `Bearer ${org.secretKey}`)
 				.replace("__RAW__", org.secretKey);
-			const res = await call(PRODUCTS, { headers: { Authorization: header }, body: sneaker });
+			const res = await call(PRODUCTS, { headers: { Authorization: header }, body: SNEAKER });
 			expectProblem(res, 401, "Authentication required");
 			expect(await countRows("products", org.organizationId)).toBe(0);
 		});
@@ -76,7 +64,7 @@ describe("authentication", () => {
 		expect((await call(PRODUCTS, { key: made.json.key })).status).toBe(200);
 		const del = await call(`/api/v1/api-keys/${made.json.id}`, { key: org.secretKey, method: "DELETE" });
 		expect(del.status, del.text).toBe(204);
-		const res = await call(PRODUCTS, { key: made.json.key, body: sneaker });
+		const res = await call(PRODUCTS, { key: made.json.key, body: SNEAKER });
 		expectProblem(res, 401, "Authentication required");
 		expect(await countRows("products", org.organizationId)).toBe(0);
 		// The org's original key still works.
@@ -92,7 +80,7 @@ describe("authentication", () => {
 	it("a publishable key on /api/v1/products → 403 Permission denied, nothing stored", async () => {
 		const org = await createOrg();
 		expect(org.publishableKey).toMatch(/^pk_live_/);
-		const post = await call(PRODUCTS, { key: org.publishableKey, body: sneaker });
+		const post = await call(PRODUCTS, { key: org.publishableKey, body: SNEAKER });
 		expectProblem(post, 403, "Permission denied");
 		expect(await countRows("products", org.organizationId)).toBe(0);
 		expectProblem(await call(PRODUCTS, { key: org.publishableKey }), 403, "Permission denied");
@@ -101,7 +89,7 @@ describe("authentication", () => {
 
 	it("a secret key works, and the org's publishable key is refused on its own data", async () => {
 		const org = await createOrg();
-		const created = await call(PRODUCTS, { key: org.secretKey, body: sneaker });
+		const created = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER });
 		expect(created.status).toBe(201);
 		expectProblem(await call(`${PRODUCTS}/${created.json.id}`, { key: org.publishableKey }), 403, "Permission denied");
 		expectProblem(
@@ -185,7 +173,7 @@ describe("platform API", () => {
 describe("X-Request-Id", () => {
 	it("is on every response: success, errors, unknown routes and meta endpoints", async () => {
 		const org = await createOrg();
-		const created = await call(PRODUCTS, { key: org.secretKey, body: sneaker });
+		const created = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER });
 		const responses: [string, Res][] = [
 			["201 create", created],
 			["200 list", await call(PRODUCTS, { key: org.secretKey })],
@@ -195,7 +183,7 @@ describe("X-Request-Id", () => {
 			["403", await call(PRODUCTS, { key: org.publishableKey })],
 			["404 product", await call(`${PRODUCTS}/prod_01ARZ3NDEKTSV4RRFFQ69G5FAV`, { key: org.secretKey })],
 			["404 route", await call("/no/such/route")],
-			["409", await call(PRODUCTS, { key: org.secretKey, body: sneaker })],
+			["409", await call(PRODUCTS, { key: org.secretKey, body: SNEAKER })],
 			["415", await call(PRODUCTS, { key: org.secretKey, raw: "x", headers: { "Content-Type": "text/plain" } })],
 			["204 delete", await call(`${PRODUCTS}/${created.json.id}`, { key: org.secretKey, method: "DELETE" })],
 			[
@@ -236,7 +224,7 @@ describe("routing and bodies", () => {
 
 	it("a body over 64 KB → 413 problem, nothing stored", async () => {
 		const org = await createOrg();
-		const body = JSON.stringify({ ...sneaker, description: "d".repeat(64 * 1024) });
+		const body = JSON.stringify({ ...SNEAKER, description: "d".repeat(64 * 1024) });
 		const res = await call(PRODUCTS, {
 			key: org.secretKey,
 			raw: body,
@@ -249,8 +237,8 @@ describe("routing and bodies", () => {
 	it("a body of exactly 64 KB is read (and then validated), one byte more is 413", async () => {
 		const org = await createOrg();
 		const make = (size: number) => {
-			const shell = JSON.stringify({ ...sneaker, description: "" });
-			return JSON.stringify({ ...sneaker, description: "d".repeat(size - shell.length) });
+			const shell = JSON.stringify({ ...SNEAKER, description: "" });
+			return JSON.stringify({ ...SNEAKER, description: "d".repeat(size - shell.length) });
 		};
 		const exact = make(64 * 1024);
 		expect(new TextEncoder().encode(exact).byteLength).toBe(64 * 1024);
@@ -301,7 +289,7 @@ describe("routing and bodies", () => {
 	});
 
 	it("a POST body without a JSON Content-Type → 415 even before authentication", async () => {
-		const res = await call(PRODUCTS, { raw: JSON.stringify(sneaker), headers: { "Content-Type": "text/plain" } });
+		const res = await call(PRODUCTS, { raw: JSON.stringify(SNEAKER), headers: { "Content-Type": "text/plain" } });
 		expectProblem(res, 415);
 	});
 });
@@ -310,15 +298,15 @@ describe("idempotency", () => {
 	it("same X-Idempotency-Key + same body → same status and body, Idempotent-Replayed: true, one product", async () => {
 		const org = await createOrg();
 		const headers = { "X-Idempotency-Key": "unique-request-id-123" };
-		const first = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers });
+		const first = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers });
 		expect(first.status).toBe(201);
 		expect(first.headers.get("Idempotent-Replayed")).toBeNull();
-		const second = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers });
+		const second = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers });
 		expect(second.status).toBe(201);
 		expect(second.headers.get("Idempotent-Replayed")).toBe("true");
 		expect(second.headers.get("Content-Type")).toMatch(/^application\/json/);
 		expect(second.text).toBe(first.text);
-		const third = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers });
+		const third = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers });
 		expect(third.text).toBe(first.text);
 		expect(await countRows("products", org.organizationId)).toBe(1);
 	});
@@ -326,9 +314,9 @@ describe("idempotency", () => {
 	it("the Idempotency-Key header works the same way", async () => {
 		const org = await createOrg();
 		const headers = { "Idempotency-Key": "ik-plain-header" };
-		const first = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers });
+		const first = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers });
 		expect(first.status).toBe(201);
-		const second = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers });
+		const second = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers });
 		expect(second.status).toBe(201);
 		expect(second.headers.get("Idempotent-Replayed")).toBe("true");
 		expect(second.json).toEqual(first.json);
@@ -337,8 +325,8 @@ describe("idempotency", () => {
 
 	it("without a key, a repeated create is not deduplicated (second one is a SKU conflict)", async () => {
 		const org = await createOrg();
-		expect((await call(PRODUCTS, { key: org.secretKey, body: sneaker })).status).toBe(201);
-		const again = await call(PRODUCTS, { key: org.secretKey, body: sneaker });
+		expect((await call(PRODUCTS, { key: org.secretKey, body: SNEAKER })).status).toBe(201);
+		const again = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER });
 		expectProblem(again, 409, "SKU already exists");
 		expect(again.headers.get("Idempotent-Replayed")).toBeNull();
 	});
@@ -346,14 +334,14 @@ describe("idempotency", () => {
 	it("same key + different body → 422, nothing more stored", async () => {
 		const org = await createOrg();
 		const headers = { "X-Idempotency-Key": "reused-key" };
-		const first = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers });
+		const first = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers });
 		expect(first.status).toBe(201);
-		const other = await call(PRODUCTS, { key: org.secretKey, body: { ...sneaker, sku: "SNKR-002" }, headers });
+		const other = await call(PRODUCTS, { key: org.secretKey, body: { ...SNEAKER, sku: "SNKR-002" }, headers });
 		expectProblem(other, 422);
 		expect(other.headers.get("Idempotent-Replayed")).toBeNull();
 		expect(await countRows("products", org.organizationId)).toBe(1);
 		// The original request still replays.
-		const replay = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers });
+		const replay = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers });
 		expect(replay.status).toBe(201);
 		expect(replay.json.id).toBe(first.json.id);
 	});
@@ -361,11 +349,11 @@ describe("idempotency", () => {
 	it("a replay returns the stored response even after the product was deleted (no re-creation)", async () => {
 		const org = await createOrg();
 		const headers = { "X-Idempotency-Key": "create-then-delete" };
-		const first = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers });
+		const first = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers });
 		expect(first.status).toBe(201);
 		const del = await call(`${PRODUCTS}/${first.json.id}`, { key: org.secretKey, method: "DELETE" });
 		expect(del.status).toBe(204);
-		const replay = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers });
+		const replay = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers });
 		expect(replay.status).toBe(201);
 		expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
 		expect(replay.json.id).toBe(first.json.id);
@@ -376,8 +364,8 @@ describe("idempotency", () => {
 		const a = await createOrg();
 		const b = await createOrg();
 		const headers = { "X-Idempotency-Key": "shared-key-across-orgs" };
-		const ra = await call(PRODUCTS, { key: a.secretKey, body: sneaker, headers });
-		const rb = await call(PRODUCTS, { key: b.secretKey, body: sneaker, headers });
+		const ra = await call(PRODUCTS, { key: a.secretKey, body: SNEAKER, headers });
+		const rb = await call(PRODUCTS, { key: b.secretKey, body: SNEAKER, headers });
 		expect(ra.status).toBe(201);
 		expect(rb.status).toBe(201);
 		expect(rb.headers.get("Idempotent-Replayed")).toBeNull();
@@ -393,7 +381,7 @@ describe("idempotency", () => {
 	] as const) {
 		it(`an idempotency key ${label} → 400, nothing stored`, async () => {
 			const org = await createOrg();
-			const res = await call(PRODUCTS, { key: org.secretKey, body: sneaker, headers: { "X-Idempotency-Key": key } });
+			const res = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers: { "X-Idempotency-Key": key } });
 			const p = expectProblem(res, 400, "Validation failed");
 			expect(p.errors?.map((e) => e.path)).toContain("X-Idempotency-Key");
 			expect(await countRows("products", org.organizationId)).toBe(0);
@@ -404,7 +392,7 @@ describe("idempotency", () => {
 		const org = await createOrg();
 		const headers = { "X-Idempotency-Key": "burst-100" };
 		const results = await Promise.all(
-			Array.from({ length: 100 }, () => call(PRODUCTS, { key: org.secretKey, body: sneaker, headers })),
+			Array.from({ length: 100 }, () => call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers })),
 		);
 		const created = results.filter((r) => r.status === 201);
 		const inProgress = results.filter((r) => r.status === 409);
@@ -419,7 +407,7 @@ describe("idempotency", () => {
 		const org = await createOrg();
 		const headers = { "X-Idempotency-Key": "burst-200" };
 		const results = await Promise.all(
-			Array.from({ length: 200 }, () => call(PRODUCTS, { key: org.secretKey, body: sneaker, headers })),
+			Array.from({ length: 200 }, () => call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers })),
 		);
 		const statuses = results.map((r) => r.status);
 		// 201 (first or replayed) or 409 "Request in progress". The per-key budget of 100
@@ -478,7 +466,7 @@ describe("rate limits", () => {
 
 		// Another organization's key has its own budget.
 		const other = await createOrg();
-		const fresh = await call(PRODUCTS, { key: other.secretKey, body: sneaker });
+		const fresh = await call(PRODUCTS, { key: other.secretKey, body: SNEAKER });
 		expect(fresh.status).toBe(201);
 		expect(fresh.headers.get("RateLimit-Remaining")).toBe("99");
 	});
@@ -506,7 +494,7 @@ describe("rate limits", () => {
 		const results = await Promise.all(Array.from({ length: 100 }, () => call(PRODUCTS, { key: org.secretKey })));
 		expect(results.every((r) => r.status === 200)).toBe(true);
 		expectProblem(await call(PRODUCTS, { key: org.secretKey }), 429, "Rate limit exceeded");
-		const viaSecond = await call(PRODUCTS, { key: second, body: sneaker });
+		const viaSecond = await call(PRODUCTS, { key: second, body: SNEAKER });
 		expect(viaSecond.status).toBe(201);
 		expect(viaSecond.headers.get("RateLimit-Remaining")).toBe("99");
 		expect(await countRows("products", org.organizationId)).toBe(1);

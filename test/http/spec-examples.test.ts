@@ -16,6 +16,15 @@ const MINTED = ["id", "organizationId", "sequenceId", "encryptionSeed", "created
 /** A fresh experience and sequence of `org`: the parent every distribution needs. */
 const makeSequence = async (org: TestOrg) => (await launch(org, { name: "Holiday Launch" })).sequenceId;
 
+/** A new organization (default zone `timeZone`) with a sequence, and `body(sequenceId)` POSTed to `path` in it: 201. */
+async function postInNewOrg(path: string, body: (sequenceId: string) => Record<string, unknown>, timeZone?: string) {
+	const org = await createOrg(timeZone);
+	const sequenceId = await makeSequence(org);
+	const res = await call(path, { key: org.secretKey, body: body(sequenceId) });
+	expect(res.status, res.text).toBe(201);
+	return { org, sequenceId, res };
+}
+
 /**
  * `actual` is the spec's `example` response: the same keys in the same order, the same
  * values, and the minted fields well-formed (ids of the right prefix, a UUID seed,
@@ -149,10 +158,7 @@ const EXAMPLES = [
 for (const { type, path, title, request, example } of EXAMPLES) {
 	describe(`spec example: ${type}s`, () => {
 		it(`Create ${type} (POST ${path}) → 201 with the spec's example response`, async () => {
-			const org = await createOrg();
-			const sequenceId = await makeSequence(org);
-			const res = await call(path, { key: org.secretKey, body: request(sequenceId) });
-			expect(res.status, res.text).toBe(201);
+			const { org, sequenceId, res } = await postInNewOrg(path, request);
 			expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
 			expectSpecObject(res.json, example, type, org, sequenceId);
 			expect(res.json.createdAt).toBe(res.json.updatedAt);
@@ -160,10 +166,7 @@ for (const { type, path, title, request, example } of EXAMPLES) {
 		});
 
 		it(`List ${type}s (GET ${path}) → the created ${type}, as the spec's object`, async () => {
-			const org = await createOrg();
-			const sequenceId = await makeSequence(org);
-			const created = await call(path, { key: org.secretKey, body: request(sequenceId) });
-			expect(created.status, created.text).toBe(201);
+			const { org, sequenceId, res: created } = await postInNewOrg(path, request);
 			const res = await call(path, { key: org.secretKey });
 			expect(res.status, res.text).toBe(200);
 			expect(Object.keys(res.json)).toEqual(["data", "nextCursor"]);
@@ -174,9 +177,7 @@ for (const { type, path, title, request, example } of EXAMPLES) {
 		});
 
 		it(`Get ${type} (GET ${path}/:id) → the same object`, async () => {
-			const org = await createOrg();
-			const sequenceId = await makeSequence(org);
-			const created = await call(path, { key: org.secretKey, body: request(sequenceId) });
+			const { org, sequenceId, res: created } = await postInNewOrg(path, request);
 			const res = await call(`${path}/${created.json.id}`, { key: org.secretKey });
 			expect(res.status, res.text).toBe(200);
 			expect(res.json).toEqual(created.json);
@@ -184,9 +185,7 @@ for (const { type, path, title, request, example } of EXAMPLES) {
 		});
 
 		it(`Delete ${type} (DELETE ${path}/:id) → 204, then 404 ${title}`, async () => {
-			const org = await createOrg();
-			const sequenceId = await makeSequence(org);
-			const created = await call(path, { key: org.secretKey, body: request(sequenceId) });
+			const { org, res: created } = await postInNewOrg(path, request);
 			const res = await call(`${path}/${created.json.id}`, { key: org.secretKey, method: "DELETE" });
 			expect(res.status, res.text).toBe(204);
 			expect(res.text).toBe("");
@@ -199,10 +198,7 @@ for (const { type, path, title, request, example } of EXAMPLES) {
 
 describe("spec example: Update Queue", () => {
 	it("PUT { admissionRate: 150, closeAt: 20:00-05:00 } → 200 with both changed and the rest intact", async () => {
-		const org = await createOrg();
-		const sequenceId = await makeSequence(org);
-		const created = await call("/api/v1/queues", { key: org.secretKey, body: queueRequest(sequenceId) });
-		expect(created.status, created.text).toBe(201);
+		const { org, sequenceId, res: created } = await postInNewOrg("/api/v1/queues", queueRequest);
 		const res = await call(`/api/v1/queues/${created.json.id}`, {
 			key: org.secretKey,
 			method: "PUT",
@@ -222,18 +218,12 @@ describe("spec example: Update Queue", () => {
 
 describe("spec: Time Zones", () => {
 	it("local openAt/closeAt without offset are read in the given timeZone (America/New_York)", async () => {
-		const org = await createOrg();
-		const sequenceId = await makeSequence(org);
-		const res = await call("/api/v1/queues", {
-			key: org.secretKey,
-			body: {
-				sequenceId,
-				timeZone: "America/New_York",
-				openAt: "2030-12-15T09:00:00", // 9 AM Eastern
-				closeAt: "2030-12-15T18:00:00", // 6 PM Eastern
-			},
-		});
-		expect(res.status, res.text).toBe(201);
+		const { res } = await postInNewOrg("/api/v1/queues", (sequenceId) => ({
+			sequenceId,
+			timeZone: "America/New_York",
+			openAt: "2030-12-15T09:00:00", // 9 AM Eastern
+			closeAt: "2030-12-15T18:00:00", // 6 PM Eastern
+		}));
 		expect(res.json.timeZone).toBe("America/New_York");
 		expect(res.json.openAt).toBe("2030-12-15T14:00:00Z");
 		expect(res.json.closeAt).toBe("2030-12-15T23:00:00Z");
@@ -241,32 +231,29 @@ describe("spec: Time Zones", () => {
 	});
 
 	it("the zone's daylight saving time is applied (New York in July is UTC-4)", async () => {
-		const org = await createOrg();
-		const sequenceId = await makeSequence(org);
-		const res = await call("/api/v1/queues", {
-			key: org.secretKey,
-			body: { sequenceId, timeZone: "America/New_York", openAt: "2030-07-15T09:00:00", closeAt: "2030-07-15T18:00:00" },
-		});
-		expect(res.status, res.text).toBe(201);
+		const { res } = await postInNewOrg("/api/v1/queues", (sequenceId) => ({
+			sequenceId,
+			timeZone: "America/New_York",
+			openAt: "2030-07-15T09:00:00",
+			closeAt: "2030-07-15T18:00:00",
+		}));
 		expect(res.json.openAt).toBe("2030-07-15T13:00:00Z");
 		expect(res.json.closeAt).toBe("2030-07-15T22:00:00Z");
 	});
 
 	it("draws and auctions read drawAt / settleAt in their timeZone too", async () => {
-		const org = await createOrg();
-		const sequenceId = await makeSequence(org);
-		const draw = await call("/api/v1/draws", {
-			key: org.secretKey,
-			body: {
-				sequenceId,
-				timeZone: "America/New_York",
-				openAt: "2030-12-01T00:00:00",
-				closeAt: "2030-12-14T23:59:59",
-				drawAt: "2030-12-15T12:00:00",
-				winnerCount: 100,
-			},
-		});
-		expect(draw.status, draw.text).toBe(201);
+		const {
+			org,
+			sequenceId,
+			res: draw,
+		} = await postInNewOrg("/api/v1/draws", (sequenceId) => ({
+			sequenceId,
+			timeZone: "America/New_York",
+			openAt: "2030-12-01T00:00:00",
+			closeAt: "2030-12-14T23:59:59",
+			drawAt: "2030-12-15T12:00:00",
+			winnerCount: 100,
+		}));
 		expect([draw.json.openAt, draw.json.closeAt, draw.json.drawAt]).toEqual([
 			"2030-12-01T05:00:00Z",
 			"2030-12-15T04:59:59Z",
@@ -291,13 +278,11 @@ describe("spec: Time Zones", () => {
 	});
 
 	it("no timeZone → the organization's defaultTimeZone (Europe/Paris) reads local times", async () => {
-		const org = await createOrg("Europe/Paris");
-		const sequenceId = await makeSequence(org);
-		const res = await call("/api/v1/queues", {
-			key: org.secretKey,
-			body: { sequenceId, openAt: "2030-12-15T09:00:00", closeAt: "2030-12-15T18:00:00" },
-		});
-		expect(res.status, res.text).toBe(201);
+		const { org, sequenceId, res } = await postInNewOrg(
+			"/api/v1/queues",
+			(sequenceId) => ({ sequenceId, openAt: "2030-12-15T09:00:00", closeAt: "2030-12-15T18:00:00" }),
+			"Europe/Paris",
+		);
 		expect(res.json.timeZone).toBe("Europe/Paris");
 		expect(res.json.openAt).toBe("2030-12-15T08:00:00Z"); // CET, UTC+1
 		expect(res.json.closeAt).toBe("2030-12-15T17:00:00Z");
@@ -315,28 +300,23 @@ describe("spec: Time Zones", () => {
 	});
 
 	it("an explicit offset wins over the timeZone; the given timeZone wins over the org default", async () => {
-		const org = await createOrg("Europe/Paris");
-		const sequenceId = await makeSequence(org);
-		const res = await call("/api/v1/queues", {
-			key: org.secretKey,
-			body: {
+		const { res } = await postInNewOrg(
+			"/api/v1/queues",
+			(sequenceId) => ({
 				sequenceId,
 				timeZone: "Asia/Tokyo",
 				openAt: "2030-12-15T09:00:00-05:00",
 				closeAt: "2030-12-16T18:00:00",
-			},
-		});
-		expect(res.status, res.text).toBe(201);
+			}),
+			"Europe/Paris",
+		);
 		expect(res.json.timeZone).toBe("Asia/Tokyo");
 		expect(res.json.openAt).toBe("2030-12-15T14:00:00Z");
 		expect(res.json.closeAt).toBe("2030-12-16T09:00:00Z"); // 18:00 in Tokyo (UTC+9)
 	});
 
 	it("a PUT with a local time reads it in the distribution's own timeZone, not the org default", async () => {
-		const org = await createOrg("Europe/Paris");
-		const sequenceId = await makeSequence(org);
-		const created = await call("/api/v1/queues", { key: org.secretKey, body: queueRequest(sequenceId) });
-		expect(created.status, created.text).toBe(201);
+		const { org, res: created } = await postInNewOrg("/api/v1/queues", queueRequest, "Europe/Paris");
 		const res = await call(`/api/v1/queues/${created.json.id}`, {
 			key: org.secretKey,
 			method: "PUT",

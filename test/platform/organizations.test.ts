@@ -1,16 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, countRows, createOrg } from "../support/helpers";
+import { call, countOrganizations, countRows, createOrg } from "../support/helpers";
 import { expectProblem } from "../support/problems";
 import { shopWithHolders } from "../support/shop";
 
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const admin = () => env.PLATFORM_ADMIN_TOKEN;
-
-async function countOrganizations(): Promise<number> {
-	const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM organizations").first<{ n: number }>();
-	return row?.n ?? 0;
-}
 
 async function listAllOrganizations(limit: number): Promise<{ ids: string[]; pages: number }> {
 	const ids: string[] = [];

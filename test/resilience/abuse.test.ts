@@ -14,7 +14,7 @@ import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { openAuction, publicState } from "../support/auction";
-import { allEntries, consumerDraw, createDraw } from "../support/draw";
+import { allEntries, consumerDraw, shortDraw } from "../support/draw";
 import {
 	BASE,
 	call,
@@ -30,7 +30,6 @@ import {
 import { auctionStub } from "../support/objects";
 import { consumerCall, enter, openQueue, queueEntries, stats, status } from "../support/queue";
 import { FC, jsonOfSize } from "../support/resilience";
-import { iso } from "../support/time";
 
 type Op = "enter" | "leave" | "status";
 const ops = fc.array(fc.constantFrom<Op>("enter", "leave", "status"), { minLength: 10, maxLength: 50 });
@@ -82,14 +81,7 @@ describe("one consumer, one place", () => {
 		timeout: 60_000,
 	}, async () => {
 		const t = await tenant();
-		const now = Date.now();
-		const d = await createDraw(t, {
-			openAt: iso(now - 1000),
-			closeAt: iso(now + 600_000),
-			drawAt: iso(now + 601_000),
-			winnerCount: 1,
-			maxEntries: 3,
-		});
+		const d = await shortDraw(t, { maxEntries: 3 }, 600_000, 601_000);
 		const [x, y, z] = await guests(t, 3);
 		for (const s of [x, y]) expect((await consumerDraw(t, d.id, "enter", s)).status).toBe(200);
 		const c = await attacker(t);
@@ -176,13 +168,7 @@ describe("bodies over 64 KB → 413, nothing stored", () => {
 	}, async () => {
 		const t = await tenant();
 		const q = await openQueue(t);
-		const now = Date.now();
-		const d = await createDraw(t, {
-			openAt: iso(now - 1000),
-			closeAt: iso(now + 600_000),
-			drawAt: iso(now + 601_000),
-			winnerCount: 1,
-		});
+		const d = await shortDraw(t, {}, 600_000, 601_000);
 		const a = await openAuction(t, { startingBid: 10, minimumIncrement: 1 }, 600_000);
 		const [s] = await guests(t, 1);
 		const pk = { "X-Publishable-Key": t.publishableKey };

@@ -16,7 +16,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { DistributionObject } from "../../src/distributions/kernel/object";
 import { allBids, bid, openAuction, publicState, statusOf } from "../support/auction";
 import { expectAdminStatus, storedStatus } from "../support/distributions";
-import { allEntries, consumerDraw, createDraw, enterAll, proofOf, resultsOf, shortDraw } from "../support/draw";
+import { allEntries, consumerDraw, enterAll, proofOf, resultsOf, shortDraw } from "../support/draw";
 import { settledEvents, storedEvents } from "../support/events";
 import { guests, type Shopper, tenant } from "../support/helpers";
 import { auctionStub, drawStub, holdAlarm, queueStub, rowsIn, setAlarm, transitionsOf } from "../support/objects";
@@ -35,14 +35,8 @@ describe("faults in the middle of a burst", () => {
 		const N = 200;
 		const t = await tenant();
 		const shoppers = await guests(t, N);
-		const now = Date.now();
 		const q = await openQueue(t, { maxCapacity: 10_000 });
-		const d = await createDraw(t, {
-			openAt: iso(now - 1000),
-			closeAt: iso(now + 600_000),
-			drawAt: iso(now + 601_000),
-			winnerCount: 1,
-		});
+		const d = await shortDraw(t, {}, 600_000, 601_000);
 		const a = await openAuction(t, { startingBid: 1, minimumIncrement: 1 }, 600_000);
 		// Fresh stubs each time: a stub whose object was aborted stays broken.
 		const stubs = () => [queueStub(q.id), drawStub(d.id), auctionStub(a.id)];

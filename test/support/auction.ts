@@ -31,6 +31,17 @@ export async function openAuction(t: Tenant, body: Record<string, unknown> = {},
 	return { ...created, closeAtMs, settleAtMs };
 }
 
+/** Moves an OPEN auction's close and settle to `inMs` from now (merchant PUT), so it settles soon. */
+export async function closeSoon(t: TestOrg, id: string, inMs = 800) {
+	const at = new Date(Date.now() + inMs).toISOString();
+	const res = await call(`/api/v1/auctions/${id}`, {
+		method: "PUT",
+		key: t.secretKey,
+		body: { closeAt: at, settleAt: at },
+	});
+	expect(res.status, res.text).toBe(200);
+}
+
 const consumerHeaders = (t: TestOrg, extra: Record<string, string> = {}) => ({
 	"X-Publishable-Key": t.publishableKey,
 	...extra,

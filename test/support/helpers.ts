@@ -78,6 +78,12 @@ export async function countRows(table: string, organizationId: string): Promise<
 	return row?.n ?? 0;
 }
 
+/** How many organizations D1 holds (all tenants of the test file). */
+export async function countOrganizations(): Promise<number> {
+	const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM organizations").first<{ n: number }>();
+	return row?.n ?? 0;
+}
+
 export interface Tenant extends TestOrg {
 	experienceId: string;
 	sequenceId: string;

@@ -16,6 +16,7 @@ import {
 	allBids,
 	bid,
 	buyNow,
+	closeSoon,
 	createAuction,
 	logOf,
 	type MerchantBid,
@@ -26,21 +27,10 @@ import {
 } from "../../support/auction";
 import { storedTimes } from "../../support/distributions";
 import { eventsOf, waitEvents } from "../../support/events";
-import { call, guest, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
+import { call, guest, guests, type Shopper, tenant } from "../../support/helpers";
 import { alarmOf, auctionStub, dropAlarm, transitionsOf } from "../../support/objects";
 import { mulberry32 } from "../../support/random";
 import { isoSeconds, sleep, sleepUntil, waitFor } from "../../support/time";
-
-/** Moves an OPEN auction's close and settle to `inMs` from now (merchant PUT), so it settles soon. */
-async function closeSoon(t: Tenant, id: string, inMs = 800) {
-	const at = new Date(Date.now() + inMs).toISOString();
-	const res = await call(`/api/v1/auctions/${id}`, {
-		method: "PUT",
-		key: t.secretKey,
-		body: { closeAt: at, settleAt: at },
-	});
-	expect(res.status, res.text).toBe(200);
-}
 
 /** Key of an accepted bid as the merchant list shows it: consumer, amount and the maximum the rules read. */
 const bidKey = (consumerId: string, amount: number, maxAmount: number | null) =>

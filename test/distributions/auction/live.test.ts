@@ -10,87 +10,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AuctionLog } from "../../../src/distributions/auction/verify";
 import { bid, buyNow, createAuction, openAuction, publicState, waitLog } from "../../support/auction";
 import { BASE, call, guest, guests, type Tenant, tenant } from "../../support/helpers";
+import { closeLive, connect, ofType } from "../../support/live";
 import { isoSeconds } from "../../support/time";
 
-type Message = Record<string, any> | string;
-
-interface Live {
-	ws: WebSocket;
-	messages: Message[];
-	/** The next message matching `pred` after the previous match (already received or still to come). */
-	next(pred?: (m: Message) => boolean, timeoutMs?: number): Promise<Message>;
-}
-
-const open: WebSocket[] = [];
-afterEach(() => {
-	for (const ws of open.splice(0)) {
-		try {
-			ws.close(1000, "done");
-		} catch {
-			// already closed
-		}
-	}
-});
+afterEach(closeLive);
 
 const liveUrl = (t: Tenant, auctionId: string, params: Record<string, string> = {}) =>
 	`${BASE}/consumer/v1/auctions/${auctionId}/live?${new URLSearchParams({ key: t.publishableKey, ...params })}`;
 
-async function connect(url: string): Promise<Live> {
-	const res = await exports.default.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
-	if (res.status !== 101 || !res.webSocket) throw new Error(`expected 101, got ${res.status}: ${await res.text()}`);
-	const ws = res.webSocket;
-	const messages: Message[] = [];
-	const waiters: { from: number; pred: (m: Message) => boolean; resolve: (i: number) => void }[] = [];
-	ws.addEventListener("message", (ev) => {
-		const raw = typeof ev.data === "string" ? ev.data : new TextDecoder().decode(ev.data as ArrayBuffer);
-		let msg: Message = raw;
-		try {
-			msg = JSON.parse(raw);
-		} catch {
-			msg = raw;
-		}
-		messages.push(msg);
-		const i = messages.length - 1;
-		for (const w of [...waiters]) {
-			if (i >= w.from && w.pred(msg)) {
-				waiters.splice(waiters.indexOf(w), 1);
-				w.resolve(i);
-			}
-		}
-	});
-	ws.accept();
-	open.push(ws);
-	let consumed = 0;
-	return {
-		ws,
-		messages,
-		async next(pred = () => true, timeoutMs = 3000) {
-			const idx = messages.findIndex((m, i) => i >= consumed && pred(m));
-			if (idx >= 0) {
-				consumed = idx + 1;
-				return messages[idx];
-			}
-			const i = await new Promise<number>((resolve, reject) => {
-				const timer = setTimeout(
-					() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages)}`)),
-					timeoutMs,
-				);
-				waiters.push({
-					from: consumed,
-					pred,
-					resolve: (k) => {
-						clearTimeout(timer);
-						resolve(k);
-					},
-				});
-			});
-			consumed = i + 1;
-			return messages[i];
-		},
-	};
-}
-
-const ofType = (type: string) => (m: Message) => typeof m === "object" && m.type === type;
 describe("auction live", () => {
 	it("the first message is the price (the public state), and the reserve never appears", async () => {
 		const t = await tenant();

@@ -54,12 +54,7 @@ async function verifyJwt(token: string) {
 describe("enter, status and the signed receipt", () => {
 	it("enter → ENTERED with a receipt signed as an EdDSA JWT (typ receipt, entry and commitment claims)", async () => {
 		const t = await tenant();
-		const d = await createDraw(t, {
-			openAt: iso(Date.now() - 1000),
-			closeAt: iso(Date.now() + 60_000),
-			drawAt: iso(Date.now() + 120_000),
-			winnerCount: 1,
-		});
+		const d = await shortDraw(t, {}, 60_000, 120_000);
 		const s = await guest(t);
 
 		const before = await consumerDraw(t, d.id, "status", s);
@@ -123,13 +118,7 @@ describe("enter, status and the signed receipt", () => {
 
 	it("leave while OPEN → LEFT; the place is free again under maxEntries", async () => {
 		const t = await tenant();
-		const d = await createDraw(t, {
-			openAt: iso(Date.now() - 1000),
-			closeAt: iso(Date.now() + 60_000),
-			drawAt: iso(Date.now() + 120_000),
-			winnerCount: 1,
-			maxEntries: 2,
-		});
+		const d = await shortDraw(t, { maxEntries: 2 }, 60_000, 120_000);
 		const [a, b, c] = await guests(t, 3);
 
 		const notEntered = await consumerDraw(t, d.id, "leave", a);
@@ -168,13 +157,7 @@ describe("enter, status and the signed receipt", () => {
 	it("500 concurrent entries against maxEntries 100 → exactly 100 accepted, the rest 409 Draw full", async () => {
 		const t = await tenant();
 		const shoppers = await guests(t, 500, 100);
-		const d = await createDraw(t, {
-			openAt: iso(Date.now() - 1000),
-			closeAt: iso(Date.now() + 120_000),
-			drawAt: iso(Date.now() + 180_000),
-			winnerCount: 1,
-			maxEntries: 100,
-		});
+		const d = await shortDraw(t, { maxEntries: 100 }, 120_000, 180_000);
 		const replies = await Promise.all(shoppers.map((s) => consumerDraw(t, d.id, "enter", s)));
 		const accepted = replies.filter((r) => r.status === 200);
 		const rejected = replies.filter((r) => r.status !== 200);
@@ -368,12 +351,7 @@ describe("isolation", () => {
 	it("another org's draw → 404; a non-draw id → 404", async () => {
 		const a = await tenant();
 		const b = await tenant();
-		const d = await createDraw(a, {
-			openAt: iso(Date.now() - 1000),
-			closeAt: iso(Date.now() + 60_000),
-			drawAt: iso(Date.now() + 120_000),
-			winnerCount: 1,
-		});
+		const d = await shortDraw(a, {}, 60_000, 120_000);
 		const sa = await guest(a);
 		const sb = await guest(b);
 		await enter(a, d.id, sa);

@@ -392,18 +392,8 @@ describe("merchant endpoints", () => {
 	it("entries: paginated newest first; bad cursor, another draw's cursor and bad limits → 400", async () => {
 		const t = await tenant();
 		const shoppers = await guests(t, 7);
-		const d = await createDraw(t, {
-			openAt: iso(Date.now() - 1000),
-			closeAt: iso(Date.now() + 60_000),
-			drawAt: iso(Date.now() + 120_000),
-			winnerCount: 1,
-		});
-		const other = await createDraw(t, {
-			openAt: iso(Date.now() - 1000),
-			closeAt: iso(Date.now() + 60_000),
-			drawAt: iso(Date.now() + 120_000),
-			winnerCount: 1,
-		});
+		const d = await shortDraw(t, {}, 60_000, 120_000);
+		const other = await shortDraw(t, {}, 60_000, 120_000);
 		const ids: string[] = [];
 		for (const s of shoppers) ids.push((await enter(t, d.id, s)).receipt.entryId);
 		await enter(t, other.id, shoppers[0]);

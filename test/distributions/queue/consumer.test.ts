@@ -11,6 +11,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../../src/lib/ids";
 import { signToken } from "../../../src/lib/tokens";
+import { putDistribution } from "../../support/distributions";
 import { call, countRows, guest, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
 import { admit, alter, consumerCall, createQueue, enter, leave, openQueue, stats, status } from "../../support/queue";
 import { iso, sleep, waitFor } from "../../support/time";
@@ -226,11 +227,7 @@ describe("the entry window", () => {
 		const q = await openQueue(t);
 		const [a, b] = await guests(t, 2);
 		expect((await enter(t, q.id, a)).status).toBe(200);
-		const put = await call(`/api/v1/queues/${q.id}`, {
-			method: "PUT",
-			key: t.secretKey,
-			body: { closeAt: iso(Date.now() + 300) },
-		});
+		const put = await putDistribution(t, "queue", q.id, { closeAt: iso(Date.now() + 300) });
 		expect(put.status, put.text).toBe(200);
 		await sleep(400);
 		const res = await enter(t, q.id, b);

@@ -14,6 +14,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { QueueObject } from "../../../src/distributions/queue/object";
 import { complete, validate } from "../../support/admissions";
+import { putDistribution } from "../../support/distributions";
 import { call, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
 import { objectRows, queueStub, rowsIn, runScheduleAt, type ScheduleHandler } from "../../support/objects";
 import {
@@ -93,6 +94,21 @@ async function entryStatus(t: Tenant, queueId: string, consumerId: string) {
 	return reply.value.status;
 }
 
+/** A queue of capacity 1 with two consumers in line, `a` then `b`, once the alarm has admitted `a` (its status). */
+async function twoInLine(queueBody: Record<string, unknown>) {
+	const t = await tenant();
+	const q = await openQueue(t, { maxCapacity: 1, ...queueBody });
+	const [a, b] = await guests(t, 2);
+	await enter(t, q.id, a);
+	await enter(t, q.id, b);
+	const sa = await waitFor(
+		"a admitted",
+		async () => (await status(t, q.id, a)).json,
+		(s) => s.status === "ADMITTED",
+	);
+	return { t, q, a, b, sa };
+}
+
 describe("rate and capacity over a simulated ten minutes", () => {
 	it("admits admissionRate per minute (±1) when capacity does not bind; ADMITTED ≤ maxCapacity throughout", {
 		timeout: 60_000,
@@ -168,16 +184,7 @@ describe("admission in real time", () => {
 	});
 
 	it("an admitted consumer sees ADMITTED with a grant; the next in line moves to position 1", async () => {
-		const t = await tenant();
-		const q = await openQueue(t, { admissionRate: 600, maxCapacity: 1, sessionDurationSeconds: 300 });
-		const [a, b] = await guests(t, 2);
-		await enter(t, q.id, a);
-		await enter(t, q.id, b);
-		const sa = await waitFor(
-			"a admitted",
-			async () => (await status(t, q.id, a)).json,
-			(s) => s.status === "ADMITTED",
-		);
+		const { t, q, b, sa } = await twoInLine({ admissionRate: 600, maxCapacity: 1, sessionDurationSeconds: 300 });
 		expect(sa.position).toBeNull();
 		expect(sa.admissionToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 		const exp = Date.parse(sa.admissionExpiresAt);
@@ -246,16 +253,7 @@ describe("spacing after an idle period", () => {
 
 describe("expiry", () => {
 	it("an expired grant frees its place for the next in line (simulated clock)", async () => {
-		const t = await tenant();
-		const q = await openQueue(t, { admissionRate: 600, maxCapacity: 1, sessionDurationSeconds: 30 });
-		const [a, b] = await guests(t, 2);
-		await enter(t, q.id, a);
-		await enter(t, q.id, b);
-		const sa = await waitFor(
-			"a admitted",
-			async () => (await status(t, q.id, a)).json,
-			(s) => s.status === "ADMITTED",
-		);
+		const { t, q, a, b, sa } = await twoInLine({ admissionRate: 600, maxCapacity: 1, sessionDurationSeconds: 30 });
 		await sleep(500);
 		expect((await status(t, q.id, b)).json).toMatchObject({ status: "QUEUED", position: 1 });
 		const row = await admissionTimes(q.id, a.consumerId);
@@ -400,11 +398,7 @@ describe("closing", () => {
 			() => stats(t, q.id),
 			(s) => s.active === 2,
 		);
-		const put = await call(`/api/v1/queues/${q.id}`, {
-			method: "PUT",
-			key: t.secretKey,
-			body: { closeAt: iso(Date.now() + 300) },
-		});
+		const put = await putDistribution(t, "queue", q.id, { closeAt: iso(Date.now() + 300) });
 		expect(put.status, put.text).toBe(200);
 		await sleep(500);
 		const closed = await enter(t, q.id, late);

@@ -8,89 +8,15 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { BASE, call, guest, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
+import { closeLive, connect, ofType } from "../../support/live";
 import { admit, enter, openQueue, status } from "../../support/queue";
 
-type Message = Record<string, unknown> | string;
-
-interface Live {
-	ws: WebSocket;
-	messages: Message[];
-	/** The next message matching `pred` (already received or still to come). */
-	next(pred?: (m: Message) => boolean, timeoutMs?: number): Promise<Message>;
-	close(): void;
-}
-
-const open: WebSocket[] = [];
-afterEach(() => {
-	for (const ws of open.splice(0)) {
-		try {
-			ws.close(1000, "done");
-		} catch {
-			// already closed
-		}
-	}
-});
+afterEach(closeLive);
 
 function liveUrl(t: Tenant, queueId: string, params: Record<string, string>) {
 	const qs = new URLSearchParams({ key: t.publishableKey, ...params });
 	return `${BASE}/consumer/v1/queues/${queueId}/live?${qs}`;
 }
-
-async function connect(url: string): Promise<Live> {
-	const res = await exports.default.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
-	if (res.status !== 101 || !res.webSocket) throw new Error(`expected 101, got ${res.status}: ${await res.text()}`);
-	const ws = res.webSocket;
-	const messages: Message[] = [];
-	const waiters: { pred: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
-	ws.addEventListener("message", (ev) => {
-		const raw = typeof ev.data === "string" ? ev.data : new TextDecoder().decode(ev.data as ArrayBuffer);
-		let msg: Message = raw;
-		try {
-			msg = JSON.parse(raw);
-		} catch {
-			msg = raw;
-		}
-		messages.push(msg);
-		for (const w of [...waiters]) {
-			if (w.pred(msg)) {
-				waiters.splice(waiters.indexOf(w), 1);
-				w.resolve(msg);
-			}
-		}
-	});
-	ws.accept();
-	open.push(ws);
-	let consumed = 0;
-	return {
-		ws,
-		messages,
-		next(pred = () => true, timeoutMs = 3000) {
-			// Messages are consumed in order: each call looks after the previous match.
-			const idx = messages.findIndex((m, i) => i >= consumed && pred(m));
-			if (idx >= 0) {
-				consumed = idx + 1;
-				return Promise.resolve(messages[idx]);
-			}
-			return new Promise((resolve, reject) => {
-				const timer = setTimeout(
-					() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages)}`)),
-					timeoutMs,
-				);
-				waiters.push({
-					pred,
-					resolve: (m) => {
-						clearTimeout(timer);
-						consumed = messages.length;
-						resolve(m);
-					},
-				});
-			});
-		},
-		close: () => ws.close(1000, "bye"),
-	};
-}
-
-const ofType = (type: string) => (m: Message) => typeof m === "object" && m.type === type;
 
 async function queued(n: number, body: Record<string, unknown> = {}) {
 	const t = await tenant();
