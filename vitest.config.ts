@@ -27,8 +27,8 @@ export default defineConfig(async () => ({
 	],
 	test: {
 		include: ["test/**/*.test.ts"],
-		setupFiles: ["./test/setup.ts"],
-		globalSetup: ["./test/receiver.global.ts"],
+		setupFiles: ["./test/support/setup.ts"],
+		globalSetup: ["./test/support/receiver.global.ts"],
 		testTimeout: 30_000,
 	},
 }));

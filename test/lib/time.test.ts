@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { isoSeconds, isTimeZone, parseDateTime } from "../../src/lib/time";
+
+const utc = (iso: string) => Date.parse(iso);
+
+describe("parseDateTime", () => {
+	it("reads offsets and Z as absolute instants, whatever the zone", () => {
+		expect(parseDateTime("2024-12-15T09:00:00-05:00", "Asia/Tokyo")).toBe(utc("2024-12-15T14:00:00Z"));
+		expect(parseDateTime("2024-12-15T14:00:00Z", "America/New_York")).toBe(utc("2024-12-15T14:00:00Z"));
+		expect(parseDateTime("2024-12-15T14:00:00+0530", "UTC")).toBe(utc("2024-12-15T08:30:00Z"));
+		expect(parseDateTime("2024-12-15T14:00Z", "UTC")).toBe(utc("2024-12-15T14:00:00Z"));
+		expect(parseDateTime("2024-12-15T14:00:00.250Z", "UTC")).toBe(utc("2024-12-15T14:00:00.250Z"));
+	});
+
+	it("reads a local date-time in the given zone (the spec's Time Zones example)", () => {
+		expect(parseDateTime("2024-12-15T09:00:00", "America/New_York")).toBe(utc("2024-12-15T14:00:00Z"));
+		expect(parseDateTime("2024-07-15T09:00:00", "America/New_York")).toBe(utc("2024-07-15T13:00:00Z"));
+		expect(parseDateTime("2024-12-15T09:00:00", "Asia/Kolkata")).toBe(utc("2024-12-15T03:30:00Z"));
+		expect(parseDateTime("2024-12-15T09:00:00", "UTC")).toBe(utc("2024-12-15T09:00:00Z"));
+	});
+
+	it("moves a time in a DST gap forward and takes the earlier of an overlap", () => {
+		// 2024-03-10 02:30 does not exist in New York: clocks jump from 02:00 EST to 03:00 EDT.
+		expect(parseDateTime("2024-03-10T02:30:00", "America/New_York")).toBe(utc("2024-03-10T07:30:00Z"));
+		// 2024-11-03 01:30 happens twice: first EDT (05:30Z), then EST (06:30Z).
+		expect(parseDateTime("2024-11-03T01:30:00", "America/New_York")).toBe(utc("2024-11-03T05:30:00Z"));
+		expect(parseDateTime("2024-03-31T02:30:00", "Europe/Paris")).toBe(utc("2024-03-31T01:30:00Z"));
+	});
+
+	it("rejects what is not a date-time", () => {
+		for (const bad of [
+			"2024-02-30T10:00:00",
+			"2024-13-01T00:00:00Z",
+			"2024-12-15T24:00:00Z",
+			"2024-12-15",
+			"tomorrow",
+			"2024-12-15T10:00:00+19:00",
+		]) {
+			expect(parseDateTime(bad, "UTC"), bad).toBeNull();
+		}
+	});
+});
+
+describe("time helpers", () => {
+	it("formats whole UTC seconds as the spec does", () => {
+		expect(isoSeconds(utc("2024-12-15T14:00:00.999Z"))).toBe("2024-12-15T14:00:00Z");
+	});
+
+	it("knows IANA zones", () => {
+		expect(isTimeZone("America/New_York")).toBe(true);
+		expect(isTimeZone("UTC")).toBe(true);
+		expect(isTimeZone("Mars/Olympus_Mons")).toBe(false);
+		expect(isTimeZone("")).toBe(false);
+		expect(isTimeZone("America/New York")).toBe(false);
+	});
+});

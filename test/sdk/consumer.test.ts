@@ -1,0 +1,392 @@
+/**
+ * The browser-side client (src/sdk/consumer.ts) against the real worker: guest and
+ * merchant-issued sessions, queues (the ticket kept and sent back, live updates over the
+ * WebSocket with reconnect-and-resume, the polling fallback), draws, auctions and the
+ * checkout redirect.
+ */
+import { describe, expect, it } from "vitest";
+import {
+	FanfareConsumer,
+	FanfareError,
+	type FetchLike,
+	type LiveState,
+	type QueueLiveMessage,
+	type StorageLike,
+	type WebSocketFactory,
+	type WebSocketLike,
+} from "../../src/sdk";
+import { BASE } from "../support/helpers";
+import { type SdkTenant, sdkTenant, workerFetch, workerWebSocket } from "../support/sdk";
+import { iso, sleep, waitFor } from "../support/time";
+
+/** A fetch that records each request's method, path and headers before passing it to the worker. */
+function recording() {
+	const requests: { method: string; path: string; headers: Headers }[] = [];
+	const fetch: FetchLike = (input, init) => {
+		requests.push({
+			method: init?.method ?? "GET",
+			path: new URL(input).pathname,
+			headers: new Headers(init?.headers),
+		});
+		return workerFetch(input, init);
+	};
+	return { requests, fetch };
+}
+
+function consumerWith(t: SdkTenant, options: Partial<ConstructorParameters<typeof FanfareConsumer>[0]> = {}) {
+	return new FanfareConsumer({
+		publishableKey: t.publishableKey,
+		baseUrl: BASE,
+		fetch: workerFetch,
+		webSocket: workerWebSocket,
+		backoffBaseMs: 20,
+		...options,
+	});
+}
+
+const openQueue = (t: SdkTenant, body: Record<string, unknown> = {}) =>
+	t.admin.queues.create({ sequenceId: t.sequenceId, openAt: iso(Date.now() - 1000), ...body });
+
+/** Collects messages; `next(pred)` resolves with the first (not yet taken) message matching `pred`. */
+function inbox<M>() {
+	const messages: M[] = [];
+	let taken = 0;
+	return {
+		messages,
+		push: (m: M) => {
+			messages.push(m);
+		},
+		async next(pred: (m: M) => boolean, timeoutMs = 5000): Promise<M> {
+			const deadline = Date.now() + timeoutMs;
+			for (;;) {
+				const i = messages.findIndex((m, idx) => idx >= taken && pred(m));
+				if (i >= 0) {
+					taken = i + 1;
+					return messages[i];
+				}
+				if (Date.now() > deadline) throw new Error(`no matching message; got ${JSON.stringify(messages)}`);
+				await sleep(20);
+			}
+		},
+	};
+}
+
+describe("sessions", () => {
+	it("auth.guest() starts a session the client then uses; setAccessToken takes a merchant-issued token", async () => {
+		const t = await sdkTenant();
+		const c = consumerWith(t);
+		expect(c.accessToken).toBeNull();
+		const session = await c.auth.guest();
+		expect(session).toMatchObject({ consumerId: expect.stringMatching(/^con_/), tokenType: "Bearer" });
+		expect(c.accessToken).toBe(session.accessToken);
+		expect(c.consumerId).toBe(session.consumerId);
+
+		const shopper = await t.admin.consumers.create({ email: "shopper@example.com" });
+		const issued = await t.admin.consumers.createToken(shopper.id);
+		const merchantSide = consumerWith(t);
+		merchantSide.setAccessToken(issued.accessToken);
+		expect(merchantSide.consumerId).toBe(shopper.id);
+		const queue = await openQueue(t);
+		expect((await merchantSide.queues.enter(queue.id)).consumerId).toBe(shopper.id);
+
+		// Without a token the consumer API answers 401, thrown as FanfareError.
+		const err = await consumerWith(t)
+			.queues.enter(queue.id)
+			.catch((e) => e);
+		expect(err).toBeInstanceOf(FanfareError);
+		expect(err).toMatchObject({ status: 401, title: "Authentication required" });
+	});
+
+	it("with a storage, the token and the queue ticket survive a page reload", async () => {
+		const t = await sdkTenant();
+		const map = new Map<string, string>();
+		const storage: StorageLike = {
+			getItem: (k) => map.get(k) ?? null,
+			setItem: (k, v) => void map.set(k, v),
+			removeItem: (k) => void map.delete(k),
+		};
+		const first = consumerWith(t, { storage });
+		await first.auth.guest();
+		const queue = await openQueue(t);
+		const entered = await first.queues.enter(queue.id);
+
+		const reloaded = consumerWith(t, { storage });
+		expect(reloaded.consumerId).toBe(first.consumerId);
+		expect(reloaded.queues.ticket(queue.id)).toBe(entered.ticket);
+		expect(await reloaded.queues.status(queue.id)).toMatchObject({ consumerId: first.consumerId, position: 1 });
+	});
+});
+
+describe("queues", () => {
+	it("enter, status (sending the kept ticket), leave; a ticket alone is enough", async () => {
+		const t = await sdkTenant();
+		const queue = await openQueue(t);
+		const ahead = consumerWith(t);
+		await ahead.auth.guest();
+		await ahead.queues.enter(queue.id);
+
+		const { requests, fetch } = recording();
+		const c = consumerWith(t, { fetch });
+		await c.auth.guest();
+		expect(c.queues.ticket(queue.id)).toBeNull();
+		const entered = await c.queues.enter(queue.id);
+		expect(entered).toMatchObject({ consumerId: c.consumerId, status: "QUEUED", position: 2 });
+		expect(c.queues.ticket(queue.id)).toBe(entered.ticket);
+
+		const status = await c.queues.status(queue.id);
+		expect(status).toMatchObject({ status: "QUEUED", position: 2, ticket: entered.ticket });
+		const statusCall = requests.find((r) => r.path.endsWith("/status"));
+		expect(statusCall?.headers.get("X-Queue-Ticket")).toBe(entered.ticket);
+		expect(statusCall?.headers.get("X-Publishable-Key")).toBe(t.publishableKey);
+		expect(statusCall?.headers.get("Authorization")).toBe(`Bearer ${c.accessToken}`);
+		const enterCall = requests.find((r) => r.path.endsWith("/enter"));
+		expect(enterCall?.headers.get("X-Queue-Ticket")).toBeNull();
+
+		// A page holding only the ticket (no access token) can poll its place.
+		const ticketOnly = consumerWith(t);
+		ticketOnly.queues.setTicket(queue.id, entered.ticket);
+		expect(await ticketOnly.queues.status(queue.id)).toMatchObject({ consumerId: c.consumerId, position: 2 });
+
+		await ahead.queues.leave(queue.id);
+		// Ticket polls are answered at the edge from a snapshot at most a second old.
+		await waitFor(
+			"moving up",
+			() => c.queues.status(queue.id),
+			(s) => s.position === 1,
+		);
+		expect((await c.queues.leave(queue.id)).status).toBe("LEFT");
+		expect((await c.queues.status(queue.id)).status).toBe("LEFT");
+	});
+
+	it("watch: status on connect, admitted with the grant over the WebSocket; unsubscribe closes it", async () => {
+		const t = await sdkTenant();
+		const queue = await openQueue(t);
+		const c = consumerWith(t);
+		await c.auth.guest();
+		await c.queues.enter(queue.id);
+		const box = inbox<QueueLiveMessage>();
+		const states: LiveState[] = [];
+		const stop = c.queues.watch(queue.id, box.push, { onStateChange: (s) => states.push(s) });
+
+		expect(await box.next((m) => m.type === "status")).toMatchObject({ status: "QUEUED", position: 1 });
+		await t.admin.queues.admit(queue.id, 1);
+		const admitted = await box.next((m) => m.type === "admitted");
+		expect(admitted).toMatchObject({ status: "ADMITTED", admissionToken: expect.any(String) });
+		stop();
+		expect(states).toEqual(["connecting", "live", "stopped"]);
+		const claims = await t.admin.verifyAdmission((admitted as { admissionToken: string }).admissionToken);
+		expect(claims).toMatchObject({ sub: c.consumerId, dist: queue.id });
+	});
+
+	it("watch reconnects after a dropped connection and resumes at the same place", async () => {
+		const t = await sdkTenant();
+		const queue = await openQueue(t);
+		const [first, c] = [consumerWith(t), consumerWith(t)];
+		for (const s of [first, c]) {
+			await s.auth.guest();
+			await s.queues.enter(queue.id);
+		}
+		const sockets: Droppable[] = [];
+		const droppable: WebSocketFactory = async (url) => {
+			const socket = new Droppable(await workerWebSocket(url));
+			sockets.push(socket);
+			return socket;
+		};
+		const box = inbox<QueueLiveMessage>();
+		const states: LiveState[] = [];
+		const stop = consumerWith(t, { webSocket: droppable, accessToken: c.accessToken as string }).queues.watch(
+			queue.id,
+			box.push,
+			{ onStateChange: (s) => states.push(s) },
+		);
+		expect(await box.next((m) => m.type === "status")).toMatchObject({ position: 2 });
+		sockets[0].drop();
+		expect(await box.next((m) => m.type === "status")).toMatchObject({ position: 2, consumerId: c.consumerId });
+		expect(sockets).toHaveLength(2);
+		expect(states).toEqual(["connecting", "live", "reconnecting", "live"]);
+		stop();
+	});
+
+	it("falls back to polling status when WebSockets are unavailable or keep failing", async () => {
+		const t = await sdkTenant();
+		const queue = await openQueue(t);
+		const c = consumerWith(t, { webSocket: null });
+		await c.auth.guest();
+		await c.queues.enter(queue.id);
+		const box = inbox<QueueLiveMessage>();
+		const stop = c.queues.watch(queue.id, box.push, { pollIntervalMs: 100 });
+		expect(await box.next((m) => m.type === "status")).toMatchObject({ status: "QUEUED", position: 1 });
+		await t.admin.queues.admit(queue.id, 1);
+		expect(await box.next((m) => m.type === "status" && m.status === "ADMITTED")).toMatchObject({
+			admissionToken: expect.any(String),
+		});
+		stop();
+		const polled = box.messages.length;
+		await sleep(250);
+		expect(box.messages.length).toBe(polled);
+
+		let attempts = 0;
+		const broken: WebSocketFactory = async () => {
+			attempts++;
+			throw new Error("WebSocket blocked by a proxy");
+		};
+		const flaky = consumerWith(t, { webSocket: broken, accessToken: c.accessToken as string });
+		const states: LiveState[] = [];
+		const errors: unknown[] = [];
+		const box2 = inbox<QueueLiveMessage>();
+		const stop2 = flaky.queues.watch(queue.id, box2.push, {
+			maxReconnects: 3,
+			pollIntervalMs: 100,
+			onStateChange: (s) => states.push(s),
+			onError: (e) => errors.push(e),
+		});
+		expect(await box2.next((m) => m.type === "status")).toMatchObject({ status: "ADMITTED" });
+		expect(attempts).toBe(3);
+		expect(errors).toHaveLength(3);
+		expect(states).toEqual(["connecting", "reconnecting", "polling"]);
+		stop2();
+	});
+});
+
+describe("draws", () => {
+	it("enter, status, proof, leave", async () => {
+		const t = await sdkTenant();
+		const draw = await t.admin.draws.create({
+			sequenceId: t.sequenceId,
+			openAt: iso(Date.now() - 1000),
+			drawAt: iso(Date.now() + 3600_000),
+			winnerCount: 1,
+		});
+		const c = consumerWith(t);
+		await c.auth.guest();
+		const entered = await c.draws.enter(draw.id);
+		expect(entered).toMatchObject({ consumerId: c.consumerId, status: "ENTERED" });
+		expect(entered.receipt).toMatchObject({
+			entryId: expect.any(String),
+			commitment: expect.stringMatching(/^[0-9a-f]{64}$/),
+		});
+		expect(await c.draws.status(draw.id)).toEqual(entered);
+		const proof = await c.draws.proof(draw.id);
+		expect(proof).toMatchObject({
+			drawId: draw.id,
+			algorithm: "fanfare-edge/draw-v1",
+			commitment: entered.receipt.commitment,
+			seed: null,
+			winners: [],
+		});
+		expect((await c.draws.leave(draw.id)).status).toBe("LEFT");
+		const missing = await c.draws.status("draw_01HXYZ123456789ABCDEFGHJK").catch((e) => e);
+		expect(missing).toMatchObject({ status: 404, title: "Draw not found" });
+	});
+});
+
+describe("auctions", () => {
+	it("get, bid (with a proxy maximum), status, watch; outbid by another bidder", async () => {
+		const t = await sdkTenant();
+		const auction = await t.admin.auctions.create({
+			sequenceId: t.sequenceId,
+			openAt: iso(Date.now() - 1000),
+			settleAt: iso(Date.now() + 3600_000),
+			startingBid: 100,
+			minimumIncrement: 10,
+		});
+		const [alice, bob] = [consumerWith(t), consumerWith(t)];
+		await alice.auth.guest();
+		await bob.auth.guest();
+		expect(await alice.auctions.get(auction.id)).toMatchObject({
+			auctionId: auction.id,
+			status: "OPEN",
+			currentPrice: null,
+			bidCount: 0,
+			minimumNextBid: 100,
+		});
+		expect((await alice.auctions.status(auction.id)).status).toBe("NOT_BID");
+
+		const box = inbox<{ type: string; currentPrice?: number | null }>();
+		const stop = bob.auctions.watch(auction.id, box.push);
+		expect(await box.next((m) => m.type === "price")).toMatchObject({ currentPrice: null });
+
+		const bid = await alice.auctions.bid(auction.id, { amount: 100, maxAmount: 150 });
+		expect(bid).toMatchObject({ consumerId: alice.consumerId, status: "WINNING", yourMaximum: 150, currentPrice: 100 });
+		expect(await box.next((m) => m.type === "price" && m.currentPrice === 100)).toBeTruthy();
+
+		const low = await bob.auctions.bid(auction.id, { amount: 100 }).catch((e) => e);
+		expect(low).toMatchObject({ status: 409, title: "Bid too low" });
+		expect((await bob.auctions.bid(auction.id, { amount: 200 })).status).toBe("WINNING");
+		expect((await alice.auctions.status(auction.id)).status).toBe("OUTBID");
+		// The price never falls below the new leader's own bid (alice's maximum, 150, is beaten).
+		expect(await box.next((m) => m.type === "price" && m.currentPrice === 200)).toBeTruthy();
+		stop();
+	});
+
+	it("buyNow settles at once: the buyer holds a grant and the checkout URL redirects to the merchant", async () => {
+		const t = await sdkTenant({ checkoutUrl: "https://shop.example.com/checkout" });
+		const auction = await t.admin.auctions.create({
+			sequenceId: t.sequenceId,
+			openAt: iso(Date.now() - 1000),
+			settleAt: iso(Date.now() + 3600_000),
+			startingBid: 100,
+			buyNowPrice: 500,
+		});
+		const c = consumerWith(t);
+		await c.auth.guest();
+		const bought = await c.auctions.buyNow(auction.id);
+		expect(bought).toMatchObject({ status: "WON", finalPrice: 500 });
+		const status = await c.auctions.status(auction.id);
+		expect(status).toMatchObject({ status: "WON", admissionToken: expect.any(String) });
+
+		const url = c.checkoutUrl(auction.id);
+		expect(url).toBe(
+			`${BASE}/consumer/v1/checkout/${auction.id}?key=${t.publishableKey}&token=${encodeURIComponent(c.accessToken as string)}`,
+		);
+		const res = await workerFetch(url, { redirect: "manual" });
+		expect(res.status).toBe(302);
+		const location = new URL(res.headers.get("Location") as string);
+		expect(location.origin + location.pathname).toBe("https://shop.example.com/checkout");
+		expect(location.searchParams.get("admissionToken")).toBe(status.admissionToken);
+	});
+});
+
+/** A real socket that the test can cut as a network failure would (the client sees a 1006 close). */
+class Droppable implements WebSocketLike {
+	private readonly listeners = new Map<string, ((event: any) => void)[]>();
+	private dropped = false;
+
+	constructor(private readonly real: WebSocketLike) {
+		for (const type of ["message", "close", "error"] as const) {
+			real.addEventListener(type, (event) => {
+				if (!this.dropped) this.emit(type, event);
+			});
+		}
+	}
+
+	get readyState() {
+		return this.dropped ? 3 : this.real.readyState;
+	}
+
+	send(data: string) {
+		this.real.send(data);
+	}
+
+	close(code?: number, reason?: string) {
+		this.real.close(code, reason);
+	}
+
+	addEventListener(type: string, listener: (event: any) => void) {
+		this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+	}
+
+	drop() {
+		this.dropped = true;
+		try {
+			this.real.close(1000, "test drop");
+		} catch {
+			// already closed
+		}
+		this.emit("close", { code: 1006, reason: "" });
+	}
+
+	private emit(type: string, event: unknown) {
+		for (const l of this.listeners.get(type) ?? []) l(event);
+	}
+}
