@@ -6,7 +6,7 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { procMemory, sampleMachine, sleep } from "../../lib/proc.mjs";
 import { checkSchema, withD1, withObjectDb } from "./sqlite.mjs";
 
-/** The DrawObject schema the prefill writes into (src/objects/draw-store.ts, DRAW_MIGRATIONS). */
+/** The DrawObject schema the prefill writes into (src/distributions/draw/store.ts, DRAW_MIGRATIONS). */
 const DRAW_SCHEMA = {
 	known: { distribution: 2, draw: 3 },
 	columns: {

@@ -113,7 +113,7 @@ export function measureStatus(ctx, q, label, override = {}) {
 	);
 }
 
-/** The QueueObject tables and migrations `prefillQueue` was written against (src/objects/queue-store.ts). */
+/** The QueueObject tables and migrations `prefillQueue` was written against (src/distributions/queue/store.ts). */
 const QUEUE_SCHEMA = {
 	known: { distribution: 2, queue: 2 },
 	columns: { entries: ["consumer_id", "seq", "status", "entered_at"], counters: ["name", "value"] },
