@@ -28,7 +28,7 @@ export default defineConfig(async () => ({
 	test: {
 		include: ["test/**/*.test.ts"],
 		setupFiles: ["./test/support/setup.ts"],
-		globalSetup: ["./test/support/receiver.global.ts"],
+		globalSetup: ["./test/support/receiver.global.ts", "./test/support/quiet-faults.global.ts"],
 		testTimeout: 30_000,
 	},
 }));

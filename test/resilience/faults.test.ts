@@ -18,6 +18,7 @@ import { allBids, bid, openAuction, publicState, statusOf } from "../support/auc
 import { expectAdminStatus, storedStatus } from "../support/distributions";
 import { allEntries, consumerDraw, enterAll, proofOf, resultsOf, shortDraw } from "../support/draw";
 import { settledEvents, storedEvents } from "../support/events";
+import { FAULT } from "../support/faults";
 import { guests, type Shopper, tenant } from "../support/helpers";
 import { auctionStub, drawStub, holdAlarm, queueStub, rowsIn, setAlarm, transitionsOf } from "../support/objects";
 import { createQueue, enter, openQueue, queueEntries, stats, status } from "../support/queue";
@@ -53,7 +54,7 @@ describe("faults in the middle of a burst", () => {
 				const arm = engine.arm.bind(instance);
 				let calls = 0;
 				engine.arm = async () => {
-					if (++calls === 60) state.abort("fault injection: abort after commit");
+					if (++calls === 60) state.abort(`${FAULT} abort after commit`);
 					return arm();
 				};
 			});
@@ -141,6 +142,11 @@ describe("an alarm that throws once", () => {
 		const t = await tenant();
 		const openAt = Date.now() + 2000;
 		const q = await createQueue(t, { openAt: iso(openAt), closeAt: iso(openAt + 600_000) });
+		// The fault lives in the object's instance, which the runtime may still replace after the burst
+		// above; so the open alarm is held back and re-armed right after the fault is in place, and the
+		// run that fails is the one the runtime then starts by itself.
+		await holdAlarm(queueStub(q.id), openAt);
+		await sleepUntil(openAt + 50);
 		let failures = 0;
 		await runInDurableObject(queueStub(q.id), (instance: DistributionObject, state) => {
 			const engine = instance as unknown as { deliver(): Promise<void> };
@@ -149,11 +155,12 @@ describe("an alarm that throws once", () => {
 				const pending = rowsIn(state, "SELECT 1 FROM transitions WHERE delivered = 0").length;
 				if (pending && failures === 0) {
 					failures++;
-					throw new Error("fault injection: D1 write-through failed");
+					throw new Error(`${FAULT} D1 write-through failed`);
 				}
 				return deliver();
 			};
 		});
+		await setAlarm(queueStub(q.id), Date.now());
 		await waitFor(
 			"the failed alarm run",
 			async () => failures,
@@ -188,7 +195,7 @@ describe("an alarm that throws once", () => {
 			const real = holder.env.EVENTS;
 			const ackLost = async <T>(p: Promise<T>) => {
 				await p;
-				if (++sent === 1) throw new Error("fault injection: queue accepted the event, the ack was lost");
+				if (++sent === 1) throw new Error(`${FAULT} queue accepted the event, the ack was lost`);
 			};
 			const flaky = {
 				send: (...args: Parameters<Queue["send"]>) => ackLost(real.send(...args)),

@@ -15,6 +15,7 @@ import {
 	nextTickAt,
 	sessionEndsAt,
 } from "../../../src/distributions/queue/admission";
+import { mulberry32 } from "../../support/random";
 
 const NOW = 1_000_000;
 
@@ -247,17 +248,6 @@ function oracle(p: AdmissionInput) {
 	return {
 		admit: admitted,
 		cadence: p.rated ? { nextSlotAt: Math.floor(slot), paused: line <= 0 || active >= capacity } : null,
-	};
-}
-
-function mulberry32(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
 }
 
