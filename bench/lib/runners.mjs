@@ -73,7 +73,8 @@ export function prepare(runDir, log) {
 	const bundleDir = join(runDir, "bundle");
 	log("bundling the worker (wrangler deploy --dry-run)…");
 	runTool(["deploy", "--dry-run", "--outdir", bundleDir], { log: join(runDir, "bundle.log") });
-	const script = join(bundleDir, "index.js");
+	// wrangler names the bundle after the entry module (src/worker.ts).
+	const script = join(bundleDir, "worker.js");
 	if (!existsSync(script)) throw new Error(`no bundle at ${script}`);
 	const persistBase = join(runDir, "persist-base");
 	log("applying D1 migrations to a fresh local database…");
