@@ -112,7 +112,7 @@ describe("tracked stock", () => {
 		expect(decideAdmission(tick({ ...due, stock: 3, active: 2 })).admit).toBe(1);
 		expect(decideAdmission(tick({ ...due, stock: 3, active: 3 })).admit).toBe(0);
 		expect(decideAdmission(tick({ ...due, stock: 0 })).admit).toBe(0);
-		expect(decideAdmission(tick({ ...due, stock: null })).admit).toBe(60);
+		expect(decideAdmission(tick({ ...due, stock: null })).admit).toBe(61);
 	});
 
 	it("pauses the cadence once the stock is spent, so a restock earns no backlog", () => {
