@@ -128,6 +128,8 @@ describe("stock-aware queue", () => {
 		);
 		await settle();
 		expect(await eventsOf(s, q.id, "queue.sold_out")).toHaveLength(1);
+		// Reopening writes OPEN through again without announcing a second opening.
+		expect(await eventsOf(s, q.id, "queue.opened")).toHaveLength(1);
 	});
 
 	it("a grant given back before the sell-out returns its unit to the line", async () => {
