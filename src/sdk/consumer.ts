@@ -186,7 +186,7 @@ export class FanfareConsumer {
 					webSocket,
 					poll: async () => ({ type: "status" as const, ...(await this.queues.status(id)) }),
 					onMessage: (message) => {
-						if (message.type !== "progress") keep(id, message);
+						if (message.type === "status" || message.type === "admitted") keep(id, message);
 						onMessage(message);
 					},
 					options: opts,

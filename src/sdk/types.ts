@@ -179,7 +179,9 @@ export interface AdmissionClaims {
 export type QueueLiveMessage =
 	| ({ type: "status" } & QueueEntryState)
 	| ({ type: "admitted" } & QueueEntryState)
-	| { type: "progress"; nowServing: number; queued: number };
+	| { type: "progress"; nowServing: number; queued: number }
+	/** The queue sold out: waiting on is only worth it for a restock. */
+	| { type: "sold_out" };
 
 export type AuctionLiveMessage =
 	| ({ type: "price" } & AuctionPublicState)

@@ -21,16 +21,18 @@ function* grid(): Generator<[DistributionType, Timeline, number]> {
 			for (const closeAt of [null, T + 10, T + 20])
 				for (const last of [null, T + 20, T + 30])
 					for (const completedAt of [null, T + 25])
-						for (const now of [T - 1, T, T + 5, T + 10, T + 15, T + 20, T + 25, T + 30, T + 40]) {
-							const t: Timeline = {
-								openAt,
-								closeAt,
-								drawAt: type === "draw" ? last : null,
-								settleAt: type === "auction" ? last : null,
-								completedAt,
-							};
-							yield [type, t, now];
-						}
+						for (const status of ["OPEN", "SOLD_OUT"])
+							for (const now of [T - 1, T, T + 5, T + 10, T + 15, T + 20, T + 25, T + 30, T + 40]) {
+								const t: Timeline = {
+									openAt,
+									closeAt,
+									drawAt: type === "draw" ? last : null,
+									settleAt: type === "auction" ? last : null,
+									completedAt,
+									status,
+								};
+								yield [type, t, now];
+							}
 }
 
 describe("status rule", () => {
@@ -43,6 +45,10 @@ describe("status rule", () => {
 		expect([T + 5, T + 15, T + 20].map((n) => statusAt("draw", d, n))).toEqual(["OPEN", "CLOSED", "DRAWN"]);
 		const a = { ...q, settleAt: T + 20 };
 		expect([T + 5, T + 15, T + 20].map((n) => statusAt("auction", a, n))).toEqual(["OPEN", "CLOSED", "SETTLED"]);
+		// SOLD_OUT, written through by a queue's object, shows only while the times say OPEN.
+		const sold = { ...q, status: "SOLD_OUT" };
+		expect([T - 1, T, T + 10].map((n) => statusAt("queue", sold, n))).toEqual(["SCHEDULED", "SOLD_OUT", "CLOSED"]);
+		expect(statusAt("draw", { ...d, status: "SOLD_OUT" }, T + 5)).toBe("OPEN");
 		// A draw without closeAt stops taking entries at drawAt.
 		expect(statusAt("draw", { ...d, closeAt: null }, T + 20)).toBe("DRAWN");
 	});
@@ -61,13 +67,14 @@ describe("status rule", () => {
 			drawAt: sql.raw("draw_at"),
 			settleAt: sql.raw("settle_at"),
 			completedAt: sql.raw("completed_at"),
+			status: sql.raw("status"),
 		};
 		for (let i = 0; i < cases.length; i += 200) {
 			const chunk = cases.slice(i, i + 200);
 			const results = await Promise.all(
 				chunk.map(([type, t, now]) =>
 					database.get<{ s: string }>(
-						sql`SELECT ${statusSql(c, now)} AS s FROM (SELECT ${type} AS type, ${t.openAt} AS open_at, ${t.closeAt} AS close_at, ${t.drawAt} AS draw_at, ${t.settleAt} AS settle_at, ${t.completedAt} AS completed_at)`,
+						sql`SELECT ${statusSql(c, now)} AS s FROM (SELECT ${type} AS type, ${t.openAt} AS open_at, ${t.closeAt} AS close_at, ${t.drawAt} AS draw_at, ${t.settleAt} AS settle_at, ${t.completedAt} AS completed_at, ${t.status} AS status)`,
 					),
 				),
 			);

@@ -1,5 +1,6 @@
 /** What each products route does: validated input in, the repository, the product out. */
 import { uniqueOr } from "../../db/errors";
+import { tellQueueStock } from "../../distributions/queue/stock";
 import { conflict, notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { createProduct, deleteProduct, getProduct, listProducts, toProduct, updateProduct } from "./repo";
@@ -24,13 +25,19 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
 	const { organizationId } = c.get("tenant");
-	const row = await guardSku(updateProduct(c.env.DB, organizationId, c.req.valid("param").id, c.req.valid("json")));
+	const body = c.req.valid("json");
+	const row = await guardSku(updateProduct(c.env.DB, organizationId, c.req.valid("param").id, body));
 	if (!row) throw notFound("Product");
+	// A restock (or a new count) reaches the queues selling it: admission resumes or stops at once.
+	if (body.inventory !== undefined) await tellQueueStock(c.env, organizationId, { productId: row.id });
 	return c.json(toProduct(row), 200);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
-	const deleted = await deleteProduct(c.env.DB, c.get("tenant").organizationId, c.req.valid("param").id);
-	if (!deleted) throw notFound("Product");
+	const { organizationId } = c.get("tenant");
+	const id = c.req.valid("param").id;
+	if (!(await deleteProduct(c.env.DB, organizationId, id))) throw notFound("Product");
+	// Its queues sell nothing tracked any more (orders take no stock from a deleted product).
+	await tellQueueStock(c.env, organizationId, { productId: id });
 	return c.body(null, 204);
 };

@@ -9,6 +9,7 @@ import { conflict, fieldError, notFound } from "../../http/problems";
 import { newId } from "../../lib/ids";
 import { isoOrNull } from "../../lib/time";
 import type { DistributionConfig } from "../kernel/object";
+import { tellQueueStock } from "../queue/stock";
 import { engineRef, TYPE_NAMES } from "./engine";
 import { changedTimes, checkRules, toPatch } from "./input";
 import {
@@ -20,7 +21,7 @@ import {
 	toDistribution,
 	writeDistribution,
 } from "./repo";
-import { type DistributionType, isClosedOrLater, statusAt } from "./status";
+import { type DistributionType, isClosedOrLater, isOpen, statusAt } from "./status";
 
 /** The row minus what engines never read. */
 function configOf(row: DistributionRow): DistributionConfig {
@@ -98,6 +99,7 @@ export async function createDistribution(
 	await insertDistribution(env.DB, row);
 	try {
 		await engineRef(env, type, row.id).configure(configOf(row));
+		if (type === "queue") await tellQueueStock(env, row.organizationId, { distributionId: row.id });
 	} catch (err) {
 		await removeDistribution(env.DB, row.organizationId, row.id);
 		throw err;
@@ -120,7 +122,7 @@ export async function updateDistribution(
 		throw conflict("Cannot update closed distribution", `This ${type} is ${status}; it can no longer be changed.`);
 	}
 	const patch = toPatch(body, body.timeZone ?? before.timeZone);
-	if (status === "OPEN" && patch.openAt !== undefined && patch.openAt !== before.openAt) {
+	if (isOpen(status) && patch.openAt !== undefined && patch.openAt !== before.openAt) {
 		throw conflict("Cannot move openAt of an open distribution", `This ${type} is already OPEN.`);
 	}
 	const after: DistributionRow = { ...before, ...patch, updatedAt: now };
@@ -139,7 +141,7 @@ export async function updateDistribution(
 export async function deleteDistribution(env: Env, tenant: Tenant, type: DistributionType, id: string): Promise<void> {
 	const row = await findOrThrow(env, tenant, type, id);
 	const ref = engineRef(env, type, id);
-	if (statusAt(type, row, Date.now()) === "OPEN" && (await ref.participantCount()) > 0) {
+	if (isOpen(statusAt(type, row, Date.now())) && (await ref.participantCount()) > 0) {
 		throw conflict("Distribution has participants", `Close this ${type} before deleting it.`);
 	}
 	await removeDistribution(env.DB, tenant.organizationId, id);

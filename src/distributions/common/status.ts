@@ -2,13 +2,16 @@
  * A distribution's status is a function of its stored times, its terminal mark and
  * the clock — never of whether an alarm has run yet. `statusAt` is the rule; the
  * SQL twin `statusSql` lets lists filter by the same rule (a test keeps them equal).
+ * One status no time derives: a queue's SOLD_OUT, which its object writes through to the
+ * D1 `status` column while it is OPEN and out of stock; the times still rule (a sold-out
+ * queue past its closeAt is CLOSED).
  */
 import { type SQL, sql } from "drizzle-orm";
 
 export type DistributionType = "queue" | "draw" | "auction";
 
 export const STATUSES = {
-	queue: ["DRAFT", "SCHEDULED", "OPEN", "CLOSED", "COMPLETED"],
+	queue: ["DRAFT", "SCHEDULED", "OPEN", "SOLD_OUT", "CLOSED", "COMPLETED"],
 	draw: ["DRAFT", "SCHEDULED", "OPEN", "CLOSED", "DRAWN", "COMPLETED"],
 	auction: ["DRAFT", "SCHEDULED", "OPEN", "CLOSED", "SETTLED"],
 } as const;
@@ -21,6 +24,8 @@ export interface Timeline {
 	settleAt: number | null;
 	/** When the engine finished the distribution (queue/draw COMPLETED, auction SETTLED early by buy-now). */
 	completedAt: number | null;
+	/** The written-through status (the D1 row's); only its SOLD_OUT mark counts, and only for a queue. */
+	status?: string;
 }
 
 /** Entries stop at closeAt; a draw or auction without one stops at its drawAt / settleAt. */
@@ -36,14 +41,17 @@ export function statusAt(type: DistributionType, t: Timeline, now: number): Stat
 	if (t.openAt == null) return "DRAFT";
 	if (now < t.openAt) return "SCHEDULED";
 	const close = effectiveClose(type, t);
-	if (close == null || now < close) return "OPEN";
+	if (close == null || now < close) return type === "queue" && t.status === "SOLD_OUT" ? "SOLD_OUT" : "OPEN";
 	if (type === "draw" && t.drawAt != null && now >= t.drawAt) return "DRAWN";
 	if (type === "auction" && t.settleAt != null && now >= t.settleAt) return "SETTLED";
 	return "CLOSED";
 }
 
+/** Open for entries, or a queue open but out of stock (a restock resumes it). */
+export const isOpen = (status: Status) => status === "OPEN" || status === "SOLD_OUT";
+
 /** True once no more participation is accepted or changed by the merchant (CLOSED or later). */
-export const isClosedOrLater = (status: Status) => !["DRAFT", "SCHEDULED", "OPEN"].includes(status);
+export const isClosedOrLater = (status: Status) => !["DRAFT", "SCHEDULED", "OPEN", "SOLD_OUT"].includes(status);
 
 interface TimelineColumns {
 	type: unknown;
@@ -52,6 +60,7 @@ interface TimelineColumns {
 	drawAt: unknown;
 	settleAt: unknown;
 	completedAt: unknown;
+	status: unknown;
 }
 
 /** `statusAt` as an SQL expression over the distributions table, evaluated at `now`. */
@@ -62,7 +71,8 @@ export function statusSql(c: TimelineColumns, now: number): SQL<string> {
 			THEN CASE ${c.type} WHEN 'auction' THEN 'SETTLED' ELSE 'COMPLETED' END
 		WHEN ${c.openAt} IS NULL THEN 'DRAFT'
 		WHEN ${now} < ${c.openAt} THEN 'SCHEDULED'
-		WHEN ${close} IS NULL OR ${now} < ${close} THEN 'OPEN'
+		WHEN ${close} IS NULL OR ${now} < ${close}
+			THEN CASE WHEN ${c.type} = 'queue' AND ${c.status} = 'SOLD_OUT' THEN 'SOLD_OUT' ELSE 'OPEN' END
 		WHEN ${c.type} = 'draw' AND ${c.drawAt} IS NOT NULL AND ${now} >= ${c.drawAt} THEN 'DRAWN'
 		WHEN ${c.type} = 'auction' AND ${c.settleAt} IS NOT NULL AND ${now} >= ${c.settleAt} THEN 'SETTLED'
 		ELSE 'CLOSED' END`;

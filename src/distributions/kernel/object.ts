@@ -22,7 +22,7 @@ import { GrantHolds } from "./grant-holds";
 import { type GrantCheck, type GrantOrder, type GrantRecord, type GrantState, grantToken } from "./grants";
 import { migrate } from "./migrations";
 import { flushOutbox, recordEvent } from "./outbox";
-import { deliverStatuses, recordStatus } from "./status-sync";
+import { deliverStatuses, recordStatus, withdrawStatus } from "./status-sync";
 import { type DistributionConfig, type StoredTimeline, Timeline } from "./timeline";
 
 export type { DistributionConfig, StoredTimeline };
@@ -164,6 +164,11 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	/** Records `status` once (later calls are no-ops) and lets the engine act on it, in the caller's transaction. */
 	protected recordTransition(status: Status, now: number): void {
 		if (recordStatus(this.sql, this.agenda, status, now)) this.onTransition(status, now);
+	}
+
+	/** Takes back a status no time derives (a queue's SOLD_OUT, restocked): `back` is written through again. */
+	protected withdrawTransition(status: Status, back: Status, now: number): void {
+		withdrawStatus(this.sql, this.agenda, status, back, now);
 	}
 
 	/** Engines call this when they are done: COMPLETED (SETTLED for auctions), written through like any transition. */

@@ -20,6 +20,8 @@ export const STATUS_RANK: Record<Status, number> = {
 	DRAFT: 0,
 	SCHEDULED: 1,
 	OPEN: 2,
+	// Level with OPEN: a queue goes SOLD_OUT and, restocked, OPEN again; CLOSED still outranks both.
+	SOLD_OUT: 2,
 	CLOSED: 3,
 	DRAWN: 4,
 	SETTLED: 4,
@@ -34,6 +36,7 @@ export const EVENT_VERBS: Record<Status, string> = {
 	DRAFT: "drafted",
 	SCHEDULED: "scheduled",
 	OPEN: "opened",
+	SOLD_OUT: "sold_out",
 	CLOSED: "closed",
 	DRAWN: "drawn",
 	SETTLED: "settled",
@@ -52,8 +55,31 @@ export function recordStatus(
 ): boolean {
 	const exists = sql.exec("SELECT 1 FROM transitions WHERE status = ?", status).toArray().length > 0;
 	if (exists) return false;
-	const seq = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM transitions").one().n;
+	const seq = nextSeq(sql);
 	sql.exec("INSERT INTO transitions (status, at, event_id, seq) VALUES (?, ?, ?, ?)", status, now, newId("evt"), seq);
+	agenda.scheduleAt("flush", now);
+	return true;
+}
+
+/** MAX + 1, not COUNT: a withdrawn status leaves a gap. */
+const nextSeq = (sql: SqlStorage) =>
+	sql.exec<{ n: number }>("SELECT COALESCE(MAX(seq) + 1, 0) AS n FROM transitions").one().n;
+
+/**
+ * Takes `status` back (a sold-out queue restocked): its row goes, so it can be reached and
+ * announced again, and `back` (recorded before) is delivered again, last, so D1 shows it once
+ * more. `back`'s event keeps its id: the event store and webhooks keep the one they have.
+ * Returns false if `status` was not recorded.
+ */
+export function withdrawStatus(
+	sql: SqlStorage,
+	agenda: Pick<Agenda, "scheduleAt">,
+	status: Status,
+	back: Status,
+	now: number,
+): boolean {
+	if (!sql.exec("DELETE FROM transitions WHERE status = ? RETURNING status", status).toArray().length) return false;
+	sql.exec("UPDATE transitions SET delivered = 0, seq = ? WHERE status = ?", nextSeq(sql), back);
 	agenda.scheduleAt("flush", now);
 	return true;
 }

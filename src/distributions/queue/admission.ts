@@ -9,6 +9,9 @@
  *    a pause earns no backlog of slots to spend at once.
  *  - A merchant's admit-now ignores the rate and leaves the cadence alone, never the capacity.
  *  - Only an OPEN or CLOSED queue admits (CLOSED drains the line).
+ *  - With tracked stock, a tick never leaves more live grants than units left: a grant holds
+ *    a unit until it is used, expires or is given back. Admit-now, the merchant's override, may.
+ *  - Sold out: no unit left and no grant outstanding — nobody waiting can be admitted until a restock.
  */
 
 /** Ticks are batched: at most this often, admitting every slot that fell due since the last one. */
@@ -30,7 +33,15 @@ export interface QueueNow {
 	waiting: number;
 	/** The next slot as the counter holds it; 0 means none yet (the cadence starts now). */
 	nextSlotAt: number;
+	/** Units left of the sequence's product; null: not tracked (no limit). */
+	stock: number | null;
 }
+
+/** How many more grants the stock allows now: units left minus live grants. */
+export const stockRoom = (p: Pick<QueueNow, "stock" | "active">) =>
+	p.stock == null ? Number.POSITIVE_INFINITY : Math.max(0, p.stock - p.active);
+
+export const soldOut = (p: Pick<QueueNow, "stock" | "active">) => p.stock != null && p.stock <= 0 && p.active === 0;
 
 export interface AdmissionInput extends QueueNow {
 	/** Most to admit on this call: admit-now's count, or Infinity on a tick. */
@@ -53,7 +64,8 @@ const slotInterval = (rate: number | null) => (rate != null && rate > 0 ? 60_000
 export function decideAdmission(p: AdmissionInput): AdmissionDecision {
 	const interval = slotInterval(p.admissionRate);
 	const capacity = p.maxCapacity ?? Number.POSITIVE_INFINITY;
-	const room = Math.max(0, Math.min(p.limit, capacity - p.active, p.waiting));
+	const stock = p.rated ? stockRoom(p) : Number.POSITIVE_INFINITY;
+	const room = Math.max(0, Math.min(p.limit, capacity - p.active, p.waiting, stock));
 	let slot = p.nextSlotAt || p.now;
 	if (p.rated && p.paused) slot = Math.max(slot, p.now);
 	let admit = 0;
@@ -67,7 +79,7 @@ export function decideAdmission(p: AdmissionInput): AdmissionDecision {
 		}
 	}
 	if (!p.rated) return { admit, cadence: null };
-	const paused = p.waiting - admit <= 0 || p.active + admit >= capacity;
+	const paused = p.waiting - admit <= 0 || p.active + admit >= capacity || admit >= stock;
 	return { admit, cadence: { nextSlotAt: Math.floor(slot), paused } };
 }
 
@@ -82,7 +94,7 @@ export interface TickInput extends QueueNow {
  * until something changes (an enter, a leave, a checkout wakes it).
  */
 export function nextTickAt(p: TickInput): number | null {
-	const room = p.active < (p.maxCapacity ?? Number.POSITIVE_INFINITY);
+	const room = p.active < (p.maxCapacity ?? Number.POSITIVE_INFINITY) && stockRoom(p) > 0;
 	const slot = p.nextSlotAt || p.now;
 	const nextSlot =
 		p.admitting && p.waiting > 0 && room && slotInterval(p.admissionRate) != null

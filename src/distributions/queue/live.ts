@@ -13,6 +13,8 @@ type StateOf = (organizationId: string, who: Who) => Promise<QueueReply<QueueSta
 export class QueueLive {
 	/** Consumers admitted since the last push. */
 	private toNotify: string[] = [];
+	/** The queue sold out since the last push: every socket is told once. */
+	private soldOutPending = false;
 
 	constructor(
 		private readonly ctx: DurableObjectState,
@@ -50,8 +52,16 @@ export class QueueLive {
 		for (const id of consumerIds) this.toNotify.push(id);
 	}
 
-	/** Sends each newly admitted consumer its grant, then everyone the new now-serving number. */
+	soldOut(): void {
+		this.soldOutPending = true;
+	}
+
+	/** Sends each newly admitted consumer its grant, then everyone the new now-serving number (or that it sold out). */
 	async push(describe: (entry: Entry) => Promise<QueueState>): Promise<void> {
+		if (this.soldOutPending) {
+			this.soldOutPending = false;
+			broadcast(this.ctx, { type: "sold_out" });
+		}
 		const ids = this.toNotify.splice(0);
 		if (!ids.length) return;
 		for (const id of ids) {

@@ -7,7 +7,10 @@
  * admitted_total, now_serving, next_slot_at, paused).
  * Schedule kind `admit` (ticks.ts, policy in admission.ts): the admission tick — expires
  * sessions past their grant, then admits one consumer per 60/admissionRate s, never more
- * than maxCapacity ADMITTED at once. Admitted consumers' sockets get their grant (live.ts).
+ * than maxCapacity ADMITTED at once, nor more live grants than units left (`setStock`).
+ * Admitted consumers' sockets get their grant (live.ts). Out of stock with no grant
+ * outstanding, the OPEN queue records SOLD_OUT (written through, `queue.sold_out`); a
+ * restock withdraws it and the queue is OPEN again.
  */
 import { isoSeconds } from "../../lib/time";
 import { ok, type Reply, refuse } from "../common/reply";
@@ -19,9 +22,9 @@ import { estimatedWaitSeconds } from "./admission";
 import { QueueLive } from "./live";
 import { type Entry, type EntryStatus, grantOf, QUEUE_MIGRATIONS, QueueStore } from "./store";
 import { QueueTickets } from "./tickets";
-import { admitDue, admitting, drained, nextTick } from "./ticks";
+import { admitDue, admitting, drained, isSoldOut, nextTick } from "./ticks";
 
-export type QueueError = "not_found" | "not_open" | "closed" | "not_entered" | "bad_ticket";
+export type QueueError = "not_found" | "not_open" | "closed" | "sold_out" | "not_entered" | "bad_ticket";
 /** The access token's consumer (and, if also sent, a ticket that must be theirs), or a ticket alone. */
 export type Who = { consumerId: string; ticket?: string } | { ticket: string };
 export type QueueReply<T> = Reply<T, QueueError>;
@@ -30,7 +33,8 @@ export type QueueKind = "admit";
 
 export interface QueueState {
 	consumerId: string;
-	status: EntryStatus;
+	/** SOLD_OUT: QUEUED in a sold-out queue (still in line, for a restock). */
+	status: EntryStatus | "SOLD_OUT";
 	position: number | null;
 	estimatedWaitSeconds: number | null;
 	ticket: string;
@@ -46,6 +50,8 @@ export interface QueueProgress {
 	nowServing: number;
 	/** Line numbers vacated while waiting, ascending; null if there are more than a snapshot carries. */
 	holes: number[] | null;
+	/** Out of stock with no grant outstanding: whoever waits is told SOLD_OUT. */
+	soldOut: boolean;
 }
 
 /** Beyond this many holes, polls go to the object instead of the snapshot. */
@@ -84,6 +90,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			const prequeueFrom = (t.openAt ?? Number.POSITIVE_INFINITY) - t.prequeueSeconds * 1000;
 			if (status === "DRAFT" || (status === "SCHEDULED" && now < prequeueFrom)) return refuse("not_open");
 			if (status !== "OPEN" && status !== "SCHEDULED") return refuse("closed");
+			if (status === "OPEN" && isSoldOut(this.store)) return refuse("sold_out");
 			this.store.enqueue(consumerId, now, status === "SCHEDULED");
 			this.emit("queue.consumer.entered", { consumerId }, now);
 			// Wake the admission tick only if it could admit: a rate is set and the tick is idle.
@@ -139,6 +146,21 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		return reply;
 	}
 
+	/**
+	 * The units left of the sequence's product, as the worker read them (null: not tracked),
+	 * on create, on a product's inventory change or a sequence's product change. Admission
+	 * resumes at once if the new stock allows it (a restock of a sold-out queue reopens it).
+	 */
+	async setStock(units: number | null): Promise<void> {
+		await this.transact((now) => {
+			if (!this.timeline()) return;
+			this.store.setStock(units);
+			this.checkStock(now);
+			this.scheduleAt("admit", now);
+		});
+		await this.live.push((e) => this.describe(e));
+	}
+
 	/** Live counts, caught up to now. Reads only. */
 	async stats(): Promise<QueueStats> {
 		return this.caughtUp(() => {
@@ -189,6 +211,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 				admittedTotal: this.store.counter("admitted_total"),
 				nowServing: this.store.counter("now_serving"),
 				holes: this.store.holes(MAX_SNAPSHOT_HOLES),
+				soldOut: isSoldOut(this.store),
 			};
 		});
 	}
@@ -203,11 +226,17 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		return grantOf(this.store.entry(consumerId));
 	}
 
-	/** The admitted consumer checked out: COMPLETED, and its place is free for the next in line. */
+	/**
+	 * The admitted consumer checked out: COMPLETED, and its place is free for the next in line.
+	 * Its order took one unit before using the grant, so the unit leaves the stock here too.
+	 */
 	protected override onGrantUsed(consumerId: string, order: GrantOrder, now: number): void {
 		const entry = this.store.entry(consumerId);
 		if (!entry) return;
 		this.store.complete(entry, now, order.orderId ?? null, order.orderAmount ?? null);
+		const stock = this.store.stock();
+		if (stock != null) this.store.setStock(Math.max(0, stock - 1));
+		this.checkStock(now);
 		this.emit("queue.consumer.completed", { consumerId, ...order }, now);
 		this.scheduleAt("admit", now);
 	}
@@ -255,8 +284,26 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		if (!t) return 0;
 		const admitted = admitDue(this.store, t, now, limit, rated, (type, data, at) => this.emit(type, data, at));
 		this.live.admitted(admitted);
+		this.checkStock(now);
 		this.checkCompletion(now);
 		return admitted.length;
+	}
+
+	/**
+	 * OPEN, out of stock and no grant outstanding: SOLD_OUT is recorded (once per sell-out)
+	 * and every socket told; units back (a restock, or a grant given back before sell-out)
+	 * withdraw it, so the queue is OPEN again.
+	 */
+	private checkStock(now: number): void {
+		const t = this.timeline();
+		if (!t) return;
+		const soldOut = isSoldOut(this.store) && statusAt("queue", t, now) === "OPEN";
+		if (soldOut === (this.store.counter("sold_out") === 1)) return;
+		this.store.setCounter("sold_out", soldOut ? 1 : 0);
+		if (soldOut) {
+			this.recordTransition("SOLD_OUT", now);
+			this.live.soldOut();
+		} else this.withdrawTransition("SOLD_OUT", "OPEN", now);
 	}
 
 	/** Closed and nobody waiting or admitted: the queue is COMPLETED. */
@@ -286,11 +333,12 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		const t = this.timeline();
 		if (!t) throw new Error("queue without timeline");
 		const position = this.store.position(entry);
+		const soldOut = entry.status === "QUEUED" && isSoldOut(this.store);
 		const state: QueueState = {
 			consumerId: entry.consumer_id,
-			status: entry.status,
+			status: soldOut ? "SOLD_OUT" : entry.status,
 			position,
-			estimatedWaitSeconds: estimatedWaitSeconds(position, t.admissionRate),
+			estimatedWaitSeconds: soldOut ? null : estimatedWaitSeconds(position, t.admissionRate),
 			ticket: await this.tickets.seal(this.env.APP_SECRET, t, entry),
 		};
 		const grant = await this.liveGrant(entry.consumer_id, grantOf(entry));

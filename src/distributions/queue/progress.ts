@@ -82,9 +82,9 @@ export async function waitingStateFromTicket(
 	if (position < 1) return null;
 	return {
 		consumerId: content.consumerId,
-		status: "QUEUED",
+		status: progress.soldOut ? "SOLD_OUT" : "QUEUED",
 		position,
-		estimatedWaitSeconds: estimatedWaitSeconds(position, progress.admissionRate),
+		estimatedWaitSeconds: progress.soldOut ? null : estimatedWaitSeconds(position, progress.admissionRate),
 		ticket,
 	};
 }

@@ -40,7 +40,9 @@ export const denyBody = z
 export const queueStateSchema = z
 	.object({
 		consumerId: z.string(),
-		status: entryStatus,
+		status: z
+			.enum([...entryStatus.options, "SOLD_OUT"])
+			.describe("SOLD_OUT: still in line, but the product has no stock left (a restock lets the line move again)"),
 		position: z.number().int().nullable().describe("1-based place among those waiting; null in the pre-queue"),
 		estimatedWaitSeconds: z.number().int().nullable(),
 		ticket: z.string().describe("Opaque position ticket, bound to this queue and consumer"),

@@ -5,7 +5,8 @@
  * denied while waiting) ahead of it.
  * Owns the migration list "queue" and its tables: `entries` (one per consumer), `holes`
  * (places vacated while waiting), `counters` (next_seq, queued, active, admitted_total,
- * now_serving, and the admission cadence next_slot_at, paused). No schedule kind.
+ * now_serving, the admission cadence next_slot_at, paused, and — only while the sequence's
+ * product tracks inventory — `stock`, the units left as last told, and `sold_out`). No schedule kind.
  */
 import type { GrantState } from "../kernel/grants";
 
@@ -75,6 +76,18 @@ export class QueueStore {
 
 	setCounter(name: string, value: number): void {
 		this.sql.exec("INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)", name, value);
+	}
+
+	/** Units left as the product last said (orders taken here already counted); null: stock is not tracked. */
+	stock(): number | null {
+		return (
+			this.sql.exec<{ value: number }>("SELECT value FROM counters WHERE name = 'stock'").toArray()[0]?.value ?? null
+		);
+	}
+
+	setStock(units: number | null): void {
+		if (units == null) this.sql.exec("DELETE FROM counters WHERE name = 'stock'");
+		else this.setCounter("stock", units);
 	}
 
 	private bump(name: string, by: number): void {

@@ -9,7 +9,7 @@ import { newId } from "../../lib/ids";
 import { isoSeconds } from "../../lib/time";
 import { statusAt } from "../common/status";
 import type { StoredTimeline } from "../kernel/object";
-import { decideAdmission, nextTickAt, type QueueNow, sessionEndsAt } from "./admission";
+import { decideAdmission, nextTickAt, type QueueNow, sessionEndsAt, soldOut } from "./admission";
 import type { QueueStore } from "./store";
 
 type Emit = (type: string, data: Record<string, unknown>, now: number) => void;
@@ -29,6 +29,7 @@ function queueNow(store: QueueStore, t: StoredTimeline, now: number): QueueNow {
 		active: store.active(),
 		waiting: store.waiting(),
 		nextSlotAt: store.counter("next_slot_at"),
+		stock: store.stock(),
 	};
 }
 
@@ -75,7 +76,10 @@ export function nextTick(store: QueueStore, t: StoredTimeline, now: number): num
 	return nextTickAt({ ...queueNow(store, t, now), earliestExpiry: store.earliestExpiry() });
 }
 
-/** Closed and nobody waiting or admitted: the queue is done. */
+/** Out of stock with no grant outstanding: nobody waiting can be admitted until a restock. */
+export const isSoldOut = (store: QueueStore) => soldOut({ stock: store.stock(), active: store.active() });
+
+/** Closed and nobody waiting (or nobody who can still be admitted: sold out) or admitted: the queue is done. */
 export function drained(store: QueueStore, t: StoredTimeline, now: number): boolean {
-	return statusAt("queue", t, now) === "CLOSED" && store.queued() === 0 && store.active() === 0;
+	return statusAt("queue", t, now) === "CLOSED" && store.active() === 0 && (store.queued() === 0 || isSoldOut(store));
 }

@@ -6,7 +6,8 @@
 import type { z } from "zod";
 import { firstUnknownProduct } from "../../catalog/products/repo";
 import { deleteDistribution } from "../../distributions/common/service";
-import { statusAt } from "../../distributions/common/status";
+import { isOpen, statusAt } from "../../distributions/common/status";
+import { tellQueueStock } from "../../distributions/queue/stock";
 import { publishChange } from "../../events/publish";
 import type { Tenant } from "../../http/env";
 import { conflict, fieldError } from "../../http/problems";
@@ -41,6 +42,8 @@ export async function updateSequence(
 ) {
 	await checkProduct(env, organizationId, input.productId);
 	const row = await updateSequenceRow(env.DB, organizationId, id, input);
+	// Its queues now sell another product (or none): their stock is that product's.
+	if (row && input.productId !== undefined) await tellQueueStock(env, organizationId, { sequenceId: id });
 	return row && publishChange(env.EVENTS, organizationId, "sequence.updated", toSequence(row));
 }
 
@@ -49,7 +52,7 @@ export async function deleteDistributionsOf(env: Env, tenant: Tenant, sequenceId
 	if (!sequenceIds.length) return;
 	const rows = await distributionsOf(env.DB, tenant.organizationId, sequenceIds);
 	const now = Date.now();
-	const open = rows.find((r) => statusAt(r.type, r, now) === "OPEN");
+	const open = rows.find((r) => isOpen(statusAt(r.type, r, now)));
 	if (open) throw conflict(`Cannot delete ${what} with an open distribution`, `Close ${open.id} first.`);
 	for (const row of rows) await deleteDistribution(env, tenant, row.type, row.id);
 }

@@ -14,6 +14,8 @@ import {
 	MIN_TICK_MS,
 	nextTickAt,
 	sessionEndsAt,
+	soldOut,
+	stockRoom,
 } from "../../../src/distributions/queue/admission";
 import { mulberry32 } from "../../support/random";
 
@@ -31,6 +33,7 @@ const tick = (over: Partial<AdmissionInput> = {}): AdmissionInput => ({
 	rated: true,
 	nextSlotAt: 0,
 	paused: false,
+	stock: null,
 	...over,
 });
 
@@ -100,6 +103,41 @@ describe("capacity and the line", () => {
 
 	it("stays unpaused while someone still waits and there is room", () => {
 		expect(decideAdmission(tick({ waiting: 2 })).cadence?.paused).toBe(false);
+	});
+});
+
+describe("tracked stock", () => {
+	it("a tick never leaves more live grants than units left", () => {
+		const due = { nextSlotAt: NOW - 60_000 };
+		expect(decideAdmission(tick({ ...due, stock: 3 })).admit).toBe(3);
+		expect(decideAdmission(tick({ ...due, stock: 3, active: 2 })).admit).toBe(1);
+		expect(decideAdmission(tick({ ...due, stock: 3, active: 3 })).admit).toBe(0);
+		expect(decideAdmission(tick({ ...due, stock: 0 })).admit).toBe(0);
+		expect(decideAdmission(tick({ ...due, stock: null })).admit).toBe(61);
+	});
+
+	it("pauses the cadence once the stock is spent, so a restock earns no backlog", () => {
+		expect(decideAdmission(tick({ nextSlotAt: NOW - 60_000, stock: 2 })).cadence?.paused).toBe(true);
+		expect(decideAdmission(tick({ nextSlotAt: NOW - 60_000, stock: 1000 })).cadence?.paused).toBe(false);
+	});
+
+	it("admit-now, the merchant's override, is not held to the stock", () => {
+		expect(decideAdmission(tick({ rated: false, limit: 5, stock: 1 })).admit).toBe(5);
+	});
+
+	it("no next slot while the stock allows no grant; the next expiry still", () => {
+		const at = { now: NOW, admitting: true, admissionRate: 60, maxCapacity: null, waiting: 10, nextSlotAt: NOW + 1000 };
+		expect(nextTickAt({ ...at, active: 2, stock: 2, earliestExpiry: NOW + 9000 })).toBe(NOW + 9000);
+		expect(nextTickAt({ ...at, active: 1, stock: 2, earliestExpiry: NOW + 9000 })).toBe(NOW + 1000);
+	});
+
+	it("sold out: no unit left and no grant outstanding", () => {
+		expect(soldOut({ stock: 0, active: 0 })).toBe(true);
+		expect(soldOut({ stock: 0, active: 1 })).toBe(false);
+		expect(soldOut({ stock: 1, active: 0 })).toBe(false);
+		expect(soldOut({ stock: null, active: 0 })).toBe(false);
+		expect(stockRoom({ stock: 3, active: 1 })).toBe(2);
+		expect(stockRoom({ stock: 1, active: 3 })).toBe(0);
 	});
 });
 
@@ -180,6 +218,7 @@ describe("nextTickAt", () => {
 			waiting: 10,
 			nextSlotAt: NOW + 1000,
 			earliestExpiry: null,
+			stock: null,
 			...over,
 		});
 
@@ -267,6 +306,7 @@ describe("the same decisions as the loop it replaced", () => {
 				rated: rnd() < 0.8,
 				nextSlotAt: pick([0, NOW - Math.floor(rnd() * 30_000), NOW + Math.floor(rnd() * 3000)]),
 				paused: rnd() < 0.3,
+				stock: null,
 			};
 			expect(decideAdmission(input), JSON.stringify(input)).toEqual(oracle(input));
 		}
