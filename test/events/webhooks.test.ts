@@ -13,67 +13,17 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type EventMessage, newEvent, storeEvents } from "../../src/events/publish";
 import { backoffSeconds, fanOut, MAX_ATTEMPTS } from "../../src/events/webhooks/delivery";
 import { runQueueBatch } from "../support/events";
 import { call, countRows, createOrg, launch, type TestOrg } from "../support/helpers";
 import { sleep, waitFor } from "../support/time";
+import { createEndpoint, EP, hook, received, verify, waitForArrivals } from "../support/webhooks";
 
-const EP = "/api/v1/webhook-endpoints";
-const RECEIVER = inject("receiverUrl");
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const WH_ID = /^wh_[0-9A-HJKMNP-TV-Z]{26}$/;
 const EVT_ID = /^evt_[0-9A-HJKMNP-TV-Z]{26}$/;
-
-interface Arrival {
-	headers: Record<string, string>;
-	body: string;
-	status: number;
-}
-
-interface Endpoint {
-	id: string;
-	url: string;
-	description: string | null;
-	events: string[];
-	enabled: boolean;
-	createdAt: string;
-	updatedAt: string;
-	secret: string;
-}
-
-// The receiver lives for the whole run (all test files), so names are unique per run.
-let hookCounter = 0;
-const hookName = (label: string) => `${label}-${Date.now().toString(36)}-${++hookCounter}`;
-const hookUrl = (name: string, fail = 0) => `${RECEIVER}/hooks/${name}${fail ? `?fail=${fail}` : ""}`;
-
-async function received(name: string): Promise<Arrival[]> {
-	const res = await fetch(`${RECEIVER}/hooks/${name}`);
-	return (await res.json()) as Arrival[];
-}
-
-/** Polls the receiver until `name` got at least `count` requests (bounded). */
-const waitForArrivals = (name: string, count: number, timeoutMs = 15_000) =>
-	waitFor(
-		`receiver ${name}: ${count} requests`,
-		() => received(name),
-		(list) => list.length >= count,
-		timeoutMs,
-	);
-
-async function createEndpoint(org: TestOrg, body: Record<string, unknown>): Promise<Endpoint> {
-	const res = await call(EP, { key: org.secretKey, body });
-	expect(res.status, res.text).toBe(201);
-	return res.json;
-}
-
-/** An endpoint posting to a fresh receiver name. */
-async function hook(org: TestOrg, events: string[] = ["*"], fail = 0) {
-	const name = hookName(events.join("+").replaceAll("*", "all"));
-	const endpoint = await createEndpoint(org, { url: hookUrl(name, fail), events });
-	return { name, endpoint };
-}
 
 async function deliveries(org: TestOrg, endpointId: string, query = "") {
 	const res = await call(`${EP}/${endpointId}/deliveries${query}`, { key: org.secretKey });
@@ -102,8 +52,6 @@ async function put(org: TestOrg, endpointId: string, body: Record<string, unknow
 	expect(res.status, res.text).toBe(200);
 	return res.json;
 }
-
-const verify = (secret: string, a: Arrival) => new Webhook(secret).verify(a.body, a.headers) as any;
 
 describe("webhook endpoints: CRUD", () => {
 	it("creates an endpoint: 201 with the whsec_ secret shown once; GET and list never show it", async () => {

@@ -5,7 +5,9 @@
  *
  * Owns the table `outbox(seq, id, type, data, created_at)` (step 2 of the "distribution"
  * migration list in object.ts) and the schedule kind `flush` (status-sync.ts asks for it too:
- * the alarm delivers both).
+ * the alarm delivers both). Each event leaves naming its subject: `data` gets distributionId,
+ * distributionType and productId (the sequence's, read once per flush), as the event types
+ * in src/events/types.ts promise subscribers.
  * Stateless: each function takes what it touches.
  */
 import { publish } from "../../events/publish";
