@@ -357,6 +357,8 @@ describe("webhook delivery", () => {
 		expect(payload).toEqual({
 			id: eventId,
 			type: "webhook.test",
+			distributionId: null,
+			distributionType: null,
 			data: expect.objectContaining({ endpointId: target.endpoint.id }),
 			createdAt: expect.stringMatching(ISO_UTC),
 		});
@@ -428,7 +430,7 @@ describe("webhook delivery", () => {
 		expect(a.headers["webhook-signature"].split(" ")).toContain(`v1,${expected}`);
 	});
 
-	it("a real event (experience.created) arrives signed as {id, type, data, createdAt}; filters pick who gets what", async () => {
+	it("a real event (experience.created) arrives signed as {id, type, distributionId, distributionType, data, createdAt}; filters pick who gets what", async () => {
 		const org = await createOrg();
 		const stranger = await createOrg();
 		const all = await hook(org, ["*"]);
@@ -443,10 +445,19 @@ describe("webhook delivery", () => {
 
 		const [got] = await waitForArrivals(exact.name, 1);
 		const payload = verify(exact.endpoint.secret, got);
-		expect(Object.keys(JSON.parse(got.body)).sort()).toEqual(["createdAt", "data", "id", "type"]);
+		expect(Object.keys(JSON.parse(got.body)).sort()).toEqual([
+			"createdAt",
+			"data",
+			"distributionId",
+			"distributionType",
+			"id",
+			"type",
+		]);
 		expect(payload).toEqual({
 			id: expect.stringMatching(EVT_ID),
 			type: "experience.created",
+			distributionId: null,
+			distributionType: null,
 			data: { object: expect.objectContaining({ id: experienceId, name: "Launch" }) },
 			createdAt: expect.stringMatching(ISO_UTC),
 		});
