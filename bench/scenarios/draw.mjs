@@ -209,7 +209,7 @@ export default {
 		});
 
 		// ── after the draw: the lost announcements, then quiesce ────────────
-		// The object announces draw.consumer.lost to every other entrant, 500 per alarm run, back to back.
+		// The object announces draw.consumer.lost to every other entrant, 1,000 consumer ids an event, 10 events per alarm run.
 		// Measure how far it got, then drop what is left so the next scenario runs on a quiet worker.
 		const lostFor = Date.now() - runAt;
 		const lostAcc = lostStep();
@@ -243,7 +243,7 @@ export default {
 		}
 		if (lost.announced < lost.losers) {
 			notes.push(
-				`After the draw the object announces \`draw.consumer.lost\` to every other entrant, ${"500"} per alarm run back to back: ` +
+				`After the draw the object announces \`draw.consumer.lost\` to every other entrant, ${"1,000"} consumer ids an event and 10 events per alarm run: ` +
 					`${lost.announced.toLocaleString("en-US")} of ${lost.losers.toLocaleString("en-US")} were announced in the ${s1(lostFor)} s ` +
 					`between POST /run and the end of the scenario (${Math.round(lostRate).toLocaleString("en-US")}/s while the export and verifier ran; ` +
 					`${(events["draw.consumer.lost"] ?? 0).toLocaleString("en-US")} had reached D1's events table, ${lost.outbox.toLocaleString("en-US")} sat in the outbox). ` +

@@ -53,3 +53,12 @@ export async function storeEvents(d1: D1Database, batch: MessageBatch<EventMessa
 
 /** By id alone: for the webhook queue consumer, which holds a delivery, not a tenant. */
 export const eventById = (d1: D1Database, id: string) => db(d1).select().from(events).where(eq(events.id, id)).get();
+
+/** A distribution's type, for an event whose own type does not name it (`distribution.updated`); null once deleted. */
+export async function distributionTypeById(d1: D1Database, organizationId: string, id: string) {
+	const row = await d1
+		.prepare("SELECT type FROM distributions WHERE id = ? AND organization_id = ?")
+		.bind(id, organizationId)
+		.first<{ type: string }>();
+	return row?.type ?? null;
+}

@@ -151,8 +151,29 @@ export interface WebhookTestResult {
 export interface WebhookEvent<D = Record<string, unknown>> {
 	id: string;
 	type: string;
+	/** The distribution the event is about (null for experience, sequence and test events). */
+	distributionId: string | null;
+	distributionType: "queue" | "draw" | "auction" | null;
 	data: D;
 	createdAt: string;
+}
+
+/** What every engine event's `data` names (`queue.consumer.admitted`, `draw.consumer.won`, `auction.outbid`, …). */
+export interface EngineEventSubject {
+	distributionId: string;
+	distributionType: "queue" | "draw" | "auction";
+	/** The sequence's product, or null. */
+	productId: string | null;
+}
+export type ConsumerEventData = EngineEventSubject & { consumerId: string } & Record<string, unknown>;
+/** `draw.consumer.lost`: up to 1,000 losers an event. */
+export type DrawLostEventData = EngineEventSubject & { consumerIds: string[] };
+/** `auction.settled`'s data besides `object`. */
+export interface AuctionSettledEventData {
+	object: Auction;
+	winnerConsumerId: string | null;
+	finalPrice: number | null;
+	reserveMet: boolean;
 }
 
 export type AdmissionValidity = z.output<typeof admissionValiditySchema>;

@@ -13,67 +13,17 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type EventMessage, newEvent, storeEvents } from "../../src/events/publish";
 import { backoffSeconds, fanOut, MAX_ATTEMPTS } from "../../src/events/webhooks/delivery";
 import { runQueueBatch } from "../support/events";
 import { call, countRows, createOrg, launch, type TestOrg } from "../support/helpers";
 import { sleep, waitFor } from "../support/time";
+import { createEndpoint, EP, hook, received, verify, waitForArrivals } from "../support/webhooks";
 
-const EP = "/api/v1/webhook-endpoints";
-const RECEIVER = inject("receiverUrl");
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const WH_ID = /^wh_[0-9A-HJKMNP-TV-Z]{26}$/;
 const EVT_ID = /^evt_[0-9A-HJKMNP-TV-Z]{26}$/;
-
-interface Arrival {
-	headers: Record<string, string>;
-	body: string;
-	status: number;
-}
-
-interface Endpoint {
-	id: string;
-	url: string;
-	description: string | null;
-	events: string[];
-	enabled: boolean;
-	createdAt: string;
-	updatedAt: string;
-	secret: string;
-}
-
-// The receiver lives for the whole run (all test files), so names are unique per run.
-let hookCounter = 0;
-const hookName = (label: string) => `${label}-${Date.now().toString(36)}-${++hookCounter}`;
-const hookUrl = (name: string, fail = 0) => `${RECEIVER}/hooks/${name}${fail ? `?fail=${fail}` : ""}`;
-
-async function received(name: string): Promise<Arrival[]> {
-	const res = await fetch(`${RECEIVER}/hooks/${name}`);
-	return (await res.json()) as Arrival[];
-}
-
-/** Polls the receiver until `name` got at least `count` requests (bounded). */
-const waitForArrivals = (name: string, count: number, timeoutMs = 15_000) =>
-	waitFor(
-		`receiver ${name}: ${count} requests`,
-		() => received(name),
-		(list) => list.length >= count,
-		timeoutMs,
-	);
-
-async function createEndpoint(org: TestOrg, body: Record<string, unknown>): Promise<Endpoint> {
-	const res = await call(EP, { key: org.secretKey, body });
-	expect(res.status, res.text).toBe(201);
-	return res.json;
-}
-
-/** An endpoint posting to a fresh receiver name. */
-async function hook(org: TestOrg, events: string[] = ["*"], fail = 0) {
-	const name = hookName(events.join("+").replaceAll("*", "all"));
-	const endpoint = await createEndpoint(org, { url: hookUrl(name, fail), events });
-	return { name, endpoint };
-}
 
 async function deliveries(org: TestOrg, endpointId: string, query = "") {
 	const res = await call(`${EP}/${endpointId}/deliveries${query}`, { key: org.secretKey });
@@ -102,8 +52,6 @@ async function put(org: TestOrg, endpointId: string, body: Record<string, unknow
 	expect(res.status, res.text).toBe(200);
 	return res.json;
 }
-
-const verify = (secret: string, a: Arrival) => new Webhook(secret).verify(a.body, a.headers) as any;
 
 describe("webhook endpoints: CRUD", () => {
 	it("creates an endpoint: 201 with the whsec_ secret shown once; GET and list never show it", async () => {
@@ -409,6 +357,8 @@ describe("webhook delivery", () => {
 		expect(payload).toEqual({
 			id: eventId,
 			type: "webhook.test",
+			distributionId: null,
+			distributionType: null,
 			data: expect.objectContaining({ endpointId: target.endpoint.id }),
 			createdAt: expect.stringMatching(ISO_UTC),
 		});
@@ -480,7 +430,7 @@ describe("webhook delivery", () => {
 		expect(a.headers["webhook-signature"].split(" ")).toContain(`v1,${expected}`);
 	});
 
-	it("a real event (experience.created) arrives signed as {id, type, data, createdAt}; filters pick who gets what", async () => {
+	it("a real event (experience.created) arrives signed as {id, type, distributionId, distributionType, data, createdAt}; filters pick who gets what", async () => {
 		const org = await createOrg();
 		const stranger = await createOrg();
 		const all = await hook(org, ["*"]);
@@ -495,10 +445,19 @@ describe("webhook delivery", () => {
 
 		const [got] = await waitForArrivals(exact.name, 1);
 		const payload = verify(exact.endpoint.secret, got);
-		expect(Object.keys(JSON.parse(got.body)).sort()).toEqual(["createdAt", "data", "id", "type"]);
+		expect(Object.keys(JSON.parse(got.body)).sort()).toEqual([
+			"createdAt",
+			"data",
+			"distributionId",
+			"distributionType",
+			"id",
+			"type",
+		]);
 		expect(payload).toEqual({
 			id: expect.stringMatching(EVT_ID),
 			type: "experience.created",
+			distributionId: null,
+			distributionType: null,
 			data: { object: expect.objectContaining({ id: experienceId, name: "Launch" }) },
 			createdAt: expect.stringMatching(ISO_UTC),
 		});

@@ -33,12 +33,17 @@ export async function storedStatus(id: string): Promise<string | null> {
 	return (await storedTimes(id)).status;
 }
 
-/** The distribution row's exact close/settle times (ms) and status, as written through to D1. */
+/** The distribution row's exact close/settle/updated times (ms) and status, as written through to D1. */
 export async function storedTimes(id: string) {
-	const row = await env.DB.prepare("SELECT close_at, settle_at, status FROM distributions WHERE id = ?")
+	const row = await env.DB.prepare("SELECT close_at, settle_at, status, updated_at FROM distributions WHERE id = ?")
 		.bind(id)
-		.first<{ close_at: number | null; settle_at: number | null; status: string }>();
-	return { closeAt: row?.close_at ?? null, settleAt: row?.settle_at ?? null, status: row?.status ?? null };
+		.first<{ close_at: number | null; settle_at: number | null; status: string; updated_at: number }>();
+	return {
+		closeAt: row?.close_at ?? null,
+		settleAt: row?.settle_at ?? null,
+		status: row?.status ?? null,
+		updatedAt: row?.updated_at ?? null,
+	};
 }
 
 /** Waits until the D1 column says `status`. */

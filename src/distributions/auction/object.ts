@@ -126,7 +126,26 @@ export class AuctionObject extends DistributionObject {
 		return this.store.load().settlement?.price ?? null;
 	}
 
+	/** Once settled: who won (or null) at what price, and whether the reserve was met; null before. Reads only. */
+	async outcome(): Promise<{ winnerConsumerId: string | null; finalPrice: number | null; reserveMet: boolean } | null> {
+		return this.caughtUp(() => this.outcomeNow());
+	}
+
+	private outcomeNow() {
+		const s = this.store.load().settlement;
+		if (!s) return null;
+		return {
+			winnerConsumerId: s.winner,
+			finalPrice: s.price == null ? null : fromMinor(s.price),
+			reserveMet: s.reserveMet,
+		};
+	}
+
 	// ── kernel hooks ───────────────────────────────────────────────────────
+
+	protected override onStatusEvent(status: string): Record<string, unknown> {
+		return status === "SETTLED" ? (this.outcomeNow() ?? {}) : {};
+	}
 
 	protected override onGrantLookup(consumerId: string): GrantState | null {
 		const s = this.store.load().settlement;
@@ -173,15 +192,18 @@ export class AuctionObject extends DistributionObject {
 		});
 	}
 
-	/** Extensions are written through to D1, so admin reads and lists show the closeAt bidders see. */
+	/**
+	 * Extensions and a buy-now's close are written through to D1 (updatedAt too: the resource
+	 * changed), so admin reads and lists show the closeAt bidders see.
+	 */
 	protected override async onAdvanced(): Promise<void> {
 		const st = this.store.load();
 		const t = this.timeline();
 		if (!st.timesDirty || !t) return;
 		await this.env.DB.prepare(
-			"UPDATE distributions SET close_at = ?, settle_at = ? WHERE id = ? AND organization_id = ?",
+			"UPDATE distributions SET close_at = ?, settle_at = ?, updated_at = ? WHERE id = ? AND organization_id = ?",
 		)
-			.bind(t.closeAt, t.settleAt, t.id, t.organizationId)
+			.bind(t.closeAt, t.settleAt, Date.now(), t.id, t.organizationId)
 			.run();
 		this.store.save({ ...this.store.load(), timesDirty: false });
 	}
@@ -238,6 +260,11 @@ export class AuctionObject extends DistributionObject {
 				this.emit("auction.outbid", { consumerId: outcome.previousLeader, price: fromMinor(outcome.state.price) }, now);
 			}
 			if (leader !== outcome.previousLeader && !outcome.state.boughtNow) this.extendIfLate(next, now);
+			if (outcome.state.boughtNow) {
+				// Bought out: it closed and settled now, and its times (here and, via onAdvanced, in D1) say so.
+				this.moveTimes({ closeAt: now, settleAt: now });
+				next.timesDirty = true;
+			}
 			this.store.save(next);
 			if (outcome.state.boughtNow) {
 				this.recordTransition("CLOSED", now);

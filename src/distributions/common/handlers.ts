@@ -1,5 +1,6 @@
 /** What each distribution CRUD route does, for one type: validated input in, the service, the spec's object out. */
 import type { AppRouteHandler } from "../../http/router";
+import { engineRef } from "./engine";
 import { listDistributions, toDistribution } from "./repo";
 import type { DistributionContracts as Routes } from "./routes";
 import { createDistribution, deleteDistribution, findOrThrow, updateDistribution } from "./service";
@@ -18,8 +19,17 @@ export function distributionHandlers(type: DistributionType) {
 		return c.json(await listDistributions(c.env.DB, c.env.APP_SECRET, organizationId, type, filters, page), 200);
 	};
 
-	const get: AppRouteHandler<Routes["get"]> = async (c) =>
-		c.json(toDistribution(await findOrThrow(c.env, c.get("tenant"), type, c.req.valid("param").id)), 200);
+	const get: AppRouteHandler<Routes["get"]> = async (c) => {
+		const row = await findOrThrow(c.env, c.get("tenant"), type, c.req.valid("param").id);
+		const object = toDistribution(row);
+		// A settled auction shows its outcome (from its object: D1 holds no winner); before that the spec's fields only.
+		if (row.type === "auction" && object.status === "SETTLED") {
+			const outcome = await engineRef(c.env, "auction", row.id).outcome();
+			if (outcome)
+				return c.json({ ...object, winnerConsumerId: outcome.winnerConsumerId, finalPrice: outcome.finalPrice }, 200);
+		}
+		return c.json(object, 200);
+	};
 
 	const update: AppRouteHandler<Routes["update"]> = async (c) => {
 		const row = await updateDistribution(c.env, c.get("tenant"), type, c.req.valid("param").id, c.req.valid("json"));

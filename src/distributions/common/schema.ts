@@ -207,6 +207,8 @@ export const auctionSchema = z
 		softCloseSeconds: z.number().int().optional().describe("Present when set"),
 		maxExtensionSeconds: z.number().int().optional().describe("Present when set"),
 		claimWindowSeconds: z.number().int().optional().describe("Present when set"),
+		winnerConsumerId: z.string().nullable().optional().describe("Once SETTLED (GET): the winner, or null"),
+		finalPrice: z.number().nullable().optional().describe("Once SETTLED (GET): the winning price, or null"),
 	})
 	.meta({ id: "Auction" });
 

@@ -8,7 +8,7 @@
  * Transitions: CLOSED seals the entries into the Merkle tree; DRAWN makes the first
  * winnerCount entries in rank order winners, each with a grant for the claim window.
  * Schedule kinds: `claims` expires unclaimed wins and, with backfill, passes each place
- * to the next entrant in rank order; `lost` announces the others, a chunk per run.
+ * to the next entrant in rank order; `lost` announces the others, 1,000 consumer ids an event.
  * COMPLETED once no win is left open.
  */
 import { newId } from "../../lib/ids";
@@ -23,8 +23,10 @@ import { receiptOf } from "./receipt";
 import { DRAW_MIGRATIONS, type DrawEntry, DrawStore, grantOf } from "./store";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
-/** `draw.consumer.lost` events per run of `lost`. */
-const LOST_CHUNK = 500;
+/** Consumer ids per `draw.consumer.lost` event (≈ 33 KB: well inside a queue message's 128 KB). */
+export const LOST_CHUNK = 1000;
+/** Losers announced per run of `lost`: 10 events every 250 ms, so a million losers take ≈ 25 s. */
+const LOST_PER_RUN = 10 * LOST_CHUNK;
 
 export type DrawError = "not_found" | "not_open" | "closed" | "full" | "not_entered";
 export type DrawReply<T> = Reply<T, DrawError>;
@@ -48,6 +50,13 @@ export interface DrawState {
 	};
 	admissionToken?: string;
 	claimBy?: string;
+}
+
+/** `items` in runs of at most `size`, in order. */
+export function chunked<T>(items: T[], size: number): T[][] {
+	const out: T[][] = [];
+	for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+	return out;
 }
 
 /** Once drawn, an entry still ENTERED was not picked. */
@@ -248,12 +257,20 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		return this.store.earliestClaimBy();
 	}
 
-	/** `draw.consumer.lost` for everyone not drawn, LOST_CHUNK per run so a large draw never floods one alarm. */
+	/**
+	 * `draw.consumer.lost` for everyone not drawn, in rank order: one event per LOST_CHUNK
+	 * consumer ids, LOST_PER_RUN per run, so a large draw never floods one alarm.
+	 */
 	private announceLost(now: number): number | null {
-		const lost = this.store.nextLost(LOST_CHUNK);
-		for (const e of lost) this.emit("draw.consumer.lost", { consumerId: e.consumer_id, entryId: e.entry_id }, now);
-		// Paced (2,000 a second at most), so announcing a huge draw leaves room for everything else.
-		return lost.length === LOST_CHUNK ? now + 250 : null;
+		const lost = this.store.nextLost(LOST_PER_RUN);
+		for (const consumerIds of chunked(
+			lost.map((e) => e.consumer_id),
+			LOST_CHUNK,
+		)) {
+			this.emit("draw.consumer.lost", { consumerIds }, now);
+		}
+		// Paced (40,000 losers a second at most), so announcing a huge draw leaves room for everything else.
+		return lost.length === LOST_PER_RUN ? now + 250 : null;
 	}
 
 	/** Every win is settled (claimed, or expired with no one left to take it): COMPLETED. */

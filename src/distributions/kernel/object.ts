@@ -16,6 +16,7 @@
  * Every RPC first catches up (`advance`), so an action never runs against a stale status.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { EngineEventType } from "../../events/types";
 import { type Status, statusAt } from "../common/status";
 import { Agenda, isTimelineKind, TIMELINE_KINDS } from "./agenda";
 import { GrantHolds } from "./grant-holds";
@@ -71,6 +72,11 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	/** The engine acts on a status reached, in the transaction that records it (e.g. the draw picks winners). */
 	protected onTransition(_status: Status, _now: number): void {}
 
+	/** What the engine adds to the event of a status it reached (the auction's outcome on SETTLED). */
+	protected onStatusEvent(_status: Status): Record<string, unknown> {
+		return {};
+	}
+
 	/** The engine runs one of its due schedule kinds; returns the next time to run `kind`, or null to drop it. */
 	protected onSchedule(_kind: E, _now: number): number | null {
 		return null;
@@ -101,7 +107,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	}
 
 	/** Records an event in the outbox, in the caller's transaction; the alarm sends it soon after. */
-	protected emit(type: string, data: Record<string, unknown>, now: number): void {
+	protected emit(type: EngineEventType, data: Record<string, unknown>, now: number): void {
 		if (!this.timeline()) return;
 		recordEvent(this.sql, this.agenda, type, data, now);
 	}
@@ -278,8 +284,8 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	protected async deliver(): Promise<void> {
 		const t = this.timeline();
 		if (!t) return;
-		await deliverStatuses(this.sql, this.env, t);
-		await flushOutbox(this.sql, this.agenda, this.env.EVENTS, t);
+		await deliverStatuses(this.sql, this.env, t, (status) => this.onStatusEvent(status));
+		await flushOutbox(this.sql, this.agenda, this.env, t);
 	}
 
 	/** Points the alarm at the earliest scheduled kind, or clears it. */

@@ -104,6 +104,8 @@ export async function deliverStatuses(
 	sql: SqlStorage,
 	env: { DB: D1Database; EVENTS: Queue },
 	t: { id: string; organizationId: string; type: DistributionType; completedAt: number | null },
+	/** What the engine adds to a status's event (`auction.settled`: the winner and price). */
+	extra: (status: Status) => Record<string, unknown> = () => ({}),
 ): Promise<void> {
 	const pending = sql
 		.exec<{ status: Status; at: number; event_id: string; seq: number }>(
@@ -125,7 +127,7 @@ export async function deliverStatuses(
 				newEvent(
 					t.organizationId,
 					`${t.type}.${EVENT_VERBS[status]}`,
-					{ object: { ...toDistribution(row, at), status } },
+					{ object: { ...toDistribution(row, at), status }, ...extra(status) },
 					t.id,
 					event_id,
 				),

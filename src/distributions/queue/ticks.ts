@@ -5,6 +5,7 @@
  * Writes `entries` and `counters` (next_slot_at, paused, …) through QueueStore, inside the
  * caller's transaction; events go out through the `emit` it is given.
  */
+import type { EngineEventType } from "../../events/types";
 import { newId } from "../../lib/ids";
 import { isoSeconds } from "../../lib/time";
 import { statusAt } from "../common/status";
@@ -12,7 +13,7 @@ import type { StoredTimeline } from "../kernel/object";
 import { decideAdmission, nextTickAt, type QueueNow, sessionEndsAt, soldOut } from "./admission";
 import type { QueueStore } from "./store";
 
-type Emit = (type: string, data: Record<string, unknown>, now: number) => void;
+type Emit = (type: EngineEventType, data: Record<string, unknown>, now: number) => void;
 
 /** OPEN admits; CLOSED still drains the line; before opening or once completed, nobody. */
 export function admitting(t: StoredTimeline, now: number): boolean {

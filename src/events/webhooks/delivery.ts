@@ -8,7 +8,8 @@ import { decrypt, deriveKey } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
 import { isoSeconds } from "../../lib/time";
 import type { EventMessage } from "../publish";
-import { eventById } from "../repo";
+import { distributionTypeById, eventById } from "../repo";
+import { distributionTypeOf } from "../types";
 import {
 	deliveryById,
 	enabledEndpointsOf,
@@ -88,6 +89,12 @@ export async function deliver(env: Env, deliveryId: string, attempt: number): Pr
 	const body = JSON.stringify({
 		id: event.id,
 		type: event.type,
+		// What the event is about, at the top level as GET /api/v1/events has it: routable without reading `data`.
+		distributionId: event.distributionId,
+		distributionType: event.distributionId
+			? (distributionTypeOf(event.type) ??
+				(await distributionTypeById(env.DB, event.organizationId, event.distributionId)))
+			: null,
 		data: event.data,
 		createdAt: isoSeconds(event.createdAt),
 	});

@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { checkoutUrl } from "../../experiences/experiences/schema";
 import { isoDateTime } from "../../lib/schemas";
+import { isKnownEventPattern } from "../types";
 
 const eventPattern = z
 	.string()
-	.regex(/^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/, "An event type (queue.opened), a prefix (queue.*) or *");
+	.regex(/^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/, "An event type (queue.opened), a prefix (queue.*) or *")
+	// A misspelled type would make an endpoint that silently never fires: name it instead.
+	.refine(isKnownEventPattern, { error: (issue) => `Unknown event type or prefix "${String(issue.input)}"` });
 
 export const webhookEndpointSchema = z
 	.object({

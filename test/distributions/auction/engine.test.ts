@@ -571,7 +571,27 @@ describe("soft close", () => {
 		expect((await storedTimes(a.id)).status).toBe("SETTLED");
 	});
 
-	it("settleAt later than the extended close stays put; a buy-now in the window does not extend", async () => {
+	it("an extension bumps updatedAt in D1 and the API", async () => {
+		const t = await tenant();
+		const [alice] = await guests(t, 1);
+		const t0 = Date.now();
+		const a = await createAuction(
+			t,
+			{ openAt: t0 - 1000, closeAt: t0 + 4000, settleAt: t0 + 4000 },
+			{ startingBid: 10, minimumIncrement: 1, softCloseSeconds: 3 },
+		);
+		const before = await storedTimes(a.id);
+		await sleep(1100);
+		expect((await bid(t, a.id, alice, 10)).status).toBe(200);
+		const after = await storedTimes(a.id);
+		expect(after.closeAt, "extended").toBeGreaterThan(t0 + 4000);
+		expect(after.updatedAt as number).toBeGreaterThan(before.updatedAt as number);
+		const got = await call(`/api/v1/auctions/${a.id}`, { key: t.secretKey });
+		expect(got.json.updatedAt).toBe(isoSeconds(after.updatedAt as number));
+		expect(got.json.updatedAt).not.toBe(a.updatedAt);
+	});
+
+	it("settleAt later than the extended close stays put; a buy-now in the window ends it now, without extending", async () => {
 		const t = await tenant();
 		const [alice, bob] = await guests(t, 2);
 		const t0 = Date.now();
@@ -585,11 +605,26 @@ describe("soft close", () => {
 		expect(extended.closeAt, "closeAt extended by the first bid").toBeGreaterThan(t0 + 1500);
 		expect(extended.settleAt, "settleAt after the extended close stays put").toBe(t0 + 30_000);
 
+		const buyFrom = Date.now();
 		const bought = await buyNow(t, a.id, bob);
+		const buyTo = Date.now();
 		expect(bought.status, bought.text).toBe(200);
 		expect(bought.json.status).toBe("WON");
-		// The auction ended now: a buy-now ends it, it does not push closeAt out.
-		expect((await storedTimes(a.id)).closeAt, "closeAt after buy-now").toBe(extended.closeAt);
+		// The auction ended now: closeAt and settleAt say when (no extension), in D1 and in the API.
+		const after = await storedTimes(a.id);
+		expect(after.closeAt, "closeAt after buy-now").toBeGreaterThanOrEqual(buyFrom);
+		expect(after.closeAt, "closeAt after buy-now").toBeLessThanOrEqual(buyTo);
+		expect(after.settleAt, "settleAt after buy-now").toBe(after.closeAt);
+		const got = await call(`/api/v1/auctions/${a.id}`, { key: t.secretKey });
+		expect(got.json).toMatchObject({
+			status: "SETTLED",
+			closeAt: isoSeconds(after.closeAt as number),
+			settleAt: isoSeconds(after.closeAt as number),
+			winnerConsumerId: bob.consumerId,
+			finalPrice: 100,
+		});
+		// Waited for (the alarm delivers it, later on a loaded machine), then long enough for a second to show.
+		await waitEvents(t, a.id, "auction.extended", 1, 10_000);
 		await sleep(1300);
 		expect(await eventsOf(t, a.id, "auction.extended")).toHaveLength(1);
 	});
