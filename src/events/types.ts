@@ -9,7 +9,7 @@ type DistType = (typeof DISTRIBUTION_TYPES)[number];
 
 /** Lifecycle events (status-sync.ts publishes `<type>.<verb>`) and CRUD events, per distribution type. */
 const LIFECYCLE: Record<DistType, readonly string[]> = {
-	queue: ["created", "updated", "deleted", "opened", "closed", "completed"],
+	queue: ["created", "updated", "deleted", "opened", "sold_out", "closed", "completed"],
 	draw: ["created", "updated", "deleted", "opened", "closed", "drawn", "completed"],
 	auction: ["created", "updated", "deleted", "opened", "closed", "settled"],
 };

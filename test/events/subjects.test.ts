@@ -10,7 +10,9 @@ import { SNEAKER } from "../support/catalog";
 import { enterAll, shortDraw, waitDrawn } from "../support/draw";
 import { call, countRows, createOrg, guests, launch, type Tenant } from "../support/helpers";
 import { expectProblem } from "../support/problems";
-import { enter, openQueue } from "../support/queue";
+import { enter, openQueue, status } from "../support/queue";
+import { orderBody, shop } from "../support/shop";
+import { waitFor } from "../support/time";
 import { createEndpoint, EP, hook, verify, waitForArrivals } from "../support/webhooks";
 
 /** A tenant whose sequence sells one product, and that product's id. */
@@ -40,6 +42,24 @@ describe("delivered events name their subject", () => {
 			distributionType: "queue",
 			data: { consumerId: s.consumerId, distributionId: q.id, distributionType: "queue", productId: t.productId },
 		});
+	});
+
+	it("queue.opened and queue.sold_out: the queue's lifecycle events name it on top", async () => {
+		const s = await shop({ inventory: 1 });
+		const { name, endpoint } = await hook(s, ["queue.opened", "queue.sold_out"]);
+		const q = await openQueue(s, { admissionRate: 100 });
+		const [p] = await guests(s, 1);
+		expect((await enter(s, q.id, p)).status).toBe(200);
+		await waitFor(
+			"admitted",
+			async () => (await status(s, q.id, p)).json.status,
+			(v) => v === "ADMITTED",
+		);
+		const order = await call("/api/v1/orders", { key: s.secretKey, body: orderBody(p, q.id, "SO-1") });
+		expect(order.status, order.text).toBe(201);
+		const got = await deliveredTo(name, endpoint.secret, 2);
+		expect(got.map((e) => e.type).sort()).toEqual(["queue.opened", "queue.sold_out"]);
+		for (const e of got) expect(e).toMatchObject({ distributionId: q.id, distributionType: "queue" });
 	});
 
 	it("draw.consumer.won and draw.consumer.lost (one event listing the losers' ids)", async () => {
