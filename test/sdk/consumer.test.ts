@@ -6,9 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-	FanfareConsumer,
 	FanfareError,
-	type FetchLike,
 	type LiveState,
 	type QueueLiveMessage,
 	type StorageLike,
