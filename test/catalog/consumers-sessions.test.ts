@@ -147,3 +147,36 @@ describe("a guest's session outlives its access token", () => {
 		expect((await me(t, fresh.accessToken, d.id)).json.status).toBe("CLAIMED");
 	});
 });
+
+describe("draw entries by ticket", () => {
+	const byTicket = (t: TestOrg, drawId: string, ticket: string, accessToken?: string) =>
+		call(`/consumer/v1/draws/${drawId}/status`, {
+			key: accessToken ?? null,
+			headers: { "X-Publishable-Key": t.publishableKey, "X-Draw-Ticket": ticket },
+		});
+
+	it("enter answers a ticket; status by X-Draw-Ticket alone follows the entry to the win", async () => {
+		const t = await tenant();
+		const d = await shortDraw(t, { winnerCount: 1 });
+		const [g, other] = await Promise.all([guest(t), guest(t)]);
+		const entered = await consumerDraw(t, d.id, "enter", g);
+		expect(typeof entered.json.ticket).toBe("string");
+		const mine = await byTicket(t, d.id, entered.json.ticket);
+		expect(mine.status, mine.text).toBe(200);
+		expect(mine.json).toMatchObject({ consumerId: g.consumerId, status: "ENTERED" });
+		expect(mine.json.receipt.entryId).toBe(entered.json.receipt.entryId);
+
+		// Refused: garbage, another consumer's token with this ticket, another draw's ticket.
+		expectProblem(await byTicket(t, d.id, "garbage"), 401, "Invalid ticket");
+		expectProblem(await byTicket(t, d.id, entered.json.ticket, other.accessToken), 401, "Invalid ticket");
+		const d2 = await shortDraw(t, { winnerCount: 1 });
+		expectProblem(await byTicket(t, d2.id, entered.json.ticket), 401, "Invalid ticket");
+		// Without ticket or token: 401 as before.
+		expectProblem(await consumerDraw(t, d.id, "status", null), 401);
+
+		await waitDrawn(t, d.id);
+		const won = await byTicket(t, d.id, entered.json.ticket);
+		expect(won.json).toMatchObject({ consumerId: g.consumerId, status: "WON" });
+		expect(typeof won.json.admissionToken).toBe("string");
+	});
+});
