@@ -77,6 +77,35 @@ export const consumers = sqliteTable(
 	],
 );
 
+/**
+ * Consumer refresh tokens: only the SHA-256 of each is stored. A family is one sign-in's
+ * chain of rotations; `used_at` marks a token already exchanged, and presenting it again
+ * revokes the whole family (reuse detection). Deleting the consumer deletes its tokens.
+ */
+export const refreshTokens = sqliteTable(
+	"refresh_tokens",
+	{
+		id: text("id").primaryKey(),
+		organizationId: text("organization_id")
+			.notNull()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		consumerId: text("consumer_id")
+			.notNull()
+			.references(() => consumers.id, { onDelete: "cascade" }),
+		familyId: text("family_id").notNull(),
+		tokenHash: text("token_hash").notNull(),
+		expiresAt: integer("expires_at").notNull(),
+		usedAt: integer("used_at"),
+		revokedAt: integer("revoked_at"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [
+		uniqueIndex("refresh_tokens_hash").on(t.tokenHash),
+		index("refresh_tokens_org_family").on(t.organizationId, t.familyId),
+		index("refresh_tokens_org_consumer").on(t.organizationId, t.consumerId),
+	],
+);
+
 export const orders = sqliteTable(
 	"orders",
 	{

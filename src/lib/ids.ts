@@ -21,6 +21,8 @@ export const ID_PREFIXES = [
 	"adm",
 	"ent",
 	"dlv",
+	"rtk",
+	"rtf",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

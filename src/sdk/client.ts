@@ -6,7 +6,6 @@ import { type Jwks, JwksCache, type VerifyAdmissionOptions, verifyAdmissionToken
 import { envVar, type Query, type RequestOptions, Transport, type TransportOptions } from "./http.js";
 import { type Page, type PageParams, PagePromise } from "./pagination.js";
 import type {
-	AccessToken,
 	AdmissionClaims,
 	AdmissionCompleteParams,
 	AdmissionValidity,
@@ -22,6 +21,7 @@ import type {
 	Consumer,
 	ConsumerCreateParams,
 	ConsumerListParams,
+	ConsumerSession,
 	ConsumerUpdateParams,
 	CreatedApiKey,
 	CreatedWebhookEndpoint,
@@ -84,8 +84,11 @@ export interface ProductsResource extends Resource<Product, ProductCreateParams,
 
 export interface ConsumersResource
 	extends Resource<Consumer, ConsumerCreateParams, ConsumerUpdateParams, ConsumerListParams> {
-	/** An access token (1 h) for your logged-in shopper, to hand to its browser (`FanfareConsumer.setAccessToken`). */
-	createToken(id: string, options?: RequestOptions): Promise<AccessToken>;
+	/**
+	 * A session for your logged-in shopper — an access token (1 h) and the refresh token (30 days)
+	 * that renews it — to hand to its browser (`FanfareConsumer.setSession`).
+	 */
+	createToken(id: string, options?: RequestOptions): Promise<ConsumerSession>;
 }
 
 export interface OrdersResource
@@ -223,7 +226,7 @@ export class FanfareClient {
 		this.products = resource<Product, ProductCreateParams, ProductUpdateParams>("/api/v1/products");
 		this.consumers = {
 			...consumers,
-			createToken: (id, o) => post<AccessToken>(`/api/v1/consumers/${enc(id)}/tokens`, undefined, o),
+			createToken: (id, o) => post<ConsumerSession>(`/api/v1/consumers/${enc(id)}/tokens`, undefined, o),
 		};
 		const orders = resource<Order, OrderCreateParams, never, OrderListParams>("/api/v1/orders");
 		this.orders = { create: orders.create, get: orders.get, list: orders.list };

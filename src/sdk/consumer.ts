@@ -8,11 +8,11 @@ import { fromBase64url } from "./encoding.js";
 import { type RequestOptions, Transport, type TransportOptions } from "./http.js";
 import { globalWebSocket, subscribe, type WatchOptions, type WebSocketFactory } from "./live.js";
 import type {
-	AccessToken,
 	AuctionLiveMessage,
 	AuctionPublicState,
 	BidderState,
 	BidParams,
+	ConsumerSession,
 	DrawEntryState,
 	DrawProof,
 	QueueEntryState,
@@ -31,9 +31,11 @@ export interface FanfareConsumerOptions extends TransportOptions {
 	publishableKey: string;
 	/** A consumer access token to start with (e.g. one your server got from `consumers.createToken`). */
 	accessToken?: string;
+	/** The refresh token that came with it: the client then renews the access token on its own when it expires. */
+	refreshToken?: string;
 	/**
-	 * Keeps the access token and queue tickets across page loads (e.g. `window.sessionStorage`), so a
-	 * reload keeps the shopper's place. Default: memory only.
+	 * Keeps the session (access and refresh token) and queue tickets across page loads (e.g.
+	 * `window.localStorage`), so a reload keeps the shopper signed in and in place. Default: memory only.
 	 */
 	storage?: StorageLike;
 	/** How to open WebSockets (default: the global `WebSocket`; `null` → always poll). */
@@ -114,8 +116,15 @@ const enc = encodeURIComponent;
 
 export class FanfareConsumer {
 	readonly auth: {
-		/** Starts a guest session: a new consumer and its access token, which the client then uses. */
-		guest(options?: RequestOptions): Promise<AccessToken>;
+		/** Starts a guest session: a new consumer, its access and refresh tokens, which the client then uses. */
+		guest(options?: RequestOptions): Promise<ConsumerSession>;
+		/**
+		 * Exchanges the refresh token for a new pair now (the client also does it on its own, once,
+		 * when a call is refused for an expired access token). A refused refresh signs out.
+		 */
+		refresh(options?: RequestOptions): Promise<ConsumerSession>;
+		/** Revokes the session's refresh tokens on the server and forgets the session. */
+		signOut(options?: RequestOptions): Promise<void>;
 	};
 	readonly queues: ConsumerQueues;
 	readonly draws: ConsumerDraws;
@@ -123,6 +132,7 @@ export class FanfareConsumer {
 	readonly http: Transport;
 
 	private token: string | null = null;
+	private refreshing: Promise<ConsumerSession> | null = null;
 	private readonly storage: StorageLike;
 	private readonly prefix: string;
 	private readonly publishableKey: string;
@@ -132,15 +142,22 @@ export class FanfareConsumer {
 		this.publishableKey = options.publishableKey;
 		this.storage = options.storage ?? new MemoryStorage();
 		this.prefix = `fanfare:${options.publishableKey.slice(-8)}:`;
-		const t = new Transport(options, () => ({
-			"X-Publishable-Key": this.publishableKey,
-			...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
-		}));
+		const t = new Transport(
+			options,
+			() => ({
+				"X-Publishable-Key": this.publishableKey,
+				...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
+			}),
+			() => this.renew(),
+		);
 		this.http = t;
 
 		const stored = this.storage.getItem(`${this.prefix}token`);
 		const initial = options.accessToken ?? stored;
-		if (initial && (options.accessToken || (peekJwt(initial).exp ?? 0) * 1000 > Date.now())) {
+		if (options.refreshToken) this.storage.setItem(`${this.prefix}refresh`, options.refreshToken);
+		// An expired access token is kept when a refresh token can renew it: its first 401 renews the pair.
+		const renewable = this.refreshToken !== null;
+		if (initial && (options.accessToken || renewable || (peekJwt(initial).exp ?? 0) * 1000 > Date.now())) {
 			this.setAccessToken(initial);
 		}
 		const webSocket = options.webSocket === undefined ? globalWebSocket() : (options.webSocket ?? undefined);
@@ -152,9 +169,26 @@ export class FanfareConsumer {
 
 		this.auth = {
 			guest: async (o) => {
-				const token = await post<AccessToken>("/consumer/v1/auth/guest", undefined, o);
-				this.setAccessToken(token.accessToken);
-				return token;
+				const session = await post<ConsumerSession>("/consumer/v1/auth/guest", undefined, o);
+				this.setSession(session);
+				return session;
+			},
+			refresh: (o) => {
+				// One exchange at a time: a refresh token works once, so two in flight would revoke the session.
+				this.refreshing ??= this.exchange(o).finally(() => {
+					this.refreshing = null;
+				});
+				return this.refreshing;
+			},
+			signOut: async (o) => {
+				const refreshToken = this.refreshToken;
+				this.setAccessToken(null);
+				if (refreshToken) {
+					await t.request(
+						{ method: "POST", path: "/consumer/v1/auth/revoke", body: { refreshToken }, noRenew: true },
+						o,
+					);
+				}
 			},
 		};
 
@@ -231,6 +265,45 @@ export class FanfareConsumer {
 		return this.token;
 	}
 
+	/** The refresh token of the session, or null: persist it (the `storage` option does) to stay signed in. */
+	get refreshToken(): string | null {
+		return this.storage.getItem(`${this.prefix}refresh`);
+	}
+
+	/** Uses a session from `auth.guest()`, the refresh route, or your server's `consumers.createToken`. */
+	setSession(session: { accessToken: string; refreshToken?: string | null }): void {
+		this.setAccessToken(session.accessToken);
+		if (session.refreshToken) this.storage.setItem(`${this.prefix}refresh`, session.refreshToken);
+	}
+
+	/** POST /consumer/v1/auth/refresh with the stored refresh token; a refusal forgets the session. */
+	private async exchange(o?: RequestOptions): Promise<ConsumerSession> {
+		const refreshToken = this.refreshToken;
+		if (!refreshToken) throw new TypeError("auth.refresh needs a refresh token (auth.guest() or setSession)");
+		try {
+			const session = await this.http.request<ConsumerSession>(
+				{ method: "POST", path: "/consumer/v1/auth/refresh", body: { refreshToken }, noRenew: true },
+				o,
+			);
+			this.setSession(session);
+			return session;
+		} catch (err) {
+			if ((err as { status?: number }).status === 401 && this.refreshToken === refreshToken) this.setAccessToken(null);
+			throw err;
+		}
+	}
+
+	/** The transport's 401 hook: renews the pair when there is a refresh token to renew with. */
+	private async renew(): Promise<boolean> {
+		if (!this.refreshToken) return false;
+		try {
+			await this.auth.refresh();
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
 	/** The consumer id of the access token in use, or null. */
 	get consumerId(): string | null {
 		return this.token ? (peekJwt(this.token).sub ?? null) : null;
@@ -238,14 +311,15 @@ export class FanfareConsumer {
 
 	/**
 	 * Uses a consumer access token — one your server issued for its logged-in shopper
-	 * (`consumers.createToken`), or null to sign out. Switching to another consumer forgets the
-	 * previous one's queue tickets.
+	 * (`consumers.createToken`), or null to sign out (the refresh token is forgotten too). Switching
+	 * to another consumer forgets the previous one's queue tickets and refresh token.
 	 */
 	setAccessToken(token: string | null): void {
 		const before = this.consumerId;
 		this.token = token;
 		if (token) this.storage.setItem(`${this.prefix}token`, token);
 		else this.storage.removeItem(`${this.prefix}token`);
+		if (!token || (before && before !== this.consumerId)) this.storage.removeItem(`${this.prefix}refresh`);
 		if (before && before !== this.consumerId) this.clearTickets();
 	}
 
@@ -267,13 +341,15 @@ export class FanfareConsumer {
 
 	/**
 	 * The checkout redirect for a distribution the shopper holds a live grant for (admitted,
-	 * or a draw / auction winner): open it and the server answers 302 to the merchant's checkout.
+	 * or a draw / auction winner — the `admissionToken` of that state or live message): open it
+	 * and the server answers 302 to the merchant's checkout. The grant identifies the shopper;
+	 * the access token is never put in the URL.
 	 */
-	checkoutUrl(distributionId: string): string {
-		if (!this.token) throw new TypeError("checkoutUrl needs an access token (auth.guest() or setAccessToken)");
+	checkoutUrl(distributionId: string, admissionToken: string): string {
+		if (!admissionToken) throw new TypeError("checkoutUrl needs the grant (admissionToken) of the admission or win");
 		return this.http.url(`/consumer/v1/checkout/${enc(distributionId)}`, {
 			key: this.publishableKey,
-			token: this.token,
+			grant: admissionToken,
 		});
 	}
 }

@@ -52,6 +52,8 @@ export interface CallSpec {
 	headers?: Record<string, string>;
 	/** Send no credentials (public endpoints such as the JWKS). */
 	anonymous?: boolean;
+	/** Never renew the credentials on a 401 (the renewal call itself). */
+	noRenew?: boolean;
 }
 
 export const DEFAULT_BASE_URL = "http://localhost:8787";
@@ -122,6 +124,11 @@ export class Transport {
 	constructor(
 		private readonly options: TransportOptions,
 		private readonly auth: () => Record<string, string>,
+		/**
+		 * Called once per request on a 401 to a call that sent `Authorization`: true when it
+		 * obtained new credentials, and the request is then sent again with them.
+		 */
+		private readonly renew?: () => Promise<boolean>,
 	) {
 		this.baseUrl = (options.baseUrl ?? envVar("FANFARE_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
 	}
@@ -165,6 +172,7 @@ export class Transport {
 		const maxAttempts = Math.max(1, opts.maxAttempts ?? this.options.maxAttempts ?? 3);
 		const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs ?? 30_000;
 
+		let renewed = false;
 		for (let attempt = 1; ; attempt++) {
 			const last = attempt >= maxAttempts;
 			let res: Response;
@@ -188,6 +196,15 @@ export class Transport {
 				return (text ? JSON.parse(text) : undefined) as T;
 			}
 			const text = await res.text();
+			if (res.status === 401 && !renewed && !spec.noRenew && this.renew && headers.Authorization) {
+				renewed = true;
+				if (await this.renew()) {
+					const fresh = this.auth().Authorization;
+					if (fresh) headers.Authorization = fresh;
+					attempt--;
+					continue;
+				}
+			}
 			if (!last && retryable(res)) {
 				const after = retryAfterMs(res.headers.get("Retry-After"));
 				if (after === null || after <= (this.options.maxRetryAfterMs ?? 60_000)) {

@@ -8,6 +8,7 @@ import type {
 	accessTokenSchema,
 	consumerSchema,
 	createConsumerBody,
+	sessionSchema,
 	updateConsumerBody,
 } from "../catalog/consumers/schema.js";
 import type { createOrderBody, orderSchema } from "../catalog/orders/schema.js";
@@ -67,6 +68,8 @@ export type ConsumerCreateParams = z.input<typeof createConsumerBody>;
 export type ConsumerUpdateParams = z.input<typeof updateConsumerBody>;
 export type ConsumerListParams = PageParams & { email?: string };
 export type AccessToken = z.output<typeof accessTokenSchema>;
+/** An access token with the refresh token that renews it (guest sign-up, refresh, `consumers.createToken`). */
+export type ConsumerSession = z.output<typeof sessionSchema>;
 
 export type Order = z.output<typeof orderSchema>;
 export type OrderCreateParams = z.input<typeof createOrderBody>;

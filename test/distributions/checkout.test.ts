@@ -496,6 +496,32 @@ describe("checkoutUrl and the redirect", () => {
 		expect((await checkout(s, "queue_01HXYZ123456789ABCDEFGHJK", outsider)).status).toBe(404);
 	});
 
+	it("a plain link with ?grant= redirects without the access token; a bad, expired, foreign or other queue's grant is 401", async () => {
+		const { s, queueId, holders } = await shopWithHolders(2);
+		const [h, other] = holders;
+		const viaGrant = (distributionId: string, grant: string, key = s.publishableKey) =>
+			call(`/consumer/v1/checkout/${distributionId}?key=${encodeURIComponent(key)}&grant=${encodeURIComponent(grant)}`);
+		const res = await viaGrant(queueId, h.admissionToken);
+		expect(res.status, res.text).toBe(302);
+		expect(res.headers.get("Location")).toBe(h.checkoutUrl);
+		expect(new URL(res.headers.get("Location") as string).searchParams.get("consumerId")).toBe(h.consumerId);
+
+		expectProblem(await viaGrant(queueId, "garbage"), 401);
+		expectProblem(await viaGrant(queueId, h.accessToken), 401);
+		const q2 = await grantQueue(s);
+		expectProblem(await viaGrant(q2.id, h.admissionToken), 401);
+		const foreign = await shopWithHolders(1);
+		expectProblem(await viaGrant(queueId, foreign.holders[0].admissionToken), 401);
+		expectProblem(await viaGrant(foreign.queueId, foreign.holders[0].admissionToken), 401);
+		// A grant that is no longer live: the consumer it names has no admission.
+		const denied = await call(`/api/v1/queues/${queueId}/entries/${other.consumerId}/deny`, {
+			key: s.secretKey,
+			body: {},
+		});
+		expect(denied.status, denied.text).toBe(200);
+		expectProblem(await viaGrant(queueId, other.admissionToken), 409, "No admission");
+	});
+
 	it("409 No checkout URL when neither the experience nor the sequence has one; orders still work", async () => {
 		const { s, queueId, holders } = await shopWithHolders(1, { checkoutUrl: null });
 		const [h] = holders;

@@ -6,9 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-	FanfareConsumer,
 	FanfareError,
-	type FetchLike,
 	type LiveState,
 	type QueueLiveMessage,
 	type StorageLike,
@@ -16,33 +14,8 @@ import {
 	type WebSocketLike,
 } from "../../src/sdk";
 import { BASE } from "../support/helpers";
-import { type SdkTenant, sdkTenant, workerFetch, workerWebSocket } from "../support/sdk";
+import { consumerWith, recording, type SdkTenant, sdkTenant, workerFetch, workerWebSocket } from "../support/sdk";
 import { iso, sleep, waitFor } from "../support/time";
-
-/** A fetch that records each request's method, path and headers before passing it to the worker. */
-function recording() {
-	const requests: { method: string; path: string; headers: Headers }[] = [];
-	const fetch: FetchLike = (input, init) => {
-		requests.push({
-			method: init?.method ?? "GET",
-			path: new URL(input).pathname,
-			headers: new Headers(init?.headers),
-		});
-		return workerFetch(input, init);
-	};
-	return { requests, fetch };
-}
-
-function consumerWith(t: SdkTenant, options: Partial<ConstructorParameters<typeof FanfareConsumer>[0]> = {}) {
-	return new FanfareConsumer({
-		publishableKey: t.publishableKey,
-		baseUrl: BASE,
-		fetch: workerFetch,
-		webSocket: workerWebSocket,
-		backoffBaseMs: 20,
-		...options,
-	});
-}
 
 const openQueue = (t: SdkTenant, body: Record<string, unknown> = {}) =>
 	t.admin.queues.create({ sequenceId: t.sequenceId, openAt: iso(Date.now() - 1000), ...body });
@@ -335,10 +308,12 @@ describe("auctions", () => {
 		const status = await c.auctions.status(auction.id);
 		expect(status).toMatchObject({ status: "WON", admissionToken: expect.any(String) });
 
-		const url = c.checkoutUrl(auction.id);
+		// The grant identifies the shopper: the access token stays out of the URL.
+		const url = c.checkoutUrl(auction.id, status.admissionToken as string);
 		expect(url).toBe(
-			`${BASE}/consumer/v1/checkout/${auction.id}?key=${t.publishableKey}&token=${encodeURIComponent(c.accessToken as string)}`,
+			`${BASE}/consumer/v1/checkout/${auction.id}?key=${t.publishableKey}&grant=${encodeURIComponent(status.admissionToken as string)}`,
 		);
+		expect(url).not.toContain(c.accessToken as string);
 		const res = await workerFetch(url, { redirect: "manual" });
 		expect(res.status).toBe(302);
 		const location = new URL(res.headers.get("Location") as string);

@@ -92,6 +92,8 @@ export interface Tenant extends TestOrg {
 export interface Shopper {
 	consumerId: string;
 	accessToken: string;
+	/** Guests and merchant-issued sessions carry one (POST /consumer/v1/auth/refresh). */
+	refreshToken?: string;
 }
 
 /** A new experience of `org` ("Launch", plus `experience`) with one sequence ("Main", plus `sequence`). */
@@ -123,8 +125,12 @@ export async function guest(t: TestOrg): Promise<Shopper> {
 		headers: { "X-Publishable-Key": t.publishableKey },
 	});
 	expect(res.status, res.text).toBe(201);
-	return { consumerId: res.json.consumerId, accessToken: res.json.accessToken };
+	return { consumerId: res.json.consumerId, accessToken: res.json.accessToken, refreshToken: res.json.refreshToken };
 }
+
+/** POST /consumer/v1/auth/refresh (or /revoke) with this body, as the shopper's page sends it. */
+export const refreshCall = (t: TestOrg, body: unknown, action: "refresh" | "revoke" = "refresh") =>
+	call(`/consumer/v1/auth/${action}`, { body, headers: { "X-Publishable-Key": t.publishableKey } });
 
 /** `n` guests, created in parallel batches. */
 export async function guests(t: TestOrg, n: number, batch = 100): Promise<Shopper[]> {

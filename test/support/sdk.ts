@@ -44,13 +44,31 @@ export async function sdkTenant(experience: { checkoutUrl?: string } = {}): Prom
 		admin,
 		experienceId: exp.id,
 		sequenceId: seq.id,
-		consumer: () =>
-			new FanfareConsumer({
-				publishableKey: org.publishableKey,
-				baseUrl: BASE,
-				fetch: workerFetch,
-				webSocket: workerWebSocket,
-				backoffBaseMs: 20,
-			}),
+		consumer: () => consumerWith(org),
 	};
+}
+
+/** A fetch that records each request's method, path and headers before passing it to the worker. */
+export function recording() {
+	const requests: { method: string; path: string; headers: Headers }[] = [];
+	const fetch: FetchLike = (input, init) => {
+		requests.push({
+			method: init?.method ?? "GET",
+			path: new URL(input).pathname,
+			headers: new Headers(init?.headers),
+		});
+		return workerFetch(input, init);
+	};
+	return { requests, fetch };
+}
+
+export function consumerWith(t: TestOrg, options: Partial<ConstructorParameters<typeof FanfareConsumer>[0]> = {}) {
+	return new FanfareConsumer({
+		publishableKey: t.publishableKey,
+		baseUrl: BASE,
+		fetch: workerFetch,
+		webSocket: workerWebSocket,
+		backoffBaseMs: 20,
+		...options,
+	});
 }

@@ -2,7 +2,7 @@
 import { uniqueOr } from "../../db/errors";
 import { conflict, notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
-import { issueAccessToken } from "./access-tokens";
+import { issueSession } from "./access-tokens";
 import { createConsumer, deleteConsumer, getConsumer, listConsumers, toConsumer, updateConsumer } from "./repo";
 import type * as routes from "./routes";
 
@@ -34,7 +34,7 @@ export const issueToken: AppRouteHandler<typeof routes.issueToken> = async (c) =
 	const { organizationId } = c.get("tenant");
 	const row = await getConsumer(c.env.DB, organizationId, c.req.valid("param").id);
 	if (!row) throw notFound("Consumer");
-	return c.json(await issueAccessToken(c.env.JWT_SIGNING_KEY, organizationId, row.id), 201);
+	return c.json(await issueSession(c.env, organizationId, row.id), 201);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {

@@ -21,4 +21,7 @@ export const consumerRoutes = router
 	.openapi(routes.issueToken, handlers.issueToken)
 	.openapi(routes.remove, handlers.remove);
 
-export const consumerAuthRoutes = createRouter<ConsumerEnv>().openapi(shopperRoutes.guest, shopperHandlers.guest);
+export const consumerAuthRoutes = createRouter<ConsumerEnv>()
+	.openapi(shopperRoutes.guest, shopperHandlers.guest)
+	.openapi(shopperRoutes.refresh, shopperHandlers.refresh)
+	.openapi(shopperRoutes.revoke, shopperHandlers.revoke);

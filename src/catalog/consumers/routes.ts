@@ -3,13 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { empty, errors, json, jsonBody, SECURITY } from "../../http/openapi";
 import { pageQuery, pageSchema } from "../../lib/pagination";
 import { idParam } from "../../lib/schemas";
-import {
-	accessTokenSchema,
-	consumerSchema,
-	createConsumerBody,
-	listConsumersQuery,
-	updateConsumerBody,
-} from "./schema";
+import { consumerSchema, createConsumerBody, listConsumersQuery, sessionSchema, updateConsumerBody } from "./schema";
 
 const tags = ["Consumers"];
 const security = SECURITY.secret;
@@ -58,11 +52,12 @@ export const issueToken = createRoute({
 	method: "post",
 	path: "/{id}/tokens",
 	tags,
-	summary: "Issue an access token for this consumer (your logged-in shopper)",
-	description: "Hand the token to the shopper's browser for the consumer API. Valid one hour.",
+	summary: "Issue an access token and a refresh token for this consumer (your logged-in shopper)",
+	description:
+		"Hand both to the shopper's browser for the consumer API. The access token is valid one hour; the refresh token renews it (POST /consumer/v1/auth/refresh) for 30 days from its last use. Deleting the consumer revokes its refresh tokens.",
 	security,
 	request: { params: idParam },
-	responses: { 201: json(accessTokenSchema), ...errors({ 404: "Consumer not found" }) },
+	responses: { 201: json(sessionSchema), ...errors({ 404: "Consumer not found" }) },
 });
 
 export const remove = createRoute({

@@ -48,3 +48,18 @@ export const accessTokenSchema = z
 		expiresAt: isoDateTime(),
 	})
 	.meta({ id: "AccessToken" });
+
+export const sessionSchema = accessTokenSchema
+	.extend({
+		refreshToken: z
+			.string()
+			.describe(
+				"Opaque and single-use: exchange it at POST /consumer/v1/auth/refresh for a new pair before it expires",
+			),
+		refreshExpiresAt: isoDateTime().describe("The refresh token's expiry: 30 days after it was issued"),
+	})
+	.meta({ id: "ConsumerSession" });
+
+export const refreshBody = z
+	.strictObject({ refreshToken: z.string().min(1).max(4096).meta({ example: "rt_3kTMd9…" }) })
+	.meta({ id: "RefreshSession" });

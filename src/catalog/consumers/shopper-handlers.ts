@@ -1,12 +1,41 @@
-/** What the shopper's auth route does: a guest consumer and its access token. */
+/** What the shopper's auth routes do: a guest consumer and its session; renewing or ending a session. */
 import type { ConsumerEnv } from "../../http/env";
+import { ApiError } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
-import { issueAccessToken } from "./access-tokens";
+import { issueAccessToken, issueSession } from "./access-tokens";
+import { type RefreshRefusal, revokeRefreshToken, rotateRefreshToken } from "./refresh-tokens";
 import { createGuestConsumer } from "./repo";
 import type * as routes from "./shopper-routes";
+
+const REFUSALS: Record<RefreshRefusal, [string, string]> = {
+	invalid: ["Refresh token invalid", "This refresh token is not one of this organization's. Sign in again."],
+	expired: ["Refresh token expired", "Refresh tokens last 30 days from their issue. Sign in again."],
+	reused: [
+		"Refresh token reused",
+		"This refresh token was already exchanged, so it may have been copied: its whole session is revoked. Sign in again.",
+	],
+	revoked: ["Refresh token revoked", "This session was signed out or revoked. Sign in again."],
+};
+
+const refused = (why: RefreshRefusal) =>
+	new ApiError(401, ...REFUSALS[why], undefined, { "WWW-Authenticate": "Bearer" });
 
 export const guest: AppRouteHandler<typeof routes.guest, ConsumerEnv> = async (c) => {
 	const { organizationId } = c.get("tenant");
 	const id = await createGuestConsumer(c.env.DB, organizationId);
-	return c.json(await issueAccessToken(c.env.JWT_SIGNING_KEY, organizationId, id), 201);
+	return c.json(await issueSession(c.env, organizationId, id), 201);
+};
+
+export const refresh: AppRouteHandler<typeof routes.refresh, ConsumerEnv> = async (c) => {
+	const { organizationId } = c.get("tenant");
+	const rotated = await rotateRefreshToken(c.env.DB, organizationId, c.req.valid("json").refreshToken);
+	if ("refused" in rotated) throw refused(rotated.refused);
+	const { consumerId, ...next } = rotated;
+	return c.json({ ...(await issueAccessToken(c.env.JWT_SIGNING_KEY, organizationId, consumerId)), ...next }, 200);
+};
+
+export const revoke: AppRouteHandler<typeof routes.revoke, ConsumerEnv> = async (c) => {
+	const revoked = await revokeRefreshToken(c.env.DB, c.get("tenant").organizationId, c.req.valid("json").refreshToken);
+	if (!revoked) throw refused("invalid");
+	return c.body(null, 204);
 };

@@ -2,9 +2,9 @@
  * The draw's routers: the merchant's (`/api/v1/draws`: the CRUD and its views and controls,
  * behind the CRUD's guards) and the shopper's (`/consumer/v1/draws`).
  */
-import type { ConsumerEnv } from "../../http/env";
 import { createRouter } from "../../http/router";
 import { distributionRoutes } from "../common";
+import type { EntryEnv } from "../common/identify";
 import * as merchant from "./merchant-handlers";
 import * as merchantRoutes from "./merchant-routes";
 import * as shopper from "./shopper-handlers";
@@ -19,7 +19,7 @@ export const drawAdminRoutes = distributionRoutes("draw").route(
 		.openapi(merchantRoutes.run, merchant.run),
 );
 
-export const drawShopperRoutes = createRouter<ConsumerEnv>()
+export const drawShopperRoutes = createRouter<EntryEnv>()
 	.openapi(shopperRoutes.enter, shopper.enter)
 	.openapi(shopperRoutes.leave, shopper.leave)
 	.openapi(shopperRoutes.status, shopper.status)

@@ -15,6 +15,7 @@ import { newId } from "../../lib/ids";
 import { isoSeconds } from "../../lib/time";
 import { ok, type Reply, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
+import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject, type StoredTimeline } from "../kernel/object";
@@ -28,7 +29,7 @@ export const LOST_CHUNK = 1000;
 /** Losers announced per run of `lost`: 10 events every 250 ms, so a million losers take ≈ 25 s. */
 const LOST_PER_RUN = 10 * LOST_CHUNK;
 
-export type DrawError = "not_found" | "not_open" | "closed" | "full" | "not_entered";
+export type DrawError = "not_found" | "not_open" | "closed" | "full" | "not_entered" | "bad_ticket";
 export type DrawReply<T> = Reply<T, DrawError>;
 export type DrawConsumerStatus = "ENTERED" | "WON" | "LOST" | "LEFT" | "CLAIMED" | "EXPIRED";
 /** The draw's own schedule kinds. */
@@ -36,6 +37,8 @@ export type DrawKind = "claims" | "lost";
 
 export interface DrawState {
 	consumerId: string;
+	/** Follows this entry without the access token (`X-Draw-Ticket`): sealed to the draw and the consumer. */
+	ticket: string;
 	status: DrawConsumerStatus;
 	receipt: {
 		entryId: string;
@@ -105,9 +108,9 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		});
 	}
 
-	/** The consumer's entry, receipt and (while it holds a win) grant. Reads only. */
-	async state(organizationId: string, consumerId: string): Promise<DrawReply<DrawState>> {
-		return this.act(organizationId, consumerId, (_now, _t, entry) => (entry ? ok(entry) : refuse("not_entered")));
+	/** The consumer's entry, receipt and (while it holds a win) grant — by access token or ticket. Reads only. */
+	async state(organizationId: string, who: string | Who): Promise<DrawReply<DrawState>> {
+		return this.act(organizationId, who, (_now, _t, entry) => (entry ? ok(entry) : refuse("not_entered")));
 	}
 
 	/**
@@ -282,13 +285,17 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	// ── plumbing ───────────────────────────────────────────────────────────
 
 	/** Catches up and runs `fn` on the consumer's entry in one transaction; answers with the entry as the consumer sees it. */
+	private readonly tickets = new EntryTickets();
+
 	private async act(
 		organizationId: string,
-		consumerId: string,
+		who: string | Who,
 		fn: (now: number, t: StoredTimeline, entry: DrawEntry | null) => DrawReply<DrawEntry>,
 	): Promise<DrawReply<DrawState>> {
 		const t = this.timelineOf(organizationId);
 		if (!t) return refuse("not_found");
+		const consumerId = typeof who === "string" ? who : await resolveWho(this.tickets, this.env.APP_SECRET, t, who);
+		if (!consumerId) return refuse("bad_ticket");
 		const reply = await this.transact((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
 		return reply.ok ? ok(await this.describe(reply.value)) : reply;
 	}
@@ -299,6 +306,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		const f = this.store.fairness();
 		const state: DrawState = {
 			consumerId: e.consumer_id,
+			ticket: await this.tickets.seal(this.env.APP_SECRET, t, { consumerId: e.consumer_id, seq: null }),
 			status: consumerStatus(e, f.drawn_at != null),
 			receipt: await receiptOf(this.env.JWT_SIGNING_KEY, t, f, e, this.tree),
 		};

@@ -9,4 +9,5 @@ export const DRAW_ERRORS: Refusals<DrawError> = {
 	closed: () => conflict("Draw closed", "This draw no longer takes entries or changes."),
 	full: () => conflict("Draw full", "This draw has reached its maximum number of entries."),
 	not_entered: () => new ApiError(404, "Not entered", "This consumer has not entered this draw."),
+	bad_ticket: () => new ApiError(401, "Invalid ticket", "The ticket is not one this draw issued to you."),
 };

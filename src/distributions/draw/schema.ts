@@ -8,6 +8,9 @@ export const drawStateSchema = z
 	.object({
 		consumerId: z.string(),
 		status: z.enum(["ENTERED", "WON", "LOST", "LEFT", "CLAIMED", "EXPIRED"]),
+		ticket: z
+			.string()
+			.describe("Opaque; send as X-Draw-Ticket on GET …/status to follow this entry without the access token"),
 		receipt: z.object({
 			entryId: z.string(),
 			enteredAt: isoDateTime(),

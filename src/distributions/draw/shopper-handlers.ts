@@ -1,15 +1,16 @@
 /** What the shopper's draw routes do: the draw's object, with the checkout link once a consumer has won. */
 import type { z } from "zod";
-import type { ConsumerEnv } from "../../http/env";
 import { notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { withCheckout } from "../checkout/service";
 import { engineRef, unwrap } from "../common/engine";
+import type { EntryEnv } from "../common/identify";
 import { DRAW_ERRORS } from "./refusals";
 import type { drawProofSchema } from "./schema";
 import type * as routes from "./shopper-routes";
 
-type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R, ConsumerEnv>;
+// EntryEnv: the status route also knows the consumer by ticket (`who`); the others by token.
+type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R, EntryEnv>;
 
 export const enter: Handler<typeof routes.enter> = async (c) => {
 	const ref = engineRef(c.env, "draw", c.req.valid("param").id);
@@ -24,7 +25,7 @@ export const leave: Handler<typeof routes.leave> = async (c) => {
 export const status: Handler<typeof routes.status> = async (c) => {
 	const { id } = c.req.valid("param");
 	const org = c.get("tenant").organizationId;
-	const state = unwrap(await engineRef(c.env, "draw", id).state(org, c.get("consumerId")), DRAW_ERRORS);
+	const state = unwrap(await engineRef(c.env, "draw", id).state(org, c.get("who")), DRAW_ERRORS);
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };
 

@@ -3,6 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
 import { errors, json, SECURITY } from "../../http/openapi";
 import { idParam } from "../../lib/schemas";
+import { identifyBy } from "../common/identify";
 import { drawProofSchema, drawStateSchema } from "./schema";
 
 const tags = ["Consumer: draws"];
@@ -40,10 +41,11 @@ export const status = createRoute({
 	path: "/{id}/status",
 	tags,
 	summary: "ENTERED, WON, LOST, LEFT, CLAIMED or EXPIRED; winners get the grant and claimBy",
+	description: "Without the access token, the entry's `ticket` in `X-Draw-Ticket` identifies the consumer.",
 	security,
-	middleware,
+	middleware: [identifyBy("X-Draw-Ticket")],
 	request,
-	responses: { 200: json(drawStateSchema), ...errors({ 404: "Draw not found / Not entered" }) },
+	responses: { 200: json(drawStateSchema), ...errors({ 401: "Invalid ticket", 404: "Draw not found / Not entered" }) },
 });
 
 export const proof = createRoute({

@@ -1,24 +1,5 @@
-/** Who is asking about a queue: the access token's consumer, or — without a token — the holder of a position ticket. */
-import { createMiddleware } from "hono/factory";
-import type { ConsumerEnv } from "../../http/env";
-import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
-import type { Who } from "./object";
+/** Who is asking about a queue: the access token's consumer, or the holder of an `X-Queue-Ticket`. */
+import { type EntryEnv, identifyBy } from "../common/identify";
 
-export type QueueEnv = ConsumerEnv & { Variables: { who: Who } };
-
-export const identify = createMiddleware<QueueEnv>(async (c, next) => {
-	// Query parameters only when there is a query: polls send headers, and parsing the URL costs.
-	const hasQuery = c.req.url.includes("?");
-	const ticket = c.req.header("X-Queue-Ticket") ?? (hasQuery ? c.req.query("ticket") : undefined);
-	const hasToken = c.req.header("Authorization") !== undefined || (hasQuery && c.req.query("token") !== undefined);
-	if (ticket && !hasToken) {
-		c.set("who", { ticket });
-		return next();
-	}
-	// QueueEnv only adds `who`, so the consumer-token middleware runs on it as is.
-	return consumerTokenAuth(c as never, async () => {
-		// A ticket sent along with the token must be this consumer's own.
-		c.set("who", ticket ? { consumerId: c.get("consumerId"), ticket } : { consumerId: c.get("consumerId") });
-		await next();
-	});
-});
+export type QueueEnv = EntryEnv;
+export const identify = identifyBy("X-Queue-Ticket");

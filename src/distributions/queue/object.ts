@@ -15,18 +15,17 @@
 import { isoSeconds } from "../../lib/time";
 import { ok, type Reply, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
+import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject, type StoredTimeline } from "../kernel/object";
 import { estimatedWaitSeconds } from "./admission";
 import { QueueLive } from "./live";
 import { type Entry, type EntryStatus, grantOf, QUEUE_MIGRATIONS, QueueStore } from "./store";
-import { QueueTickets } from "./tickets";
 import { admitDue, admitting, drained, isSoldOut, nextTick } from "./ticks";
 
 export type QueueError = "not_found" | "not_open" | "closed" | "sold_out" | "not_entered" | "bad_ticket";
-/** The access token's consumer (and, if also sent, a ticket that must be theirs), or a ticket alone. */
-export type Who = { consumerId: string; ticket?: string } | { ticket: string };
+export type { Who };
 export type QueueReply<T> = Reply<T, QueueError>;
 /** The queue's own schedule kinds. */
 export type QueueKind = "admit";
@@ -72,7 +71,7 @@ export interface QueueStats {
 export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;
 	private readonly live = new QueueLive(this.ctx, () => this.store);
-	private readonly tickets = new QueueTickets();
+	private readonly tickets = new EntryTickets();
 
 	protected override onMigrate(): void {
 		migrate(this.sql, "queue", QUEUE_MIGRATIONS);
@@ -320,9 +319,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	): Promise<QueueReply<QueueState>> {
 		const t = this.timelineOf(organizationId);
 		if (!t) return refuse("not_found");
-		const holder = who.ticket ? await this.tickets.holder(this.env.APP_SECRET, t, who.ticket) : null;
-		if (who.ticket && (!holder || ("consumerId" in who && holder !== who.consumerId))) return refuse("bad_ticket");
-		const consumerId = "consumerId" in who ? who.consumerId : holder;
+		const consumerId = await resolveWho(this.tickets, this.env.APP_SECRET, t, who);
 		if (!consumerId) return refuse("bad_ticket");
 		const reply = await this.transact((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
 		await this.live.push((e) => this.describe(e));
@@ -339,7 +336,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			status: soldOut ? "SOLD_OUT" : entry.status,
 			position,
 			estimatedWaitSeconds: soldOut ? null : estimatedWaitSeconds(position, t.admissionRate),
-			ticket: await this.tickets.seal(this.env.APP_SECRET, t, entry),
+			ticket: await this.tickets.seal(this.env.APP_SECRET, t, { consumerId: entry.consumer_id, seq: entry.seq }),
 		};
 		const grant = await this.liveGrant(entry.consumer_id, grantOf(entry));
 		if (grant) {

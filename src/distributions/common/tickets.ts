@@ -1,0 +1,51 @@
+/**
+ * The tickets a distribution's object hands out (lib/tickets.ts) — queues for a place in
+ * line, draws and auctions for an entry: sealed once per consumer and line number, then
+ * reused on every poll — any ticket this object sealed stays valid, and sealing is the
+ * costly part of answering one. Owns no table: the cache is memory only.
+ */
+import { openTicket, sealTicket, type TicketContent } from "../../lib/tickets";
+
+type TicketKeys = { id: string; encryptionSeed: string };
+
+/** Beyond this many cached tickets the cache starts again (a ticket is re-sealed on its next poll). */
+const MAX_CACHED = 10_000;
+
+export class EntryTickets {
+	private readonly sealed = new Map<string, string>();
+
+	async seal(secret: string, t: TicketKeys, content: TicketContent): Promise<string> {
+		// Keyed by line number too: the pre-queue shuffle or a rejoin changes what the ticket says.
+		const cacheKey = `${content.consumerId}|${content.seq}`;
+		let ticket = this.sealed.get(cacheKey);
+		if (!ticket) {
+			ticket = await sealTicket(secret, t.encryptionSeed, t.id, content);
+			if (this.sealed.size >= MAX_CACHED) this.sealed.clear();
+			this.sealed.set(cacheKey, ticket);
+		}
+		return ticket;
+	}
+
+	/** The consumer the ticket was sealed for, or null if it is not one of this object's tickets. */
+	async holder(secret: string, t: TicketKeys, ticket: string): Promise<string | null> {
+		return (await openTicket(secret, t.encryptionSeed, t.id, ticket))?.consumerId ?? null;
+	}
+}
+
+/** The access token's consumer (and, if also sent, a ticket that must be theirs), or a ticket alone. */
+export type Who = { consumerId: string; ticket?: string } | { ticket: string };
+
+/**
+ * The consumer `who` names: the token's, checked against its ticket when one came along, or
+ * the ticket's holder. Null when the ticket is not this object's or not that consumer's.
+ */
+export async function resolveWho(
+	tickets: EntryTickets,
+	secret: string,
+	t: TicketKeys,
+	who: Who,
+): Promise<string | null> {
+	const holder = who.ticket ? await tickets.holder(secret, t, who.ticket) : null;
+	if (who.ticket && (!holder || ("consumerId" in who && holder !== who.consumerId))) return null;
+	return "consumerId" in who ? who.consumerId : holder;
+}
