@@ -6,6 +6,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { pathToFileURL } from "node:url";
+import { copyDocsAssets } from "./docs-assets.mjs";
 
 const PORT = process.env.PORT ?? "8787";
 // The address wrangler binds, not `localhost`: that name may resolve to ::1, where another server can listen.
@@ -107,6 +108,7 @@ async function main() {
 		process.exit(1);
 	}
 	ensureDevVars();
+	copyDocsAssets();
 	migrate();
 	const child = spawn("wrangler", ["dev", "--port", PORT, "--ip", HOST, ...process.argv.slice(2)], {
 		stdio: "inherit",

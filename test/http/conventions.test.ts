@@ -552,6 +552,23 @@ describe("meta endpoints", () => {
 		expect(res.text).toContain("/openapi.json");
 	});
 
+	it("GET /docs works offline: it loads only same-origin scripts, and its script is served as JavaScript", async () => {
+		const page = await call("/docs");
+		expect(page.status).toBe(200);
+		const scripts = [...page.text.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/gi)].map((m) => m[1]);
+		expect(scripts.length).toBeGreaterThan(0);
+		for (const src of scripts) expect(new URL(src, `${BASE}/docs`).origin, src).toBe(BASE);
+		// Nothing else on the page points off-site either (stylesheets, fonts, ES module imports).
+		expect(page.text).not.toMatch(/(?:src|href)="(?:https?:)?\/\//i);
+		expect(page.text).not.toMatch(/import[^'"]*['"]https?:/i);
+		for (const src of scripts) {
+			const res = await call(new URL(src, `${BASE}/docs`).pathname);
+			expect(res.status, src).toBe(200);
+			expect(res.headers.get("Content-Type"), src).toMatch(/javascript/);
+			expect(res.text).toContain("createApiReference");
+		}
+	});
+
 	it("meta endpoints need no credentials", async () => {
 		for (const path of ["/healthz", "/openapi.json", "/docs"]) {
 			const res = await call(path);
