@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { copyDocsAssets } from "./scripts/docs-assets.mjs";
 
 /** Fixed test secrets (a fresh signing key per run): the real ones live in .dev.vars / Worker secrets. */
 const testSecrets = {
@@ -10,6 +11,9 @@ const testSecrets = {
 };
 // wrangler.toml declares these as required secrets; providing them here keeps its check quiet.
 Object.assign(process.env, testSecrets);
+
+// The static assets directory wrangler.toml names must hold the API reference's bundle.
+copyDocsAssets();
 
 export default defineConfig(async () => ({
 	plugins: [

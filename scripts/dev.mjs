@@ -1,13 +1,37 @@
 #!/usr/bin/env node
-// `npm run dev`: local secrets in .dev.vars (first run only), local D1 migrated,
-// `wrangler dev` on :8787, and a demo organization whose keys are printed.
+// `npm run dev`: the port checked free, local secrets in .dev.vars (first run only), local
+// D1 migrated, `wrangler dev` on :8787, and a demo organization whose keys are printed.
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { pathToFileURL } from "node:url";
+import { copyDocsAssets } from "./docs-assets.mjs";
 
 const PORT = process.env.PORT ?? "8787";
-const BASE = `http://localhost:${PORT}`;
+// The address wrangler binds, not `localhost`: that name may resolve to ::1, where another server can listen.
+const HOST = "127.0.0.1";
+const BASE = `http://${HOST}:${PORT}`;
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+
+/**
+ * Resolves if nothing listens on `host:port`, else rejects saying who to stop. Run first:
+ * the script later posts the platform token to this port, and must never post it to a
+ * server it did not start (wrangler would fail to bind, but the old server would answer).
+ */
+export function assertPortFree(port, host = HOST) {
+	return new Promise((resolve, reject) => {
+		const probe = createServer();
+		probe.once("error", (err) =>
+			reject(
+				err.code === "EADDRINUSE"
+					? new Error(`Port ${port} on ${host} is already in use: stop that server or run with PORT=<another port>.`)
+					: err,
+			),
+		);
+		probe.listen({ port: Number(port), host, exclusive: true }, () => probe.close(() => resolve()));
+	});
+}
 
 function ensureDevVars() {
 	if (existsSync(".dev.vars")) {
@@ -76,18 +100,26 @@ async function demoOrganization(adminToken) {
 	return created;
 }
 
-ensureDevVars();
-migrate();
-const child = spawn("wrangler", ["dev", "--port", PORT, "--ip", "127.0.0.1", ...process.argv.slice(2)], {
-	stdio: "inherit",
-	env,
-});
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code) => process.exit(code ?? 0));
+async function main() {
+	try {
+		await assertPortFree(PORT);
+	} catch (err) {
+		console.error(err.message);
+		process.exit(1);
+	}
+	ensureDevVars();
+	copyDocsAssets();
+	migrate();
+	const child = spawn("wrangler", ["dev", "--port", PORT, "--ip", HOST, ...process.argv.slice(2)], {
+		stdio: "inherit",
+		env,
+	});
+	for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+	child.on("exit", (code) => process.exit(code ?? 0));
 
-await waitForServer(child);
-const demo = await demoOrganization(readDevVars().PLATFORM_ADMIN_TOKEN);
-console.log(`
+	await waitForServer(child);
+	const demo = await demoOrganization(readDevVars().PLATFORM_ADMIN_TOKEN);
+	console.log(`
   fanfare-edge is running on ${BASE}
   API reference:     ${BASE}/docs
   Demo organization: ${demo.organization.name} (${demo.organization.id})
@@ -97,3 +129,7 @@ console.log(`
 
   Try: curl -H "Authorization: Bearer ${demo.secretKey.key}" ${BASE}/api/v1/products
 `);
+}
+
+// Imported by the tests for assertPortFree; run as a script otherwise.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

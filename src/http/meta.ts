@@ -4,6 +4,9 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { jwks } from "../lib/tokens";
 import type { AppEnv } from "./env";
 
+/** Where /docs loads the API reference bundle (scripts/docs-assets.mjs puts it under public/). */
+const DOCS_SCRIPT = "/docs/scalar.js";
+
 const DOCUMENT = {
 	openapi: "3.1.0",
 	info: {
@@ -59,5 +62,17 @@ export function mountMeta(app: OpenAPIHono<AppEnv>) {
 		}
 		return c.json(document);
 	});
-	app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "fanfare-edge API reference" }));
+	// The reference page loads its JS from this worker's static assets (copied from the installed
+	// @scalar/api-reference), not a CDN, and the system fonts: it works with no network.
+	app.get(
+		"/docs",
+		Scalar({
+			url: "/openapi.json",
+			pageTitle: "fanfare-edge API reference",
+			cdn: DOCS_SCRIPT,
+			withDefaultFonts: false,
+		}),
+	);
+	// Served by the assets router before the worker runs when deployed; this route covers callers that reach the worker directly.
+	app.get(DOCS_SCRIPT, (c) => c.env.ASSETS.fetch(c.req.raw));
 }

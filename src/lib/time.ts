@@ -6,6 +6,15 @@ export function isoSeconds(ms: number): string {
 	return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
+/**
+ * A time the merchant set (`openAt`, `closeAt`, `drawAt`, `settleAt`): whole seconds as
+ * `isoSeconds`, and `.SSS` only when it has milliseconds, so `…:00.123Z` round-trips and a
+ * PUT echoing it back is the same instant.
+ */
+export function isoInstant(ms: number): string {
+	return ms % 1000 === 0 ? isoSeconds(ms) : new Date(ms).toISOString();
+}
+
 export function isoOrNull(ms: number | null | undefined): string | null {
 	return ms == null ? null : isoSeconds(ms);
 }

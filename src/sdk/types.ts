@@ -66,7 +66,8 @@ export type ProductUpdateParams = z.input<typeof updateProductBody>;
 export type Consumer = z.output<typeof consumerSchema>;
 export type ConsumerCreateParams = z.input<typeof createConsumerBody>;
 export type ConsumerUpdateParams = z.input<typeof updateConsumerBody>;
-export type ConsumerListParams = PageParams & { email?: string };
+/** `kind`: `merchant` (default, consumers with an email), `guest` or `all`. */
+export type ConsumerListParams = PageParams & { email?: string; kind?: "merchant" | "guest" | "all" };
 export type AccessToken = z.output<typeof accessTokenSchema>;
 /** An access token with the refresh token that renews it (guest sign-up, refresh, `consumers.createToken`). */
 export type ConsumerSession = z.output<typeof sessionSchema>;

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { call, countRows, createOrg, type TestOrg } from "../support/helpers";
+import { call, countRows, createOrg, guest, type TestOrg } from "../support/helpers";
 import { expectProblem } from "../support/problems";
 
 /** The spec's example consumer (its e-mail address is obfuscated in the published page). */
@@ -193,8 +193,38 @@ describe("GET /consumers", () => {
 		expect(none.json).toEqual({ data: [], nextCursor: null });
 	});
 
-	it("rejects a bad limit, a malformed email filter and a forged cursor with 400", async () => {
-		for (const qs of ["limit=0", "limit=101", "limit=abc", "email=not-an-email", "cursor=forged.cursor"]) {
+	it("keeps guests out of the list unless ?kind=guest|all asks for them", async () => {
+		const mine = await createConsumer(john);
+		const visitor = await guest(org);
+		const ids = async (qs: string) => {
+			const res = await call(`/api/v1/consumers${qs}`, { key: org.secretKey });
+			expect(res.status, res.text).toBe(200);
+			return res.json.data.map((c: { id: string }) => c.id);
+		};
+		expect(await ids("")).toEqual([mine.id]);
+		expect(await ids("?kind=merchant")).toEqual([mine.id]);
+		expect(await ids("?kind=guest")).toEqual([visitor.consumerId]);
+		expect(await ids("?kind=all")).toEqual([visitor.consumerId, mine.id]);
+		// A guest the merchant gives an email is theirs from then on.
+		const named = await call(`/api/v1/consumers/${visitor.consumerId}`, {
+			key: org.secretKey,
+			method: "PUT",
+			body: { email: "visitor@example.com" },
+		});
+		expect(named.status, named.text).toBe(200);
+		expect(await ids("")).toEqual([visitor.consumerId, mine.id]);
+		expect(await ids("?kind=guest")).toEqual([]);
+	});
+
+	it("rejects a bad limit, a malformed email filter, an unknown kind and a forged cursor with 400", async () => {
+		for (const qs of [
+			"limit=0",
+			"limit=101",
+			"limit=abc",
+			"email=not-an-email",
+			"kind=guests",
+			"cursor=forged.cursor",
+		]) {
 			const res = await call(`/api/v1/consumers?${qs}`, { key: org.secretKey });
 			expectProblem(res, 400, "Validation failed");
 		}

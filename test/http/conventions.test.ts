@@ -461,8 +461,10 @@ describe("rate limits", () => {
 		expect(over.headers.get("X-Request-Id")).toMatch(/^req_/);
 		expect(await countRows("products", org.organizationId)).toBe(100);
 
-		// Reads of the products bucket are over budget too.
-		expectProblem(await call(PRODUCTS, { key: org.secretKey }), 429, "Rate limit exceeded");
+		// Reads spend the general budget, not the products write budget.
+		const read = await call(PRODUCTS, { key: org.secretKey });
+		expect(read.status).toBe(200);
+		expect(read.headers.get("RateLimit-Limit")).toBe("300");
 
 		// Another organization's key has its own budget.
 		const other = await createOrg();
@@ -473,8 +475,8 @@ describe("rate limits", () => {
 
 	it("a first request reports the full budget minus one", async () => {
 		const org = await createOrg();
-		const res = await call(PRODUCTS, { key: org.secretKey });
-		expect(res.status).toBe(200);
+		const res = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER });
+		expect(res.status).toBe(201);
 		expect(res.headers.get("RateLimit-Limit")).toBe("100");
 		expect(res.headers.get("RateLimit-Remaining")).toBe("99");
 		expect(Number(res.headers.get("RateLimit-Reset"))).toBeGreaterThan(0);
@@ -491,13 +493,29 @@ describe("rate limits", () => {
 		const second: string = made.json.key;
 		expect(second).toMatch(/^sk_live_/);
 		// The api-keys call used the admin bucket, not products: spend the products budget of the first key.
-		const results = await Promise.all(Array.from({ length: 100 }, () => call(PRODUCTS, { key: org.secretKey })));
-		expect(results.every((r) => r.status === 200)).toBe(true);
-		expectProblem(await call(PRODUCTS, { key: org.secretKey }), 429, "Rate limit exceeded");
+		const results = await Promise.all(
+			Array.from({ length: 100 }, (_, i) =>
+				call(PRODUCTS, { key: org.secretKey, body: { name: `P${i}`, price: 1, sku: `PK-${i}` } }),
+			),
+		);
+		expect(results.every((r) => r.status === 201)).toBe(true);
+		expectProblem(await call(PRODUCTS, { key: org.secretKey, body: SNEAKER }), 429, "Rate limit exceeded");
 		const viaSecond = await call(PRODUCTS, { key: second, body: SNEAKER });
 		expect(viaSecond.status).toBe(201);
 		expect(viaSecond.headers.get("RateLimit-Remaining")).toBe("99");
-		expect(await countRows("products", org.organizationId)).toBe(1);
+		expect(await countRows("products", org.organizationId)).toBe(101);
+	});
+
+	it("101 product GETs in a minute are not throttled by the products budget: reads use the general 300", async () => {
+		const org = await createOrg();
+		const reads = await Promise.all(Array.from({ length: 101 }, () => call(PRODUCTS, { key: org.secretKey })));
+		expect(reads.map((r) => r.status)).toEqual(Array(101).fill(200));
+		for (const r of reads) expect(r.headers.get("RateLimit-Limit")).toBe("300");
+		// The write budget is untouched by those reads.
+		const write = await call(PRODUCTS, { key: org.secretKey, body: SNEAKER });
+		expect(write.status).toBe(201);
+		expect(write.headers.get("RateLimit-Limit")).toBe("100");
+		expect(write.headers.get("RateLimit-Remaining")).toBe("99");
 	});
 });
 
@@ -532,6 +550,23 @@ describe("meta endpoints", () => {
 		expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
 		expect(res.text).toMatch(/<html/i);
 		expect(res.text).toContain("/openapi.json");
+	});
+
+	it("GET /docs works offline: it loads only same-origin scripts, and its script is served as JavaScript", async () => {
+		const page = await call("/docs");
+		expect(page.status).toBe(200);
+		const scripts = [...page.text.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/gi)].map((m) => m[1]);
+		expect(scripts.length).toBeGreaterThan(0);
+		for (const src of scripts) expect(new URL(src, `${BASE}/docs`).origin, src).toBe(BASE);
+		// Nothing else on the page points off-site either (stylesheets, fonts, ES module imports).
+		expect(page.text).not.toMatch(/(?:src|href)="(?:https?:)?\/\//i);
+		expect(page.text).not.toMatch(/import[^'"]*['"]https?:/i);
+		for (const src of scripts) {
+			const res = await call(new URL(src, `${BASE}/docs`).pathname);
+			expect(res.status, src).toBe(200);
+			expect(res.headers.get("Content-Type"), src).toMatch(/javascript/);
+			expect(res.text).toContain("createApiReference");
+		}
 	});
 
 	it("meta endpoints need no credentials", async () => {

@@ -16,7 +16,7 @@ import {
 	signWebhook,
 	verifyWebhook,
 } from "../../src/sdk";
-import { BASE, createOrg } from "../support/helpers";
+import { BASE, createOrg, guest } from "../support/helpers";
 import { adminFor, sdkTenant, workerFetch } from "../support/sdk";
 import { iso, waitFor } from "../support/time";
 
@@ -65,8 +65,9 @@ describe("resources", () => {
 		expect(dup.sku).toBe("DUP");
 	});
 
-	it("consumers: create, get, update, list by email, createToken, delete", async () => {
-		const { admin } = await sdkTenant();
+	it("consumers: create, get, update, list by email and kind, createToken, delete", async () => {
+		const t = await sdkTenant();
+		const { admin } = t;
 		const c = await admin.consumers.create({ email: "John@Example.com", fullName: "John Doe", phone: "+15551234567" });
 		expect(c).toMatchObject({ id: idOf("con"), email: "john@example.com", fullName: "John Doe" });
 		expect(await admin.consumers.get(c.id)).toEqual(c);
@@ -76,6 +77,10 @@ describe("resources", () => {
 		const byEmail = await admin.consumers.list({ email: "john@example.com" });
 		expect(byEmail.data.map((x) => x.id)).toEqual([c.id]);
 		expect((await admin.consumers.list()).data).toHaveLength(2);
+		const visitor = await guest(t);
+		expect((await admin.consumers.list()).data).toHaveLength(2);
+		expect((await admin.consumers.list({ kind: "guest" })).data.map((x) => x.id)).toEqual([visitor.consumerId]);
+		expect((await admin.consumers.list({ kind: "all" })).data).toHaveLength(3);
 		const token = await admin.consumers.createToken(c.id);
 		expect(token).toMatchObject({ consumerId: c.id, tokenType: "Bearer" });
 		expect(token.accessToken.split(".")).toHaveLength(3);

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import { db } from "../../db/client";
 import { listPage } from "../../db/list";
@@ -58,9 +58,11 @@ export function listConsumers(
 	d1: D1Database,
 	secret: string,
 	organizationId: string,
-	{ email, ...page }: z.infer<typeof listConsumersQuery> & PageQuery,
+	{ email, kind, ...page }: z.infer<typeof listConsumersQuery> & PageQuery,
 ) {
-	const filters = [email ? eq(consumers.email, email) : undefined];
+	// A guest is a consumer nobody has given an email yet.
+	const byKind = { merchant: isNotNull(consumers.email), guest: isNull(consumers.email), all: undefined }[kind];
+	const filters = [email ? eq(consumers.email, email) : undefined, byKind];
 	return listPage(db(d1), secret, consumers, organizationId, filters, page, toConsumer);
 }
 

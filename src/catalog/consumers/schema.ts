@@ -38,7 +38,18 @@ export const updateConsumerBody = z
 	})
 	.meta({ id: "UpdateConsumer" });
 
-export const listConsumersQuery = z.object({ email: email().optional() });
+/**
+ * Guests (`POST /consumer/v1/auth/guest`, no email) can outnumber a merchant's own
+ * customers a thousand to one after a launch: the list shows them only when asked.
+ */
+export const consumerKind = z
+	.enum(["merchant", "guest", "all"])
+	.default("merchant")
+	.describe(
+		"`merchant` (default): consumers with an email (created by you, or a guest you gave one); `guest`: guests only; `all`: both",
+	);
+
+export const listConsumersQuery = z.object({ email: email().optional(), kind: consumerKind });
 
 export const accessTokenSchema = z
 	.object({

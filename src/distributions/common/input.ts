@@ -89,6 +89,19 @@ export function checkRules(type: DistributionType, row: DistributionPatch): void
 	if (errors.length) throw validationFailed(errors);
 }
 
+/**
+ * A time a PUT changes must not already be past: it would fire at once, or never, instead
+ * of when the merchant meant. Only changed fields count, so a PUT that resends (or leaves)
+ * the past openAt of an OPEN distribution still works. Throws 400 naming each field.
+ */
+export function checkNotPast(patch: DistributionPatch, before: DistributionPatch, now: number): void {
+	const errors: FieldError[] = TIME_FIELDS.filter((f) => {
+		const at = patch[f];
+		return at != null && at !== before[f] && at < now;
+	}).map((path) => ({ path, message: "Must not be in the past" }));
+	if (errors.length) throw validationFailed(errors);
+}
+
 /** Which timing fields differ between two rows: these changes publish `distribution.updated`. */
 export function changedTimes(before: DistributionPatch, after: DistributionPatch): TimeField[] {
 	return TIME_FIELDS.filter((f) => (before[f] ?? null) !== (after[f] ?? null));

@@ -5,7 +5,7 @@ import { listPage } from "../../db/list";
 import { distributions, sequences } from "../../db/schema";
 import { fromMinor } from "../../lib/money";
 import type { PageQuery } from "../../lib/pagination";
-import { isoOrNull, isoSeconds } from "../../lib/time";
+import { isoInstant, isoSeconds } from "../../lib/time";
 import type { AuctionResponse, DrawResponse, QueueResponse } from "./schema";
 import { type DistributionType, type Status, statusAt, statusSql } from "./status";
 
@@ -23,8 +23,8 @@ export function toDistribution(row: DistributionRow, now = Date.now()): Distribu
 		name: row.name,
 		timeZone: row.timeZone,
 		status: statusAt(row.type, row, now),
-		openAt: isoOrNull(row.openAt),
-		closeAt: isoOrNull(row.closeAt),
+		openAt: row.openAt == null ? null : isoInstant(row.openAt),
+		closeAt: row.closeAt == null ? null : isoInstant(row.closeAt),
 	};
 	const tail = {
 		metadata: row.metadata ?? null,
@@ -48,7 +48,7 @@ export function toDistribution(row: DistributionRow, now = Date.now()): Distribu
 			return {
 				...head,
 				status: head.status as DrawResponse["status"],
-				drawAt: isoSeconds(row.drawAt ?? 0),
+				drawAt: isoInstant(row.drawAt ?? 0),
 				winnerCount: row.winnerCount ?? 0,
 				encryptionSeed: row.encryptionSeed,
 				maxEntries: row.maxEntries,
@@ -60,7 +60,7 @@ export function toDistribution(row: DistributionRow, now = Date.now()): Distribu
 			return {
 				...head,
 				status: head.status as AuctionResponse["status"],
-				settleAt: isoSeconds(row.settleAt ?? 0),
+				settleAt: isoInstant(row.settleAt ?? 0),
 				startingBid: moneyOrNull(row.startingBid),
 				minimumIncrement: moneyOrNull(row.minimumIncrement),
 				reservePrice: moneyOrNull(row.reservePrice),

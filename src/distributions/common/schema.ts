@@ -36,8 +36,9 @@ const createCommon = {
 	sequenceId: z.string().min(1).max(100).meta({ example: "seq_01HXYZ123456789" }),
 	name: common.name.optional(),
 	timeZone: common.timeZone.optional(),
-	openAt: common.openAt.optional(),
-	closeAt: common.closeAt.optional(),
+	// null: not scheduled (a draw without any openAt opens at creation instead).
+	openAt: common.openAt.nullable().optional(),
+	closeAt: common.closeAt.nullable().optional(),
 	encryptionSeed: common.encryptionSeed.optional(),
 	metadata: common.metadata.optional(),
 };
@@ -45,8 +46,9 @@ const createCommon = {
 const updateCommon = {
 	name: common.name.optional(),
 	timeZone: common.timeZone.optional(),
-	openAt: common.openAt.optional(),
-	closeAt: common.closeAt.optional(),
+	// null: not scheduled (a draw without any openAt opens at creation instead).
+	openAt: common.openAt.nullable().optional(),
+	closeAt: common.closeAt.nullable().optional(),
 	metadata: common.metadata.nullable().optional(),
 };
 

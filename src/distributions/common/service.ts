@@ -7,11 +7,11 @@ import { type EventMessage, newEvent, publish } from "../../events/publish";
 import type { Tenant } from "../../http/env";
 import { conflict, fieldError, notFound } from "../../http/problems";
 import { newId } from "../../lib/ids";
-import { isoOrNull } from "../../lib/time";
+import { isoInstant } from "../../lib/time";
 import type { DistributionConfig } from "../kernel/object";
 import { tellQueueStock } from "../queue/stock";
 import { engineRef, TYPE_NAMES } from "./engine";
-import { changedTimes, checkRules, toPatch } from "./input";
+import { changedTimes, checkNotPast, checkRules, toPatch } from "./input";
 import {
 	type DistributionRow,
 	getDistribution,
@@ -87,6 +87,8 @@ export async function createDistribution(
 		maxExtensionSeconds: null,
 		metadata: null,
 		...toPatch(body, zone),
+		// A draw given no openAt opens at creation (the README's SDK example); `"openAt": null` keeps it DRAFT.
+		...(type === "draw" && body.openAt === undefined ? { openAt: now } : {}),
 		timeZone: zone,
 		encryptionSeed: body.encryptionSeed ?? crypto.randomUUID(),
 		createdAt: now,
@@ -125,6 +127,7 @@ export async function updateDistribution(
 	if (isOpen(status) && patch.openAt !== undefined && patch.openAt !== before.openAt) {
 		throw conflict("Cannot move openAt of an open distribution", `This ${type} is already OPEN.`);
 	}
+	checkNotPast(patch, before, now);
 	const after: DistributionRow = { ...before, ...patch, updatedAt: now };
 	after.status = statusAt(type, after, now);
 	checkRules(type, after);
@@ -160,7 +163,12 @@ export async function runDrawNow(env: Env, tenant: Tenant, id: string): Promise<
 	await writeDistribution(env.DB, tenant.organizationId, id, { drawAt: now, updatedAt: now });
 	await engineRef(env, "draw", id).configure(configOf(after));
 	await publish(env.EVENTS, [
-		event(after, "distribution.updated", { changed: ["drawAt"], previous: { drawAt: isoOrNull(before.drawAt) } }, now),
+		event(
+			after,
+			"distribution.updated",
+			{ changed: ["drawAt"], previous: { drawAt: before.drawAt == null ? null : isoInstant(before.drawAt) } },
+			now,
+		),
 	]);
 	return after;
 }

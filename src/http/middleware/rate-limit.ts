@@ -1,6 +1,6 @@
 /**
- * Per-minute budgets. Admin API: per key (spec: products 100, consumers 100, orders 50;
- * other admin routes 300). Shoppers: guest sessions per client address, so one bot
+ * Per-minute budgets. Admin API: per key (spec: products 100, consumers 100, orders 50
+ * for writes; reads of those and every other admin route share the general 300). Shoppers: guest sessions per client address, so one bot
  * cannot mint a million consumers; the rest of the consumer API is bounded by design
  * (one place per consumer, polls answered at the edge).
  */
@@ -40,8 +40,19 @@ async function limited(c: Context<AppEnv>, next: Next, limiterName: string, buck
 	for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
 }
 
+/** Methods that change nothing: they spend the general budget, not the resource's write budget. */
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The resource budgets guard writes: a queue admitting 100 shoppers a minute must not be
+ * throttled by its own order callbacks reading products and consumers back.
+ */
+export const bucketFor = (bucket: RateBucket, method: string): RateBucket => (READS.has(method) ? "admin" : bucket);
+
 export const rateLimit = (bucket: RateBucket) =>
-	createMiddleware<AppEnv>((c, next) => limited(c, next, c.get("tenant").apiKeyId, bucket, "API key"));
+	createMiddleware<AppEnv>((c, next) =>
+		limited(c, next, c.get("tenant").apiKeyId, bucketFor(bucket, c.req.method), "API key"),
+	);
 
 /**
  * Guest sessions per client address and organization. The address is Cloudflare's
