@@ -7,10 +7,10 @@
  *    since the last tick — never more than maxCapacity ADMITTED at once.
  *  - After a pause (nobody waiting, or the room full) the cadence restarts at the tick:
  *    a pause earns no backlog of slots to spend at once.
- *  - A merchant's admit-now ignores the rate and leaves the cadence alone, never the capacity.
+ *  - A merchant's admit-now ignores the rate and leaves the cadence alone, never the capacity or the stock.
  *  - Only an OPEN or CLOSED queue admits (CLOSED drains the line).
- *  - With tracked stock, a tick never leaves more live grants than units left: a grant holds
- *    a unit until it is used, expires or is given back. Admit-now, the merchant's override, may.
+ *  - With tracked stock, no admission leaves more live grants than units left: a grant holds
+ *    a unit until it is used, expires or is given back.
  *  - Sold out: no unit left and no grant outstanding — nobody waiting can be admitted until a restock.
  */
 
@@ -64,7 +64,8 @@ const slotInterval = (rate: number | null) => (rate != null && rate > 0 ? 60_000
 export function decideAdmission(p: AdmissionInput): AdmissionDecision {
 	const interval = slotInterval(p.admissionRate);
 	const capacity = p.maxCapacity ?? Number.POSITIVE_INFINITY;
-	const stock = p.rated ? stockRoom(p) : Number.POSITIVE_INFINITY;
+	// Admit-now too: a grant past the stock would only fail at the order.
+	const stock = stockRoom(p);
 	const room = Math.max(0, Math.min(p.limit, capacity - p.active, p.waiting, stock));
 	let slot = p.nextSlotAt || p.now;
 	if (p.rated && p.paused) slot = Math.max(slot, p.now);

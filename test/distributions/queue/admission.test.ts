@@ -121,8 +121,10 @@ describe("tracked stock", () => {
 		expect(decideAdmission(tick({ nextSlotAt: NOW - 60_000, stock: 1000 })).cadence?.paused).toBe(false);
 	});
 
-	it("admit-now, the merchant's override, is not held to the stock", () => {
-		expect(decideAdmission(tick({ rated: false, limit: 5, stock: 1 })).admit).toBe(5);
+	it("admit-now, the merchant's override of the rate, is still held to the stock", () => {
+		expect(decideAdmission(tick({ rated: false, limit: 5, stock: 1 })).admit).toBe(1);
+		expect(decideAdmission(tick({ rated: false, limit: 5, stock: 3, active: 3 })).admit).toBe(0);
+		expect(decideAdmission(tick({ rated: false, limit: 5, stock: null })).admit).toBe(5);
 	});
 
 	it("no next slot while the stock allows no grant; the next expiry still", () => {

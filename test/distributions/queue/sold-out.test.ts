@@ -12,7 +12,7 @@ import { BASE, call, guest, guests, type Shopper } from "../../support/helpers";
 import { closeLive, connect, ofType } from "../../support/live";
 import { objectRows, queueStub, runScheduleAt } from "../../support/objects";
 import { expectProblem } from "../../support/problems";
-import { consumerCall, enter, openQueue, stats, status } from "../../support/queue";
+import { admit, consumerCall, enter, openQueue, stats, status } from "../../support/queue";
 import { inventoryOf, orderBody, type Shop, shop } from "../../support/shop";
 import { waitFor } from "../../support/time";
 
@@ -141,6 +141,19 @@ describe("stock-aware queue", () => {
 		await admittedCount(s, q.id, 2);
 		expect((await status(s, q.id, shoppers[1])).json.status).toBe("ADMITTED");
 		expect(await stats(s, q.id)).toMatchObject({ admitted: 2, active: 1, queued: 1 });
+	});
+
+	it("the merchant's admit-now skips the rate, not the stock", async () => {
+		const s = await shop({ inventory: 2 });
+		const q = await openQueue(s, { admissionRate: 1 });
+		const shoppers = await guests(s, 5);
+		for (const p of shoppers) expect((await enter(s, q.id, p)).status).toBe(200);
+		const first = await admit(s, q.id, 5);
+		expect(first.status, first.text).toBe(200);
+		// One was admitted on entering (the first slot); admit-now fills only the other unit.
+		expect(await stats(s, q.id)).toMatchObject({ admitted: 2, active: 2, queued: 3 });
+		expect((await admit(s, q.id, 5)).json).toEqual({ admitted: 0 });
+		expect((await status(s, q.id, shoppers[2])).json.status).toBe("QUEUED");
 	});
 
 	it("a queue opened with no stock left is SOLD_OUT at once", async () => {
