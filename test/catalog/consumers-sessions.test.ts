@@ -9,9 +9,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signToken } from "../../src/lib/tokens";
 import { claim } from "../support/admissions";
+import { bid, closeSoon, openAuction } from "../support/auction";
 import { consumerDraw, shortDraw, waitDrawn } from "../support/draw";
 import { call, countRows, createOrg, guest, refreshCall, type TestOrg, tenant } from "../support/helpers";
 import { expectProblem } from "../support/problems";
+import { waitFor } from "../support/time";
 
 const me = (t: TestOrg, accessToken: string, drawId: string) =>
 	consumerDraw(t, drawId, "status", { consumerId: "", accessToken });
@@ -177,6 +179,48 @@ describe("draw entries by ticket", () => {
 		await waitDrawn(t, d.id);
 		const won = await byTicket(t, d.id, entered.json.ticket);
 		expect(won.json).toMatchObject({ consumerId: g.consumerId, status: "WON" });
+		expect(typeof won.json.admissionToken).toBe("string");
+	});
+});
+
+describe("auction bidding by ticket", () => {
+	const byTicket = (t: TestOrg, auctionId: string, ticket: string, accessToken?: string) =>
+		call(`/consumer/v1/auctions/${auctionId}/status`, {
+			key: accessToken ?? null,
+			headers: { "X-Publishable-Key": t.publishableKey, "X-Auction-Ticket": ticket },
+		});
+
+	it("a bid answers a ticket; status by X-Auction-Ticket alone follows the bidder to the win", async () => {
+		const t = await tenant();
+		const a = await openAuction(t);
+		const [g, other] = await Promise.all([guest(t), guest(t)]);
+		const placed = await bid(t, a.id, g, 10);
+		expect(placed.status, placed.text).toBe(200);
+		expect(typeof placed.json.ticket).toBe("string");
+		const mine = await byTicket(t, a.id, placed.json.ticket);
+		expect(mine.status, mine.text).toBe(200);
+		expect(mine.json).toMatchObject({ consumerId: g.consumerId, status: "WINNING", yourMaximum: 10 });
+
+		// Refused: garbage, another consumer's token with this ticket, another auction's ticket.
+		expectProblem(await byTicket(t, a.id, "garbage"), 401, "Invalid ticket");
+		expectProblem(await byTicket(t, a.id, placed.json.ticket, other.accessToken), 401, "Invalid ticket");
+		const a2 = await openAuction(t);
+		expectProblem(await byTicket(t, a2.id, placed.json.ticket), 401, "Invalid ticket");
+		// A ticket only reads: bidding still needs the access token.
+		const noToken = await call(`/consumer/v1/auctions/${a.id}/bids`, {
+			key: null,
+			headers: { "X-Publishable-Key": t.publishableKey, "X-Auction-Ticket": placed.json.ticket },
+			body: { amount: 20 },
+		});
+		expectProblem(noToken, 401);
+
+		await closeSoon(t, a.id);
+		const won = await waitFor(
+			"settled",
+			() => byTicket(t, a.id, placed.json.ticket),
+			(r) => r.json.status === "WON",
+		);
+		expect(won.json).toMatchObject({ consumerId: g.consumerId, finalPrice: 10 });
 		expect(typeof won.json.admissionToken).toBe("string");
 	});
 });

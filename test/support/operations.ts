@@ -238,6 +238,9 @@ const BODIES: Record<string, (w: World, u: string) => unknown> = {
 	"POST /api/v1/webhook-endpoints": (w) => ({ url: w.hookUrl, events: ["webhook.test"] }),
 	"PUT /api/v1/webhook-endpoints/{id}": () => ({ description: "Renamed" }),
 	"POST /consumer/v1/auctions/{id}/bids": () => ({ amount: 1000 }),
+	// The spare guest's session, so exchanging it leaves the holder's alone.
+	"POST /consumer/v1/auth/refresh": (w) => ({ refreshToken: w.shopper.refreshToken }),
+	"POST /consumer/v1/auth/revoke": (w) => ({ refreshToken: w.shopper.refreshToken }),
 };
 
 let unique = 0;

@@ -73,9 +73,20 @@ export async function admitted(s: Shop, queueId: string, n: number): Promise<Hol
 
 /** A shop with an OPEN queue and `n` consumers holding live grants for it. */
 export async function shopWithHolders(n: number, opts: ShopOptions = {}) {
-	const s = await shop(opts);
+	// A queue never grants past the stock: with fewer units than holders, the grants are
+	// given while there are enough, then the merchant lowers the inventory (sold elsewhere).
+	const short = typeof opts.inventory === "number" && opts.inventory < n;
+	const s = await shop(short ? { ...opts, inventory: n } : opts);
 	const queue = await grantQueue(s);
 	const holders = await admitted(s, queue.id, n);
+	if (short) {
+		const res = await call(`/api/v1/products/${s.productId}`, {
+			method: "PUT",
+			key: s.secretKey,
+			body: { inventory: opts.inventory },
+		});
+		expect(res.status, res.text).toBe(200);
+	}
 	return { s, queueId: queue.id, holders };
 }
 

@@ -11,6 +11,9 @@ export const iso = (ms: number) => new Date(ms).toISOString();
 /** An instant as the API prints it: UTC, whole seconds (`YYYY-MM-DDTHH:mm:ssZ`). */
 export const isoSeconds = (ms: number) => `${iso(ms).slice(0, 19)}Z`;
 
+/** A distribution's time as the API prints it: whole seconds, with `.SSS` only when it has milliseconds. */
+export const isoInstant = (ms: number) => (ms % 1000 === 0 ? isoSeconds(ms) : iso(ms));
+
 /** Polls `probe` every `stepMs` until `done`, failing after `timeoutMs` with the last value it saw. */
 export async function waitFor<T>(
 	label: string,

@@ -13,16 +13,17 @@
  */
 import { newId } from "../../lib/ids";
 import { fromMinor } from "../../lib/money";
-import { isoSeconds } from "../../lib/time";
+import { isoInstant, isoSeconds } from "../../lib/time";
 import { ok, type Reply, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
+import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { acceptLive, broadcast, isUpgrade } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject } from "../kernel/object";
-import { type AuctionRules, buyNow, placeBid, rulesOf, settlementOf, softCloseExtension } from "./rules";
+import { type AuctionRules, buyNow, placeBid, rulesOf, settle, softCloseExtension } from "./rules";
 import { AUCTION_MIGRATIONS, AuctionStore, type AuctionStore as Store, type StoredAuction } from "./store";
-import { bidderView, merchantBidView, pseudonymizer, publicView, publishedLog } from "./views";
+import { bidderView, merchantBidView, outcomeView, pseudonymizer, publicView, publishedLog } from "./views";
 
 export type { BidderStatus } from "./rules";
 
@@ -35,7 +36,8 @@ export type AuctionError =
 	| "too_low"
 	| "buy_now_unavailable"
 	| "not_settled"
-	| "key_reused";
+	| "key_reused"
+	| "bad_ticket";
 export type AuctionReply<T> = Reply<T, AuctionError, { replayed?: boolean }, { minimumNextBid?: number }>;
 
 /** A bidder's view (views.ts), with the winner's grant while it is live. */
@@ -44,6 +46,7 @@ type BidderState = Record<string, unknown>;
 export class AuctionObject extends DistributionObject {
 	private store!: Store;
 	private pseudonymKey: ((id: string) => string) | null = null;
+	private readonly tickets = new EntryTickets();
 
 	protected override onMigrate(): void {
 		migrate(this.sql, "auction", AUCTION_MIGRATIONS);
@@ -93,9 +96,15 @@ export class AuctionObject extends DistributionObject {
 		);
 	}
 
-	/** The bidder's standing, caught up to now; the winner's grant while it is live. Reads only. */
-	async bidderState(organizationId: string, consumerId: string): Promise<AuctionReply<BidderState>> {
-		if (!this.timelineOf(organizationId)) return refuse("not_found");
+	/**
+	 * The bidder's standing, caught up to now; the winner's grant while it is live — by access
+	 * token or by the ticket its state carries (`X-Auction-Ticket`). Reads only.
+	 */
+	async bidderState(organizationId: string, who: string | Who): Promise<AuctionReply<BidderState>> {
+		const t = this.timelineOf(organizationId);
+		if (!t) return refuse("not_found");
+		const consumerId = typeof who === "string" ? who : await resolveWho(this.tickets, this.env.APP_SECRET, t, who);
+		if (!consumerId) return refuse("bad_ticket");
 		await this.caughtUp(() => null);
 		return ok(await this.describe(consumerId));
 	}
@@ -132,13 +141,7 @@ export class AuctionObject extends DistributionObject {
 	}
 
 	private outcomeNow() {
-		const s = this.store.load().settlement;
-		if (!s) return null;
-		return {
-			winnerConsumerId: s.winner,
-			finalPrice: s.price == null ? null : fromMinor(s.price),
-			reserveMet: s.reserveMet,
-		};
+		return outcomeView(this.store.load().settlement);
 	}
 
 	// ── kernel hooks ───────────────────────────────────────────────────────
@@ -170,18 +173,9 @@ export class AuctionObject extends DistributionObject {
 		if (status !== "SETTLED") return;
 		const st = this.store.load();
 		if (st.settlement) return;
-		const t = this.timeline();
-		const { winner, reserveMet } = settlementOf(st.bidding, this.rules());
-		const claimBy = winner ? now + (t?.claimWindowSeconds ?? DEFAULT_CLAIM_WINDOW_SECONDS) * 1000 : null;
-		st.settlement = {
-			winner,
-			price: winner ? st.bidding.price : null,
-			reserveMet,
-			grantId: winner ? newId("adm") : null,
-			settledAt: now,
-			claimBy,
-			claimedAt: null,
-		};
+		const claimWindowMs = (this.timeline()?.claimWindowSeconds ?? DEFAULT_CLAIM_WINDOW_SECONDS) * 1000;
+		st.settlement = settle(st.bidding, this.rules(), now, claimWindowMs, () => newId("adm"));
+		const { winner, reserveMet } = st.settlement;
 		this.store.save(st);
 		if (winner) this.emit("auction.consumer.won", { consumerId: winner, price: fromMinor(st.bidding.price) }, now);
 		broadcast(this.ctx, {
@@ -294,7 +288,7 @@ export class AuctionObject extends DistributionObject {
 		st.extendedMs = moved.extendedMs;
 		this.moveTimes({ closeAt: moved.closeAt, settleAt: moved.settleAt });
 		st.timesDirty = true;
-		const times = { closeAt: isoSeconds(moved.closeAt), settleAt: isoSeconds(moved.settleAt) };
+		const times = { closeAt: isoInstant(moved.closeAt), settleAt: isoInstant(moved.settleAt) };
 		this.emit("auction.extended", times, now);
 		broadcast(this.ctx, { type: "extended", ...times });
 	}
@@ -317,6 +311,8 @@ export class AuctionObject extends DistributionObject {
 	private async describe(consumerId: string): Promise<BidderState> {
 		const st = this.store.load();
 		const state = bidderView(st, this.rules(), consumerId, this.store.ownMax(consumerId));
+		const t = this.timeline();
+		if (t) state.ticket = await this.tickets.seal(this.env.APP_SECRET, t, { consumerId, seq: null });
 		const grant = this.onGrantLookup(consumerId);
 		// A win past its claim window shows no token, though only an order's check says "expired".
 		const live = await this.liveGrant(consumerId, grant && grant.expiresAt > Date.now() ? grant : null);

@@ -23,4 +23,5 @@ export const AUCTION_ERRORS: Refusals<AuctionError, Refused> = {
 			"Idempotency key reused",
 			"This idempotency key was already used for a different bid; use a new key.",
 		),
+	bad_ticket: () => new ApiError(401, "Invalid ticket", "The ticket is not one this auction issued to you."),
 };

@@ -143,6 +143,29 @@ export function settlementOf(state: AuctionState, rules: AuctionRules): { winner
 	return { winner: met ? (state.leader?.id ?? null) : null, reserveMet: met };
 }
 
+/**
+ * The settlement at `now`: the leader wins if the reserve is met, at the current price, with
+ * a grant (`grantId()`) to claim within `claimWindowMs`; otherwise nobody wins.
+ */
+export function settle(
+	state: AuctionState,
+	rules: AuctionRules,
+	now: number,
+	claimWindowMs: number,
+	grantId: () => string,
+) {
+	const { winner, reserveMet } = settlementOf(state, rules);
+	return {
+		winner,
+		price: winner ? state.price : null,
+		reserveMet,
+		grantId: winner ? grantId() : null,
+		settledAt: now,
+		claimBy: winner ? now + claimWindowMs : null,
+		claimedAt: null,
+	};
+}
+
 export type BidderStatus = "NOT_BID" | "BIDDING" | "WINNING" | "OUTBID" | "WON" | "LOST";
 
 /**

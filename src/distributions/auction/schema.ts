@@ -32,6 +32,9 @@ export const bidderStateSchema = z
 	.object({
 		consumerId: z.string(),
 		status: z.enum(["NOT_BID", "BIDDING", "WINNING", "OUTBID", "WON", "LOST"]),
+		ticket: z
+			.string()
+			.describe("Opaque; send as X-Auction-Ticket on GET …/status to follow your bidding without the access token"),
 		yourMaximum: z.number().nullable(),
 		currentPrice: z.number().nullable(),
 		minimumNextBid: z.number(),

@@ -1,6 +1,6 @@
 /** What the bidder's auction routes do: the auction's object, with the checkout link once a bidder has won. */
+import type { MiddlewareHandler } from "hono";
 import type { z } from "zod";
-import type { ConsumerEnv } from "../../http/env";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
 import { notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
@@ -8,13 +8,15 @@ import { toMinor } from "../../lib/money";
 import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
+import type { EntryEnv } from "../common/identify";
 import { connectLive, requireWebSocket } from "../common/live";
 import type { AuctionReply } from "./object";
 import { AUCTION_ERRORS } from "./refusals";
 import type { bidderStateSchema } from "./schema";
 import type * as routes from "./shopper-routes";
 
-type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R, ConsumerEnv>;
+// EntryEnv: the status route also knows the bidder by ticket (`who`); the others by token.
+type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R, EntryEnv>;
 
 /**
  * An auction reply as the API documents it. The object builds a bidder's state (and the
@@ -50,7 +52,9 @@ const placeBid: Handler<typeof routes.bid> = async (c) => {
 	if (reply.ok && reply.replayed) c.header("Idempotent-Replayed", "true");
 	return c.json(state, 200);
 };
-export const bid = afterValidation(consumerTokenAuth, placeBid);
+// EntryEnv only adds `who`, so the consumer-token middleware runs on it as is.
+const tokenAuth: MiddlewareHandler<EntryEnv> = (c, next) => consumerTokenAuth(c as never, next);
+export const bid = afterValidation(tokenAuth, placeBid);
 
 export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
 	const ref = engineRef(c.env, "auction", c.req.valid("param").id);
@@ -63,7 +67,7 @@ export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
 export const status: Handler<typeof routes.status> = async (c) => {
 	const { id } = c.req.valid("param");
 	const org = c.get("tenant").organizationId;
-	const reply = declared<BidderState>(await engineRef(c.env, "auction", id).bidderState(org, c.get("consumerId")));
+	const reply = declared<BidderState>(await engineRef(c.env, "auction", id).bidderState(org, c.get("who")));
 	const state = unwrap(reply, AUCTION_ERRORS);
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
 import { empty, errors, json, jsonBody, SECURITY } from "../../http/openapi";
 import { idParam } from "../../lib/schemas";
+import { identifyBy } from "../common/identify";
 import { auctionPublicSchema, bidBody, bidderStateSchema } from "./schema";
 
 const tags = ["Consumer: auctions"];
@@ -57,10 +58,11 @@ export const status = createRoute({
 	path: "/{id}/status",
 	tags,
 	summary: "NOT_BID, BIDDING, WINNING, OUTBID, WON or LOST, your maximum, and the grant once won",
+	description: "Without the access token, the bidder's `ticket` in `X-Auction-Ticket` identifies the consumer.",
 	security,
-	middleware: [consumerTokenAuth],
+	middleware: [identifyBy("X-Auction-Ticket")],
 	request,
-	responses: { 200: json(bidderStateSchema), ...errors() },
+	responses: { 200: json(bidderStateSchema), ...errors({ 401: "Invalid ticket", 404: "Auction not found" }) },
 });
 
 export const log = createRoute({

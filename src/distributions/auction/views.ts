@@ -8,7 +8,7 @@
  */
 import { fromMinor } from "../../lib/money";
 import { hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
-import { isoSeconds } from "../../lib/time";
+import { isoInstant } from "../../lib/time";
 import { statusAt } from "../common/status";
 import type { StoredTimeline } from "../kernel/object";
 import {
@@ -21,6 +21,16 @@ import {
 } from "./rules";
 import type { LogRow, Settlement, StoredAuction } from "./store";
 
+/** Who won (or null) at what price, and whether the reserve was met, in major units; null before settlement. */
+export function outcomeView(s: Settlement | null) {
+	if (!s) return null;
+	return {
+		winnerConsumerId: s.winner,
+		finalPrice: s.price == null ? null : fromMinor(s.price),
+		reserveMet: s.reserveMet,
+	};
+}
+
 export function publicView(t: StoredTimeline, st: StoredAuction, rules: AuctionRules, now: number) {
 	return {
 		auctionId: t.id,
@@ -30,8 +40,8 @@ export function publicView(t: StoredTimeline, st: StoredAuction, rules: AuctionR
 		minimumNextBid: fromMinor(minimumNextBid(st.bidding, rules)),
 		reserveMet: reserveMet(st.bidding, rules),
 		buyNowPrice: buyNowAvailable(st.bidding, rules) && rules.buyNowPrice != null ? fromMinor(rules.buyNowPrice) : null,
-		closeAt: t.closeAt == null ? null : isoSeconds(t.closeAt),
-		settleAt: t.settleAt == null ? null : isoSeconds(t.settleAt),
+		closeAt: t.closeAt == null ? null : isoInstant(t.closeAt),
+		settleAt: t.settleAt == null ? null : isoInstant(t.settleAt),
 	};
 }
 

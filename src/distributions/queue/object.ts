@@ -13,7 +13,7 @@
  * restock withdraws it and the queue is OPEN again.
  */
 import { isoSeconds } from "../../lib/time";
-import { ok, type Reply, refuse } from "../common/reply";
+import { ok, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
 import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
@@ -24,49 +24,12 @@ import { QueueLive } from "./live";
 import { type Entry, type EntryStatus, grantOf, QUEUE_MIGRATIONS, QueueStore } from "./store";
 import { admitDue, admitting, drained, isSoldOut, nextTick } from "./ticks";
 
-export type QueueError = "not_found" | "not_open" | "closed" | "sold_out" | "not_entered" | "bad_ticket";
-export type { Who };
-export type QueueReply<T> = Reply<T, QueueError>;
-/** The queue's own schedule kinds. */
-export type QueueKind = "admit";
+import type { QueueKind, QueueProgress, QueueReply, QueueState, QueueStats } from "./types";
 
-export interface QueueState {
-	consumerId: string;
-	/** SOLD_OUT: QUEUED in a sold-out queue (still in line, for a restock). */
-	status: EntryStatus | "SOLD_OUT";
-	position: number | null;
-	estimatedWaitSeconds: number | null;
-	ticket: string;
-	admissionToken?: string;
-	admissionExpiresAt?: string;
-}
-
-export interface QueueProgress {
-	encryptionSeed: string;
-	admitting: boolean;
-	admissionRate: number | null;
-	admittedTotal: number;
-	nowServing: number;
-	/** Line numbers vacated while waiting, ascending; null if there are more than a snapshot carries. */
-	holes: number[] | null;
-	/** Out of stock with no grant outstanding: whoever waits is told SOLD_OUT. */
-	soldOut: boolean;
-}
+export type { QueueError, QueueKind, QueueProgress, QueueReply, QueueState, QueueStats, Who } from "./types";
 
 /** Beyond this many holes, polls go to the object instead of the snapshot. */
 const MAX_SNAPSHOT_HOLES = 10_000;
-
-export interface QueueStats {
-	queued: number;
-	admitted: number;
-	active: number;
-	completed: number;
-	left: number;
-	denied: number;
-	expired: number;
-	admittedLastMinute: number;
-	nowServing: number;
-}
 
 export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;

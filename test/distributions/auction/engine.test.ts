@@ -30,7 +30,7 @@ import { eventsOf, waitEvents } from "../../support/events";
 import { call, guest, guests, type Shopper, tenant } from "../../support/helpers";
 import { alarmOf, auctionStub, dropAlarm, transitionsOf } from "../../support/objects";
 import { mulberry32 } from "../../support/random";
-import { isoSeconds, sleep, sleepUntil, waitFor } from "../../support/time";
+import { isoInstant, isoSeconds, sleep, sleepUntil, waitFor } from "../../support/time";
 
 /** Key of an accepted bid as the merchant list shows it: consumer, amount and the maximum the rules read. */
 const bidKey = (consumerId: string, amount: number, maxAmount: number | null) =>
@@ -66,8 +66,8 @@ describe("public state and bids", () => {
 			minimumNextBid: 10,
 			reserveMet: false,
 			buyNowPrice: 150,
-			closeAt: isoSeconds(a.closeAtMs),
-			settleAt: isoSeconds(a.settleAtMs),
+			closeAt: isoInstant(a.closeAtMs),
+			settleAt: isoInstant(a.settleAtMs),
 		});
 		noReserve(s0);
 
@@ -512,9 +512,9 @@ describe("soft close", () => {
 		expect(close1).toBeLessThanOrEqual(after1 + 2000);
 		expect((await storedTimes(a.id)).settleAt).toBe(close1);
 		const merchant = await call(`/api/v1/auctions/${a.id}`, { key: t.secretKey });
-		expect(merchant.json.closeAt).toBe(isoSeconds(close1));
-		expect(merchant.json.settleAt).toBe(isoSeconds(close1));
-		expect((await publicState(t, a.id)).json.closeAt).toBe(isoSeconds(close1));
+		expect(merchant.json.closeAt).toBe(isoInstant(close1));
+		expect(merchant.json.settleAt).toBe(isoInstant(close1));
+		expect((await publicState(t, a.id)).json.closeAt).toBe(isoInstant(close1));
 
 		// Past the original close, still OPEN thanks to the extension.
 		await sleepUntil(original + 150);
@@ -540,7 +540,7 @@ describe("soft close", () => {
 		await sleepUntil(t0 + 5000);
 		expect((await bid(t, a.id, alice, 320)).status).toBe(200);
 		expect(await closeNow()).toBe(cap);
-		expect((await call(`/api/v1/auctions/${a.id}`, { key: t.secretKey })).json.closeAt).toBe(isoSeconds(cap));
+		expect((await call(`/api/v1/auctions/${a.id}`, { key: t.secretKey })).json.closeAt).toBe(isoInstant(cap));
 
 		await sleepUntil(cap + 50);
 		const late = await bid(t, a.id, carol, 1000);
@@ -565,7 +565,7 @@ describe("soft close", () => {
 		expect(await eventsOf(t, a.id, "auction.outbid")).toHaveLength(4);
 		expect(await eventsOf(t, a.id, "auction.settled")).toHaveLength(1);
 		expect(extended.map((e) => e.data.closeAt).sort()).toEqual(
-			[isoSeconds(close1), isoSeconds(close2), isoSeconds(cap)].sort(),
+			[isoInstant(close1), isoInstant(close2), isoInstant(cap)].sort(),
 		);
 		expect(new Set(outbid.map((e) => e.data.consumerId))).toEqual(new Set([alice.consumerId, bob.consumerId]));
 		expect((await storedTimes(a.id)).status).toBe("SETTLED");
@@ -618,8 +618,8 @@ describe("soft close", () => {
 		const got = await call(`/api/v1/auctions/${a.id}`, { key: t.secretKey });
 		expect(got.json).toMatchObject({
 			status: "SETTLED",
-			closeAt: isoSeconds(after.closeAt as number),
-			settleAt: isoSeconds(after.closeAt as number),
+			closeAt: isoInstant(after.closeAt as number),
+			settleAt: isoInstant(after.closeAt as number),
 			winnerConsumerId: bob.consumerId,
 			finalPrice: 100,
 		});

@@ -185,7 +185,7 @@ describe("enter, status and the signed receipt", () => {
 			winnerCount: 1,
 		});
 		expect(scheduled.status).toBe("SCHEDULED");
-		const draft = await createDraw(t, { drawAt: iso(Date.now() + 10_800_000), winnerCount: 1 });
+		const draft = await createDraw(t, { openAt: null, drawAt: iso(Date.now() + 10_800_000), winnerCount: 1 });
 		expect(draft.status).toBe("DRAFT");
 		for (const id of [scheduled.id, draft.id]) {
 			const res = await consumerDraw(t, id, "enter", s);
