@@ -117,7 +117,11 @@ async function waitHealthy(url, { timeoutMs, isDead, what }) {
 }
 
 /** `wrangler dev` in its own process group (so stopping it takes every child along). */
-export async function startWranglerDev(prep, { timeoutMs = 120_000 } = {}) {
+/**
+ * `fromSource`: wrangler bundles src/ itself from wrangler.toml, as `npm run dev` does (the
+ * browser suites need its static assets, which `wrangler dev <bundle> --no-bundle` leaves out).
+ */
+export async function startWranglerDev(prep, { timeoutMs = 120_000, fromSource = false } = {}) {
 	const port = await freePort();
 	const inspectorPort = await freePort();
 	const persist = persistFor(prep, "wrangler");
@@ -125,8 +129,7 @@ export async function startWranglerDev(prep, { timeoutMs = 120_000 } = {}) {
 	const out = createWriteStream(logFile);
 	const args = [
 		"dev",
-		relative(ROOT, prep.script),
-		"--no-bundle",
+		...(fromSource ? [] : [relative(ROOT, prep.script), "--no-bundle"]),
 		"--ip",
 		"127.0.0.1",
 		"--port",
