@@ -19,6 +19,7 @@ import { describe, expect, it } from "vitest";
 import { STATUSES } from "../../src/distributions/common/status";
 import type { DistributionObject } from "../../src/distributions/kernel/object";
 import {
+	createBackdated,
 	createDistribution,
 	expectAdminStatus,
 	listedIds,
@@ -221,7 +222,7 @@ describe("DRAFT and scheduling", () => {
 	it("409 Cannot update closed distribution once the alarm has closed it", async () => {
 		const t = await tenant();
 		const closeAt = Date.now() + 1000;
-		const q = await createDistribution(t, "queue", { openAt: iso(closeAt - 60_000), closeAt: iso(closeAt) });
+		const q = await createDistribution(t, "queue", { openAt: iso(closeAt - 10_000), closeAt: iso(closeAt) });
 		expect(q.status).toBe("OPEN");
 		await waitStored(q.id, "OPEN");
 		await keepSomeoneInLine(t, q.id);
@@ -239,7 +240,7 @@ describe("DRAFT and scheduling", () => {
 
 		// An empty queue completes at close: COMPLETED is just as final.
 		const empty = await createDistribution(t, "queue", {
-			openAt: iso(Date.now() - 60_000),
+			openAt: iso(Date.now() - 10_000),
 			closeAt: iso(Date.now() + 500),
 		});
 		await waitStored(empty.id, "COMPLETED", 3000);
@@ -265,7 +266,7 @@ describe("write-through", () => {
 		]);
 		const t = await tenant();
 		const now = Date.now();
-		const d = await createDistribution(t, "draw", {
+		const d = await createBackdated(t, "draw", {
 			openAt: iso(now - 3 * 3600_000),
 			closeAt: iso(now - 2 * 3600_000),
 			drawAt: iso(now - 3600_000),
@@ -358,10 +359,11 @@ describe("idempotent transitions", () => {
 		expect(await storedEvents(q.id, "queue.closed")).toHaveLength(1);
 	});
 
-	it("a distribution created with times already past transitions at once: OPEN then CLOSED, one event each, in order", async () => {
+	it("a distribution whose times are already past transitions at once: OPEN then CLOSED, one event each, in order", async () => {
+		// A create refuses past times: createBackdated (test/support/distributions.ts) makes one and hands its object the real times.
 		const t = await tenant();
 		const now = Date.now();
-		const q = await createDistribution(t, "queue", { openAt: iso(now - 2 * 3600_000), closeAt: iso(now - 3600_000) });
+		const q = await createBackdated(t, "queue", { openAt: iso(now - 2 * 3600_000), closeAt: iso(now - 3600_000) });
 		// Created already closed; with nobody in line it completes at once as well.
 		expect(["CLOSED", "COMPLETED"]).toContain(q.status);
 
@@ -381,8 +383,8 @@ describe("idempotent transitions", () => {
 		await expectStatusEverywhere(t, "queue", q.id, "COMPLETED");
 		expect(await waitAlarm(stubOf("queue", q.id), null)).toBeNull();
 
-		// A draw created in the past runs its whole timeline at once, too; with nobody entered it completes.
-		const d = await createDistribution(t, "draw", {
+		// A draw with past times runs its whole timeline at once, too; with nobody entered it completes.
+		const d = await createBackdated(t, "draw", {
 			openAt: iso(now - 3 * 3600_000),
 			closeAt: iso(now - 2 * 3600_000),
 			drawAt: iso(now - 3600_000),

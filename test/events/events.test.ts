@@ -11,6 +11,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventMessage } from "../../src/events/publish";
 import { newId } from "../../src/lib/ids";
+import { createBackdated } from "../support/distributions";
 import { runQueueBatch, settle } from "../support/events";
 import { call, createOrg, type Tenant, type TestOrg, tenant } from "../support/helpers";
 import { allItems, allPages } from "../support/pages";
@@ -69,13 +70,14 @@ describe("one event per create, update, delete and transition", () => {
 		const now = Date.now();
 		const queue = await create(t, "/api/v1/queues", { openAt: iso(now + 1000), closeAt: iso(now + 2000) });
 		await put(t, `/api/v1/queues/${queue.id}`, { name: "Renamed" });
-		const draw = await create(t, "/api/v1/draws", {
+		// Times already past: a create refuses them, so these are backdated (test/support/distributions.ts).
+		const draw = await createBackdated(t, "draw", {
 			openAt: iso(now - 3 * HOUR),
 			closeAt: iso(now - 2 * HOUR),
 			drawAt: iso(now - HOUR),
 			winnerCount: 5,
 		});
-		const auction = await create(t, "/api/v1/auctions", {
+		const auction = await createBackdated(t, "auction", {
 			openAt: iso(now - 3 * HOUR),
 			closeAt: iso(now - 2 * HOUR),
 			settleAt: iso(now - HOUR),
@@ -94,13 +96,14 @@ describe("one event per create, update, delete and transition", () => {
 			["queue.closed", queue.id, queue.id, "CLOSED"],
 			["queue.completed", queue.id, queue.id, "COMPLETED"],
 			["queue.deleted", queue.id, queue.id],
-			["draw.created", draw.id, draw.id, "DRAWN"],
+			// Backdated: created SCHEDULED (its times shifted ahead), then moved back into the past.
+			["draw.created", draw.id, draw.id, "SCHEDULED"],
 			["draw.opened", draw.id, draw.id, "OPEN"],
 			["draw.closed", draw.id, draw.id, "CLOSED"],
 			["draw.drawn", draw.id, draw.id, "DRAWN"],
 			// Nobody entered: no win is open, so the draw completes as soon as it is drawn.
 			["draw.completed", draw.id, draw.id, "COMPLETED"],
-			["auction.created", auction.id, auction.id, "SETTLED"],
+			["auction.created", auction.id, auction.id, "SCHEDULED"],
 			["auction.opened", auction.id, auction.id, "OPEN"],
 			["auction.closed", auction.id, auction.id, "CLOSED"],
 			["auction.settled", auction.id, auction.id, "SETTLED"],
@@ -144,10 +147,10 @@ describe("one event per create, update, delete and transition", () => {
 });
 
 describe("event order", () => {
-	it("a distribution's created event comes before its transitions, even when created with past times", async () => {
+	it("a distribution's created event comes before its transitions, even when its times are already past", async () => {
 		const t = await tenant();
 		const now = Date.now();
-		const draw = await create(t, "/api/v1/draws", {
+		const draw = await createBackdated(t, "draw", {
 			openAt: iso(now - 3 * HOUR),
 			closeAt: iso(now - 2 * HOUR),
 			drawAt: iso(now - HOUR),
@@ -208,9 +211,9 @@ describe("GET /api/v1/events: filters, paging, tenancy", () => {
 		const t = await tenant();
 		const now = Date.now();
 		const past = { openAt: iso(now - 2 * HOUR), closeAt: iso(now - HOUR) };
-		const q1 = await create(t, "/api/v1/queues", past);
-		const q2 = await create(t, "/api/v1/queues", past);
-		const d = await create(t, "/api/v1/draws", { ...past, drawAt: iso(now - HOUR / 2), winnerCount: 1 });
+		const q1 = await createBackdated(t, "queue", past);
+		const q2 = await createBackdated(t, "queue", past);
+		const d = await createBackdated(t, "draw", { ...past, drawAt: iso(now - HOUR / 2), winnerCount: 1 });
 		await waitForEvents(t.organizationId, [
 			`queue.completed ${q1.id}`,
 			`queue.completed ${q2.id}`,

@@ -269,7 +269,7 @@ describe("a late alarm never leaves a wrong status visible", () => {
 		const t = await tenant();
 		const [inLine, late] = await guests(t, 2);
 		const closeAt = Date.now() + 2000;
-		const q = await createQueue(t, { openAt: iso(closeAt - 60_000), closeAt: iso(closeAt) });
+		const q = await createQueue(t, { openAt: iso(closeAt - 10_000), closeAt: iso(closeAt) });
 		expect((await enter(t, q.id, inLine)).status).toBe(200);
 		await holdAlarm(queueStub(q.id), closeAt);
 		await sleepUntil(closeAt + 100);

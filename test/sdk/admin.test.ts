@@ -587,7 +587,7 @@ describe("webhooks.verify (Standard Webhooks)", () => {
 	});
 });
 
-describe("the spec's snippets, unchanged but for the import", () => {
+describe("the spec's snippets, unchanged but for the import (and their dates, 2024 → 2030: a create refuses past times)", () => {
 	it("custom-integration-api: new FanfareClient({ apiKey: process.env.FANFARE_API_KEY }); client.products.create(…)", async () => {
 		const org = await createOrg();
 		// The snippet reads its key from process.env and uses the default fetch: point both at the test worker.
@@ -639,9 +639,9 @@ describe("the spec's snippets, unchanged but for the import", () => {
 		const draw = await admin.draws.create({
 			sequenceId,
 			name: "Holiday Raffle",
-			openAt: "2024-12-01T00:00:00Z",
-			closeAt: "2024-12-14T23:59:59Z",
-			drawAt: "2024-12-15T12:00:00Z",
+			openAt: "2030-12-01T00:00:00Z",
+			closeAt: "2030-12-14T23:59:59Z",
+			drawAt: "2030-12-15T12:00:00Z",
 			winnerCount: 100,
 		});
 
@@ -649,9 +649,9 @@ describe("the spec's snippets, unchanged but for the import", () => {
 		const auction = await admin.auctions.create({
 			sequenceId,
 			name: "Rare Item Auction",
-			openAt: "2024-12-10T09:00:00Z",
-			closeAt: "2024-12-15T21:00:00Z",
-			settleAt: "2024-12-15T21:30:00Z",
+			openAt: "2030-12-10T09:00:00Z",
+			closeAt: "2030-12-15T21:00:00Z",
+			settleAt: "2030-12-15T21:30:00Z",
 			startingBid: 100,
 			minimumIncrement: 10,
 		});
@@ -659,8 +659,8 @@ describe("the spec's snippets, unchanged but for the import", () => {
 		expect(queue).toMatchObject({ sequenceId, name: "Product Launch", admissionRate: 100, status: "DRAFT" });
 		expect(queues.data.map((q) => q.id)).toEqual([queue.id]);
 		expect((await t.admin.queues.get(queue.id)).admissionRate).toBe(150);
-		expect(draw).toMatchObject({ name: "Holiday Raffle", drawAt: "2024-12-15T12:00:00Z", winnerCount: 100 });
-		expect(auction).toMatchObject({ name: "Rare Item Auction", settleAt: "2024-12-15T21:30:00Z", startingBid: 100 });
+		expect(draw).toMatchObject({ name: "Holiday Raffle", drawAt: "2030-12-15T12:00:00Z", winnerCount: 100 });
+		expect(auction).toMatchObject({ name: "Rare Item Auction", settleAt: "2030-12-15T21:30:00Z", startingBid: 100 });
 
 		// Delete distribution
 		await admin.queues.delete(queue.id);

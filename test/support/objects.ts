@@ -9,6 +9,9 @@
  * the second), whether its storage is empty after DELETE. Those are read here, and only here,
  * so a change to an object's tables has one place to follow in test/. Writes through the same
  * seam stage a state no request can reach quickly (a grant whose expiry already passed).
+ * One more seam reaches an object, through its `configure` RPC rather than its tables:
+ * `createBackdated` (distributions.ts) gives a distribution times already past, which a
+ * create refuses, and lets the object catch up on them as a late alarm would.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";

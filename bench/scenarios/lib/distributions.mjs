@@ -1,10 +1,13 @@
 /** OPEN draws and auctions of an organization `o` (setupOrg), created through the admin API. */
 import { iso } from "../../lib/api.mjs";
 
-/** Creates a `type` distribution opened a minute ago and checks it is OPEN; its consumer base path and headers. */
+/**
+ * Creates a `type` distribution opened a second ago (a create refuses a time more than a
+ * minute back) and checks it is OPEN; its consumer base path and headers.
+ */
 async function createOpen(ctx, o, type, settings) {
 	const now = Date.now();
-	const body = { sequenceId: o.sequenceId, openAt: iso(now - 60_000), closeAt: iso(now + 3_600_000) };
+	const body = { sequenceId: o.sequenceId, openAt: iso(now - 1000), closeAt: iso(now + 3_600_000) };
 	const created = (
 		await ctx.api("POST", `/api/v1/${type}s`, { token: o.sk, body: { ...body, ...settings(now) }, expect: 201 })
 	).json;

@@ -6,9 +6,9 @@ import { setupOrg } from "./org.mjs";
 import { checkSchema, withObjectDb } from "./sqlite.mjs";
 
 /**
- * Organization → experience → sequence → queue (openAt 1 min ago, closeAt +1 h, no
- * admissionRate, so everyone stays QUEUED), then one consumer end to end to prove that
- * bench-minted tokens are accepted.
+ * Organization → experience → sequence → queue (openAt a second ago, as a create refuses
+ * a time more than a minute back; closeAt +1 h; no admissionRate, so everyone stays QUEUED),
+ * then one consumer end to end to prove that bench-minted tokens are accepted.
  */
 export async function openQueue(ctx) {
 	const { api } = ctx;
@@ -19,7 +19,7 @@ export async function openQueue(ctx) {
 	const queue = (
 		await api("POST", "/api/v1/queues", {
 			token: sk,
-			body: { sequenceId: o.sequenceId, openAt: iso(now - 60_000), closeAt: iso(now + 3_600_000) },
+			body: { sequenceId: o.sequenceId, openAt: iso(now - 1000), closeAt: iso(now + 3_600_000) },
 			expect: 201,
 		})
 	).json;

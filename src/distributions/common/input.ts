@@ -90,14 +90,24 @@ export function checkRules(type: DistributionType, row: DistributionPatch): void
 }
 
 /**
- * A time a PUT changes must not already be past: it would fire at once, or never, instead
- * of when the merchant meant. Only changed fields count, so a PUT that resends (or leaves)
- * the past openAt of an OPEN distribution still works. Throws 400 naming each field.
+ * How long before the server's clock a time still counts as "now", not the past: a client's
+ * clock running a little behind ours, and `"openAt": <now>` computed a moment before the
+ * request arrived (a slow network, a retry), must not turn into a 400. A minute covers both;
+ * a time older than that is a mistake the merchant should hear about, not a status to derive.
  */
-export function checkNotPast(patch: DistributionPatch, before: DistributionPatch, now: number): void {
+export const PAST_GRACE_MS = 60_000;
+
+/**
+ * The times a create sets, or a PUT changes, must not be past (more than PAST_GRACE_MS
+ * before `now`): they would fire at once, or never, instead of when the merchant meant.
+ * On create (`before` null) every time given counts; on a PUT only the changed fields, so
+ * a PUT that resends (or leaves) the past openAt of an OPEN distribution still works. A
+ * null time ("not scheduled") never counts. Throws 400 naming each field.
+ */
+export function checkNotPast(patch: DistributionPatch, before: DistributionPatch | null, now: number): void {
 	const errors: FieldError[] = TIME_FIELDS.filter((f) => {
 		const at = patch[f];
-		return at != null && at !== before[f] && at < now;
+		return at != null && (before == null || at !== before[f]) && at < now - PAST_GRACE_MS;
 	}).map((path) => ({ path, message: "Must not be in the past" }));
 	if (errors.length) throw validationFailed(errors);
 }

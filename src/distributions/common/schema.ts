@@ -17,10 +17,10 @@ const dateTimeInput = () =>
 		.max(40)
 		.regex(
 			DATE_TIME,
-			"ISO 8601 date-time, e.g. 2024-12-15T09:00:00-05:00 (without an offset: the distribution's time zone)",
+			"ISO 8601 date-time, e.g. 2030-12-15T09:00:00-05:00 (without an offset: the distribution's time zone)",
 		)
 		// The document's generator would write the flagged regex as `…$/i`, which no string matches.
-		.meta({ example: "2024-12-15T09:00:00-05:00", pattern: DATE_TIME.source });
+		.meta({ example: "2030-12-15T09:00:00-05:00", pattern: DATE_TIME.source });
 const positiveInt = () => z.number().int("Must be a whole number").min(1, "Must be at least 1").max(1_000_000_000);
 
 const common = {

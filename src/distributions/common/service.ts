@@ -23,8 +23,8 @@ import {
 } from "./repo";
 import { type DistributionType, isClosedOrLater, isOpen, statusAt } from "./status";
 
-/** The row minus what engines never read. */
-function configOf(row: DistributionRow): DistributionConfig {
+/** The row minus what engines never read: what `configure` gets (test/support/distributions.ts backdates with it too). */
+export function configOf(row: DistributionRow): DistributionConfig {
 	const { status, completedAt, name, metadata, createdAt, updatedAt, timeZone, sequenceId, ...config } = row;
 	return config;
 }
@@ -59,6 +59,8 @@ export async function createDistribution(
 	}
 	const zone = body.timeZone ?? tenant.defaultTimeZone;
 	const now = Date.now();
+	const patch = toPatch(body, zone);
+	checkNotPast(patch, null, now);
 	const row: DistributionRow = {
 		id: newId(type),
 		organizationId: tenant.organizationId,
@@ -86,7 +88,7 @@ export async function createDistribution(
 		softCloseSeconds: null,
 		maxExtensionSeconds: null,
 		metadata: null,
-		...toPatch(body, zone),
+		...patch,
 		// A draw given no openAt opens at creation (the README's SDK example); `"openAt": null` keeps it DRAFT.
 		...(type === "draw" && body.openAt === undefined ? { openAt: now } : {}),
 		timeZone: zone,

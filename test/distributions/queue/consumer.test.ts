@@ -11,7 +11,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../../src/lib/ids";
 import { signToken } from "../../../src/lib/tokens";
-import { putDistribution } from "../../support/distributions";
+import { createBackdated, putDistribution } from "../../support/distributions";
 import { call, countRows, guest, guests, type Shopper, type Tenant, tenant } from "../../support/helpers";
 import { admit, alter, consumerCall, createQueue, enter, leave, openQueue, stats, status } from "../../support/queue";
 import { iso, sleep, waitFor } from "../../support/time";
@@ -216,7 +216,11 @@ describe("the entry window", () => {
 
 	it("a CLOSED (or completed) queue → 409 Queue closed", async () => {
 		const t = await tenant();
-		const q = await createQueue(t, { openAt: iso(Date.now() - 7200_000), closeAt: iso(Date.now() - 3600_000) });
+		// Closed an hour ago, which a create refuses: backdated (test/support/distributions.ts).
+		const q = await createBackdated(t, "queue", {
+			openAt: iso(Date.now() - 7200_000),
+			closeAt: iso(Date.now() - 3600_000),
+		});
 		const res = await enter(t, q.id, await guest(t));
 		expect(res.status, res.text).toBe(409);
 		expect(res.json.title).toBe("Queue closed");
