@@ -17,22 +17,31 @@ copyDocsAssets();
 
 export default defineConfig(async () => ({
 	plugins: [
-		cloudflareTest({
+		// A function of what the global setups provide: the dev beacon's URL and key exist only once it runs.
+		cloudflareTest(async ({ inject }) => ({
 			wrangler: { configPath: "./wrangler.toml" },
 			miniflare: {
 				bindings: {
 					...testSecrets,
 					// Webhook retries after 1 s, 2 s, … so delivery tests finish in seconds.
 					WEBHOOK_RETRY_BASE_SECONDS: "1",
+					// Draws use the local dev chain (test/support/beacon.global.ts): no network, same code path.
+					DRAND_CHAIN: "dev",
+					DRAND_RELAYS: inject("beaconUrl"),
+					DRAND_DEV_PUBLIC_KEY: inject("beaconPublicKey"),
 					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 				},
 			},
-		}),
+		})),
 	],
 	test: {
 		include: ["test/**/*.test.ts"],
 		setupFiles: ["./test/support/setup.ts"],
-		globalSetup: ["./test/support/receiver.global.ts", "./test/support/quiet-faults.global.ts"],
+		globalSetup: [
+			"./test/support/receiver.global.ts",
+			"./test/support/beacon.global.ts",
+			"./test/support/quiet-faults.global.ts",
+		],
 		testTimeout: 30_000,
 	},
 }));
