@@ -222,7 +222,9 @@ describe("resources", () => {
 		await bidder.auth.guest();
 		await bidder.auctions.bid(auction.id, { amount: 100, maxAmount: 150 });
 		const bids = await admin.auctions.bids(auction.id);
-		expect(bids.data[0]).toMatchObject({ consumerId: bidder.consumerId, amount: 100, maxAmount: 150, kind: "bid" });
+		// The maximum (150) stays sealed until settlement, from the merchant too.
+		expect(bids.data[0]).toMatchObject({ consumerId: bidder.consumerId, amount: 100, maxAmount: null, kind: "bid" });
+		expect(bids.data[0].hash).toBeNull();
 
 		const spare = await admin.auctions.create({ sequenceId: t.sequenceId, settleAt: iso(Date.now() + 7200_000) });
 		await admin.auctions.delete(spare.id);

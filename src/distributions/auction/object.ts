@@ -120,10 +120,10 @@ export class AuctionObject extends DistributionObject {
 		return ok(publishedLog(t, st.bidding, st.settlement, this.rules(), entries, (id) => this.pseudonym(id)));
 	}
 
-	/** Merchant view: every log entry with the real consumer id, newest first. Reads only. */
+	/** Merchant view: every log entry with the real consumer id, newest first; maxima sealed until settled. Reads only. */
 	async bids(limit: number, beforeSeq: number | null) {
-		await this.caughtUp(() => null);
-		return this.store.entries(beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, true).map(merchantBidView);
+		const settled = await this.caughtUp(() => this.store.load().settlement != null);
+		return this.store.entries(beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, true).map(merchantBidView(settled));
 	}
 
 	override participantCount(): number {
