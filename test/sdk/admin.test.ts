@@ -225,6 +225,10 @@ describe("resources", () => {
 		// The maximum (150) stays sealed until settlement, from the merchant too.
 		expect(bids.data[0]).toMatchObject({ consumerId: bidder.consumerId, amount: 100, maxAmount: null, kind: "bid" });
 		expect(bids.data[0].hash).toBeNull();
+		// Its rules froze at that bid.
+		const frozen = await problem(admin.auctions.update(auction.id, { reservePrice: 600 }));
+		expect([frozen.status, frozen.title]).toEqual([409, "Auction rules frozen"]);
+		expect((await admin.auctions.get(auction.id)).reservePrice).toBe(500);
 
 		const spare = await admin.auctions.create({ sequenceId: t.sequenceId, settleAt: iso(Date.now() + 7200_000) });
 		await admin.auctions.delete(spare.id);

@@ -8,6 +8,8 @@ import type { Tenant } from "../../http/env";
 import { conflict, fieldError, notFound } from "../../http/problems";
 import { newId } from "../../lib/ids";
 import { isoInstant } from "../../lib/time";
+import { rulesFrozen } from "../auction/refusals";
+import { frozenChanges } from "../auction/rules";
 import type { DistributionConfig } from "../kernel/object";
 import { tellQueueStock } from "../queue/stock";
 import { engineRef, TYPE_NAMES } from "./engine";
@@ -127,6 +129,9 @@ export async function updateDistribution(
 	if (isOpen(status) && patch.openAt !== undefined && patch.openAt !== before.openAt) {
 		throw conflict("Cannot move openAt of an open distribution", `This ${type} is already OPEN.`);
 	}
+	// An auction's rules freeze at its first bid (only a change counts; its object knows whether any bid was placed).
+	const frozen = type === "auction" ? frozenChanges(before, { ...before, ...patch }) : [];
+	if (frozen.length && (await engineRef(env, "auction", id).participantCount()) > 0) throw rulesFrozen(frozen);
 	checkNotPast(patch, before, now);
 	const after: DistributionRow = { ...before, ...patch, updatedAt: now };
 	after.status = statusAt(type, after, now);
