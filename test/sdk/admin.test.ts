@@ -616,7 +616,7 @@ describe("the spec's snippets, unchanged but for the import", () => {
 		expect(client.http.baseUrl).toBe("http://localhost:8787");
 	});
 
-	it("distributions-api SDK Usage: create, list and update a queue, create a draw and an auction, delete all three", async () => {
+	it("distributions-api SDK Usage: create, list and update a queue, create a draw and an auction, delete all three (what drew or settled stays)", async () => {
 		const t = await sdkTenant();
 		const sequenceId = t.sequenceId;
 		const process = { env: { FANFARE_SECRET_KEY: t.secretKey } };
@@ -670,12 +670,38 @@ describe("the spec's snippets, unchanged but for the import", () => {
 
 		// Delete distribution
 		await admin.queues.delete(queue.id);
-		await admin.draws.delete(draw.id);
-		await admin.auctions.delete(auction.id);
-
-		for (const list of [t.admin.queues.list(), t.admin.draws.list(), t.admin.auctions.list()]) {
-			expect((await list).data).toEqual([]);
+		// The spec's dates are past now: its draw has drawn and its auction settled, and what drew or
+		// settled keeps its evidence (README Lifecycle): those two deletes are refused.
+		for (const refused of [admin.draws.delete(draw.id), admin.auctions.delete(auction.id)]) {
+			const p = await problem(refused);
+			expect([p.status, p.title]).toEqual([409, "Distribution has evidence"]);
 		}
+		expect((await t.admin.queues.list()).data).toEqual([]);
+		expect((await t.admin.draws.list()).data.map((d) => d.id)).toEqual([draw.id]);
+		expect((await t.admin.auctions.list()).data.map((a) => a.id)).toEqual([auction.id]);
+
+		// The same snippet with its times still ahead, as the spec wrote it: all of them delete.
+		const later = await admin.draws.create({
+			sequenceId,
+			name: "Holiday Raffle",
+			openAt: "2030-12-01T00:00:00Z",
+			closeAt: "2030-12-14T23:59:59Z",
+			drawAt: "2030-12-15T12:00:00Z",
+			winnerCount: 100,
+		});
+		const ahead = await admin.auctions.create({
+			sequenceId,
+			name: "Rare Item Auction",
+			openAt: "2030-12-10T09:00:00Z",
+			closeAt: "2030-12-15T21:00:00Z",
+			settleAt: "2030-12-15T21:30:00Z",
+			startingBid: 100,
+			minimumIncrement: 10,
+		});
+		await admin.draws.delete(later.id);
+		await admin.auctions.delete(ahead.id);
+		expect((await t.admin.draws.list()).data.map((d) => d.id)).toEqual([draw.id]);
+		expect((await t.admin.auctions.list()).data.map((a) => a.id)).toEqual([auction.id]);
 	});
 });
 

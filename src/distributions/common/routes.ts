@@ -85,10 +85,14 @@ export function distributionContracts(type: DistributionType) {
 			tags,
 			summary: `Delete a ${type}`,
 			description:
-				"Removes the distribution and all its live state. An OPEN one with participants must be closed first.",
+				"Removes a DRAFT, SCHEDULED or OPEN distribution and all its live state; an OPEN one with participants must be closed first. " +
+				"One that has closed, drawn or settled is never deleted (409 `Distribution has evidence`): its record, proof and log stay readable.",
 			security,
 			request: { params: idParam },
-			responses: { 204: empty(), ...errors({ ...notFound, 409: "Distribution has participants" }) },
+			responses: {
+				204: empty(),
+				...errors({ ...notFound, 409: "Distribution has participants; Distribution has evidence (closed or later)" }),
+			},
 		}),
 	};
 }
