@@ -82,9 +82,13 @@ describe("one event per create, update, delete and transition", () => {
 			closeAt: iso(now - 2 * HOUR),
 			settleAt: iso(now - HOUR),
 		});
-		// The queue closes on its own alarm (and, with nobody in line, completes); then it can be deleted.
+		// The queue closes on its own alarm (and, with nobody in line, completes); from then on it is
+		// kept (409, no event). A queue that never opened is deleted instead.
 		await waitForEvents(t.organizationId, [`queue.completed ${queue.id}`, `draw.completed ${draw.id}`]);
-		const del = await call(`/api/v1/queues/${queue.id}`, { method: "DELETE", key: t.secretKey });
+		const kept = await call(`/api/v1/queues/${queue.id}`, { method: "DELETE", key: t.secretKey });
+		expect(kept.status, kept.text).toBe(409);
+		const spare = await create(t, "/api/v1/queues", {});
+		const del = await call(`/api/v1/queues/${spare.id}`, { method: "DELETE", key: t.secretKey });
 		expect(del.status, del.text).toBe(204);
 
 		const expected: [string, string | null, string, string?][] = [
@@ -95,7 +99,8 @@ describe("one event per create, update, delete and transition", () => {
 			["queue.opened", queue.id, queue.id, "OPEN"],
 			["queue.closed", queue.id, queue.id, "CLOSED"],
 			["queue.completed", queue.id, queue.id, "COMPLETED"],
-			["queue.deleted", queue.id, queue.id],
+			["queue.created", spare.id, spare.id, "DRAFT"],
+			["queue.deleted", spare.id, spare.id],
 			// Backdated: created SCHEDULED (its times shifted ahead), then moved back into the past.
 			["draw.created", draw.id, draw.id, "SCHEDULED"],
 			["draw.opened", draw.id, draw.id, "OPEN"],
@@ -131,12 +136,12 @@ describe("one event per create, update, delete and transition", () => {
 		const ids = events.map((e) => e.id);
 		expect([...ids].sort().reverse()).toEqual(ids);
 		// Transitions of one distribution come in the order they happened (created: see the next test).
-		for (const [kind, steps] of [
-			["draw", ["opened", "closed", "drawn", "completed"]],
-			["auction", ["opened", "closed", "settled"]],
-			["queue", ["updated", "opened", "closed", "completed", "deleted"]],
+		for (const [kind, id, steps] of [
+			["draw", draw.id, ["opened", "closed", "drawn", "completed"]],
+			["auction", auction.id, ["opened", "closed", "settled"]],
+			["queue", queue.id, ["updated", "opened", "closed", "completed"]],
+			["queue", spare.id, ["deleted"]],
 		] as const) {
-			const id = { draw: draw.id, auction: auction.id, queue: queue.id }[kind];
 			const ordered = events
 				.filter((e) => e.distributionId === id && e.type !== `${kind}.created`)
 				.reverse()

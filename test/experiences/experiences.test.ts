@@ -468,8 +468,6 @@ describe("DELETE /experiences/:id", () => {
 			body: { sequenceId: s2.id, openAt: iso(now + DAY), drawAt: iso(now + 2 * DAY), winnerCount: 1 },
 		});
 		expect(draw.status, draw.text).toBe(201);
-		const closed = await createQueue(org, s2.id, now - 2 * DAY, now - DAY);
-		expect(closed.status).toBe("CLOSED");
 		const auction = await call("/api/v1/auctions", {
 			key: org.secretKey,
 			body: { sequenceId: s2.id, settleAt: iso(now + DAY) },
@@ -479,7 +477,7 @@ describe("DELETE /experiences/:id", () => {
 		const otherExp = await createExperience(org, { name: "Survivor" });
 		const otherSeq = await createSequence(org, otherExp.id);
 		const survivor = await createQueue(org, otherSeq.id);
-		expect(await countRows("distributions", org.organizationId)).toBe(6);
+		expect(await countRows("distributions", org.organizationId)).toBe(5);
 
 		const res = await call(`${EXP}/${exp.id}`, { key: org.secretKey, method: "DELETE" });
 		expect(res.status, res.text).toBe(204);
@@ -489,7 +487,7 @@ describe("DELETE /experiences/:id", () => {
 		for (const s of [s1, s2]) {
 			expectProblem(await call(`${SEQ}/${s.id}`, { key: org.secretKey }), 404, "Sequence not found");
 		}
-		for (const q of [queue, draft, closed]) {
+		for (const q of [queue, draft]) {
 			expectProblem(await call(`/api/v1/queues/${q.id}`, { key: org.secretKey }), 404, "Queue not found");
 		}
 		expectProblem(await call(`/api/v1/draws/${draw.json.id}`, { key: org.secretKey }), 404, "Draw not found");
@@ -502,6 +500,32 @@ describe("DELETE /experiences/:id", () => {
 		expect((await call("/api/v1/queues", { key: org.secretKey })).json.data.map((q: any) => q.id)).toEqual([
 			survivor.id,
 		]);
+	});
+
+	it("while one of its distributions has closed → 409 and nothing is deleted: that one keeps its evidence", async () => {
+		const org = await createOrg();
+		const exp = await createExperience(org);
+		const s1 = await createSequence(org, exp.id, { name: "Upcoming" });
+		const s2 = await createSequence(org, exp.id, { name: "Past" });
+		const now = Date.now();
+		const draft = await createQueue(org, s1.id);
+		const closed = await createQueue(org, s2.id, now - 2 * DAY, now - DAY);
+		expect(closed.status).toBe("CLOSED");
+
+		for (const url of [`${EXP}/${exp.id}`, `${SEQ}/${s2.id}`]) {
+			const p = expectProblem(await call(url, { key: org.secretKey, method: "DELETE" }), 409);
+			expect(p.title).toMatch(/closed distribution/i);
+			expect(p.detail).toContain(closed.id);
+		}
+		expect((await call(`${EXP}/${exp.id}`, { key: org.secretKey })).status).toBe(200);
+		for (const s of [s1, s2]) expect((await call(`${SEQ}/${s.id}`, { key: org.secretKey })).status).toBe(200);
+		for (const q of [draft, closed])
+			expect((await call(`/api/v1/queues/${q.id}`, { key: org.secretKey })).status).toBe(200);
+		expect(await countRows("sequences", org.organizationId)).toBe(2);
+		expect(await countRows("distributions", org.organizationId)).toBe(2);
+		// The sequence without it still deletes, with its own distributions.
+		expect((await call(`${SEQ}/${s1.id}`, { key: org.secretKey, method: "DELETE" })).status).toBe(204);
+		expect(await countRows("distributions", org.organizationId)).toBe(1);
 	});
 
 	it("an experience without sequences deletes → 204, then 404", async () => {

@@ -222,7 +222,13 @@ describe("resources", () => {
 		await bidder.auth.guest();
 		await bidder.auctions.bid(auction.id, { amount: 100, maxAmount: 150 });
 		const bids = await admin.auctions.bids(auction.id);
-		expect(bids.data[0]).toMatchObject({ consumerId: bidder.consumerId, amount: 100, maxAmount: 150, kind: "bid" });
+		// The maximum (150) stays sealed until settlement, from the merchant too.
+		expect(bids.data[0]).toMatchObject({ consumerId: bidder.consumerId, amount: 100, maxAmount: null, kind: "bid" });
+		expect(bids.data[0].hash).toBeNull();
+		// Its rules froze at that bid.
+		const frozen = await problem(admin.auctions.update(auction.id, { reservePrice: 600 }));
+		expect([frozen.status, frozen.title]).toEqual([409, "Auction rules frozen"]);
+		expect((await admin.auctions.get(auction.id)).reservePrice).toBe(500);
 
 		const spare = await admin.auctions.create({ sequenceId: t.sequenceId, settleAt: iso(Date.now() + 7200_000) });
 		await admin.auctions.delete(spare.id);
@@ -666,10 +672,9 @@ describe("the spec's snippets, unchanged but for the import (and their dates, 20
 		await admin.queues.delete(queue.id);
 		await admin.draws.delete(draw.id);
 		await admin.auctions.delete(auction.id);
-
-		for (const list of [t.admin.queues.list(), t.admin.draws.list(), t.admin.auctions.list()]) {
-			expect((await list).data).toEqual([]);
-		}
+		expect((await t.admin.queues.list()).data).toEqual([]);
+		expect((await t.admin.draws.list()).data).toEqual([]);
+		expect((await t.admin.auctions.list()).data).toEqual([]);
 	});
 });
 

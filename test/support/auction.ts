@@ -107,7 +107,8 @@ export interface MerchantBid {
 	maxAmount: number | null;
 	kind: "bid" | "proxy" | "buy_now";
 	placedAt: string;
-	hash: string;
+	/** Null until the auction is settled (it commits to the sealed maxima). */
+	hash: string | null;
 }
 
 /** Every page of GET /api/v1/auctions/:id/bids, newest first. */

@@ -9,7 +9,9 @@ export const bids = createRoute({
 	method: "get",
 	path: "/{id}/bids",
 	tags: ["Auctions"],
-	summary: "Every accepted bid and proxy step, newest first, with consumer ids and maxima",
+	summary: "Every accepted bid and proxy step, newest first, with consumer ids (maxima once settled)",
+	description:
+		"Amounts placed and proxy steps are shown at once. Bidders' maxima and the entries' hashes stay sealed until the auction is SETTLED, from the merchant as from everyone: `maxAmount` and `hash` are null before.",
 	security: SECURITY.secret,
 	request: { params: idParam, query: pageQuery },
 	responses: { 200: json(pageSchema(auctionBidSchema)), ...errors({ 404: "Auction not found" }) },

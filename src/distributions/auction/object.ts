@@ -3,13 +3,13 @@
  * outbox, grant holds). It declares no schedule kinds of its own: the timeline's close and
  * settle are all it waits for.
  *
- * Tables (migration list "auction", store.ts): `log` (every accepted bid and proxy
- * step, hash-chained), `state` (the bidding state, soft-close bookkeeping, settlement),
- * `bid_keys` (idempotency keys of accepted bids).
- * Bids run the pure rules of rules.ts; a leader-changing bid inside the soft-close window
- * extends closeAt in the same transaction that accepts it. SETTLED (at settleAt, or at
- * once on buy-now) names the winner if the reserve is met and issues its grant. Prices
- * and results are pushed to hibernatable WebSockets; what each audience sees is views.ts.
+ * Tables (migration list "auction", store.ts): `log` (every accepted bid and proxy step, hash-chained),
+ * `state` (the bidding state, soft-close bookkeeping, frozen rules, settlement), `bid_keys` (idempotency keys).
+ * Bids run the pure rules of rules.ts, frozen at the first bid (the API refuses changes then; `state` keeps
+ * them, so not even a change racing that bid applies); a leader-changing bid inside the soft-close window
+ * extends closeAt in the same transaction that accepts it. SETTLED (at settleAt, or at once on buy-now)
+ * names the winner if the reserve is met and issues its grant. Prices and results are pushed to
+ * hibernatable WebSockets; what each audience sees is views.ts (maxima sealed until settled).
  */
 import { newId } from "../../lib/ids";
 import { fromMinor } from "../../lib/money";
@@ -120,10 +120,10 @@ export class AuctionObject extends DistributionObject {
 		return ok(publishedLog(t, st.bidding, st.settlement, this.rules(), entries, (id) => this.pseudonym(id)));
 	}
 
-	/** Merchant view: every log entry with the real consumer id, newest first. Reads only. */
+	/** Merchant view: every log entry with the real consumer id, newest first; maxima sealed until settled. Reads only. */
 	async bids(limit: number, beforeSeq: number | null) {
-		await this.caughtUp(() => null);
-		return this.store.entries(beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, true).map(merchantBidView);
+		const settled = await this.caughtUp(() => this.store.load().settlement != null);
+		return this.store.entries(beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, true).map(merchantBidView(settled));
 	}
 
 	override participantCount(): number {
@@ -244,7 +244,7 @@ export class AuctionObject extends DistributionObject {
 			const explicit = outcome.steps[0];
 			this.store.append(outcome.steps, this.pseudonyms(outcome.steps), explicit.kind === "bid" ? logMax : null, now);
 			const leader = outcome.state.leader?.id ?? null;
-			const next: StoredAuction = { ...st, bidding: outcome.state };
+			const next: StoredAuction = { ...st, bidding: outcome.state, rules: st.rules ?? rulesOf(t) };
 			this.emit(
 				"auction.bid.placed",
 				{ consumerId, amount: fromMinor(explicit.amount), price: fromMinor(outcome.state.price), kind: explicit.kind },
@@ -296,7 +296,7 @@ export class AuctionObject extends DistributionObject {
 	// ── plumbing ───────────────────────────────────────────────────────────
 
 	private rules(): AuctionRules {
-		return rulesOf(this.timeline());
+		return this.store.load().rules ?? rulesOf(this.timeline());
 	}
 
 	private pseudonym(consumerId: string): string {

@@ -1,4 +1,7 @@
-/** What an auction's refusals mean to the client; a bid too low is told the minimum next bid. */
+/**
+ * What an auction's refusals mean to the client; a bid too low is told the minimum next bid.
+ * Also the merchant's refusal to change the rules of an auction that has bids.
+ */
 import { ApiError, conflict, notFound } from "../../http/problems";
 import { fromMinor } from "../../lib/money";
 import type { Refusals } from "../common/engine";
@@ -25,3 +28,12 @@ export const AUCTION_ERRORS: Refusals<AuctionError, Refused> = {
 		),
 	bad_ticket: () => new ApiError(401, "Invalid ticket", "The ticket is not one this auction issued to you."),
 };
+
+/** A PUT that would change rules frozen at the first bid (rules.ts FROZEN_AT_FIRST_BID): names each field it tried. */
+export const rulesFrozen = (fields: readonly string[]) =>
+	conflict(
+		"Auction rules frozen",
+		"This auction has bids: its rules stay as they were at the first bid, so that every bid is judged by the same rules. " +
+			"Nothing was updated; its times, name and metadata can still change.",
+		fields.map((path) => ({ path, message: "Cannot change once the auction has a bid" })),
+	);

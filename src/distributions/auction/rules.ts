@@ -12,8 +12,8 @@
  * - While the price is below buyNowPrice, a buy-now (or a bid at or above it) wins at
  *   once at buyNowPrice; once proxy bidding has passed it, bids are ordinary bids.
  * Only the leader and the runner-up can matter for the price, so the state holds two bidders.
- * Also here, as pure functions: the rules a distribution's settings make, who wins at
- * settlement, a bidder's standing, and the soft-close extension.
+ * Also here, as pure functions: the rules a distribution's settings make and which of them
+ * freeze at the first bid, who wins at settlement, a bidder's standing, and the soft-close extension.
  * Pure: owns no table and no schedule kind.
  */
 export interface AuctionRules {
@@ -135,6 +135,28 @@ export function rulesOf(
 		reservePrice: t?.reservePrice ?? null,
 		buyNowPrice: t?.buyNowPrice ?? null,
 	};
+}
+
+/**
+ * The settings bids are judged by, fixed from the first bid on so that every bid in the log
+ * obeys the rules it was placed under (and the published log verifies). Times may still move.
+ */
+export const FROZEN_AT_FIRST_BID = [
+	"startingBid",
+	"minimumIncrement",
+	"reservePrice",
+	"buyNowPrice",
+	"softCloseSeconds",
+	"maxExtensionSeconds",
+] as const;
+export type FrozenSetting = (typeof FROZEN_AT_FIRST_BID)[number];
+
+/** The frozen settings that differ between two versions of an auction (a value resent as it was is no change). */
+export function frozenChanges(
+	before: Partial<Record<FrozenSetting, number | null>>,
+	after: Partial<Record<FrozenSetting, number | null>>,
+): FrozenSetting[] {
+	return FROZEN_AT_FIRST_BID.filter((f) => (before[f] ?? null) !== (after[f] ?? null));
 }
 
 /** Who wins at settlement: the leader, if the reserve is met; else nobody. The object and the verifier both settle by it. */

@@ -50,10 +50,20 @@ export const auctionBidSchema = z
 		seq: z.number().int(),
 		consumerId: z.string(),
 		bidder: z.string().describe("The pseudonym shown in the public log"),
-		amount: z.number(),
-		maxAmount: z.number().nullable(),
+		amount: z.number().describe("The amount placed: the bid itself, or the price a proxy step bid for its bidder"),
+		maxAmount: z
+			.number()
+			.nullable()
+			.describe(
+				"The bidder's proxy maximum (an explicit bid's; null for proxy steps). Sealed until the auction is SETTLED: null for every entry before, for the merchant too",
+			),
 		kind: z.enum(["bid", "proxy", "buy_now"]),
 		placedAt: z.string(),
-		hash: z.string(),
+		hash: z
+			.string()
+			.nullable()
+			.describe(
+				"The entry's link in the hash-chained log. Null until the auction is SETTLED: a hash commits to the sealed maxima",
+			),
 	})
 	.meta({ id: "AuctionBid" });

@@ -1,11 +1,11 @@
 /**
  * The auction's hash-chained bid log, its state, and per-bidder idempotency records, in the object's SQLite.
  * Owns the migration list "auction" and its tables: `log` (bids and proxy steps, chained as
- * log.ts says), `state` (one JSON row: bidding state, soft-close baseline, settlement),
+ * log.ts says), `state` (one JSON row: bidding state, soft-close baseline, frozen rules, settlement),
  * `bid_keys` (idempotency keys of accepted bids). No schedule kind.
  */
 import { chainHash, GENESIS_HASH, type LogEntry } from "./log";
-import { type AuctionState, emptyState, type LogStep } from "./rules";
+import { type AuctionRules, type AuctionState, emptyState, type LogStep } from "./rules";
 
 export const AUCTION_MIGRATIONS = [
 	`CREATE TABLE log (seq INTEGER PRIMARY KEY, bidder TEXT NOT NULL, consumer_id TEXT NOT NULL, amount INTEGER NOT NULL,
@@ -35,6 +35,8 @@ export interface StoredAuction {
 	/** An extension not yet written through to D1. */
 	timesDirty?: boolean;
 	settlement: Settlement | null;
+	/** The rules in force since the first bid: frozen, whatever a configure racing that bid says. */
+	rules?: AuctionRules;
 }
 
 export type LogRow = LogEntry & { consumerId: string };

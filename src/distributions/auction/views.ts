@@ -61,20 +61,23 @@ export function bidderView(
 	};
 }
 
-/** The merchant's view of one log entry: the real consumer id beside the pseudonym. */
-export function merchantBidView(e: LogRow) {
-	return {
-		cursor: e.seq,
-		seq: e.seq,
-		consumerId: e.consumerId,
-		bidder: e.bidder,
-		amount: fromMinor(e.amount),
-		maxAmount: e.maxAmount == null ? null : fromMinor(e.maxAmount),
-		kind: e.kind,
-		placedAt: new Date(e.placedAt).toISOString(),
-		hash: e.hash,
-	};
-}
+/**
+ * The merchant's view of one log entry: the real consumer id beside the pseudonym. Until the
+ * auction is settled every maximum stays sealed (null), from the merchant too, and so does every
+ * hash: a hash commits to its entry's maximum and, chained, to every maximum before it, and a
+ * maximum has few enough values to be found from it by trying them all.
+ */
+export const merchantBidView = (settled: boolean) => (e: LogRow) => ({
+	cursor: e.seq,
+	seq: e.seq,
+	consumerId: e.consumerId,
+	bidder: e.bidder,
+	amount: fromMinor(e.amount),
+	maxAmount: settled && e.maxAmount != null ? fromMinor(e.maxAmount) : null,
+	kind: e.kind,
+	placedAt: new Date(e.placedAt).toISOString(),
+	hash: settled ? e.hash : null,
+});
 
 /** The log anyone may replay (auction/verify.ts) once settled: bidders by pseudonym only. */
 export function publishedLog(

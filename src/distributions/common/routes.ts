@@ -61,10 +61,23 @@ export function distributionContracts(type: DistributionType) {
 			path: "/{id}",
 			tags,
 			summary: `Update a ${type} (partial)`,
-			description: "Moving a time reschedules its transitions. CLOSED (or later) distributions cannot change.",
+			description:
+				"Moving a time reschedules its transitions. CLOSED (or later) distributions cannot change." +
+				(type === "auction"
+					? " The rules freeze at the first bid: once the auction has a bid, a PUT that changes startingBid, minimumIncrement, reservePrice, buyNowPrice, softCloseSeconds or maxExtensionSeconds is a 409 `Auction rules frozen` naming each field, and nothing is updated (resending a value unchanged is fine; times, name and metadata can still change)."
+					: ""),
 			security,
 			request: { params: idParam, body: jsonBody(update) },
-			responses: { 200: json(response), ...errors({ ...notFound, 409: "Cannot update closed distribution" }) },
+			responses: {
+				200: json(response),
+				...errors({
+					...notFound,
+					409:
+						type === "auction"
+							? "Cannot update closed distribution; Auction rules frozen (after the first bid)"
+							: "Cannot update closed distribution",
+				}),
+			},
 		}),
 		remove: createRoute({
 			method: "delete",
@@ -72,10 +85,14 @@ export function distributionContracts(type: DistributionType) {
 			tags,
 			summary: `Delete a ${type}`,
 			description:
-				"Removes the distribution and all its live state. An OPEN one with participants must be closed first.",
+				"Removes a DRAFT, SCHEDULED or OPEN distribution and all its live state; an OPEN one with participants must be closed first. " +
+				"One that has closed, drawn or settled is never deleted (409 `Distribution has evidence`): its record, proof and log stay readable.",
 			security,
 			request: { params: idParam },
-			responses: { 204: empty(), ...errors({ ...notFound, 409: "Distribution has participants" }) },
+			responses: {
+				204: empty(),
+				...errors({ ...notFound, 409: "Distribution has participants; Distribution has evidence (closed or later)" }),
+			},
 		}),
 	};
 }

@@ -8,6 +8,8 @@ import type { Tenant } from "../../http/env";
 import { conflict, fieldError, notFound } from "../../http/problems";
 import { newId } from "../../lib/ids";
 import { isoInstant } from "../../lib/time";
+import { rulesFrozen } from "../auction/refusals";
+import { frozenChanges } from "../auction/rules";
 import type { DistributionConfig } from "../kernel/object";
 import { tellQueueStock } from "../queue/stock";
 import { engineRef, TYPE_NAMES } from "./engine";
@@ -129,6 +131,9 @@ export async function updateDistribution(
 	if (isOpen(status) && patch.openAt !== undefined && patch.openAt !== before.openAt) {
 		throw conflict("Cannot move openAt of an open distribution", `This ${type} is already OPEN.`);
 	}
+	// An auction's rules freeze at its first bid (only a change counts; its object knows whether any bid was placed).
+	const frozen = type === "auction" ? frozenChanges(before, { ...before, ...patch }) : [];
+	if (frozen.length && (await engineRef(env, "auction", id).participantCount()) > 0) throw rulesFrozen(frozen);
 	checkNotPast(patch, before, now);
 	const after: DistributionRow = { ...before, ...patch, updatedAt: now };
 	after.status = statusAt(type, after, now);
@@ -143,10 +148,30 @@ export async function updateDistribution(
 	return after;
 }
 
+/** What stays readable of a distribution that closed, drew or settled, and so is never deleted. */
+const EVIDENCE = {
+	queue: "its record (who was admitted, the grants it issued)",
+	draw: "its entries, proof and results",
+	auction: "its bid log and result",
+} as const;
+
+/** The 409 for deleting a distribution that has closed (or drawn, settled): its evidence stays. */
+export const hasEvidence = (type: DistributionType, status: string) =>
+	conflict(
+		"Distribution has evidence",
+		`This ${type} is ${status}: ${EVIDENCE[type]} stay readable, so it cannot be deleted. Nothing was deleted.`,
+	);
+
+/**
+ * Deletes a distribution that has not closed: DRAFT, SCHEDULED, or OPEN without participants.
+ * One that closed, drew or settled is never deleted (its proof and log stay readable).
+ */
 export async function deleteDistribution(env: Env, tenant: Tenant, type: DistributionType, id: string): Promise<void> {
 	const row = await findOrThrow(env, tenant, type, id);
+	const status = statusAt(type, row, Date.now());
+	if (isClosedOrLater(status)) throw hasEvidence(type, status);
 	const ref = engineRef(env, type, id);
-	if (isOpen(statusAt(type, row, Date.now())) && (await ref.participantCount()) > 0) {
+	if (isOpen(status) && (await ref.participantCount()) > 0) {
 		throw conflict("Distribution has participants", `Close this ${type} before deleting it.`);
 	}
 	await removeDistribution(env.DB, tenant.organizationId, id);

@@ -55,11 +55,16 @@ export const remove = createRoute({
 	path: "/{id}",
 	tags,
 	summary: "Delete an experience, its sequences and their distributions",
+	description:
+		"Refused (409, nothing deleted) while one of its distributions is OPEN, or once one has closed, drawn or settled: that one is kept with its proof and log, and so are its sequence and the experience.",
 	security,
 	request: { params: idParam },
 	responses: {
 		204: empty(),
-		...errors({ ...notFound, 409: "Cannot delete an experience with an open distribution" }),
+		...errors({
+			...notFound,
+			409: "Cannot delete an experience with an open distribution; … with a closed distribution",
+		}),
 	},
 });
 

@@ -33,7 +33,12 @@ export const remove = createRoute({
 	path: "/{id}",
 	tags,
 	summary: "Delete a sequence and its distributions",
+	description:
+		"Refused (409, nothing deleted) while one of its distributions is OPEN, or once one has closed, drawn or settled: that one is kept with its proof and log, and so is the sequence.",
 	security,
 	request: { params: idParam },
-	responses: { 204: empty(), ...errors({ ...notFound, 409: "Cannot delete a sequence with an open distribution" }) },
+	responses: {
+		204: empty(),
+		...errors({ ...notFound, 409: "Cannot delete a sequence with an open distribution; … with a closed distribution" }),
+	},
 });

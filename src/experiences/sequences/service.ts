@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import { firstUnknownProduct } from "../../catalog/products/repo";
 import { deleteDistribution } from "../../distributions/common/service";
-import { isOpen, statusAt } from "../../distributions/common/status";
+import { isClosedOrLater, isOpen, statusAt } from "../../distributions/common/status";
 import { tellQueueStock } from "../../distributions/queue/stock";
 import { publishChange } from "../../events/publish";
 import type { Tenant } from "../../http/env";
@@ -54,6 +54,14 @@ export async function deleteDistributionsOf(env: Env, tenant: Tenant, sequenceId
 	const now = Date.now();
 	const open = rows.find((r) => isOpen(statusAt(r.type, r, now)));
 	if (open) throw conflict(`Cannot delete ${what} with an open distribution`, `Close ${open.id} first.`);
+	// Checked for all of them before any is deleted: nothing goes when one must stay.
+	const kept = rows.map((r) => ({ id: r.id, status: statusAt(r.type, r, now) })).find((r) => isClosedOrLater(r.status));
+	if (kept) {
+		throw conflict(
+			`Cannot delete ${what} with a closed distribution`,
+			`${kept.id} is ${kept.status}: a distribution that has closed, drawn or settled is kept with its proof and log, and so are its sequence and experience. Nothing was deleted.`,
+		);
+	}
 	for (const row of rows) await deleteDistribution(env, tenant, row.type, row.id);
 }
 

@@ -44,6 +44,15 @@ function multiset(keys: string[]) {
 
 const explicitBids = (rows: MerchantBid[]) => rows.filter((r) => r.kind === "bid" || r.kind === "buy_now");
 
+/** A bid key without its maximum: what the merchant list shows before settlement (maxima sealed). */
+const placedKey = (key: string) => key.split("|").slice(0, 2).join("|");
+
+/** Before settlement the merchant sees no maximum and no hash (which commits to the maxima). */
+function expectSealed(rows: MerchantBid[]) {
+	for (const r of rows)
+		expect({ seq: r.seq, maxAmount: r.maxAmount, hash: r.hash }).toEqual({ seq: r.seq, maxAmount: null, hash: null });
+}
+
 describe("public state and bids", () => {
 	it("public state: price, bid count, next minimum, reserveMet without the reserve, buy-now, times", async () => {
 		const t = await tenant();
@@ -249,15 +258,22 @@ describe("concurrency", () => {
 		const before = await publicState(t, a.id);
 		expect(before.json.bidCount).toBe(acceptedKeys.length);
 
-		// Every 200 is in the merchant's list, once; nothing else is.
+		// Every 200 is in the merchant's list, once; nothing else is (maxima sealed until settled).
+		const open = await allBids(t, a.id);
+		expectSealed(open);
+		expect(multiset(explicitBids(open).map((r) => `${r.consumerId}|${r.amount}`))).toEqual(
+			multiset(acceptedKeys.map(placedKey)),
+		);
+
+		await closeSoon(t, a.id);
+		const log = await waitLog(t, a.id);
+		// Settled: the same list, now with every maximum.
 		const rows = await allBids(t, a.id);
+		expect(rows.map((r) => ({ ...r, maxAmount: null, hash: null }))).toEqual(open);
 		const explicit = explicitBids(rows);
 		expect(explicit.length).toBe(acceptedKeys.length);
 		expect(multiset(explicit.map((r) => bidKey(r.consumerId, r.amount, r.maxAmount)))).toEqual(multiset(acceptedKeys));
 		expect(new Set(rows.map((r) => r.seq)).size).toBe(rows.length);
-
-		await closeSoon(t, a.id);
-		const log = await waitLog(t, a.id);
 		const result = verifyAuction(log);
 		expect(result.problems).toEqual([]);
 		expect(result.ok).toBe(true);
@@ -409,18 +425,21 @@ describe("concurrency", () => {
 		await publicState(t, a.id);
 		await evictDurableObject(auctionStub(a.id));
 
-		const rows = await allBids(t, a.id);
-		const explicit = explicitBids(rows);
-		const listed = multiset(explicit.map((r) => bidKey(r.consumerId, r.amount, r.maxAmount)));
-		for (const [key, n] of multiset(accepted)) {
-			expect(listed.find(([k]) => k === key)?.[1] ?? 0, `accepted bid ${key}`).toBeGreaterThanOrEqual(n);
-		}
-		expect((await publicState(t, a.id)).json.bidCount).toBe(explicit.length);
+		const open = await allBids(t, a.id);
+		expectSealed(open);
+		expect((await publicState(t, a.id)).json.bidCount).toBe(explicitBids(open).length);
 
 		await closeSoon(t, a.id);
 		const log = await waitLog(t, a.id);
 		expect(verifyAuction(log).problems).toEqual([]);
-		expect(log.entries.length).toBe(rows.length);
+		expect(log.entries.length).toBe(open.length);
+		// Settled, the list shows the maxima: every accepted bid is there with its own.
+		const rows = await allBids(t, a.id);
+		expect(rows.map((r) => r.seq)).toEqual(open.map((r) => r.seq));
+		const listed = multiset(explicitBids(rows).map((r) => bidKey(r.consumerId, r.amount, r.maxAmount)));
+		for (const [key, n] of multiset(accepted)) {
+			expect(listed.find(([k]) => k === key)?.[1] ?? 0, `accepted bid ${key}`).toBeGreaterThanOrEqual(n);
+		}
 	});
 
 	it("an idempotency key makes a bid count at most once", async () => {
@@ -733,8 +752,19 @@ describe("merchant bid list and tenancy", () => {
 		];
 		for (const [s, amount, max] of plan) expect((await bid(t, a.id, s, amount, max)).status).toBe(200);
 
+		const open = await allBids(t, a.id);
+		expect(open.length).toBeGreaterThan(plan.length); // proxy steps too
+		// While OPEN: amounts and proxy steps, no maximum and no hash (sealed until settlement).
+		expectSealed(open);
+		expect(
+			explicitBids(open)
+				.reverse()
+				.map((r) => [r.consumerId, r.amount]),
+		).toEqual(plan.map(([s, amount]) => [s.consumerId, amount]));
+		await closeSoon(t, a.id);
+		await waitLog(t, a.id);
+
 		const all = await allBids(t, a.id);
-		expect(all.length).toBeGreaterThan(plan.length); // proxy steps too
 		const seqs = all.map((r) => r.seq);
 		expect(seqs).toEqual([...seqs].sort((x, y) => y - x));
 		expect(seqs.at(-1)).toBe(1);
@@ -745,7 +775,8 @@ describe("merchant bid list and tenancy", () => {
 			if (r.kind === "proxy") expect(r.maxAmount).toBeNull();
 			else expect(r.maxAmount).toBeGreaterThanOrEqual(r.amount);
 		}
-		// The explicit bids, oldest first, are the plan.
+		expect(all.map((r) => ({ ...r, maxAmount: null, hash: null }))).toEqual(open);
+		// The explicit bids, oldest first, are the plan, maxima included once settled.
 		expect(
 			explicitBids(all)
 				.reverse()

@@ -16,6 +16,8 @@ import {
 	buyNow,
 	buyNowAvailable,
 	emptyState,
+	FROZEN_AT_FIRST_BID,
+	frozenChanges,
 	minimumNextBid,
 	placeBid,
 	reserveMet,
@@ -620,5 +622,51 @@ describe("verifyAuction", () => {
 		const v = verifyAuction({ ...log, entries });
 		expect(v.ok).toBe(false);
 		expect(v.problems.join("\n")).toMatch(/too_low/);
+	});
+});
+
+describe("rules frozen at the first bid (frozenChanges)", () => {
+	const before = {
+		startingBid: 1000,
+		minimumIncrement: 100,
+		reservePrice: null,
+		buyNowPrice: 5000,
+		softCloseSeconds: 30,
+		maxExtensionSeconds: null,
+	};
+
+	it("freezes exactly the settings bids are judged by (the four amounts and the soft close), not times", () => {
+		expect([...FROZEN_AT_FIRST_BID].sort()).toEqual(
+			[
+				"buyNowPrice",
+				"maxExtensionSeconds",
+				"minimumIncrement",
+				"reservePrice",
+				"softCloseSeconds",
+				"startingBid",
+			].sort(),
+		);
+		// A row carries more than the rules (as the service passes it); nothing else counts.
+		const timed = { ...before, closeAt: 1, settleAt: 2, name: "x" };
+		const moved = { ...timed, closeAt: 10, settleAt: 20, name: "y" };
+		expect(frozenChanges(timed, moved)).toEqual([]);
+	});
+
+	it("a value resent as it was, or unset left unset (null or absent), is no change", () => {
+		expect(frozenChanges(before, { ...before })).toEqual([]);
+		expect(frozenChanges(before, { ...before, reservePrice: undefined, maxExtensionSeconds: null })).toEqual([]);
+		expect(frozenChanges({}, { reservePrice: null })).toEqual([]);
+	});
+
+	it("names each changed setting, in a stable order, including set → null and null → set", () => {
+		for (const field of FROZEN_AT_FIRST_BID) {
+			const value = before[field];
+			expect(frozenChanges(before, { ...before, [field]: value == null ? 1 : value + 1 })).toEqual([field]);
+		}
+		expect(frozenChanges(before, { ...before, buyNowPrice: null, reservePrice: 2000, startingBid: 0 })).toEqual([
+			"startingBid",
+			"reservePrice",
+			"buyNowPrice",
+		]);
 	});
 });
