@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { bid, closeSoon, logOf, openAuction, waitLog } from "../support/auction";
-import { createDistribution, PATH } from "../support/distributions";
+import { createBackdated, createDistribution, PATH } from "../support/distributions";
 import { enter as enterDraw, proofOf, resultsOf, shortDraw, waitDrawn } from "../support/draw";
 import { settle, storedEvents } from "../support/events";
 import { call, countRows, guest, type Tenant, tenant } from "../support/helpers";
@@ -91,10 +91,11 @@ describe("what closed, drew or settled is never deleted", () => {
 		const t = await tenant();
 		const now = Date.now();
 		const past = { openAt: iso(now - 3 * HOUR), closeAt: iso(now - 2 * HOUR) };
+		// A create refuses past times: these are backdated through the test seam.
 		const made = {
-			queue: await createDistribution(t, "queue", past),
-			draw: await createDistribution(t, "draw", { ...past, drawAt: iso(now - HOUR), winnerCount: 1 }),
-			auction: await createDistribution(t, "auction", { ...past, settleAt: iso(now + HOUR) }),
+			queue: await createBackdated(t, "queue", past),
+			draw: await createBackdated(t, "draw", { ...past, drawAt: iso(now - HOUR), winnerCount: 1 }),
+			auction: await createBackdated(t, "auction", { ...past, settleAt: iso(now + HOUR) }),
 		};
 		expect(made.auction.status).toBe("CLOSED");
 		for (const kind of ["queue", "draw", "auction"] as const) {
