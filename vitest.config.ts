@@ -29,6 +29,9 @@ export default defineConfig(async () => ({
 					DRAND_CHAIN: "dev",
 					DRAND_RELAYS: inject("beaconUrl"),
 					DRAND_DEV_PUBLIC_KEY: inject("beaconPublicKey"),
+					// One round a second and a one-second seal margin: a test draw happens seconds after it closes.
+					DRAND_DEV_PERIOD: "1",
+					DRAW_SEAL_MARGIN_MS: "1000",
 					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 				},
 			},

@@ -34,12 +34,13 @@ export const CONSUMER_EVENT_TYPES = [
 	"auction.consumer.completed",
 ] as const;
 
-/** What a distribution's object emits: its consumers' events and the auction's soft-close extension. */
-export type EngineEventType = (typeof CONSUMER_EVENT_TYPES)[number] | "auction.extended";
+/** What a distribution's object emits: its consumers' events, a draw's seal and the auction's soft-close extension. */
+export type EngineEventType = (typeof CONSUMER_EVENT_TYPES)[number] | "draw.sealed" | "auction.extended";
 
 export const EVENT_TYPES: readonly string[] = [
 	...DISTRIBUTION_TYPES.flatMap((t) => LIFECYCLE[t].map((verb) => `${t}.${verb}`)),
 	...CONSUMER_EVENT_TYPES,
+	"draw.sealed",
 	"auction.extended",
 	"distribution.updated",
 	"experience.created",

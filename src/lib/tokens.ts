@@ -9,7 +9,7 @@ export const ISSUER = "fanfare-edge";
 const encoder = new TextEncoder();
 
 /** `typ` keeps the kinds apart: an access token is never accepted as a grant, or the reverse. */
-export type TokenKind = "consumer" | "admission" | "receipt";
+export type TokenKind = "consumer" | "admission" | "receipt" | "draw-seal";
 
 export interface TokenClaims {
 	iss: string;
@@ -21,9 +21,13 @@ export interface TokenClaims {
 	jti?: string;
 	/** Admission grants and receipts: the distribution they concern. */
 	dist?: string;
-	/** Draw receipts: the entry and the seed commitment it was made under. */
+	/** Draw receipts: the entry. */
 	entry?: string;
-	commitment?: string;
+	/** Draw receipts and seals: the log record (receipts), the log's size and root then, and the beacon round R. */
+	seq?: number;
+	size?: number;
+	root?: string;
+	round?: number;
 }
 
 interface SigningKeys {

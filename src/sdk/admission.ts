@@ -106,14 +106,11 @@ async function importKeys(jwks: Jwks): Promise<Map<string, CryptoKey>> {
 }
 
 /**
- * The claims of a genuine, unexpired admission grant, or a `FanfareVerificationError`
- * (`reason`: malformed, unknown_key, signature, issuer, type, expired, not_yet_valid, distribution, consumer).
+ * The claims of a JWT this deployment signed (EdDSA under a key of its JWKS, issuer
+ * `fanfare-edge`), of any kind and whatever its expiry — or a `FanfareVerificationError`
+ * (`reason`: malformed, unknown_key, signature, issuer). Draw receipts and seals are checked with it.
  */
-export async function verifyAdmissionToken(
-	token: string,
-	keys: JwksCache,
-	options: VerifyAdmissionOptions = {},
-): Promise<AdmissionClaims> {
+export async function verifySignature(token: string, keys: JwksCache): Promise<Record<string, unknown>> {
 	const parts = typeof token === "string" ? token.split(".") : [];
 	if (parts.length !== 3 || token.length > 8192) fail("malformed", "Not a JWT");
 	const [headerText, bodyText, sigText] = parts;
@@ -122,15 +119,26 @@ export async function verifyAdmissionToken(
 	const signature = fromBase64url(sigText);
 	if (signature?.byteLength !== 64) fail("malformed", "Not an Ed25519 signature");
 	if (header.alg !== "EdDSA" && header.alg !== "Ed25519") fail("malformed", `Unexpected alg ${String(header.alg)}`);
-
 	const kid = typeof header.kid === "string" ? header.kid : undefined;
 	const key = await keys.key(kid);
 	if (!key) fail("unknown_key", `No key ${kid ?? "(none)"} in the JWKS`);
 	const signed = utf8.encode(`${headerText}.${bodyText}`);
 	const valid = await crypto.subtle.verify({ name: "Ed25519" }, key, signature, signed);
 	if (!valid) fail("signature", "The signature does not match");
-
 	if (claims.iss !== ISSUER) fail("issuer", `Issuer is not ${ISSUER}`);
+	return claims;
+}
+
+/**
+ * The claims of a genuine, unexpired admission grant, or a `FanfareVerificationError`
+ * (`reason`: malformed, unknown_key, signature, issuer, type, expired, not_yet_valid, distribution, consumer).
+ */
+export async function verifyAdmissionToken(
+	token: string,
+	keys: JwksCache,
+	options: VerifyAdmissionOptions = {},
+): Promise<AdmissionClaims> {
+	const claims = await verifySignature(token, keys);
 	if (claims.typ !== "admission") fail("type", "Not an admission grant");
 	if (typeof claims.sub !== "string" || typeof claims.dist !== "string") fail("malformed", "Missing sub or dist");
 	const now = (options.now ?? Date.now()) / 1000;

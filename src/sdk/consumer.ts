@@ -4,6 +4,7 @@
  * live updates), draws, auctions and the checkout redirect. Only the publishable key
  * (`pk_live_…`) belongs in a browser — never a secret key.
  */
+import { type ConsumerDraws, drawsClient } from "./draws.js";
 import { fromBase64url } from "./encoding.js";
 import { type RequestOptions, Transport, type TransportOptions } from "./http.js";
 import { globalWebSocket, subscribe, type WatchOptions, type WebSocketFactory } from "./live.js";
@@ -89,14 +90,6 @@ export interface ConsumerQueues {
 	ticket(queueId: string): string | null;
 	/** Keeps a ticket obtained elsewhere (e.g. rendered by your server): `status`, `leave` and `watch` then work with it alone. */
 	setTicket(queueId: string, ticket: string | null): void;
-}
-
-export interface ConsumerDraws {
-	enter(drawId: string, options?: RequestOptions): Promise<DrawEntryState>;
-	status(drawId: string, options?: RequestOptions): Promise<DrawEntryState>;
-	leave(drawId: string, options?: RequestOptions): Promise<DrawEntryState>;
-	/** The public fairness proof (commitment, then Merkle root, then seed and winners). */
-	proof(drawId: string, options?: RequestOptions): Promise<DrawProof>;
 }
 
 export interface ConsumerAuctions {
@@ -233,13 +226,7 @@ export class FanfareConsumer {
 			},
 		};
 
-		const d = (id: string) => `/consumer/v1/draws/${enc(id)}`;
-		this.draws = {
-			enter: (id, o) => post<DrawEntryState>(`${d(id)}/enter`, undefined, o),
-			status: (id, o) => get<DrawEntryState>(`${d(id)}/status`, o),
-			leave: (id, o) => post<DrawEntryState>(`${d(id)}/leave`, undefined, o),
-			proof: (id, o) => get<DrawProof>(`${d(id)}/proof`, o),
-		};
+		this.draws = drawsClient(t, this.storage, this.prefix);
 
 		const a = (id: string) => `/consumer/v1/auctions/${enc(id)}`;
 		this.auctions = {

@@ -31,12 +31,12 @@ export {
 } from "./client.js";
 export {
 	type ConsumerAuctions,
-	type ConsumerDraws,
 	type ConsumerQueues,
 	FanfareConsumer,
 	type FanfareConsumerOptions,
 	type StorageLike,
 } from "./consumer.js";
+export type { ConsumerDraws, DrawVerification, HeldReceipt, PublishedLog } from "./draws.js";
 export {
 	FanfareConnectionError,
 	FanfareError,

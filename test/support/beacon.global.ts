@@ -19,7 +19,8 @@ import { createDevBeacon, newDevSecretKey, signRound } from "../../src/distribut
 import { fromHex, hex, sha256 } from "../../src/lib/sha256";
 
 export default async function setup(project: TestProject) {
-	const beacon = createDevBeacon();
+	// One round a second, as the worker is told (DRAND_DEV_PERIOD in vitest.config.ts).
+	const beacon = createDevBeacon({ period: 1 });
 	const forger = newDevSecretKey();
 	const pending = new Set<ReturnType<typeof setTimeout>>();
 	const { server, url } = await serveFetch(async (request) => {

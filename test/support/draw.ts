@@ -1,5 +1,7 @@
 /** Draws: creating one with short real times, the consumer calls on it, its proof, results, export and entries. */
 import { expect } from "vitest";
+import type { PublishedLog } from "../../src/distributions/draw/verify";
+import { type Jwks, JwksCache } from "../../src/sdk/admission";
 import { createDistribution } from "./distributions";
 import { call, type Shopper, type Tenant, type TestOrg } from "./helpers";
 import { drawStub, runScheduleAt } from "./objects";
@@ -48,18 +50,22 @@ export async function enterAll(t: TestOrg, drawId: string, shoppers: Shopper[]) 
 	return Promise.all(shoppers.map((s) => enter(t, drawId, s)));
 }
 
+export interface ReceiptJson {
+	entryId: string;
+	enteredAt: string;
+	seq: number;
+	size: number;
+	root: string;
+	round: number;
+	signature: string;
+	sealed?: { size: number; root: string; inclusionProof: string[]; consistencyProof: string[] };
+}
+
 export interface DrawStateJson {
 	consumerId: string;
 	status: string;
-	receipt: {
-		entryId: string;
-		enteredAt: string;
-		commitment: string;
-		signature: string;
-		leafIndex?: number;
-		merkleRoot?: string;
-		inclusionProof?: { sibling: string | null; side: "left" | "right" }[];
-	};
+	ticket: string;
+	receipt: ReceiptJson;
 	admissionToken?: string;
 	claimBy?: string;
 }
@@ -81,20 +87,34 @@ export const waitSealed = (t: TestOrg, drawId: string, timeoutMs = 6000) =>
 	waitFor(
 		`${drawId} sealed`,
 		() => proofOf(t, drawId),
-		(p) => p.merkleRoot != null,
+		(p) => p.seal != null,
 		timeoutMs,
 		100,
 	);
 
-/** Waits until the proof reveals the seed (the DRAWN transition ran). */
+/** Waits until the proof shows the draw (beacon fetched and verified, winners picked: DRAWN). */
 export const waitDrawn = (t: TestOrg, drawId: string, timeoutMs = 7000) =>
 	waitFor(
 		`${drawId} drawn`,
 		() => proofOf(t, drawId),
-		(p) => p.seed != null,
+		(p) => p.drawnAt != null,
 		timeoutMs,
 		100,
 	);
+
+/** GET /consumer/v1/draws/:id/log, parsed (the public entry log). */
+export async function logOf(t: TestOrg, drawId: string) {
+	const res = await consumerDraw(t, drawId, "log");
+	expect(res.status, res.text).toBe(200);
+	return res.json as PublishedLog;
+}
+
+/** The deployment's JWKS as a verifier's key source. */
+export async function jwksKeys() {
+	const res = await call("/.well-known/jwks.json");
+	expect(res.status).toBe(200);
+	return new JwksCache(async () => res.json as Jwks);
+}
 
 /** GET /api/v1/draws/:id/entries/export, parsed. */
 export async function exportOf(t: TestOrg, drawId: string) {

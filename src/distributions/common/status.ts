@@ -2,9 +2,10 @@
  * A distribution's status is a function of its stored times, its terminal mark and
  * the clock — never of whether an alarm has run yet. `statusAt` is the rule; the
  * SQL twin `statusSql` lets lists filter by the same rule (a test keeps them equal).
- * One status no time derives: a queue's SOLD_OUT, which its object writes through to the
- * D1 `status` column while it is OPEN and out of stock; the times still rule (a sold-out
- * queue past its closeAt is CLOSED).
+ * Two statuses no time derives, which the object writes through to the D1 `status` column: a
+ * queue's SOLD_OUT while it is OPEN and out of stock (the times still rule: a sold-out queue past
+ * its closeAt is CLOSED), and a draw's DRAWN, reached when the beacon round it is ranked by has
+ * been fetched and verified (draw-v2): a draw past its drawAt is CLOSED until then, "awaiting the beacon".
  */
 import { type SQL, sql } from "drizzle-orm";
 
@@ -24,8 +25,10 @@ export interface Timeline {
 	settleAt: number | null;
 	/** When the engine finished the distribution (queue/draw COMPLETED, auction SETTLED early by buy-now). */
 	completedAt: number | null;
-	/** The written-through status (the D1 row's); only its SOLD_OUT mark counts, and only for a queue. */
+	/** The written-through status (the D1 row's); only a queue's SOLD_OUT and a draw's DRAWN count. */
 	status?: string;
+	/** In the object: when the draw was drawn (the D1 row says it with `status`). */
+	drawnAt?: number | null;
 }
 
 /** Entries stop at closeAt; a draw or auction without one stops at its drawAt / settleAt. */
@@ -42,7 +45,7 @@ export function statusAt(type: DistributionType, t: Timeline, now: number): Stat
 	if (now < t.openAt) return "SCHEDULED";
 	const close = effectiveClose(type, t);
 	if (close == null || now < close) return type === "queue" && t.status === "SOLD_OUT" ? "SOLD_OUT" : "OPEN";
-	if (type === "draw" && t.drawAt != null && now >= t.drawAt) return "DRAWN";
+	if (type === "draw") return t.drawnAt != null || t.status === "DRAWN" ? "DRAWN" : "CLOSED";
 	if (type === "auction" && t.settleAt != null && now >= t.settleAt) return "SETTLED";
 	return "CLOSED";
 }
@@ -73,7 +76,7 @@ export function statusSql(c: TimelineColumns, now: number): SQL<string> {
 		WHEN ${now} < ${c.openAt} THEN 'SCHEDULED'
 		WHEN ${close} IS NULL OR ${now} < ${close}
 			THEN CASE WHEN ${c.type} = 'queue' AND ${c.status} = 'SOLD_OUT' THEN 'SOLD_OUT' ELSE 'OPEN' END
-		WHEN ${c.type} = 'draw' AND ${c.drawAt} IS NOT NULL AND ${now} >= ${c.drawAt} THEN 'DRAWN'
+		WHEN ${c.type} = 'draw' AND ${c.status} = 'DRAWN' THEN 'DRAWN'
 		WHEN ${c.type} = 'auction' AND ${c.settleAt} IS NOT NULL AND ${now} >= ${c.settleAt} THEN 'SETTLED'
 		ELSE 'CLOSED' END`;
 }

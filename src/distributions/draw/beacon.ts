@@ -49,9 +49,11 @@ export const QUICKNET: BeaconChain = Object.freeze({
 /**
  * Time between `closeAt` and the earliest beacon round a draw may use. The seal (size and root of
  * the entry log) must be published before R exists, or whoever seals could see the randomness
- * first. Sealing a 1,000,000-entry draw took 52.8 s in the closing alarm (bench/RESULTS.md); two
- * minutes leaves that twice over, plus a late alarm. The draw must still check that its seal came
- * before roundTime(R) and refuse to use R otherwise: the margin makes that failure rare, not impossible.
+ * first. With the draw-v2 log the root is known after every entry, so sealing any draw is one
+ * read and one write in the closing alarm (the v1 tree took 52.8 s for a million entries); the
+ * margin covers a late or retried alarm, an evicted object and the webhook's first attempt. The
+ * draw still checks that its seal came before roundTime(R), and moves R on (a `rules` record in
+ * the log) otherwise: the margin makes that rare, not impossible.
  */
 export const SEAL_MARGIN_MS = 120_000;
 
@@ -241,13 +243,19 @@ export function devChain(
 	});
 }
 
-export type BeaconEnv = { DRAND_CHAIN?: string; DRAND_RELAYS?: string; DRAND_DEV_PUBLIC_KEY?: string };
+export type BeaconEnv = {
+	DRAND_CHAIN?: string;
+	DRAND_RELAYS?: string;
+	DRAND_DEV_PUBLIC_KEY?: string;
+	DRAND_DEV_PERIOD?: string;
+	DRAW_SEAL_MARGIN_MS?: string;
+};
 
 /**
  * The chain a deployment uses. `DRAND_CHAIN`: "quicknet" (default) or "dev"; `DRAND_RELAYS`:
  * comma-separated relay URLs (default: quicknet's two; required for dev); `DRAND_DEV_PUBLIC_KEY`:
- * the dev beacon's public key (dev only; the dev chain keeps quicknet's timing). Throws on a
- * misconfiguration rather than drawing on a chain nobody meant.
+ * the dev beacon's public key (dev only); `DRAND_DEV_PERIOD`: the dev chain's seconds per round
+ * (default quicknet's 3). Throws on a misconfiguration rather than drawing on a chain nobody meant.
  */
 export function chainFromEnv(env: BeaconEnv): BeaconChain {
 	const relays = (env.DRAND_RELAYS ?? "")
@@ -262,5 +270,22 @@ export function chainFromEnv(env: BeaconEnv): BeaconChain {
 	const key = env.DRAND_DEV_PUBLIC_KEY?.trim() ?? "";
 	if (!/^[0-9a-f]{192}$/i.test(key)) throw new Error("DRAND_CHAIN=dev needs DRAND_DEV_PUBLIC_KEY (96 bytes of hex)");
 	if (!relays.length) throw new Error("DRAND_CHAIN=dev needs DRAND_RELAYS (the dev beacon's URL)");
-	return devChain(key, relays);
+	const period = env.DRAND_DEV_PERIOD ? Number(env.DRAND_DEV_PERIOD) : undefined;
+	if (period !== undefined && !(Number.isInteger(period) && period >= 1 && period <= 60)) {
+		throw new Error("DRAND_DEV_PERIOD must be a whole number of seconds from 1 to 60");
+	}
+	return devChain(key, relays, { period });
+}
+
+/**
+ * The seal margin in force: SEAL_MARGIN_MS, except on the dev chain, where DRAW_SEAL_MARGIN_MS may
+ * shorten it (the tests draw seconds after close). Every proof states the margin its draw used.
+ */
+export function sealMarginFromEnv(env: BeaconEnv, chain: BeaconChain): number {
+	if (!chain.dev || !env.DRAW_SEAL_MARGIN_MS) return SEAL_MARGIN_MS;
+	const ms = Number(env.DRAW_SEAL_MARGIN_MS);
+	if (!(Number.isInteger(ms) && ms >= 0 && ms <= SEAL_MARGIN_MS)) {
+		throw new Error(`DRAW_SEAL_MARGIN_MS must be a whole number of ms from 0 to ${SEAL_MARGIN_MS}`);
+	}
+	return ms;
 }

@@ -1,76 +1,83 @@
 /**
- * The draw's public rules, in one place for the Durable Object and the standalone
- * verifier alike:
- *  - commitment = SHA-256(seed), published when the draw opens;
- *  - Merkle root over the entry ids in entry order, published when it closes:
- *    leaf = SHA-256(0x00 ‖ utf8(entryId)), node = SHA-256(0x01 ‖ left ‖ right), and a
- *    level with an odd count carries its last node up unchanged;
- *  - ranking: entries sorted by HMAC-SHA256(seed, utf8(entryId)) ascending (ties —
- *    never seen in practice — by entryId); the first winnerCount win, backfill follows.
+ * The draw's public rules (`fanfare-edge/draw-v2`), in one place for the Durable Object and every
+ * verifier (CLI, SDK, browser):
+ *  - the entry log: records appended while the draw is OPEN, each leaf = the record's canonical
+ *    JSON (`encodeRecord`), hashed into an RFC 9162 Merkle tree (transparency.ts). Record 0 is the
+ *    draw's `rules` (algorithm, draw id, beacon chain, round R, winner count); a change to R or the
+ *    winner count while OPEN is another `rules` record; `enter` and `withdraw` name an entry id.
+ *    A withdrawal never removes its entry's record: the ranked set is every entry whose last record
+ *    is `enter`.
+ *  - the seal: at close, the log's size and root, named with R before R exists.
+ *  - the ranking: key = SHA-256(utf8("fanfare-edge/draw-v2|" + drawId + "|") ‖ root ‖ randomness(R)),
+ *    rank = HMAC-SHA256(key, utf8(entryId)) ascending, ties by entry id. The first winnerCount win;
+ *    backfills follow in the same order. No rank exists before R's randomness does.
  * Pure: owns no table and no schedule kind.
  */
-import { hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
+import { fromHex, hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
 
-export const commitmentOf = (seed: Uint8Array) => hex(sha256(seed));
+export const DRAW_ALGORITHM = "fanfare-edge/draw-v2";
 
-export function leafHash(entryId: string): Uint8Array {
-	const bytes = utf8(entryId);
-	const data = new Uint8Array(bytes.length + 1);
-	data.set(bytes, 1);
-	return sha256(data);
-}
+export type RulesRecord = {
+	type: "rules";
+	algorithm: string;
+	drawId: string;
+	/** drand chain hash of the beacon. */
+	chain: string;
+	round: number;
+	winnerCount: number;
+	at: number;
+};
+export type EntryRecord = { type: "enter" | "withdraw"; entryId: string; at: number };
+export type LogRecord = RulesRecord | EntryRecord;
 
-export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-	const data = new Uint8Array(65);
-	data[0] = 1;
-	data.set(left, 1);
-	data.set(right, 33);
-	return sha256(data);
-}
-
-/** The next level up: pairs hashed, an odd last node carried up unchanged. */
-export function parentLevel(level: Uint8Array[]): Uint8Array[] {
-	const up: Uint8Array[] = [];
-	for (let i = 0; i + 1 < level.length; i += 2) up.push(nodeHash(level[i], level[i + 1]));
-	if (level.length % 2 === 1) up.push(level[level.length - 1]);
-	return up;
-}
-
-export function merkleRoot(entryIds: Iterable<string>): string {
-	let level = Array.from(entryIds, leafHash);
-	if (!level.length) return hex(sha256(new Uint8Array()));
-	while (level.length > 1) level = parentLevel(level);
-	return hex(level[0]);
-}
-
-export interface InclusionStep {
-	/** The sibling's hash, or null where the node was carried up alone. */
-	sibling: string | null;
-	side: "left" | "right";
-}
-
-/** Recomputes the root from one entry id and its proof. */
-export function rootFromProof(entryId: string, proof: InclusionStep[]): string {
-	let node = leafHash(entryId);
-	for (const step of proof) {
-		if (step.sibling === null) continue;
-		const sibling = Uint8Array.from(step.sibling.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
-		node = step.side === "left" ? nodeHash(sibling, node) : nodeHash(node, sibling);
+/** The canonical bytes of a record: JSON with the fields in this fixed order, nothing else. */
+export function encodeRecord(r: LogRecord): string {
+	if (r.type === "rules") {
+		const { algorithm, drawId, chain, round, winnerCount, at } = r;
+		return JSON.stringify({ type: "rules", algorithm, drawId, chain, round, winnerCount, at });
 	}
-	return hex(node);
+	return JSON.stringify({ type: r.type, entryId: r.entryId, at: r.at });
 }
 
-/** The ranking key of one entry: lower ranks first. */
-export const rankKeyer = (seed: Uint8Array) => {
-	const mac = hmacSha256(seed);
+/** Parses one stored or published record (as `encodeRecord` wrote it); throws on anything else. */
+export function decodeRecord(text: string): LogRecord {
+	const r = JSON.parse(text) as LogRecord;
+	if (encodeRecord(r) !== text) throw new Error(`not a canonical record: ${text.slice(0, 80)}`);
+	return r;
+}
+
+/** The draw's ranking key: fixed by the sealed log and the beacon's randomness, so unknown until R. */
+export function rankingKey(drawId: string, root: string, randomness: string): Uint8Array {
+	const prefix = utf8(`${DRAW_ALGORITHM}|${drawId}|`);
+	const bytes = new Uint8Array(prefix.length + 64);
+	bytes.set(prefix);
+	bytes.set(fromHex(root), prefix.length);
+	bytes.set(fromHex(randomness), prefix.length + 32);
+	return sha256(bytes);
+}
+
+/** The rank of one entry (lower ranks first), under a ranking key. */
+export const rankKeyer = (key: Uint8Array) => {
+	const mac = hmacSha256(key);
 	return (entryId: string) => hex(mac(utf8(entryId)));
 };
 
+/** Rank-key order, ties by entry id. */
+export const byRank = (a: readonly [string, string], b: readonly [string, string]) =>
+	a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+
 /** All entry ids in rank order. */
-export function rank(seed: Uint8Array, entryIds: string[]): string[] {
-	const key = rankKeyer(seed);
+export function rank(key: Uint8Array, entryIds: string[]): string[] {
+	const keyOf = rankKeyer(key);
 	return entryIds
-		.map((id) => [key(id), id] as const)
-		.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1))
+		.map((id) => [keyOf(id), id] as const)
+		.sort(byRank)
 		.map(([, id]) => id);
+}
+
+/** The ranked set: entries whose last record is `enter`, in their first entry's order. */
+export function rankedSet(records: Iterable<LogRecord>): string[] {
+	const entered = new Map<string, boolean>();
+	for (const r of records) if (r.type !== "rules") entered.set(r.entryId, r.type === "enter");
+	return [...entered].filter(([, inDraw]) => inDraw).map(([id]) => id);
 }

@@ -23,4 +23,6 @@ export const drawShopperRoutes = createRouter<EntryEnv>()
 	.openapi(shopperRoutes.enter, shopper.enter)
 	.openapi(shopperRoutes.leave, shopper.leave)
 	.openapi(shopperRoutes.status, shopper.status)
-	.openapi(shopperRoutes.proof, shopper.proof);
+	.openapi(shopperRoutes.proof, shopper.proof)
+	.openapi(shopperRoutes.log, shopper.log)
+	.openapi(shopperRoutes.logProof, shopper.logProof);

@@ -22,16 +22,15 @@ export const entries: AppRouteHandler<typeof routes.entries> = async (c) => {
 
 export const exportEntries: AppRouteHandler<typeof routes.exportEntries> = async (c) => {
 	const { row, ref } = await ownedEngine(c.env, c.get("tenant"), "draw", c.req.valid("param").id);
-	const first = await ref.exportChunk(-1, EXPORT_CHUNK);
-	if (!first) throw conflict("Draw not closed", "Entries are sealed when the draw closes.");
+	let chunk = await ref.exportChunk(0, EXPORT_CHUNK);
+	if (!chunk) throw conflict("Draw not closed", "Entries are sealed when the draw closes.");
 	c.header("Content-Type", "application/json");
 	return stream(c, async (out) => {
 		await out.write(`{"drawId":${JSON.stringify(row.id)},"entryIds":[`);
-		let chunk: string[] | null = first;
-		for (let leaf = 0; chunk?.length; ) {
-			await out.write((leaf ? "," : "") + chunk.map((id) => JSON.stringify(id)).join(","));
-			leaf += chunk.length;
-			chunk = chunk.length < EXPORT_CHUNK ? null : await ref.exportChunk(leaf - 1, EXPORT_CHUNK);
+		for (let first = true; chunk?.length; first = false) {
+			await out.write((first ? "" : ",") + chunk.map((e) => JSON.stringify(e.entryId)).join(","));
+			const last = chunk.at(-1)?.ordinal ?? 0;
+			chunk = chunk.length < EXPORT_CHUNK ? null : await ref.exportChunk(last, EXPORT_CHUNK);
 		}
 		await out.write("]}");
 	});
@@ -40,11 +39,13 @@ export const exportEntries: AppRouteHandler<typeof routes.exportEntries> = async
 export const results: AppRouteHandler<typeof routes.results> = async (c) => {
 	const { row, ref } = await ownedEngine(c.env, c.get("tenant"), "draw", c.req.valid("param").id);
 	const proof = await ref.proof(row.organizationId);
+	// The entries in the draw at close (its log also holds the rules and every withdrawal).
+	const entryCount = proof?.seal ? await ref.participantCount() : null;
 	return c.json(
 		{
 			drawId: row.id,
 			status: statusAt("draw", row, Date.now()),
-			entryCount: proof?.entryCount ?? null,
+			entryCount,
 			winnerCount: row.winnerCount,
 			// Only entries that won have a place in the results (WON, CLAIMED or EXPIRED).
 			winners: (await ref.results()) as z.infer<typeof drawResultsSchema>["winners"],

@@ -26,8 +26,9 @@ export const exportEntries = createRoute({
 	method: "get",
 	path: "/{id}/entries/export",
 	tags,
-	summary: "Every sealed entry id in Merkle leaf order (no personal data), for the standalone verifier",
-	description: 'Streams `{"drawId": …, "entryIds": […]}`. Available once the draw has closed.',
+	summary: "Every entry id in the draw at close (not withdrawn), in entry order (no personal data)",
+	description:
+		'Streams `{"drawId": …, "entryIds": […]}`. Available once the draw has closed. The verifier needs no export: the entry log is public (`GET /consumer/v1/draws/{id}/log`).',
 	security,
 	request,
 	responses: { 200: empty(), ...errors({ ...notFound, 409: "Draw not closed" }) },

@@ -1,27 +1,44 @@
 /**
- * DrawObject — one lottery (extends DistributionObject: timeline, agenda, status sync,
- * outbox, grant holds).
+ * DrawObject — one lottery, `fanfare-edge/draw-v2` (extends DistributionObject: timeline,
+ * agenda, status sync, outbox, grant holds).
  *
- * Tables (migration list "draw", store.ts): `entries` (one per consumer, with its rank
- * key HMAC(seed, entryId) fixed at entry), `fairness` (seed, commitment, count, Merkle
- * root), `merkle` (the tree, level by level: merkle-store.ts).
- * Transitions: CLOSED seals the entries into the Merkle tree; DRAWN makes the first
- * winnerCount entries in rank order winners, each with a grant for the claim window.
- * Schedule kinds: `claims` expires unclaimed wins and, with backfill, passes each place
- * to the next entrant in rank order; `lost` announces the others, 1,000 consumer ids an event.
+ * Tables (migration list "draw", store.ts): `entries` (one per consumer), `tally`, `draw` (R, the
+ * seal, the beacon), and the append-only entry log `log` + `log_nodes` (log-store.ts): every
+ * entry and withdrawal is a record there, with a signed receipt naming its place and the root.
+ * Transitions: CLOSED seals the log (size, root, R: lottery.ts) and publishes `draw.sealed`;
+ * DRAWN is reached once beacon round R is fetched, verified and every entry ranked by it; the
+ * first winnerCount entries win, each with a grant for the claim window.
+ * Schedule kinds: `draw` — R's time has come: the alarm asks the relays (backing off while none
+ * answers; the draw stays CLOSED, awaiting the beacon); `rank` — rank keys, RANK_CHUNK entries a
+ * run, then the draw; `claims` expires unclaimed wins and, with backfill, passes each place to the
+ * next entrant in rank order; `lost` announces the others, 1,000 consumer ids an event.
  * COMPLETED once no win is left open.
  */
 import { newId } from "../../lib/ids";
-import { isoSeconds } from "../../lib/time";
+import { isoInstant, isoSeconds } from "../../lib/time";
 import { ok, type Reply, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
 import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject, type StoredTimeline } from "../kernel/object";
-import { MerkleStore } from "./merkle-store";
-import { receiptOf } from "./receipt";
-import { DRAW_MIGRATIONS, type DrawEntry, DrawStore, grantOf } from "./store";
+import { type BeaconChain, chainFromEnv, fetchRound, retryDelayMs, roundTime, sealMarginFromEnv } from "./beacon";
+import { LogStore } from "./log-store";
+import {
+	acceptBeacon,
+	awaitBeacon,
+	beaconDue,
+	drawTime,
+	fixRound,
+	type Lottery,
+	openLog,
+	rankNext,
+	recordOf,
+	roundAtRecord,
+	seal,
+} from "./lottery";
+import { type Receipt, receiptOf, signedSeal } from "./receipt";
+import { DRAW_MIGRATIONS, type DrawEntry, DrawStore, grantOf, RANK_CHUNK } from "./store";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
 /** Consumer ids per `draw.consumer.lost` event (≈ 33 KB: well inside a queue message's 128 KB). */
@@ -33,24 +50,14 @@ export type DrawError = "not_found" | "not_open" | "closed" | "full" | "not_ente
 export type DrawReply<T> = Reply<T, DrawError>;
 export type DrawConsumerStatus = "ENTERED" | "WON" | "LOST" | "LEFT" | "CLAIMED" | "EXPIRED";
 /** The draw's own schedule kinds. */
-export type DrawKind = "claims" | "lost";
+export type DrawKind = "draw" | "rank" | "claims" | "lost";
 
 export interface DrawState {
 	consumerId: string;
 	/** Follows this entry without the access token (`X-Draw-Ticket`): sealed to the draw and the consumer. */
 	ticket: string;
 	status: DrawConsumerStatus;
-	receipt: {
-		entryId: string;
-		enteredAt: string;
-		commitment: string;
-		/** EdDSA JWT over the entry and the commitment: proof that this entry was accepted. */
-		signature: string;
-		/** After close: where the entry sits in the Merkle tree, and the path to the root. */
-		leafIndex?: number;
-		merkleRoot?: string;
-		inclusionProof?: { sibling: string | null; side: "left" | "right" }[];
-	};
+	receipt: Receipt;
 	admissionToken?: string;
 	claimBy?: string;
 }
@@ -68,20 +75,37 @@ const consumerStatus = (e: DrawEntry, drawn: boolean): DrawConsumerStatus =>
 
 export class DrawObject extends DistributionObject<DrawKind> {
 	private store!: DrawStore;
-	private tree!: MerkleStore;
+	private log!: LogStore;
+	private lotteryParts: Lottery | null = null;
+	/** The rank keyer of the drawn beacon, built once (HMAC pads) for every chunk. */
+	private readonly keyers = new Map<string, (entryId: string) => string>();
+	/** A relay request in flight: the next alarm does not ask again meanwhile. */
+	private fetching = false;
 
 	protected override onMigrate(): void {
 		migrate(this.sql, "draw", DRAW_MIGRATIONS);
 		this.store = new DrawStore(this.sql);
-		this.tree = new MerkleStore(this.sql);
+		this.log = new LogStore(this.sql);
 	}
 
-	/** The seed (and so the public commitment) exists from the first configure on. */
-	protected override onConfigure(): void {
-		this.store.fairness();
+	/** The stores and the chain (from the deployment's env: a misconfigured chain fails here, loudly). */
+	private lottery(): Lottery {
+		if (!this.lotteryParts) {
+			const chain: BeaconChain = chainFromEnv(this.env);
+			this.lotteryParts = { store: this.store, log: this.log, chain, sealMarginMs: sealMarginFromEnv(this.env, chain) };
+		}
+		return this.lotteryParts;
 	}
 
-	/** One entry per consumer (entering again returns it). Invariant: never more than maxEntries ENTERED. */
+	/** R follows the times until the seal; after it, a run-now moves only when the draw may be drawn. */
+	protected override onConfigure(now: number): void {
+		const t = this.timeline();
+		if (!t) return;
+		const r = fixRound(this.lottery(), t, now);
+		if (r.seal && r.drawnAt == null && !r.beacon) this.reschedule("draw", drawTime(this.lottery(), t, r));
+	}
+
+	/** One entry per consumer (entering again returns it). Invariant: never more than maxEntries ENTERED; every entry is a log record. */
 	async enter(organizationId: string, consumerId: string): Promise<DrawReply<DrawState>> {
 		return this.act(organizationId, consumerId, (now, t, entry) => {
 			if (entry && entry.status !== "LEFT") return ok(entry);
@@ -89,18 +113,22 @@ export class DrawObject extends DistributionObject<DrawKind> {
 			if (status === "DRAFT" || status === "SCHEDULED") return refuse("not_open");
 			if (status !== "OPEN") return refuse("closed");
 			if (t.maxEntries != null && this.store.entered() >= t.maxEntries) return refuse("full");
-			this.store.enter(consumerId, entry?.entry_id ?? newId("ent"), now);
+			const entryId = entry?.entry_id ?? newId("ent");
+			openLog(this.lottery(), t, now);
+			const { seq } = this.log.append({ type: "enter", entryId, at: now });
+			this.store.enter(consumerId, entryId, now, seq);
 			this.emit("draw.consumer.entered", { consumerId }, now);
 			return ok(this.store.entry(consumerId) as DrawEntry);
 		});
 	}
 
-	/** Withdraws an entry while the draw is OPEN. Invariant: an entry that left keeps its entry id for a re-entry. */
+	/** Withdraws an entry while the draw is OPEN. Invariant: the withdrawal is a log record; the entry's record stays. */
 	async leave(organizationId: string, consumerId: string): Promise<DrawReply<DrawState>> {
 		return this.act(organizationId, consumerId, (now, t, entry) => {
 			if (!entry) return refuse("not_entered");
 			if (statusAt("draw", t, now) !== "OPEN") return refuse("closed");
 			if (entry.status === "ENTERED") {
+				this.log.append({ type: "withdraw", entryId: entry.entry_id, at: now });
 				this.store.setStatus(consumerId, "LEFT", now);
 				this.emit("draw.consumer.left", { consumerId }, now);
 			}
@@ -120,15 +148,17 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	private proofWinners: { winners: string[]; backfills: string[] } | null = null;
 
 	/**
-	 * What anyone may check: the commitment from the start, count and root from close, the
-	 * seed and ranking from the draw. Reads only; the seed never shows before the draw.
+	 * What anyone may check, from creation on: the chain and R with its time; the log's head while
+	 * OPEN; the signed seal from close; the beacon round, winners and backfills from the draw.
+	 * Reads only. Nothing in it, at any time, predicts a winner before R exists.
 	 */
 	async proof(organizationId: string) {
-		return this.caughtUp(() => {
+		return this.caughtUp(async () => {
 			const t = this.timelineOf(organizationId);
 			if (!t) return null;
-			const f = this.store.fairness();
-			const drawn = f.drawn_at != null;
+			const l = this.lottery();
+			const r = recordOf(l);
+			const drawn = r.drawnAt != null;
 			if (drawn && !this.proofWinners) {
 				const all = this.store.winners();
 				this.proofWinners = {
@@ -137,18 +167,31 @@ export class DrawObject extends DistributionObject<DrawKind> {
 				};
 			}
 			const lists = drawn && this.proofWinners ? this.proofWinners : { winners: [], backfills: [] };
+			const round = r.seal?.round ?? r.round;
 			return {
 				drawId: t.id,
 				status: statusAt("draw", t, Date.now()),
-				algorithm: "fanfare-edge/draw-v1",
-				commitment: f.commitment,
-				entryCount: f.entry_count,
-				merkleRoot: f.merkle_root,
-				seed: drawn ? f.seed : null,
+				algorithm: "fanfare-edge/draw-v2" as const,
+				chain: {
+					hash: l.chain.hash,
+					publicKey: l.chain.publicKey,
+					period: l.chain.period,
+					genesisTime: l.chain.genesisTime,
+					dev: l.chain.dev,
+				},
+				round: round || null,
+				roundAt: round ? isoInstant(roundTime(l.chain, round)) : null,
+				sealMarginMs: r.sealMarginMs,
+				log: this.log.head(),
+				seal: r.seal ? await signedSeal(this.env.JWT_SIGNING_KEY, t, r.seal) : null,
+				beacon: r.beacon
+					? { round: r.beacon.round, signature: r.beacon.signature, randomness: r.beacon.randomness }
+					: null,
+				awaitingBeacon: r.awaiting && !r.beacon ? { ...r.awaiting, since: isoInstant(r.awaiting.since) } : null,
 				winnerCount: t.winnerCount,
 				winners: lists.winners,
 				backfills: lists.backfills,
-				drawnAt: f.drawn_at == null ? null : isoSeconds(f.drawn_at),
+				drawnAt: r.drawnAt == null ? null : isoInstant(r.drawnAt),
 			};
 		});
 	}
@@ -170,7 +213,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	/** Merchant: a page of entries, newest first. Reads only. */
 	async entries(limit: number, beforeOrdinal: number | null) {
 		await this.caughtUp(() => null);
-		const drawn = this.store.fairness().drawn_at != null;
+		const drawn = recordOf(this.lottery()).drawnAt != null;
 		return this.store.page(limit, beforeOrdinal).map((e) => ({
 			cursor: e.ordinal,
 			entryId: e.entry_id,
@@ -180,11 +223,46 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		}));
 	}
 
-	/** Sealed entry ids in leaf order, for the public export; null before the draw closes. Reads only. */
-	async exportChunk(afterLeaf: number, limit: number): Promise<string[] | null> {
-		return this.caughtUp(() =>
-			this.store.fairness().merkle_root == null ? null : this.store.leaves(afterLeaf, limit),
-		);
+	/**
+	 * The public log: records after `afterSeq` (canonical JSON), never past `upTo` (the head the
+	 * caller started from) nor past the seal. Reads only.
+	 */
+	async logChunk(organizationId: string, afterSeq: number, limit: number, upTo?: number) {
+		return this.caughtUp(() => {
+			if (!this.timelineOf(organizationId)) return null;
+			const r = recordOf(this.lottery());
+			const head = r.seal ?? this.log.head();
+			const end = Math.min(upTo ?? head.size, head.size);
+			return {
+				head: { size: head.size, root: head.root },
+				sealed: !!r.seal,
+				records: this.log.records(afterSeq, limit, end),
+			};
+		});
+	}
+
+	/** Merchant: entry ids still in the draw at close, in entry order; null before the seal. Reads only. */
+	async exportChunk(afterOrdinal: number, limit: number) {
+		return this.caughtUp(() => (recordOf(this.lottery()).seal ? this.store.sealedEntries(afterOrdinal, limit) : null));
+	}
+
+	/** RFC 9162 proofs on the public log: a record in the tree of `size`, or `from` grown into `to`. Reads only. */
+	async logProof(organizationId: string, q: { seq?: number; from?: number; size: number }) {
+		await this.caughtUp(() => null);
+		if (!this.timelineOf(organizationId)) return null;
+		const size = this.log.head().size;
+		if (q.size > size || (q.seq != null && q.seq >= q.size) || (q.from != null && q.from > q.size))
+			return "out_of_range" as const;
+		return {
+			size: q.size,
+			root: this.log.rootAt(q.size) as string,
+			...(q.seq != null && { seq: q.seq, inclusionProof: this.log.inclusion(q.seq, q.size) }),
+			...(q.from != null && {
+				from: q.from,
+				fromRoot: this.log.rootAt(q.from) as string,
+				consistencyProof: this.log.consistency(q.from, q.size),
+			}),
+		};
 	}
 
 	override participantCount(): number {
@@ -207,31 +285,92 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		this.checkCompletion(now);
 	}
 
+	/** CLOSED: the log is sealed and the seal published (`draw.sealed`), before R exists. */
 	protected override onTransition(status: string, now: number): void {
-		if (status === "CLOSED") this.tree.seal();
-		if (status === "DRAWN") this.draw(now);
+		if (status !== "CLOSED") return;
+		const t = this.timeline();
+		const sealed = t && seal(this.lottery(), t, now);
+		if (!t || !sealed?.seal) return;
+		const s = sealed.seal;
+		this.emit(
+			"draw.sealed",
+			{
+				size: s.size,
+				root: s.root,
+				round: s.round,
+				roundAt: isoInstant(roundTime(this.lottery().chain, s.round)),
+				sealedAt: isoInstant(s.sealedAt),
+			},
+			now,
+		);
+		this.scheduleAt("draw", drawTime(this.lottery(), t, sealed));
 	}
 
 	protected override onSchedule(kind: DrawKind, now: number): number | null {
+		if (kind === "draw") return this.store.record()?.beacon ? null : now + 1000; // a watchdog: the alarm fetches
+		if (kind === "rank") return this.rank(now);
 		if (kind === "lost") return this.announceLost(now);
 		if (kind === "claims") return this.expireClaims(now);
 		// A kind this version does not run (written by an older one) is dropped.
 		return null;
 	}
 
+	/** After an alarm: fetch R if it is due (the relays are asked outside any transaction). */
+	protected override async onAdvanced(): Promise<void> {
+		const t = this.timeline();
+		if (!t || this.fetching || !beaconDue(this.lottery(), t, Date.now())) return;
+		this.fetching = true;
+		try {
+			const l = this.lottery();
+			const round = recordOf(l).seal?.round ?? 0;
+			const got = await fetchRound(l.chain, round);
+			const now = Date.now();
+			this.ctx.storage.transactionSync(() => {
+				if (got.ok) {
+					const fetched = {
+						round: got.round,
+						signature: got.signature,
+						randomness: got.randomness,
+						relay: got.relay,
+						fetchedAt: now,
+					};
+					if (acceptBeacon(l, fetched)) {
+						this.reschedule("draw", null);
+						this.scheduleAt("rank", now);
+					}
+				} else {
+					this.reschedule("draw", awaitBeacon(l, got, now, retryDelayMs));
+				}
+			});
+			await this.arm();
+		} finally {
+			this.fetching = false;
+		}
+	}
+
 	// ── the draw ───────────────────────────────────────────────────────────
+
+	/** Ranks a chunk; once all are ranked, draws. */
+	private rank(now: number): number | null {
+		const t = this.timeline();
+		if (!t || recordOf(this.lottery()).drawnAt != null) return null;
+		if (!rankNext(this.lottery(), t.id, RANK_CHUNK, this.keyers)) return now;
+		this.draw(now);
+		return null;
+	}
 
 	/** Exactly min(winnerCount, entries) winners, the first in rank order. Runs once: DRAWN is recorded once. */
 	private draw(now: number): void {
 		const t = this.timeline();
-		if (!t) return;
-		if (this.store.fairness().merkle_root == null) this.tree.seal();
-		this.store.markDrawn(now);
-		this.award(this.store.nextRanked(t.winnerCount ?? 0), now, false);
+		const l = this.lottery();
+		const r = recordOf(l);
+		if (!t || r.drawnAt != null) return;
+		l.store.saveRecord({ ...r, drawnAt: now });
+		this.drawn(now);
+		this.award(this.store.nextRanked(r.winnerCount), now, false);
 		this.scheduleAt("lost", now);
 		this.checkCompletion(now);
 	}
-
 	private award(entries: DrawEntry[], now: number, backfilled: boolean): void {
 		this.proofWinners = null;
 		const t = this.timeline();
@@ -278,7 +417,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 
 	/** Every win is settled (claimed, or expired with no one left to take it): COMPLETED. */
 	private checkCompletion(now: number): void {
-		if (this.store.fairness().drawn_at == null) return;
+		if (this.store.record()?.drawnAt == null) return;
 		if (this.store.openWins() === 0) this.complete(now);
 	}
 
@@ -302,13 +441,20 @@ export class DrawObject extends DistributionObject<DrawKind> {
 
 	private async describe(e: DrawEntry): Promise<DrawState> {
 		const t = this.timeline();
-		if (!t) throw new Error("draw without timeline");
-		const f = this.store.fairness();
+		if (!t || e.log_seq == null) throw new Error("draw entry without timeline or log record");
+		const r = recordOf(this.lottery());
 		const state: DrawState = {
 			consumerId: e.consumer_id,
 			ticket: await this.tickets.seal(this.env.APP_SECRET, t, { consumerId: e.consumer_id, seq: null }),
-			status: consumerStatus(e, f.drawn_at != null),
-			receipt: await receiptOf(this.env.JWT_SIGNING_KEY, t, f, e, this.tree),
+			status: consumerStatus(e, r.drawnAt != null),
+			receipt: await receiptOf(
+				this.env.JWT_SIGNING_KEY,
+				t,
+				{ ...e, log_seq: e.log_seq },
+				roundAtRecord(r, e.log_seq),
+				this.log,
+				r.seal,
+			),
 		};
 		const grant = await this.liveGrant(e.consumer_id, grantOf(e));
 		if (grant) {

@@ -1,47 +1,102 @@
 /**
- * A draw entrant's receipt: an EdDSA JWT over its entry and the draw's commitment —
- * proof the entry was accepted before anything was drawn — and, once the entries are
- * sealed at close, where it sits in the Merkle tree with the path to the root.
- * Owns no table: reads the entry, the `fairness` row and the tree.
+ * What the draw signs (EdDSA JWTs, verifiable with /.well-known/jwks.json):
+ *  - an entrant's receipt: its entry, the log record it was appended as, the log's size and root
+ *    right after it, and the beacon round R the draw was to be ranked by — so the entrant can
+ *    prove, against the sealed log, that nothing before its entry was dropped, reordered or added;
+ *  - the seal: the log's size and root at close, and R, signed before R exists.
+ * Once sealed, a receipt comes with the inclusion proof of its record in the sealed tree and the
+ * consistency proof from its own size to the sealed size (RFC 9162).
+ * Owns no table: reads the entry, the `draw` row and the log.
  */
-import { isoSeconds } from "../../lib/time";
+import { isoInstant } from "../../lib/time";
 import { signToken } from "../../lib/tokens";
-import type { MerkleStore } from "./merkle-store";
-import type { DrawState } from "./object";
-import type { DrawEntry, Fairness } from "./store";
+import type { LogStore } from "./log-store";
+import type { DrawEntry, DrawRecord, Seal } from "./store";
 
 /** Long enough to outlive any dispute about the draw. */
-const RECEIPT_LIFETIME_SECONDS = 10 * 365 * 86_400;
+const LIFETIME_SECONDS = 10 * 365 * 86_400;
+
+export type Receipt = {
+	entryId: string;
+	enteredAt: string;
+	/** The entry's `enter` record, the log's size (seq + 1) and root right after it, and R then. */
+	seq: number;
+	size: number;
+	root: string;
+	round: number;
+	/** EdDSA JWT (typ receipt) over all of the above. */
+	signature: string;
+	/** After close: where the record sits in the sealed log, and how this receipt's log grew into it. */
+	sealed?: { size: number; root: string; inclusionProof: string[]; consistencyProof: string[] };
+};
 
 export async function receiptOf(
 	signingKey: string,
 	t: { id: string; organizationId: string },
-	f: Fairness,
-	e: DrawEntry,
-	tree: MerkleStore,
-): Promise<DrawState["receipt"]> {
+	e: DrawEntry & { log_seq: number },
+	round: number,
+	log: LogStore,
+	seal: Seal | null,
+): Promise<Receipt> {
+	const size = e.log_seq + 1;
+	const root = log.rootAt(size) ?? "";
+	const iat = Math.floor(e.entered_at / 1000);
 	const signature = await signToken(signingKey, {
 		sub: e.consumer_id,
 		org: t.organizationId,
 		typ: "receipt",
 		dist: t.id,
 		entry: e.entry_id,
-		commitment: f.commitment,
-		iat: Math.floor(e.entered_at / 1000),
-		exp: Math.floor(e.entered_at / 1000) + RECEIPT_LIFETIME_SECONDS,
+		seq: e.log_seq,
+		size,
+		root,
+		round,
+		iat,
+		exp: iat + LIFETIME_SECONDS,
 	});
-	const receipt: DrawState["receipt"] = {
+	const receipt: Receipt = {
 		entryId: e.entry_id,
-		enteredAt: isoSeconds(e.entered_at),
-		commitment: f.commitment,
+		enteredAt: isoInstant(e.entered_at),
+		seq: e.log_seq,
+		size,
+		root,
+		round,
 		signature,
 	};
-	if (e.leaf != null && f.merkle_root) {
-		Object.assign(receipt, {
-			leafIndex: e.leaf,
-			merkleRoot: f.merkle_root,
-			inclusionProof: tree.inclusionProof(e.leaf),
-		});
+	if (seal && size <= seal.size) {
+		receipt.sealed = {
+			size: seal.size,
+			root: seal.root,
+			inclusionProof: log.inclusion(e.log_seq, seal.size),
+			consistencyProof: log.consistency(size, seal.size),
+		};
 	}
 	return receipt;
 }
+
+/** The seal as signed: the statement's fields, and the JWT over them (deterministic: signed on each read). */
+export async function signedSeal(signingKey: string, t: { id: string; organizationId: string }, seal: Seal) {
+	const iat = Math.floor(seal.sealedAt / 1000);
+	const signature = await signToken(signingKey, {
+		sub: t.id,
+		org: t.organizationId,
+		typ: "draw-seal",
+		dist: t.id,
+		size: seal.size,
+		root: seal.root,
+		round: seal.round,
+		iat,
+		exp: iat + LIFETIME_SECONDS,
+	});
+	return {
+		drawId: t.id,
+		size: seal.size,
+		root: seal.root,
+		round: seal.round,
+		sealedAt: isoInstant(seal.sealedAt),
+		signature,
+	};
+}
+
+/** The round R the draw is ranked by (and the record it lives in). */
+export const roundOf = (record: DrawRecord | null) => record?.seal?.round ?? record?.round ?? 0;

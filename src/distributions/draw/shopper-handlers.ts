@@ -1,6 +1,7 @@
 /** What the shopper's draw routes do: the draw's object, with the checkout link once a consumer has won. */
+import { stream } from "hono/streaming";
 import type { z } from "zod";
-import { notFound } from "../../http/problems";
+import { fieldError, notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { withCheckout } from "../checkout/service";
 import { engineRef, unwrap } from "../common/engine";
@@ -32,6 +33,43 @@ export const status: Handler<typeof routes.status> = async (c) => {
 export const proof: Handler<typeof routes.proof> = async (c) => {
 	const proof = await engineRef(c.env, "draw", c.req.valid("param").id).proof(c.get("tenant").organizationId);
 	if (!proof) throw notFound("Draw");
-	// The object types `algorithm` as a string; it is always the one the schema names.
 	return c.json(proof as z.infer<typeof drawProofSchema>, 200);
+};
+
+/** Records per object call while streaming the log: the stream never holds more than this. */
+const LOG_CHUNK = 5000;
+
+export const log: Handler<typeof routes.log> = async (c) => {
+	const { id } = c.req.valid("param");
+	const org = c.get("tenant").organizationId;
+	const ref = engineRef(c.env, "draw", id);
+	let after = c.req.valid("query").after;
+	const first = await ref.logChunk(org, after, LOG_CHUNK);
+	if (!first) throw notFound("Draw");
+	const { head, sealed } = first;
+	c.header("Content-Type", "application/json");
+	return stream(c, async (out) => {
+		await out.write(
+			`{"drawId":${JSON.stringify(id)},"size":${head.size},"root":"${head.root}","sealed":${sealed},"records":[`,
+		);
+		let records: string[] | undefined = first.records;
+		for (let n = 0; records?.length; ) {
+			// Records are stored as canonical JSON: written as they are, so a verifier hashes exactly these bytes.
+			await out.write((n ? "," : "") + records.join(","));
+			n += records.length;
+			after += records.length;
+			records =
+				records.length < LOG_CHUNK ? undefined : (await ref.logChunk(org, after, LOG_CHUNK, head.size))?.records;
+		}
+		await out.write("]}");
+	});
+};
+
+export const logProof: Handler<typeof routes.logProof> = async (c) => {
+	const q = c.req.valid("query");
+	const proof = await engineRef(c.env, "draw", c.req.valid("param").id).logProof(c.get("tenant").organizationId, q);
+	if (!proof) throw notFound("Draw");
+	if (proof === "out_of_range")
+		throw fieldError("size", "size, seq and from must lie within the log (seq < size, from ≤ size)");
+	return c.json(proof, 200);
 };

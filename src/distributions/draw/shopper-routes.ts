@@ -1,10 +1,11 @@
 /** The contracts of the shopper's side of a draw (`/consumer/v1/draws`): enter, leave, status, and the public proof. */
 import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
-import { errors, json, SECURITY } from "../../http/openapi";
+import { empty, errors, json, SECURITY } from "../../http/openapi";
 import { idParam } from "../../lib/schemas";
 import { identifyBy } from "../common/identify";
-import { drawProofSchema, drawStateSchema } from "./schema";
+import { drawLogProofQuery, drawLogProofSchema, drawProofSchema, drawStateSchema } from "./schema";
 
 const tags = ["Consumer: draws"];
 const security = SECURITY.consumer;
@@ -52,8 +53,35 @@ export const proof = createRoute({
 	method: "get",
 	path: "/{id}/proof",
 	tags,
-	summary: "The draw's public proof: commitment, then entry count and Merkle root, then seed and winners",
+	summary:
+		"The draw's public proof: chain and round R from creation, the log's head, the seal at close, the beacon and winners at the draw",
 	security: SECURITY.publishable,
 	request,
 	responses: { 200: json(drawProofSchema), ...errors({ 404: "Draw not found" }) },
+});
+
+/** Streamed JSON (a million records never sit in memory), so the contract names no schema. */
+export const log = createRoute({
+	method: "get",
+	path: "/{id}/log",
+	tags,
+	summary: "The draw's public entry log: every rules, enter and withdraw record, in order (entry ids only)",
+	description:
+		'Streams `{"drawId": …, "size": n, "root": …, "sealed": bool, "records": [{"type": "rules" | "enter" | "withdraw", …}, …]}` up to the head at the time of the request (the seal, once closed). Each record\'s leaf is SHA-256(0x00 ‖ its canonical JSON) in an RFC 9162 Merkle tree. `after=seq` resumes after a record already read.',
+	security: SECURITY.publishable,
+	request: { params: idParam, query: z.object({ after: z.coerce.number().int().min(-1).default(-1) }) },
+	responses: { 200: empty(), ...errors({ 404: "Draw not found" }) },
+});
+
+export const logProof = createRoute({
+	method: "get",
+	path: "/{id}/log/proof",
+	tags,
+	summary: "RFC 9162 proofs on the entry log: inclusion of record `seq`, or consistency `from` → `size`",
+	security: SECURITY.publishable,
+	request: { params: idParam, query: drawLogProofQuery },
+	responses: {
+		200: json(drawLogProofSchema),
+		...errors({ 400: "Size, seq or from beyond the log", 404: "Draw not found" }),
+	},
 });

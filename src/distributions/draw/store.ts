@@ -1,15 +1,14 @@
 /**
- * The draw's entries and proof material in the object's SQLite. Everything that
- * grows with the entry count is streamed through SQL (never loaded whole), so a
- * million entries fit in an object's memory.
+ * The draw's entries and its state in the object's SQLite. Everything that grows with the entry
+ * count is streamed through SQL (never loaded whole), so a million entries fit in an object's memory.
  *
- * Owns the migration list "draw" and its tables: `entries` (one per consumer, with its
- * rank key fixed at entry), `fairness` (seed, commitment, counts, root, the lost cursor),
- * `merkle` (written by merkle-store.ts).
+ * Owns the migration list "draw" and its tables: `entries` (one per consumer; its rank key is
+ * written only once the beacon's randomness is known), `tally` (the ENTERED counter and the lost
+ * cursor), `draw` (one JSON row: R, the seal, the beacon round, progress of the ranking), and the
+ * log's `log` and `log_nodes` (written by log-store.ts). The v1 tables `fairness` (a secret seed)
+ * and `merkle` (a tree built at close) are gone since step 4.
  */
-import { fromHex, hex } from "../../lib/sha256";
 import type { GrantState } from "../kernel/grants";
-import { commitmentOf, rankKeyer } from "./fairness";
 
 export type DrawEntryStatus = "ENTERED" | "LEFT" | "WON" | "CLAIMED" | "EXPIRED";
 
@@ -17,10 +16,12 @@ export type DrawEntry = {
 	ordinal: number;
 	entry_id: string;
 	consumer_id: string;
+	/** "" until the draw ranks its entries (after R). */
 	rank_key: string;
 	status: DrawEntryStatus;
 	entered_at: number;
-	leaf: number | null;
+	/** The log record of the entry's latest `enter`: its receipt names it. */
+	log_seq: number | null;
 	won_at: number | null;
 	claim_by: number | null;
 	grant_id: string | null;
@@ -28,12 +29,27 @@ export type DrawEntry = {
 	finished_at: number | null;
 };
 
-export type Fairness = {
-	seed: string;
-	commitment: string;
-	entry_count: number | null;
-	merkle_root: string | null;
-	drawn_at: number | null;
+/** The sealed log, named with R before R exists. */
+export type Seal = { size: number; root: string; round: number; sealedAt: number };
+export type FetchedBeacon = { round: number; signature: string; randomness: string; relay: string; fetchedAt: number };
+
+/** The draw's own state (the `draw` row). */
+export type DrawRecord = {
+	/** drand chain hash and the round R the draw is ranked by. */
+	chain: string;
+	round: number;
+	/** The winner count the log's last `rules` record names. */
+	winnerCount: number;
+	sealMarginMs: number;
+	seal: Seal | null;
+	beacon: FetchedBeacon | null;
+	/** Past R's time without a verified round: since when, how many tries, the last failure. */
+	awaiting: { since: number; attempts: number; lastFailure: string } | null;
+	/** Ranking progress: entries up to this ordinal have their rank key. */
+	rankedThrough: number;
+	drawnAt: number | null;
+	/** Where the log's `rules` records are, and the R each names (a receipt names the R of its time). */
+	rules: { seq: number; round: number }[];
 };
 
 export const DRAW_MIGRATIONS = [
@@ -65,6 +81,16 @@ export const DRAW_MIGRATIONS = [
 	`CREATE INDEX entries_won ON entries (rank_key, entry_id) WHERE won_at IS NOT NULL;
 	 ALTER TABLE fairness ADD COLUMN entered_count INTEGER NOT NULL DEFAULT 0;
 	 UPDATE fairness SET entered_count = (SELECT COUNT(*) FROM entries WHERE status = 'ENTERED');`,
+	// draw-v2: no operator seed; an append-only log from the first entry; ranks only after the beacon.
+	`DROP TABLE merkle;
+	 CREATE TABLE tally (id INTEGER PRIMARY KEY CHECK (id = 1), entered INTEGER NOT NULL DEFAULT 0, lost_cursor TEXT);
+	 INSERT INTO tally (id, entered, lost_cursor) SELECT 1, entered_count, lost_cursor FROM fairness;
+	 DROP TABLE fairness;
+	 CREATE TABLE log (seq INTEGER PRIMARY KEY, data TEXT NOT NULL, root BLOB NOT NULL);
+	 CREATE TABLE log_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
+		PRIMARY KEY (level, idx)) WITHOUT ROWID;
+	 CREATE TABLE draw (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+	 ALTER TABLE entries ADD COLUMN log_seq INTEGER;`,
 ];
 
 /** The grant a winning entry holds, as the kernel judges it: live while WON, then used (CLAIMED) or expired. */
@@ -75,34 +101,22 @@ export function grantOf(e: DrawEntry | null): GrantState | null {
 }
 
 const COLUMNS =
-	"ordinal, entry_id, consumer_id, rank_key, status, entered_at, leaf, won_at, claim_by, grant_id, backfilled, finished_at";
+	"ordinal, entry_id, consumer_id, rank_key, status, entered_at, log_seq, won_at, claim_by, grant_id, backfilled, finished_at";
+
+/** Entries ranked per run of the `rank` schedule kind: a million take 50 short runs, not one long one. */
+export const RANK_CHUNK = 20_000;
 
 export class DrawStore {
-	private rankKey: ((entryId: string) => string) | null = null;
-
 	constructor(private readonly sql: SqlStorage) {}
 
-	/** The secret seed, created once; its SHA-256 is the public commitment. */
-	fairness(): Fairness {
-		const row = this.sql
-			.exec<Fairness>("SELECT seed, commitment, entry_count, merkle_root, drawn_at FROM fairness")
-			.toArray()[0];
-		if (row) return row;
-		const seed = crypto.getRandomValues(new Uint8Array(32));
-		const created = {
-			seed: hex(seed),
-			commitment: commitmentOf(seed),
-			entry_count: null,
-			merkle_root: null,
-			drawn_at: null,
-		};
-		this.sql.exec("INSERT INTO fairness (id, seed, commitment) VALUES (1, ?, ?)", created.seed, created.commitment);
-		return created;
+	/** The `draw` row (read each time: a rolled-back transaction leaves no stale copy behind). */
+	record(): DrawRecord | null {
+		const row = this.sql.exec<{ json: string }>("SELECT json FROM draw WHERE id = 1").toArray()[0];
+		return row ? (JSON.parse(row.json) as DrawRecord) : null;
 	}
 
-	private keyOf(entryId: string): string {
-		if (!this.rankKey) this.rankKey = rankKeyer(fromHex(this.fairness().seed));
-		return this.rankKey(entryId);
+	saveRecord(record: DrawRecord): void {
+		this.sql.exec("INSERT OR REPLACE INTO draw (id, json) VALUES (1, ?)", JSON.stringify(record));
 	}
 
 	entry(consumerId: string): DrawEntry | null {
@@ -111,15 +125,18 @@ export class DrawStore {
 		);
 	}
 
+	private tally(): void {
+		this.sql.exec("INSERT OR IGNORE INTO tally (id) VALUES (1)");
+	}
+
 	/** ENTERED right now, from a counter kept by enter, leave and win. */
 	entered(): number {
-		this.fairness();
-		return this.sql.exec<{ n: number }>("SELECT entered_count AS n FROM fairness").one().n;
+		return this.sql.exec<{ n: number }>("SELECT COALESCE(MAX(entered), 0) AS n FROM tally").one().n;
 	}
 
 	private countEntered(by: number): void {
-		this.fairness();
-		this.sql.exec("UPDATE fairness SET entered_count = entered_count + ?", by);
+		this.tally();
+		this.sql.exec("UPDATE tally SET entered = entered + ?", by);
 	}
 
 	/** Wins still open (WON, not yet claimed or expired), through the status index. */
@@ -127,16 +144,16 @@ export class DrawStore {
 		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE status = 'WON'").one().n;
 	}
 
-	/** Adds the consumer, or re-enters one that left (keeping its entry id). The rank key is fixed now. */
-	enter(consumerId: string, entryId: string, now: number): void {
+	/** Adds the consumer, or re-enters one that left (keeping its entry id), at log record `logSeq`. */
+	enter(consumerId: string, entryId: string, now: number, logSeq: number): void {
 		this.countEntered(1);
 		this.sql.exec(
-			`INSERT INTO entries (entry_id, consumer_id, rank_key, status, entered_at) VALUES (?, ?, ?, 'ENTERED', ?)
-			 ON CONFLICT (consumer_id) DO UPDATE SET status = 'ENTERED', entered_at = excluded.entered_at`,
+			`INSERT INTO entries (entry_id, consumer_id, rank_key, status, entered_at, log_seq) VALUES (?, ?, '', 'ENTERED', ?, ?)
+			 ON CONFLICT (consumer_id) DO UPDATE SET status = 'ENTERED', entered_at = excluded.entered_at, log_seq = excluded.log_seq`,
 			entryId,
 			consumerId,
-			this.keyOf(entryId),
 			now,
+			logSeq,
 		);
 	}
 
@@ -145,8 +162,22 @@ export class DrawStore {
 		this.sql.exec("UPDATE entries SET status = ?, finished_at = ? WHERE consumer_id = ?", status, now, consumerId);
 	}
 
-	markDrawn(now: number): void {
-		this.sql.exec("UPDATE fairness SET drawn_at = ?", now);
+	/**
+	 * Writes the rank key of the next `limit` entries still ENTERED after ordinal `after`;
+	 * returns how many, and the last ordinal written (null when none was left).
+	 */
+	rankNext(keyOf: (entryId: string) => string, after: number, limit: number): { count: number; last: number | null } {
+		const rows = this.sql
+			.exec<{ ordinal: number; entry_id: string }>(
+				// `+status` keeps SQLite on the primary key: with the status index it re-sorts every chunk.
+				"SELECT ordinal, entry_id FROM entries WHERE +status = 'ENTERED' AND ordinal > ? ORDER BY ordinal LIMIT ?",
+				after,
+				limit,
+			)
+			.toArray();
+		for (const r of rows)
+			this.sql.exec("UPDATE entries SET rank_key = ? WHERE ordinal = ?", keyOf(r.entry_id), r.ordinal);
+		return { count: rows.length, last: rows.at(-1)?.ordinal ?? null };
 	}
 
 	/** The best-ranked entries still ENTERED (not yet winners), in rank order. */
@@ -207,7 +238,7 @@ export class DrawStore {
 	 * the cursor past them.
 	 */
 	nextLost(limit: number): DrawEntry[] {
-		const cursor = this.sql.exec<{ c: string | null }>("SELECT lost_cursor AS c FROM fairness").toArray()[0]?.c ?? "|";
+		const cursor = this.sql.exec<{ c: string | null }>("SELECT lost_cursor AS c FROM tally").toArray()[0]?.c ?? "|";
 		const [rankKey, entryId] = cursor.split("|");
 		// A row-value comparison, so the (status, rank_key, entry_id) index serves every chunk.
 		const rows = this.sql
@@ -220,7 +251,10 @@ export class DrawStore {
 			)
 			.toArray();
 		const last = rows.at(-1);
-		if (last) this.sql.exec("UPDATE fairness SET lost_cursor = ?", `${last.rank_key}|${last.entry_id}`);
+		if (last) {
+			this.tally();
+			this.sql.exec("UPDATE tally SET lost_cursor = ?", `${last.rank_key}|${last.entry_id}`);
+		}
 		return rows;
 	}
 
@@ -241,11 +275,15 @@ export class DrawStore {
 			.toArray();
 	}
 
-	/** Sealed entry ids in leaf order, a chunk at a time (for the public export). */
-	leaves(afterLeaf: number, limit: number): string[] {
+	/** After close: entries in the draw (not withdrawn), in entry order, a chunk at a time. */
+	sealedEntries(afterOrdinal: number, limit: number): { ordinal: number; entryId: string }[] {
 		return this.sql
-			.exec<{ entry_id: string }>("SELECT entry_id FROM entries WHERE leaf > ? ORDER BY leaf LIMIT ?", afterLeaf, limit)
+			.exec<{ ordinal: number; entry_id: string }>(
+				"SELECT ordinal, entry_id FROM entries WHERE ordinal > ? AND +status != 'LEFT' ORDER BY ordinal LIMIT ?",
+				afterOrdinal,
+				limit,
+			)
 			.toArray()
-			.map((r) => r.entry_id);
+			.map((r) => ({ ordinal: r.ordinal, entryId: r.entry_id }));
 	}
 }

@@ -5,14 +5,15 @@
  * migration list in object.ts) and the Durable Object alarm, always pointed at the
  * earliest `schedule.at`.
  * Schedule kinds, typed as `ScheduleKind<E>`:
- *  - `open`, `close`, `draw`, `settle`: the timeline's transitions (object.ts runs them);
+ *  - `open`, `close`, `settle`: the timeline's transitions (object.ts runs them);
  *  - `flush`: something waits for delivery (outbox.ts and status-sync.ts ask for it);
- *  - `E`: the kinds an engine declares (queue `admit`; draw `claims`, `lost`), run by its onSchedule.
+ *  - `E`: the kinds an engine declares (queue `admit`; draw `draw`, `rank`, `claims`, `lost`), run by
+ *    its onSchedule. A draw's DRAWN is its engine's to reach (after the beacon), not a time's.
  * One row per kind: an engine keeps its own next time, so a kind never runs twice at once.
  */
 
 /** The timeline's kinds, and the status each one reaches. */
-export const TIMELINE_KINDS = { open: "OPEN", close: "CLOSED", draw: "DRAWN", settle: "SETTLED" } as const;
+export const TIMELINE_KINDS = { open: "OPEN", close: "CLOSED", settle: "SETTLED" } as const;
 export type TimelineKind = keyof typeof TIMELINE_KINDS;
 
 export type ScheduleKind<E extends string = never> = TimelineKind | "flush" | E;

@@ -4,7 +4,7 @@
  * `E` is the union of the schedule kinds an engine declares.
  *
  * A composition of the kernel's parts, each owning its tables and schedule kinds:
- *  - timeline.ts: `timeline` (the configured times) and the kinds open, close, draw, settle;
+ *  - timeline.ts: `timeline` (the configured times) and the kinds open, close, settle;
  *  - agenda.ts: `schedule` and the one alarm;
  *  - status-sync.ts: `transitions`, written through to D1 and published;
  *  - outbox.ts: `outbox` (engine events) and the kind `flush`;
@@ -177,6 +177,13 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		withdrawStatus(this.sql, this.agenda, status, back, now);
 	}
 
+	/** The draw engine calls this once it has drawn: DRAWN, written through like any transition. */
+	protected drawn(now: number): void {
+		if (this.wiped) return;
+		this.times.markDrawn(now);
+		this.recordTransition("DRAWN", now);
+	}
+
 	/** Engines call this when they are done: COMPLETED (SETTLED for auctions), written through like any transition. */
 	protected complete(now: number): void {
 		const t = this.wiped ? null : this.times.finish(now);
@@ -191,8 +198,12 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	 * time (a past time fires at once); a recorded transition is never scheduled again.
 	 */
 	async configure(config: DistributionConfig): Promise<void> {
-		const completedAt = this.timeline()?.completedAt ?? null;
-		const stored: StoredTimeline = { ...config, completedAt };
+		const before = this.timeline();
+		const stored: StoredTimeline = {
+			...config,
+			completedAt: before?.completedAt ?? null,
+			...(before?.drawnAt != null && { drawnAt: before.drawnAt }),
+		};
 		this.ctx.storage.transactionSync(() => {
 			this.times.store(stored);
 			const now = Date.now();

@@ -3,7 +3,7 @@
  * engine finished it: what every status and every scheduled transition derives from.
  *
  * Owns the table `timeline` (one JSON row; step 1 of the "distribution" migration list in
- * object.ts) and the timeline's schedule kinds `open`, `close`, `draw`, `settle`: rebuilt
+ * object.ts) and the timeline's schedule kinds `open`, `close`, `settle`: rebuilt
  * from the times on every store, minus the transitions already recorded.
  */
 import type { DistributionRow } from "../common/repo";
@@ -19,6 +19,8 @@ export type DistributionConfig = Omit<
 
 export interface StoredTimeline extends DistributionConfig {
 	completedAt: number | null;
+	/** A draw: when its engine drew it (DRAWN is no time's to reach). */
+	drawnAt?: number | null;
 }
 
 export class Timeline {
@@ -60,6 +62,15 @@ export class Timeline {
 		return t;
 	}
 
+	/** Marks the draw drawn at `now` (once), in the caller's transaction. */
+	markDrawn(now: number): void {
+		const t = this.read();
+		if (!t || t.drawnAt != null) return;
+		const drawn = { ...t, drawnAt: now };
+		this.sql.exec("UPDATE timeline SET json = ? WHERE id = 1", JSON.stringify(drawn));
+		this.cached = drawn;
+	}
+
 	/** After storage was wiped: there is no timeline any more. */
 	forget(): void {
 		this.cached = null;
@@ -70,7 +81,6 @@ export class Timeline {
 		const agenda: [TimelineKind, number | null][] = [
 			["open", t.openAt],
 			["close", effectiveClose(t.type, t)],
-			["draw", t.type === "draw" ? t.drawAt : null],
 			["settle", t.type === "auction" ? t.settleAt : null],
 		];
 		const done = recordedStatuses(this.sql);

@@ -1,0 +1,79 @@
+/**
+ * The consumer SDK's draws: enter, status, leave, the public proof and log — and `verify`, which
+ * checks a draw with public material only (the proof, the public entry log, the JWKS) and the
+ * receipts this client kept from its own entries, so an entrant needs no one's word for the result.
+ */
+import {
+	type DrawVerification,
+	type HeldReceipt,
+	type DrawProof as ProofToVerify,
+	type PublishedLog,
+	verifyDraw,
+} from "../distributions/draw/verify.js";
+import { type Jwks, JwksCache } from "./admission.js";
+import type { RequestOptions, Transport } from "./http.js";
+import type { DrawEntryState, DrawProof } from "./types.js";
+
+export type { DrawVerification, HeldReceipt, PublishedLog };
+
+export interface ConsumerDraws {
+	enter(drawId: string, options?: RequestOptions): Promise<DrawEntryState>;
+	status(drawId: string, options?: RequestOptions): Promise<DrawEntryState>;
+	leave(drawId: string, options?: RequestOptions): Promise<DrawEntryState>;
+	/** The public proof: chain and R from creation, the log's head, the seal at close, the beacon and winners. */
+	proof(drawId: string, options?: RequestOptions): Promise<DrawProof>;
+	/** The public entry log (entry ids only), up to its head — the seal once closed. */
+	log(drawId: string, options?: RequestOptions): Promise<PublishedLog>;
+	/** The receipts this client was given for its entries in this draw (kept in its storage). */
+	receipts(drawId: string): HeldReceipt[];
+	/**
+	 * Verifies the draw: beacon signature, R fixed before the seal, the log's size and root, the
+	 * receipts held (or given) against the log, and the winners as the head of the ranking.
+	 */
+	verify(drawId: string, options?: { receipts?: HeldReceipt[] } & RequestOptions): Promise<DrawVerification>;
+}
+
+type Storage = { getItem(key: string): string | null; setItem(key: string, value: string): void };
+
+const enc = encodeURIComponent;
+
+export function drawsClient(t: Transport, storage: Storage, prefix: string): ConsumerDraws {
+	const d = (id: string) => `/consumer/v1/draws/${enc(id)}`;
+	const get = <R>(path: string, o?: RequestOptions) => t.request<R>({ method: "GET", path }, o);
+	const post = <R>(path: string, o?: RequestOptions) => t.request<R>({ method: "POST", path }, o);
+	const keyOf = (id: string) => `${prefix}receipts:${id}`;
+	const receipts = (id: string): HeldReceipt[] => {
+		try {
+			return JSON.parse(storage.getItem(keyOf(id)) ?? "[]") as HeldReceipt[];
+		} catch {
+			return [];
+		}
+	};
+	/** Keeps each receipt once (a re-entry after leaving is another record, another receipt). */
+	const keep = (id: string, state: DrawEntryState) => {
+		const r = state?.receipt;
+		if (r) {
+			const held = receipts(id).filter((h) => h.seq !== r.seq);
+			const { sealed: _proofs, ...signed } = r;
+			storage.setItem(keyOf(id), JSON.stringify([...held, signed]));
+		}
+		return state;
+	};
+	const jwks = new JwksCache(() => t.request<Jwks>({ method: "GET", path: "/.well-known/jwks.json", anonymous: true }));
+	const draws: ConsumerDraws = {
+		enter: async (id, o) => keep(id, await post<DrawEntryState>(`${d(id)}/enter`, o)),
+		status: async (id, o) => keep(id, await get<DrawEntryState>(`${d(id)}/status`, o)),
+		leave: (id, o) => post<DrawEntryState>(`${d(id)}/leave`, o),
+		proof: (id, o) => get<DrawProof>(`${d(id)}/proof`, o),
+		log: (id, o) => get<PublishedLog>(`${d(id)}/log`, o),
+		receipts,
+		verify: async (id, o = {}) => {
+			const [proof, log] = await Promise.all([draws.proof(id, o), draws.log(id, o)]);
+			const held = o.receipts ?? receipts(id);
+			// Loaded on first use: the BLS code is most of the verifier's weight, and most pages never verify.
+			const { verifyDraw } = await import("../distributions/draw/verify.js");
+			return verifyDraw(proof as ProofToVerify, log, { keys: jwks, receipts: held });
+		},
+	};
+	return draws;
+}
