@@ -1,6 +1,7 @@
 /** Draws: creating one with short real times, the consumer calls on it, its proof, results, export and entries. */
 import { expect } from "vitest";
-import type { PublishedLog } from "../../src/distributions/draw/verify";
+import { rank, rankedSet, rankingKey } from "../../src/distributions/draw/fairness";
+import { type HeldReceipt, type PublishedLog, verifyDraw } from "../../src/distributions/draw/verify";
 import { type Jwks, JwksCache } from "../../src/sdk/admission";
 import { createDistribution } from "./distributions";
 import { call, type Shopper, type Tenant, type TestOrg } from "./helpers";
@@ -144,3 +145,17 @@ export const allEntries = (t: TestOrg, drawId: string, limit = 100) =>
 export const runClaimsAt = (drawId: string, at: number) => runScheduleAt(drawStub(drawId), "claims", at);
 
 export const hexToBytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => Number.parseInt(x, 16));
+
+/** verifyDraw on what anyone can download — proof, public log, JWKS — plus any receipts held. */
+export async function verifiedDraw(t: TestOrg, drawId: string, receipts: HeldReceipt[] = []) {
+	const [proof, log, keys] = await Promise.all([proofOf(t, drawId), logOf(t, drawId), jwksKeys()]);
+	return verifyDraw(proof, log, { keys, receipts });
+}
+
+/** The ranking recomputed from the sealed root, the beacon's randomness and the public log. */
+export async function rankingOf(t: TestOrg, drawId: string) {
+	const proof = await proofOf(t, drawId);
+	const log = await logOf(t, drawId);
+	const entryIds = rankedSet(log.records);
+	return { proof, log, entryIds, ranked: rank(rankingKey(drawId, proof.seal.root, proof.beacon.randomness), entryIds) };
+}

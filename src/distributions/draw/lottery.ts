@@ -4,7 +4,7 @@
  *    drawAt and closeAt + the seal margin; once the log has records, a change of R or of the winner
  *    count is a `rules` record, so every receipt's R is explained by the log;
  *  - `seal`: at close, the log's size and root with R, which must still lie in the future (else R
- *    moves on, in the log, before the seal);
+ *    moves on, in the log, before the seal); `reseal`: a "draw now" moves R earlier, never past now;
  *  - `acceptBeacon` / `awaitBeacon`: a verified round R, or one more failed try and when to retry;
  *  - `rankNext`: rank keys for the next chunk of entries, once the beacon is in.
  * Owns no table and no schedule kind: it reads and writes the `draw` row and the log through the
@@ -92,6 +92,24 @@ export function seal(l: Lottery, t: StoredTimeline, now: number): DrawRecord | n
 		r = appendRules(l, t, { ...r, round: roundAt(l.chain, now + r.sealMarginMs) }, now);
 	const head = l.log.head();
 	const sealed = { ...r, seal: { size: head.size, root: head.root, round: r.round, sealedAt: now } };
+	l.store.saveRecord(sealed);
+	return sealed;
+}
+
+/**
+ * A merchant's "draw now" after the seal: R may only move earlier, to the first round after
+ * now + margin, and only while the sealed R is still unknown — one more `rules` record and a new
+ * seal over it. The earlier seal's log is a prefix of the new one (any holder can check), and no
+ * one can move R once a round it could move to has been seen: moving only earlier, never past now.
+ */
+export function reseal(l: Lottery, t: StoredTimeline, now: number): DrawRecord | null {
+	const r = recordOf(l);
+	if (!r.seal || r.beacon || r.drawnAt != null) return null;
+	const earlier = roundAt(l.chain, Math.max(now + r.sealMarginMs, t.drawAt ?? 0));
+	if (earlier >= r.seal.round || roundTime(l.chain, r.seal.round) <= now) return null;
+	const moved = appendRules(l, t, { ...r, round: earlier }, now);
+	const head = l.log.head();
+	const sealed = { ...moved, seal: { size: head.size, root: head.root, round: earlier, sealedAt: now } };
 	l.store.saveRecord(sealed);
 	return sealed;
 }

@@ -44,7 +44,8 @@ export const results: AppRouteHandler<typeof routes.results> = async (c) => {
 	return c.json(
 		{
 			drawId: row.id,
-			status: statusAt("draw", row, Date.now()),
+			// The object's word: DRAWN is reached there first (then written through to D1).
+			status: proof?.status ?? statusAt("draw", row, Date.now()),
 			entryCount,
 			winnerCount: row.winnerCount,
 			// Only entries that won have a place in the results (WON, CLAIMED or EXPIRED).

@@ -48,7 +48,7 @@ export const run = createRoute({
 	method: "post",
 	path: "/{id}/run",
 	tags,
-	summary: "Draw now (only while CLOSED): drawAt becomes now",
+	summary: "Draw now (only while CLOSED): drawAt becomes now; the draw happens as soon as the sealed round R is out",
 	security,
 	request,
 	responses: { 200: json(drawSchema), ...errors({ ...notFound, 409: "Draw not closed" }) },

@@ -34,11 +34,12 @@ import {
 	openLog,
 	rankNext,
 	recordOf,
+	reseal,
 	roundAtRecord,
 	seal,
 } from "./lottery";
 import { type Receipt, receiptOf, signedSeal } from "./receipt";
-import { DRAW_MIGRATIONS, type DrawEntry, DrawStore, grantOf, RANK_CHUNK } from "./store";
+import { DRAW_MIGRATIONS, type DrawEntry, type DrawRecord, DrawStore, grantOf, RANK_CHUNK } from "./store";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
 /** Consumer ids per `draw.consumer.lost` event (≈ 33 KB: well inside a queue message's 128 KB). */
@@ -97,12 +98,16 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		return this.lotteryParts;
 	}
 
-	/** R follows the times until the seal; after it, a run-now moves only when the draw may be drawn. */
+	/** R follows the times until the seal; after it, a "draw now" may only move R earlier (a new seal). */
 	protected override onConfigure(now: number): void {
 		const t = this.timeline();
 		if (!t) return;
-		const r = fixRound(this.lottery(), t, now);
-		if (r.seal && r.drawnAt == null && !r.beacon) this.reschedule("draw", drawTime(this.lottery(), t, r));
+		const l = this.lottery();
+		const r = fixRound(l, t, now);
+		if (!r.seal || r.drawnAt != null || r.beacon) return;
+		const resealed = reseal(l, t, now);
+		if (resealed) this.announceSeal(resealed, now);
+		this.reschedule("draw", drawTime(l, t, resealed ?? r));
 	}
 
 	/** One entry per consumer (entering again returns it). Invariant: never more than maxEntries ENTERED; every entry is a log record. */
@@ -191,7 +196,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 				winnerCount: t.winnerCount,
 				winners: lists.winners,
 				backfills: lists.backfills,
-				drawnAt: r.drawnAt == null ? null : isoInstant(r.drawnAt),
+				drawnAt: r.drawnAt == null ? null : isoSeconds(r.drawnAt),
 			};
 		});
 	}
@@ -290,20 +295,16 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		if (status !== "CLOSED") return;
 		const t = this.timeline();
 		const sealed = t && seal(this.lottery(), t, now);
-		if (!t || !sealed?.seal) return;
-		const s = sealed.seal;
-		this.emit(
-			"draw.sealed",
-			{
-				size: s.size,
-				root: s.root,
-				round: s.round,
-				roundAt: isoInstant(roundTime(this.lottery().chain, s.round)),
-				sealedAt: isoInstant(s.sealedAt),
-			},
-			now,
-		);
+		if (!t || !sealed) return;
+		this.announceSeal(sealed, now);
 		this.scheduleAt("draw", drawTime(this.lottery(), t, sealed));
+	}
+
+	private announceSeal(r: DrawRecord, now: number): void {
+		if (!r.seal) return;
+		const { size, root, round, sealedAt } = r.seal;
+		const roundAt = isoInstant(roundTime(this.lottery().chain, round));
+		this.emit("draw.sealed", { size, root, round, roundAt, sealedAt: isoInstant(sealedAt) }, now);
 	}
 
 	protected override onSchedule(kind: DrawKind, now: number): number | null {

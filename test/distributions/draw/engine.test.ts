@@ -11,9 +11,8 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { merkleRoot, rank } from "../../../src/distributions/draw/fairness";
+import { rankedSet } from "../../../src/distributions/draw/fairness";
 import type { DrawObject } from "../../../src/distributions/draw/object";
-import { verifyDraw } from "../../../src/distributions/draw/verify";
 import { claim } from "../../support/admissions";
 import {
 	allEntries,
@@ -21,13 +20,14 @@ import {
 	createDraw,
 	enter,
 	enterAll,
-	exportOf,
-	hexToBytes,
+	logOf,
 	proofOf,
+	rankingOf,
 	resultsOf,
 	runClaimsAt,
 	shortDraw,
 	stateOf,
+	verifiedDraw,
 	waitDrawn,
 	waitSealed,
 } from "../../support/draw";
@@ -56,12 +56,7 @@ async function enterAndIndex(t: Tenant, drawId: string, shoppers: Shopper[]) {
 	return new Map(receipts.map((r, i) => [r.receipt.entryId, shoppers[i]]));
 }
 
-/** The ranking recomputed from the revealed seed and the public export. */
-async function ranking(t: Tenant, drawId: string) {
-	const proof = await proofOf(t, drawId);
-	const { entryIds } = await exportOf(t, drawId);
-	return { proof, entryIds, ranked: rank(hexToBytes(proof.seed), entryIds) };
-}
+const ranking = rankingOf;
 
 describe("winner selection", () => {
 	it("exactly winnerCount distinct winners, the head of the ranking; results and entries agree", async () => {
@@ -73,14 +68,14 @@ describe("winner selection", () => {
 		const { proof, entryIds, ranked } = await ranking(t, d.id);
 
 		expect(proof.status).toBe("DRAWN");
-		expect(proof.entryCount).toBe(10);
+		expect(proof.seal.size, "the rules record and ten entries").toBe(11);
 		expect(entryIds).toHaveLength(10);
 		expect(new Set(entryIds)).toEqual(new Set(byEntry.keys()));
 		expect(proof.winners).toHaveLength(3);
 		expect(new Set(proof.winners).size).toBe(3);
 		expect(proof.winners).toEqual(ranked.slice(0, 3));
 		expect(proof.backfills).toEqual([]);
-		expect(verifyDraw(proof, entryIds).ok).toBe(true);
+		expect((await verifiedDraw(t, d.id)).ok).toBe(true);
 
 		const results = await resultsOf(t, d.id);
 		expect(results).toMatchObject({ drawId: d.id, status: "DRAWN", entryCount: 10, winnerCount: 3 });
@@ -119,9 +114,9 @@ describe("winner selection", () => {
 		expect((await resultsOf(t, d.id)).winners).toHaveLength(2);
 
 		const emptyProof = await waitDrawn(t, empty.id);
-		expect(emptyProof.entryCount).toBe(0);
+		expect(emptyProof.seal.size, "only the rules record").toBe(1);
 		expect(emptyProof.winners).toEqual([]);
-		expect(verifyDraw(emptyProof, []).ok).toBe(true);
+		expect((await verifiedDraw(t, empty.id)).ok).toBe(true);
 		await waitStatus(t, empty.id, "COMPLETED");
 		expect((await transitionsOf(drawStub(empty.id))).map((r) => r.status)).toEqual([
 			"OPEN",
@@ -138,8 +133,9 @@ describe("once, and durable", () => {
 		const shoppers = await guests(t, 8);
 		const d = await shortDraw(t, { winnerCount: 3 }, 1500, 3500);
 		await enterAll(t, d.id, shoppers);
-		await waitSealed(t, d.id);
-		const drawAt = d.drawAtMs;
+		const sealed = await waitSealed(t, d.id);
+		// The draw is due at drawAt, or at R's time if later.
+		const drawAt = Math.max(d.drawAtMs, Date.parse(sealed.roundAt));
 		// Hold the alarm back so that the draw is due when we run it by hand.
 		await holdAlarm(drawStub(d.id), drawAt, 3000);
 		await sleep(drawAt - Date.now() + 100);
@@ -157,7 +153,7 @@ describe("once, and durable", () => {
 		await runDurableObjectAlarm(drawStub(d.id));
 		expect(await resultsOf(t, d.id)).toEqual(first);
 		const again = await proofOf(t, d.id);
-		expect(again.seed).toBe(firstProof.seed);
+		expect(again.beacon).toEqual(firstProof.beacon);
 		expect(again.winners).toEqual(firstProof.winners);
 		expect(again.drawnAt).toBe(firstProof.drawnAt);
 		expect((await transitionsOf(drawStub(d.id))).filter((r) => r.status === "DRAWN")).toHaveLength(1);
@@ -175,20 +171,19 @@ describe("once, and durable", () => {
 		const byEntry = await enterAndIndex(t, d.id, shoppers);
 		await evictDurableObject(drawStub(d.id));
 		const sealed = await waitSealed(t, d.id);
-		expect(sealed.entryCount).toBe(12);
-		await waitAlarm(drawStub(d.id), d.drawAtMs);
+		expect(sealed.seal.size).toBe(13);
+		const drawAt = Math.max(d.drawAtMs, Date.parse(sealed.roundAt));
+		await waitAlarm(drawStub(d.id), drawAt);
 		await evictDurableObject(drawStub(d.id));
-		expect(await alarmOf(drawStub(d.id)), "the draw alarm survives eviction").toBe(d.drawAtMs);
+		expect(await alarmOf(drawStub(d.id)), "the draw alarm survives eviction").toBe(drawAt);
 		await evictDurableObject(drawStub(d.id));
 
 		await waitDrawn(t, d.id);
 		const { proof, entryIds, ranked } = await ranking(t, d.id);
-		expect(proof.entryCount).toBe(12);
-		expect(proof.merkleRoot).toBe(sealed.merkleRoot);
-		expect(proof.commitment).toBe(sealed.commitment);
+		expect(proof.seal).toEqual(sealed.seal);
 		expect(new Set(entryIds)).toEqual(new Set(byEntry.keys()));
 		expect(proof.winners).toEqual(ranked.slice(0, 4));
-		expect(verifyDraw(proof, entryIds).ok).toBe(true);
+		expect((await verifiedDraw(t, d.id)).ok).toBe(true);
 	});
 });
 
@@ -214,7 +209,7 @@ describe("claim windows", () => {
 		const after1 = await proofOf(t, d.id);
 		expect(after1.winners).toEqual(ranked.slice(0, 3));
 		expect(after1.backfills).toEqual(ranked.slice(3, 5));
-		expect(verifyDraw(after1, entryIds).ok).toBe(true);
+		expect((await verifiedDraw(t, d.id)).ok).toBe(true);
 		const statuses1 = await Promise.all(ranked.map(async (id) => (await stateOf(t, d.id, shopperOf(id))).status));
 		expect(statuses1).toEqual(["CLAIMED", "EXPIRED", "EXPIRED", "WON", "WON", "LOST", "LOST"]);
 		const results1 = await resultsOf(t, d.id);
@@ -246,7 +241,7 @@ describe("claim windows", () => {
 		await runClaimsAt(d.id, round1 + 61_000);
 		const after2 = await proofOf(t, d.id);
 		expect(after2.backfills).toEqual(ranked.slice(3, 6));
-		expect(verifyDraw(after2, entryIds).ok).toBe(true);
+		expect((await verifiedDraw(t, d.id)).ok).toBe(true);
 		const w5 = await stateOf(t, d.id, shopperOf(ranked[5]));
 		expect(w5.status).toBe("WON");
 		expect((await stateOf(t, d.id, shopperOf(ranked[6]))).status).toBe("LOST");
@@ -309,7 +304,7 @@ describe("claim windows", () => {
 		expect(p.backfills).toEqual([]);
 		expect((await stateOf(t, d.id, shopperOf(ranked[3]))).status, "no backfill").toBe("LOST");
 		expect((await stateOf(t, d.id, shopperOf(ranked[4]))).status).toBe("LOST");
-		expect((await getDraw(t, d.id)).status).toBe("DRAWN");
+		await waitStatus(t, d.id, "DRAWN");
 
 		// The other two claim in real time: every win is settled → COMPLETED, written through.
 		expect((await claim(t, w0.admissionToken as string)).status).toBe(200);
@@ -342,7 +337,7 @@ describe("claim windows", () => {
 });
 
 describe("merchant endpoints", () => {
-	it("POST /run: 409 while SCHEDULED or OPEN; on a CLOSED draw → 200 and DRAWN with winners; then 409", async () => {
+	it("POST /run: 409 while SCHEDULED or OPEN; on a CLOSED draw → 200, drawn as soon as R is out; then 409", async () => {
 		const t = await tenant();
 		const shoppers = await guests(t, 5);
 		const scheduled = await createDraw(t, {
@@ -359,25 +354,44 @@ describe("merchant endpoints", () => {
 		const open = await call(`/api/v1/draws/${d.id}/run`, { method: "POST", key: t.secretKey });
 		expect(open.status, open.text).toBe(409);
 		expect(open.json.title).toBe("Draw not closed");
-		expect((await proofOf(t, d.id)).seed).toBeNull();
+		expect((await proofOf(t, d.id)).beacon).toBeNull();
 
 		await waitStatus(t, d.id, "CLOSED", 4000);
-		await waitSealed(t, d.id);
+		const sealed = await waitSealed(t, d.id);
 		const before = Date.now();
 		const run = await call(`/api/v1/draws/${d.id}/run`, { method: "POST", key: t.secretKey });
 		expect(run.status, run.text).toBe(200);
-		expect(run.json.status).toBe("DRAWN");
 		expect(Date.parse(run.json.drawAt)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
 		expect(Date.parse(run.json.drawAt)).toBeLessThanOrEqual(Date.now());
 
-		const proof = await proofOf(t, d.id);
-		expect(proof.seed, "drawn at once").not.toBeNull();
+		// drawAt an hour away no longer holds it back; round R (sealed, never earlier) still does.
+		const proof = await waitDrawn(t, d.id, 5000);
+		// R moved earlier, by one more rules record and a new seal; the first seal's log is a prefix of it.
+		expect(proof.round).toBeLessThan(sealed.seal.round);
+		expect(proof.seal.size).toBe(sealed.seal.size + 1);
+		const log = await logOf(t, d.id);
+		expect(log.records.at(-1)).toMatchObject({ type: "rules", round: proof.round });
+		const prefix = await consumerDraw(t, d.id, `log/proof?size=${proof.seal.size}&from=${sealed.seal.size}`);
+		expect(prefix.status, prefix.text).toBe(200);
+		expect(prefix.json.fromRoot).toBe(sealed.seal.root);
+		const { verifyConsistency } = await import("../../../src/distributions/draw/transparency");
+		const { fromHex } = await import("../../../src/lib/sha256");
+		expect(
+			verifyConsistency(
+				sealed.seal.size,
+				proof.seal.size,
+				fromHex(sealed.seal.root),
+				fromHex(proof.seal.root),
+				prefix.json.consistencyProof.map(fromHex),
+			),
+		).toBe(true);
+		expect(Date.parse(proof.drawnAt)).toBeGreaterThanOrEqual(Math.floor(Date.parse(proof.roundAt) / 1000) * 1000);
 		expect(proof.winners).toHaveLength(2);
 		const results = await resultsOf(t, d.id);
 		expect(results.status).toBe("DRAWN");
 		expect(results.winners).toHaveLength(2);
-		expect(verifyDraw(proof, (await exportOf(t, d.id)).entryIds).ok).toBe(true);
-		expect((await getDraw(t, d.id)).status).toBe("DRAWN");
+		expect((await verifiedDraw(t, d.id)).ok).toBe(true);
+		await waitStatus(t, d.id, "DRAWN");
 		await waitFor(
 			"draw.drawn",
 			() => eventsOf(t, d.id, "draw.drawn"),
@@ -434,7 +448,7 @@ describe("merchant endpoints", () => {
 		}
 	});
 
-	it("export: 409 before close; after close every entry id in Merkle leaf order, and nothing personal", async () => {
+	it("export: 409 before close; after close every entry id still in the draw, in entry order, and nothing personal", async () => {
 		const t = await tenant();
 		const shoppers = await guests(t, 9);
 		const d = await shortDraw(t, { winnerCount: 2 }, 2000, 60_000);
@@ -454,13 +468,9 @@ describe("merchant endpoints", () => {
 		expect(res.json.drawId).toBe(d.id);
 		const expected = ids.filter((_, i) => i !== 4);
 		expect(res.json.entryIds, "entry order, without the one who left").toEqual(expected);
-		expect(merkleRoot(res.json.entryIds)).toBe(proof.merkleRoot);
+		expect(res.json.entryIds).toEqual(rankedSet((await logOf(t, d.id)).records));
+		expect(proof.seal.size, "rules, every entry, one withdrawal").toBe(ids.length + 2);
 		for (const s of shoppers) expect(res.text).not.toContain(s.consumerId);
-		for (const [i, s] of shoppers.entries()) {
-			if (i === 4) continue;
-			const st = await stateOf(t, d.id, s);
-			expect(res.json.entryIds[st.receipt.leafIndex as number]).toBe(st.receipt.entryId);
-		}
 	});
 });
 
@@ -468,42 +478,41 @@ describe("a late alarm", () => {
 	// DESIGN.md: "Status is computed from stored times and events, so a late alarm never shows a
 	// stale status"; distribution.ts: "Every RPC first catches up (advance)". The public proof,
 	// results and export are read without catching up.
-	it("proof, results and export catch up with the clock even before the alarm runs", async () => {
+	it("proof, results and export catch up with the close even before the alarm runs; DRAWN waits for the beacon", async () => {
 		const t = await tenant();
 		const shoppers = await guests(t, 4);
 		const d = await shortDraw(t, { winnerCount: 2 }, 2000, 3000);
 		await enterAll(t, d.id, shoppers);
-		const closeAt = d.closeAtMs;
-		await holdAlarm(drawStub(d.id), closeAt, 3000);
+		await holdAlarm(drawStub(d.id), d.closeAtMs, 3000);
 		await sleep(d.drawAtMs - Date.now() + 200);
 
+		// Past drawAt with no alarm run: the reads seal the log themselves, but nothing is drawn
+		// until an alarm has fetched and verified round R — the draw says CLOSED, not DRAWN.
 		const proof = await proofOf(t, d.id);
 		const results = await resultsOf(t, d.id);
 		const exported = await call(`/api/v1/draws/${d.id}/entries/export`, { key: t.secretKey });
-		// A consumer call catches the object up; afterwards everything is consistent.
-		await stateOf(t, d.id, shoppers[0]);
-		const caughtUp = await proofOf(t, d.id);
-		expect(caughtUp.seed).not.toBeNull();
-
-		expect(proof.status).toBe("DRAWN");
-		expect(results.status).toBe("DRAWN");
-		expect(
-			{
-				proofSeedRevealed: proof.seed != null,
-				proofEntryCount: proof.entryCount,
-				proofWinners: proof.winners.length,
-				resultsEntryCount: results.entryCount,
-				resultsWinners: results.winners.length,
-				exportStatus: exported.status,
-			},
-			"a draw whose status reads DRAWN should show its draw everywhere",
-		).toEqual({
-			proofSeedRevealed: true,
-			proofEntryCount: 4,
-			proofWinners: 2,
+		expect({
+			status: proof.status,
+			// Rules and four entries — plus a second rules record if the seal came after R's time (R moves on).
+			sealed: proof.seal?.size === 5 || (proof.seal?.size === 6 && proof.round > 0),
+			beacon: proof.beacon,
+			winners: proof.winners.length,
+			resultsStatus: results.status,
+			resultsEntryCount: results.entryCount,
+			exportStatus: exported.status,
+		}).toEqual({
+			status: "CLOSED",
+			sealed: true,
+			beacon: null,
+			winners: 0,
+			resultsStatus: "CLOSED",
 			resultsEntryCount: 4,
-			resultsWinners: 2,
 			exportStatus: 200,
 		});
+		// The alarm (re-armed at the draw's time by the reads) fetches R and draws.
+		const drawn = await waitDrawn(t, d.id, 8000);
+		expect(drawn.status).toBe("DRAWN");
+		expect(drawn.winners).toHaveLength(2);
+		expect((await verifiedDraw(t, d.id)).ok).toBe(true);
 	});
 });
