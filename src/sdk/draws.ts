@@ -49,14 +49,10 @@ export function drawsClient(t: Transport, storage: Storage, prefix: string): Con
 			return [];
 		}
 	};
-	/** Keeps each receipt once (a re-entry after leaving is another record, another receipt). */
+	/** Keeps each receipt once, the latest copy (with its proofs once sealed); a re-entry is another record, another receipt. */
 	const keep = (id: string, state: DrawEntryState) => {
 		const r = state?.receipt;
-		if (r) {
-			const held = receipts(id).filter((h) => h.seq !== r.seq);
-			const { sealed: _proofs, ...signed } = r;
-			storage.setItem(keyOf(id), JSON.stringify([...held, signed]));
-		}
+		if (r) storage.setItem(keyOf(id), JSON.stringify([...receipts(id).filter((h) => h.seq !== r.seq), r]));
 		return state;
 	};
 	const jwks = new JwksCache(() => t.request<Jwks>({ method: "GET", path: "/.well-known/jwks.json", anonymous: true }));

@@ -236,20 +236,68 @@ describe("draws", () => {
 		expect(entered).toMatchObject({ consumerId: c.consumerId, status: "ENTERED" });
 		expect(entered.receipt).toMatchObject({
 			entryId: expect.any(String),
-			commitment: expect.stringMatching(/^[0-9a-f]{64}$/),
+			seq: 1,
+			root: expect.stringMatching(/^[0-9a-f]{64}$/),
 		});
 		expect(await c.draws.status(draw.id)).toEqual(entered);
 		const proof = await c.draws.proof(draw.id);
 		expect(proof).toMatchObject({
 			drawId: draw.id,
-			algorithm: "fanfare-edge/draw-v1",
-			commitment: entered.receipt.commitment,
-			seed: null,
+			algorithm: "fanfare-edge/draw-v2",
+			log: { size: 2, root: entered.receipt.root },
+			seal: null,
+			beacon: null,
 			winners: [],
 		});
 		expect((await c.draws.leave(draw.id)).status).toBe("LEFT");
 		const missing = await c.draws.status("draw_01HXYZ123456789ABCDEFGHJK").catch((e) => e);
 		expect(missing).toMatchObject({ status: 404, title: "Draw not found" });
+	});
+
+	it("verify: the SDK checks a drawn draw with the receipts it kept, and names a failed check", async () => {
+		const t = await sdkTenant();
+		const now = Date.now();
+		const draw = await t.admin.draws.create({
+			sequenceId: t.sequenceId,
+			openAt: iso(now - 1000),
+			closeAt: iso(now + 1500),
+			drawAt: iso(now + 2500),
+			winnerCount: 1,
+		});
+		const shoppers = [consumerWith(t), consumerWith(t), consumerWith(t)];
+		for (const c of shoppers) {
+			await c.auth.guest();
+			await c.draws.enter(draw.id);
+		}
+		const [alice] = shoppers;
+		expect(alice.draws.receipts(draw.id)).toHaveLength(1);
+		const early = await alice.draws.verify(draw.id);
+		expect(early.ok, "not sealed yet").toBe(false);
+		expect(early.checks.find((c) => !c.ok)?.name).toBe("sealed");
+
+		await waitFor(
+			"drawn",
+			() => alice.draws.proof(draw.id),
+			(p) => p.drawnAt != null,
+			9000,
+			200,
+		);
+		// A status read after the close refreshes the kept receipt with its inclusion and consistency proofs.
+		expect((await alice.draws.status(draw.id)).receipt.sealed).toBeDefined();
+		const result = await alice.draws.verify(draw.id);
+		expect(result.checks.filter((c) => !c.ok)).toEqual([]);
+		expect(result).toMatchObject({ ok: true, devChain: true });
+		expect(result.checks.map((c) => c.name)).toContain(
+			`receipt ${alice.draws.receipts(draw.id)[0].entryId}: inclusion in the seal`,
+		);
+		// A receipt the log does not back (its root altered) fails, with what was expected and found.
+		const [held] = alice.draws.receipts(draw.id);
+		const bad = await alice.draws.verify(draw.id, { receipts: [{ ...held, root: "00".repeat(32) }] });
+		expect(bad.ok).toBe(false);
+		expect(bad.checks.find((c) => c.name.endsWith(`log root at ${held.size}`))).toMatchObject({
+			ok: false,
+			expected: "00".repeat(32),
+		});
 	});
 });
 

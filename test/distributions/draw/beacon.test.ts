@@ -15,6 +15,7 @@ import {
 	roundAt,
 	roundTime,
 	SEAL_MARGIN_MS,
+	sealMarginFromEnv,
 	verifyRound,
 } from "../../../src/distributions/draw/beacon";
 import { createDevBeacon } from "../../../src/distributions/draw/dev-beacon";
@@ -23,7 +24,8 @@ import vector from "../../vectors/drand-quicknet.json";
 const real = vector.rounds[0];
 const beaconUrl = inject("beaconUrl");
 const devKey = inject("beaconPublicKey");
-const dev = (...relays: string[]) => devChain(devKey, relays);
+/** The test beacon's chain: one round a second (DRAND_DEV_PERIOD=1, as the worker is told). */
+const dev = (...relays: string[]) => devChain(devKey, relays, { period: 1 });
 /** A round of the dev chain whose time has come (a minute ago). */
 const pastRound = (chain: BeaconChain) => roundAt(chain, Date.now() - 60_000);
 /**
@@ -189,13 +191,13 @@ describe("the dev chain", () => {
 	it("is labelled dev, with a hash of its label and key that no drand chain has", async () => {
 		const chain = dev(beaconUrl);
 		expect(chain.dev).toBe(true);
-		expect(chain.hash).toBe(devChainHash(devKey, QUICKNET.period, QUICKNET.genesisTime));
+		expect(chain.hash).toBe(devChainHash(devKey, 1, QUICKNET.genesisTime));
 		expect(chain.hash).not.toBe(QUICKNET.hash);
 		const info = (await (await fetch(`${beaconUrl}/${chain.hash}/info`)).json()) as Record<string, unknown>;
 		expect(info).toMatchObject({
 			public_key: devKey,
 			hash: chain.hash,
-			period: 3,
+			period: 1,
 			genesis_time: QUICKNET.genesisTime,
 			schemeID: "bls-unchained-g1-rfc9380",
 			metadata: { beaconID: DEV_CHAIN_LABEL },
@@ -323,6 +325,19 @@ describe("chainFromEnv", () => {
 		const chain = chainFromEnv(env);
 		expect(chain).toEqual(dev(beaconUrl));
 		expect(await fetchRound(chain, pastRound(chain))).toMatchObject({ ok: true });
+	});
+
+	it("DRAND_DEV_PERIOD sets the dev chain's period (1–60 s); DRAW_SEAL_MARGIN_MS shortens the margin on a dev chain only", () => {
+		const base = { DRAND_CHAIN: "dev", DRAND_RELAYS: beaconUrl, DRAND_DEV_PUBLIC_KEY: devKey };
+		expect(chainFromEnv({ ...base, DRAND_DEV_PERIOD: "2" }).period).toBe(2);
+		for (const bad of ["0", "61", "1.5", "x"]) {
+			expect(() => chainFromEnv({ ...base, DRAND_DEV_PERIOD: bad })).toThrow(/DRAND_DEV_PERIOD/);
+		}
+		expect(sealMarginFromEnv({ DRAW_SEAL_MARGIN_MS: "1000" }, dev(beaconUrl))).toBe(1000);
+		expect(sealMarginFromEnv({ DRAW_SEAL_MARGIN_MS: "1000" }, QUICKNET), "quicknet keeps its margin").toBe(
+			SEAL_MARGIN_MS,
+		);
+		expect(() => sealMarginFromEnv({ DRAW_SEAL_MARGIN_MS: "-1" }, dev(beaconUrl))).toThrow(/DRAW_SEAL_MARGIN_MS/);
 	});
 
 	it("defaults to quicknet and its relays; other relays by DRAND_RELAYS", () => {

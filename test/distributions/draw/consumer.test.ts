@@ -9,18 +9,20 @@
  * kind run at a future time inside a storage transaction).
  */
 import { describe, expect, it } from "vitest";
-import { commitmentOf, rootFromProof } from "../../../src/distributions/draw/fairness";
+import { encodeRecord } from "../../../src/distributions/draw/fairness";
+import { leafHash, verifyConsistency, verifyInclusion } from "../../../src/distributions/draw/transparency";
+import { fromHex, sha256, utf8 } from "../../../src/lib/sha256";
 import { claim } from "../../support/admissions";
 import {
 	allEntries,
 	consumerDraw,
 	createDraw,
 	enter,
-	hexToBytes,
 	proofOf,
 	runClaimsAt,
 	shortDraw,
 	stateOf,
+	verifiedDraw,
 	waitDrawn,
 	waitSealed,
 } from "../../support/draw";
@@ -52,7 +54,7 @@ async function verifyJwt(token: string) {
 }
 
 describe("enter, status and the signed receipt", () => {
-	it("enter → ENTERED with a receipt signed as an EdDSA JWT (typ receipt, entry and commitment claims)", async () => {
+	it("enter → ENTERED with a receipt signed as an EdDSA JWT (typ receipt: entry, log position, root, R)", async () => {
 		const t = await tenant();
 		const d = await shortDraw(t, {}, 60_000, 120_000);
 		const s = await guest(t);
@@ -64,14 +66,17 @@ describe("enter, status and the signed receipt", () => {
 		const entered = await enter(t, d.id, s);
 		expect(entered.consumerId).toBe(s.consumerId);
 		expect(entered.receipt.entryId).toMatch(/^ent_[0-9A-HJKMNP-TV-Z]{26}$/);
-		expect(entered.receipt.enteredAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-		expect(entered.receipt.commitment).toMatch(/^[0-9a-f]{64}$/);
-		expect(entered.receipt.leafIndex, "no Merkle position before close").toBeUndefined();
+		expect(entered.receipt.enteredAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/);
+		// Record 0 is the draw's rules; the first entry is record 1, the log's size 2 after it.
+		expect(entered.receipt).toMatchObject({ seq: 1, size: 2 });
+		expect(entered.receipt.root).toMatch(/^[0-9a-f]{64}$/);
+		expect(entered.receipt.sealed, "no seal before close").toBeUndefined();
 		expect(entered.admissionToken).toBeUndefined();
 		expect(entered.claimBy).toBeUndefined();
 
 		const proof = await proofOf(t, d.id);
-		expect(proof.commitment).toBe(entered.receipt.commitment);
+		expect(proof.log).toEqual({ size: 2, root: entered.receipt.root });
+		expect(entered.receipt.round).toBe(proof.round);
 
 		const { header, claims, valid, key } = await verifyJwt(entered.receipt.signature);
 		expect(valid, "receipt signature verifies against the JWKS").toBe(true);
@@ -83,7 +88,10 @@ describe("enter, status and the signed receipt", () => {
 			org: t.organizationId,
 			dist: d.id,
 			entry: entered.receipt.entryId,
-			commitment: proof.commitment,
+			seq: 1,
+			size: 2,
+			root: entered.receipt.root,
+			round: proof.round,
 		});
 		expect(claims.iat).toBe(Math.floor(Date.parse(entered.receipt.enteredAt) / 1000));
 		expect(claims.exp).toBeGreaterThan(claims.iat);
@@ -195,7 +203,7 @@ describe("enter, status and the signed receipt", () => {
 		expect(await allEntries(t, scheduled.id)).toHaveLength(0);
 	});
 
-	it("after close: entering → 409 Draw closed, leaving → 409; receipts carry a Merkle inclusion proof", async () => {
+	it("after close: entering → 409 Draw closed, leaving → 409; receipts carry inclusion and consistency proofs", async () => {
 		const t = await tenant();
 		const shoppers = await guests(t, 6);
 		const late = shoppers.pop();
@@ -207,9 +215,9 @@ describe("enter, status and the signed receipt", () => {
 
 		const proof = await waitSealed(t, d.id);
 		expect(proof.status).toBe("CLOSED");
-		expect(proof.entryCount).toBe(4);
-		expect(proof.merkleRoot).toMatch(/^[0-9a-f]{64}$/);
-		expect(proof.seed, "the seed stays secret until the draw").toBeNull();
+		expect(proof.seal.size, "rules, five entries, one withdrawal").toBe(7);
+		expect(proof.seal.root).toMatch(/^[0-9a-f]{64}$/);
+		expect(proof.beacon, "nothing ranks before R").toBeNull();
 
 		const closed = await consumerDraw(t, d.id, "enter", late);
 		expect(closed.status, closed.text).toBe(409);
@@ -221,28 +229,41 @@ describe("enter, status and the signed receipt", () => {
 		expect(leaverEnter.status, "a consumer who left cannot come back after close").toBe(409);
 		expect(leaverEnter.json.title).toBe("Draw closed");
 
-		const leaves = new Set<number>();
+		const seqs = new Set<number>();
 		for (const [i, s] of shoppers.entries()) {
 			const st = await stateOf(t, d.id, s);
 			expect(st.receipt.entryId).toBe(receipts[i].receipt.entryId);
-			if (s === leaver) {
-				expect(st.status).toBe("LEFT");
-				expect(st.receipt.leafIndex, "a withdrawn entry is not sealed").toBeUndefined();
-				continue;
-			}
-			expect(st.status).toBe("ENTERED");
-			expect(st.receipt.merkleRoot).toBe(proof.merkleRoot);
-			expect(typeof st.receipt.leafIndex).toBe("number");
-			leaves.add(st.receipt.leafIndex as number);
-			expect(rootFromProof(st.receipt.entryId, st.receipt.inclusionProof ?? [])).toBe(proof.merkleRoot);
-			expect(rootFromProof(`${st.receipt.entryId}x`, st.receipt.inclusionProof ?? [])).not.toBe(proof.merkleRoot);
+			expect(st.status).toBe(s === leaver ? "LEFT" : "ENTERED");
+			// A withdrawn entry keeps its record (and receipt): the withdrawal is another record.
+			expect(st.receipt).toMatchObject({ seq: receipts[i].receipt.seq, root: receipts[i].receipt.root });
+			expect(st.receipt.sealed?.size).toBe(proof.seal.size);
+			expect(st.receipt.sealed?.root).toBe(proof.seal.root);
+			seqs.add(st.receipt.seq);
+			const r = st.receipt;
+			const sealed = r.sealed as NonNullable<typeof r.sealed>;
+			const leaf = leafHash(utf8(encodeRecord({ type: "enter", entryId: r.entryId, at: Date.parse(r.enteredAt) })));
+			expect(verifyInclusion(leaf, r.seq, sealed.size, sealed.inclusionProof.map(fromHex), fromHex(sealed.root))).toBe(
+				true,
+			);
+			expect(
+				verifyInclusion(sha256(leaf), r.seq, sealed.size, sealed.inclusionProof.map(fromHex), fromHex(sealed.root)),
+			).toBe(false);
+			expect(
+				verifyConsistency(
+					r.size,
+					sealed.size,
+					fromHex(r.root),
+					fromHex(sealed.root),
+					sealed.consistencyProof.map(fromHex),
+				),
+			).toBe(true);
 		}
-		expect([...leaves].sort()).toEqual([0, 1, 2, 3]);
+		expect([...seqs].sort()).toEqual([1, 2, 3, 4, 5]);
 	});
 });
 
 describe("after the draw", () => {
-	it("the proof shows the commitment from the start, then count and root, then the seed", async () => {
+	it("the proof shows the chain and R from the start, then the log's head, the seal, then the beacon and winners", async () => {
 		const t = await tenant();
 		const shoppers = await guests(t, 3);
 		const now = Date.now();
@@ -256,16 +277,20 @@ describe("after the draw", () => {
 		expect(early).toMatchObject({
 			drawId: d.id,
 			status: "SCHEDULED",
-			algorithm: "fanfare-edge/draw-v1",
-			entryCount: null,
-			merkleRoot: null,
-			seed: null,
+			algorithm: "fanfare-edge/draw-v2",
+			log: { size: 0 },
+			seal: null,
+			beacon: null,
+			awaitingBeacon: null,
 			winnerCount: 1,
 			winners: [],
 			backfills: [],
 			drawnAt: null,
 		});
-		expect(early.commitment).toMatch(/^[0-9a-f]{64}$/);
+		// R from creation: the first round at or after drawAt and closeAt + margin.
+		expect(early.round).toBeGreaterThan(0);
+		expect(Date.parse(early.roundAt)).toBeGreaterThanOrEqual(now + 3500 - 1000);
+		expect(early.chain).toMatchObject({ dev: true, period: 1 });
 
 		await waitFor(
 			"open",
@@ -273,12 +298,12 @@ describe("after the draw", () => {
 			(p) => p.status === "OPEN",
 		);
 		const entered = await Promise.all(shoppers.map((s) => enter(t, d.id, s)));
-		for (const e of entered) expect(e.receipt.commitment).toBe(early.commitment);
+		for (const e of entered) expect(e.receipt.round, "every receipt names R").toBe(early.round);
 
 		const drawn = await waitDrawn(t, d.id);
-		expect(drawn.commitment, "the commitment never changes").toBe(early.commitment);
-		expect(commitmentOf(hexToBytes(drawn.seed))).toBe(early.commitment);
-		expect(drawn.entryCount).toBe(3);
+		expect(drawn.round, "R never changed").toBe(early.round);
+		expect(drawn.seal).toMatchObject({ size: 4, round: early.round });
+		expect(drawn.beacon.round).toBe(early.round);
 		expect(drawn.winners).toHaveLength(1);
 		expect(drawn.drawnAt).toMatch(/Z$/);
 	});
@@ -307,9 +332,15 @@ describe("after the draw", () => {
 			const check = await call("/api/v1/admissions/validate", { key: t.secretKey, body: { token: w.admissionToken } });
 			expect(check.json.valid, check.text).toBe(true);
 		}
-		for (const l of [...won, ...lost]) {
-			expect(rootFromProof(l.receipt.entryId, l.receipt.inclusionProof ?? [])).toBe(proof.merkleRoot);
-		}
+		expect(
+			(
+				await verifiedDraw(
+					t,
+					d.id,
+					[...won, ...lost].map((st) => st.receipt),
+				)
+			).ok,
+		).toBe(true);
 		for (const l of lost) {
 			expect(l.admissionToken).toBeUndefined();
 			expect(l.claimBy).toBeUndefined();
