@@ -1,6 +1,7 @@
 /**
  * What creating and revoking a key means beyond its row: a key never hands out or takes away
- * a scope the calling key does not hold, an organization holds at most MAX_LIVE_KEYS live keys,
+ * a scope the calling key does not hold, an organization holds at most `MAX_LIVE_API_KEYS` live
+ * keys (a Worker var, default 50),
  * and every creation and revocation is an event (`api_key.created`, `api_key.revoked`: the
  * key's public fields and the calling key's id, never the key itself).
  */
@@ -12,8 +13,10 @@ import { getActiveKey, insertUnderCap, mintApiKey, revokeApiKey, toApiKey } from
 import type { createApiKeyBody } from "./schema";
 import type { Scope } from "./scopes";
 
-/** Live (unrevoked) keys per organization, secret and publishable together. */
-export const MAX_LIVE_KEYS = 50;
+/** Live (unrevoked) keys per organization, secret and publishable together, unless the deployment says otherwise. */
+export const DEFAULT_MAX_LIVE_KEYS = 50;
+export const maxLiveKeys = (env: { MAX_LIVE_API_KEYS?: string }) =>
+	Number.parseInt(env.MAX_LIVE_API_KEYS ?? "", 10) || DEFAULT_MAX_LIVE_KEYS;
 
 function assertHolds(tenant: Tenant, scopes: readonly Scope[], doing: string) {
 	const missing = scopes.filter((s) => !tenant.scopes.includes(s));
@@ -32,11 +35,12 @@ export async function createKey(env: Env, tenant: Tenant, input: z.infer<typeof 
 	const scopes = input.type === "secret" ? (input.scopes ?? tenant.scopes) : [];
 	assertHolds(tenant, scopes, "grant");
 	const { row, created } = await mintApiKey(tenant.organizationId, input.type, input.name, scopes);
-	if (!(await insertUnderCap(env.DB, row, MAX_LIVE_KEYS))) {
+	const cap = maxLiveKeys(env);
+	if (!(await insertUnderCap(env.DB, row, cap))) {
 		throw new ApiError(
 			409,
 			"API key limit reached",
-			`An organization holds at most ${MAX_LIVE_KEYS} live API keys; revoke one you no longer use first.`,
+			`An organization holds at most ${cap} live API keys; revoke one you no longer use first.`,
 		);
 	}
 	await publish(env.EVENTS, [keyEvent(tenant, "api_key.created", toApiKey(row))]);
