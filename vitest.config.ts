@@ -25,6 +25,11 @@ export default defineConfig(async () => ({
 					...testSecrets,
 					// Webhook retries after 1 s, 2 s, … so delivery tests finish in seconds.
 					WEBHOOK_RETRY_BASE_SECONDS: "1",
+					// Tests are local development: webhooks go to the loopback receiver (test/support/receiver.global.ts).
+					// The production rule is tested with this flag off (test/events/destinations.test.ts), its DNS
+					// lookups answered by the receiver's DNS-over-HTTPS stand-in.
+					ALLOW_PRIVATE_WEBHOOKS: "true",
+					WEBHOOK_DNS_RESOLVER: `${inject("receiverUrl")}/dns-query`,
 					// Draws use the local dev chain (test/support/beacon.global.ts): no network, same code path.
 					DRAND_CHAIN: "dev",
 					DRAND_RELAYS: inject("beaconUrl"),

@@ -110,10 +110,24 @@ async function main() {
 	ensureDevVars();
 	copyDocsAssets();
 	migrate();
-	const child = spawn("wrangler", ["dev", "--port", PORT, "--ip", HOST, ...process.argv.slice(2)], {
-		stdio: "inherit",
-		env,
-	});
+	const child = spawn(
+		"wrangler",
+		[
+			"dev",
+			"--port",
+			PORT,
+			"--ip",
+			HOST,
+			// Local development: webhooks may go to a receiver on this machine (src/events/webhooks/destination.ts).
+			"--var",
+			"ALLOW_PRIVATE_WEBHOOKS:true",
+			...process.argv.slice(2),
+		],
+		{
+			stdio: "inherit",
+			env,
+		},
+	);
 	for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 	child.on("exit", (code) => process.exit(code ?? 0));
 

@@ -52,6 +52,8 @@ export function makeSecrets() {
 		PLATFORM_ADMIN_TOKEN: randomBytes(32).toString("base64url"),
 		APP_SECRET: randomBytes(32).toString("hex"),
 		JWT_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
+		// Not a secret: the admin scenario mints pools of keys well past the default cap of 50 per organization.
+		MAX_LIVE_API_KEYS: "1000000",
 	};
 }
 

@@ -4,6 +4,7 @@
  * Times are epoch milliseconds; money is integer minor units.
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { API_KEY_SCOPES, type Scope } from "../platform/api-keys/scopes";
 
 const timestamps = {
 	createdAt: integer("created_at").notNull(),
@@ -30,6 +31,11 @@ export const apiKeys = sqliteTable(
 		prefix: text("prefix").notNull(),
 		/** SHA-256 of the full key; the key itself is never stored. */
 		keyHash: text("key_hash").notNull(),
+		/** What the key may do (platform/api-keys/scopes.ts); keys made before scopes existed hold them all. */
+		scopes: text("scopes", { mode: "json" })
+			.$type<Scope[]>()
+			.notNull()
+			.default([...API_KEY_SCOPES]),
 		createdAt: integer("created_at").notNull(),
 		lastUsedAt: integer("last_used_at"),
 		revokedAt: integer("revoked_at"),
@@ -270,6 +276,9 @@ export const webhookEndpoints = sqliteTable(
 		/** Event types, `prefix.*` patterns, or `*`. */
 		events: text("events", { mode: "json" }).$type<string[]>().notNull(),
 		secretCiphertext: text("secret_ciphertext").notNull(),
+		/** The secret before the last rotation: deliveries are signed with it too until it expires. */
+		previousSecretCiphertext: text("previous_secret_ciphertext"),
+		previousSecretExpiresAt: integer("previous_secret_expires_at"),
 		enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
 		...timestamps,
 	},
@@ -311,6 +320,7 @@ export const webhookAttempts = sqliteTable(
 			.references(() => webhookDeliveries.id, { onDelete: "cascade" }),
 		attempt: integer("attempt").notNull(),
 		statusCode: integer("status_code"),
+		/** 0 when no HTTP response came back (answered as null: no timing of a failed connection). */
 		latencyMs: integer("latency_ms").notNull(),
 		error: text("error"),
 		at: integer("at").notNull(),

@@ -50,6 +50,8 @@ export const EVENT_TYPES: readonly string[] = [
 	"sequence.updated",
 	"sequence.deleted",
 	"order.created",
+	"api_key.created",
+	"api_key.revoked",
 	"webhook.test",
 ];
 

@@ -1,9 +1,13 @@
+import type { Scope } from "../platform/api-keys/scopes";
+
 /** The Hono environment shared by every route: bindings plus what middleware puts on the context. */
 export interface Tenant {
 	organizationId: string;
 	defaultTimeZone: string;
 	/** The API key that authenticated the request: rate limits are counted per key. */
 	apiKeyId: string;
+	/** What the key may do (platform/api-keys/scopes.ts); empty for a publishable key. */
+	scopes: readonly Scope[];
 }
 
 export type AppEnv = {

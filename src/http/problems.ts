@@ -52,7 +52,8 @@ export const validationFailed = (errors: FieldError[], detail?: string) =>
 export const fieldError = (path: string, message: string) => validationFailed([{ path, message }]);
 export const unauthorized = (detail = "Provide a valid API key: Authorization: Bearer <key>.") =>
 	new ApiError(401, "Authentication required", detail, undefined, { "WWW-Authenticate": "Bearer" });
-export const forbidden = (detail: string) => new ApiError(403, "Permission denied", detail);
+export const forbidden = (detail: string, errors?: FieldError[]) =>
+	new ApiError(403, "Permission denied", detail, errors);
 export const notFound = (resource: string) => new ApiError(404, `${resource} not found`);
 export const conflict = (title: string, detail?: string, errors?: FieldError[]) =>
 	new ApiError(409, title, detail, errors);

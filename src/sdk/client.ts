@@ -51,6 +51,7 @@ import type {
 	QueueListParams,
 	QueueStats,
 	QueueUpdateParams,
+	RotatedWebhookSecret,
 	Sequence,
 	SequenceCreateParams,
 	SequenceUpdateParams,
@@ -59,6 +60,7 @@ import type {
 	WebhookEndpointCreateParams,
 	WebhookEndpointUpdateParams,
 	WebhookEvent,
+	WebhookSecretRotateParams,
 	WebhookTestResult,
 } from "./types.js";
 import { type HeadersLike, type VerifyWebhookOptions, verifyWebhook, type WebhookBody } from "./webhooks.js";
@@ -152,6 +154,8 @@ export interface WebhookEndpointsResource
 	test(id: string, options?: RequestOptions): Promise<WebhookTestResult>;
 	deliveries(id: string, params?: PageParams, options?: RequestOptions): PagePromise<WebhookDelivery>;
 	retryDelivery(id: string, deliveryId: string, options?: RequestOptions): Promise<{ deliveryId: string }>;
+	/** A new signing secret (shown once); the previous one keeps signing for `gracePeriodSeconds` (default 24 h). */
+	rotateSecret(id: string, params?: WebhookSecretRotateParams, options?: RequestOptions): Promise<RotatedWebhookSecret>;
 }
 
 export interface AdmissionsResource {
@@ -285,6 +289,7 @@ export class FanfareClient {
 			>(w),
 			test: (id, o) => post<WebhookTestResult>(`${w}/${enc(id)}/test`, undefined, o),
 			deliveries: (id, params, o) => list<WebhookDelivery>(`${w}/${enc(id)}/deliveries`, params, o),
+			rotateSecret: (id, params, o) => post<RotatedWebhookSecret>(`${w}/${enc(id)}/rotate-secret`, params ?? {}, o),
 			retryDelivery: (id, deliveryId, o) =>
 				post<{ deliveryId: string }>(`${w}/${enc(id)}/deliveries/${enc(deliveryId)}/retry`, undefined, o),
 		};

@@ -45,6 +45,8 @@ import type { queueEntrySchema, queueStateSchema, queueStatsSchema } from "../di
 import type {
 	createdWebhookEndpointSchema,
 	createWebhookEndpointBody,
+	rotatedWebhookSecretSchema,
+	rotateWebhookSecretBody,
 	updateWebhookEndpointBody,
 	webhookDeliverySchema,
 	webhookEndpointSchema,
@@ -146,6 +148,8 @@ export type CreatedWebhookEndpoint = z.output<typeof createdWebhookEndpointSchem
 export type WebhookEndpointCreateParams = z.input<typeof createWebhookEndpointBody>;
 export type WebhookEndpointUpdateParams = z.input<typeof updateWebhookEndpointBody>;
 export type WebhookDelivery = z.output<typeof webhookDeliverySchema>;
+export type RotatedWebhookSecret = z.output<typeof rotatedWebhookSecretSchema>;
+export type WebhookSecretRotateParams = z.input<typeof rotateWebhookSecretBody>;
 export interface WebhookTestResult {
 	deliveryId: string;
 	eventId: string;

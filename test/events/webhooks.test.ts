@@ -533,7 +533,7 @@ describe("webhook delivery", () => {
 		expect(await received(name)).toHaveLength(3);
 	});
 
-	it("an unreachable endpoint: the attempt logs no status code and an error, and a next retry", async () => {
+	it("an unreachable endpoint: the attempt logs no status code, no latency, a generic error, and a next retry", async () => {
 		const org = await createOrg();
 		const endpoint = await createEndpoint(org, { url: "http://127.0.0.1:1/hooks", events: ["*"] });
 		const { deliveryId } = await ping(org, endpoint.id);
@@ -541,8 +541,8 @@ describe("webhook delivery", () => {
 		expect(d.attempts[0]).toEqual({
 			attempt: 1,
 			statusCode: null,
-			latencyMs: expect.any(Number),
-			error: expect.any(String),
+			latencyMs: null,
+			error: "no response",
 			at: expect.stringMatching(ISO_UTC),
 		});
 		if (d.attempts.length === 1) {

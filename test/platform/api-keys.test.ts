@@ -127,7 +127,7 @@ describe("GET /api/v1/api-keys", () => {
 		expect(list.json.data).toHaveLength(3);
 		expect(list.json.data[0].id).toBe(created.id);
 		for (const item of list.json.data) {
-			expect(Object.keys(item).sort()).toEqual(["createdAt", "id", "lastUsedAt", "name", "prefix", "type"]);
+			expect(Object.keys(item).sort()).toEqual(["createdAt", "id", "lastUsedAt", "name", "prefix", "scopes", "type"]);
 			expect(item.prefix).toMatch(/^(sk|pk)_live_/);
 			expect(item.createdAt).toMatch(ISO_SECONDS);
 		}

@@ -237,6 +237,7 @@ const BODIES: Record<string, (w: World, u: string) => unknown> = {
 	"POST /api/v1/admissions/complete": (w, u) => ({ token: w.holder.admissionToken, orderId: `ORD-${u}` }),
 	"POST /api/v1/webhook-endpoints": (w) => ({ url: w.hookUrl, events: ["webhook.test"] }),
 	"PUT /api/v1/webhook-endpoints/{id}": () => ({ description: "Renamed" }),
+	"POST /api/v1/webhook-endpoints/{id}/rotate-secret": () => ({ gracePeriodSeconds: 3600 }),
 	"POST /consumer/v1/auctions/{id}/bids": () => ({ amount: 1000 }),
 	// The spare guest's session, so exchanging it leaves the holder's alone.
 	"POST /consumer/v1/auth/refresh": (w) => ({ refreshToken: w.shopper.refreshToken }),

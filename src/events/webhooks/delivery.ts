@@ -2,7 +2,10 @@
  * Webhook delivery: stored events fan out to the endpoints subscribed to them (one
  * delivery row per endpoint and event, so a redelivered event is never sent twice),
  * and the WEBHOOKS queue consumer posts each one, retrying with exponential backoff
- * for about a day before the queue dead-letters it.
+ * for about a day before the queue dead-letters it. Each attempt first checks the destination
+ * again (destination.ts: DNS may have changed since registration), never follows a redirect (a
+ * 3xx is a failed attempt), and records a failure without a response as just `no response`,
+ * with no timing: which of refused, timed out or bad TLS it was would map the network behind it.
  */
 import { decrypt, deriveKey } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
@@ -10,6 +13,7 @@ import { isoSeconds } from "../../lib/time";
 import type { EventMessage } from "../publish";
 import { distributionTypeById, eventById } from "../repo";
 import { distributionTypeOf } from "../types";
+import { destinationRefusal, ResolverUnavailable } from "./destination";
 import {
 	deliveryById,
 	enabledEndpointsOf,
@@ -20,7 +24,7 @@ import {
 	recordAttempt,
 	unsentDeliveries,
 } from "./repo";
-import { signWebhook, subscribed } from "./signing";
+import { signatureHeader, subscribed } from "./signing";
 
 export interface DeliveryMessage {
 	deliveryId: string;
@@ -84,8 +88,14 @@ export async function deliver(env: Env, deliveryId: string, attempt: number): Pr
 		await markEndpointDisabled(env.DB, deliveryId);
 		return "drop";
 	}
-	const secret = await decrypt(await secretKey(env), endpoint.secretCiphertext, endpoint.id);
+	const key = await secretKey(env);
+	const secret = await decrypt(key, endpoint.secretCiphertext, endpoint.id);
 	if (!secret) return "drop";
+	const secrets = [secret];
+	if (endpoint.previousSecretCiphertext && (endpoint.previousSecretExpiresAt ?? 0) > Date.now()) {
+		const previous = await decrypt(key, endpoint.previousSecretCiphertext, endpoint.id);
+		if (previous) secrets.push(previous);
+	}
 	const body = JSON.stringify({
 		id: event.id,
 		type: event.type,
@@ -101,28 +111,38 @@ export async function deliver(env: Env, deliveryId: string, attempt: number): Pr
 	const timestamp = Math.floor(Date.now() / 1000);
 	const started = Date.now();
 	let statusCode: number | null = null;
-	let error: string | null = null;
-	try {
-		const res = await fetch(endpoint.url, {
-			method: "POST",
-			headers: {
-				"Content-Type": "application/json",
-				"User-Agent": "fanfare-edge-webhooks/1",
-				"webhook-id": event.id,
-				"webhook-timestamp": String(timestamp),
-				"webhook-signature": await signWebhook(secret, event.id, timestamp, body),
-			},
-			body,
-			signal: AbortSignal.timeout(TIMEOUT_MS),
-		});
-		statusCode = res.status;
-		await res.body?.cancel();
-	} catch (err) {
-		error = err instanceof Error && err.name === "TimeoutError" ? "timeout" : "connection failed";
+	let error: string | null = await refusedDestination(env, endpoint.url);
+	if (!error) {
+		try {
+			const res = await fetch(endpoint.url, {
+				method: "POST",
+				headers: {
+					"Content-Type": "application/json",
+					"User-Agent": "fanfare-edge-webhooks/1",
+					"webhook-id": event.id,
+					"webhook-timestamp": String(timestamp),
+					"webhook-signature": await signatureHeader(secrets, event.id, timestamp, body),
+				},
+				body,
+				redirect: "manual",
+				signal: AbortSignal.timeout(TIMEOUT_MS),
+			});
+			statusCode = res.status;
+			await res.body?.cancel();
+		} catch {
+			// Refused, reset, timed out or a bad certificate: all the same to the log.
+			error = "no response";
+		}
 	}
-	const latencyMs = Date.now() - started;
 	const ok = statusCode != null && statusCode >= 200 && statusCode < 300;
-	if (!ok && !error) error = `HTTP ${statusCode}`;
+	if (!ok && !error) {
+		error =
+			statusCode != null && statusCode >= 300 && statusCode < 400
+				? `redirect not followed (HTTP ${statusCode})`
+				: `HTTP ${statusCode}`;
+	}
+	// Only a response has a latency worth showing (repo.ts answers null without one).
+	const latencyMs = statusCode == null ? 0 : Date.now() - started;
 	const attempts = delivery.attempts + 1;
 	const final = !ok && attempt >= MAX_ATTEMPTS;
 	const nextRetryAt = ok || final ? null : Date.now() + backoffSeconds(env, attempt) * 1000;
@@ -137,6 +157,17 @@ export async function deliver(env: Env, deliveryId: string, attempt: number): Pr
 		nextRetryAt,
 	});
 	return ok ? "delivered" : "retry";
+}
+
+/** Why this attempt may not go out (its destination is no longer public, or DNS is down), or null. */
+async function refusedDestination(env: Env, url: string): Promise<string | null> {
+	try {
+		const refusal = await destinationRefusal(env, url);
+		return refusal ? `destination refused: ${refusal}` : null;
+	} catch (err) {
+		if (err instanceof ResolverUnavailable) return "destination refused: DNS lookup failed";
+		throw err;
+	}
 }
 
 /** The dead-letter queue's consumer: the delivery is given up for good. */

@@ -1,9 +1,12 @@
 /** What each webhook-endpoints route does: validated input in, the service or repository, the answer out. */
 import { notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
-import { deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, toEndpoint, updateEndpoint } from "./repo";
+import { deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, toEndpoint } from "./repo";
 import type * as routes from "./routes";
-import { registerEndpoint, retryDelivery, sendTest } from "./service";
+import { changeEndpoint, registerEndpoint, retryDelivery, rotateEndpointSecret, sendTest } from "./service";
+
+/** The hostname this API was called on: an endpoint pointing back at it is refused. */
+const ownHost = (url: string) => new URL(url).hostname;
 
 /** The organization's endpoint of the path, or 404. */
 async function ownedEndpoint(d1: D1Database, organizationId: string, id: string) {
@@ -13,7 +16,7 @@ async function ownedEndpoint(d1: D1Database, organizationId: string, id: string)
 }
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) =>
-	c.json(await registerEndpoint(c.env, c.get("tenant").organizationId, c.req.valid("json")), 201);
+	c.json(await registerEndpoint(c.env, c.get("tenant").organizationId, c.req.valid("json"), ownHost(c.req.url)), 201);
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) =>
 	c.json(await listEndpoints(c.env.DB, c.env.APP_SECRET, c.get("tenant").organizationId, c.req.valid("query")), 200);
@@ -23,7 +26,12 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) =>
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
 	const row = await ownedEndpoint(c.env.DB, c.get("tenant").organizationId, c.req.valid("param").id);
-	return c.json(toEndpoint(await updateEndpoint(c.env.DB, row.id, c.req.valid("json"))), 200);
+	return c.json(await changeEndpoint(c.env, row.id, c.req.valid("json"), ownHost(c.req.url)), 200);
+};
+
+export const rotateSecret: AppRouteHandler<typeof routes.rotateSecret> = async (c) => {
+	const row = await ownedEndpoint(c.env.DB, c.get("tenant").organizationId, c.req.valid("param").id);
+	return c.json(await rotateEndpointSecret(c.env, row.id, c.req.valid("json").gracePeriodSeconds), 200);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {

@@ -13,6 +13,7 @@ export const webhookEndpointRoutes = router
 	.openapi(routes.get, handlers.get)
 	.openapi(routes.update, handlers.update)
 	.openapi(routes.remove, handlers.remove)
+	.openapi(routes.rotateSecret, handlers.rotateSecret)
 	.openapi(routes.test, handlers.test)
 	.openapi(routes.deliveries, handlers.deliveries)
 	.openapi(routes.retry, handlers.retry);

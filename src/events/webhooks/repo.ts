@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { db } from "../../db/client";
 import { listPage } from "../../db/list";
@@ -32,7 +32,8 @@ const toDelivery = (d: DeliveryRow, tries: AttemptRow[]) => ({
 		.map((t) => ({
 			attempt: t.attempt,
 			statusCode: t.statusCode,
-			latencyMs: t.latencyMs,
+			// Without a response the time says only how the connection failed (a port-scan oracle): not shown.
+			latencyMs: t.statusCode == null ? null : t.latencyMs,
 			error: t.error,
 			at: isoSeconds(t.at),
 		})),
@@ -85,6 +86,25 @@ export async function updateEndpoint(d1: D1Database, id: string, input: z.infer<
 	const [row] = await db(d1)
 		.update(webhookEndpoints)
 		.set({ ...input, updatedAt: Date.now() })
+		.where(eq(webhookEndpoints.id, id))
+		.returning();
+	return row;
+}
+
+/**
+ * The new secret in place, the one it replaces kept as the previous secret until `previousExpiresAt`
+ * (null: dropped now). One statement: a delivery reads either the old row or the new one, and
+ * both sign with a secret the receiver accepts during the grace period.
+ */
+export async function rotateSecret(d1: D1Database, id: string, ciphertext: string, previousExpiresAt: number | null) {
+	const [row] = await db(d1)
+		.update(webhookEndpoints)
+		.set({
+			previousSecretCiphertext: previousExpiresAt == null ? null : sql`${webhookEndpoints.secretCiphertext}`,
+			previousSecretExpiresAt: previousExpiresAt,
+			secretCiphertext: ciphertext,
+			updatedAt: Date.now(),
+		})
 		.where(eq(webhookEndpoints.id, id))
 		.returning();
 	return row;
@@ -221,7 +241,7 @@ export async function recordAttempt(d1: D1Database, a: Attempt): Promise<void> {
 				status: a.status,
 				attempts,
 				lastStatusCode: statusCode,
-				lastLatencyMs: latencyMs,
+				lastLatencyMs: statusCode == null ? null : latencyMs,
 				lastError: error,
 				nextRetryAt: a.nextRetryAt,
 				updatedAt: Date.now(),

@@ -8,6 +8,8 @@ import {
 	createdWebhookEndpointSchema,
 	createWebhookEndpointBody,
 	retriedDeliverySchema,
+	rotatedWebhookSecretSchema,
+	rotateWebhookSecretBody,
 	testDeliverySchema,
 	updateWebhookEndpointBody,
 	webhookDeliverySchema,
@@ -23,9 +25,10 @@ export const create = createRoute({
 	path: "/",
 	tags,
 	summary: "Register a webhook endpoint (the signing secret is shown once)",
+	description: "The URL must be https on a public host (see `url`); 503 when its DNS could not be checked.",
 	security,
 	request: { body: jsonBody(createWebhookEndpointBody) },
-	responses: { 201: json(createdWebhookEndpointSchema), ...errors() },
+	responses: { 201: json(createdWebhookEndpointSchema), ...errors({ 503: "Service unavailable" }) },
 });
 
 export const list = createRoute({
@@ -55,7 +58,7 @@ export const update = createRoute({
 	summary: "Update a webhook endpoint (partial)",
 	security,
 	request: { params: idParam, body: jsonBody(updateWebhookEndpointBody) },
-	responses: { 200: json(webhookEndpointSchema), ...errors(notFound) },
+	responses: { 200: json(webhookEndpointSchema), ...errors({ ...notFound, 503: "Service unavailable" }) },
 });
 
 export const remove = createRoute({
@@ -66,6 +69,23 @@ export const remove = createRoute({
 	security,
 	request: { params: idParam },
 	responses: { 204: empty(), ...errors(notFound) },
+});
+
+export const rotateSecret = createRoute({
+	method: "post",
+	path: "/{id}/rotate-secret",
+	tags,
+	summary: "Roll the signing secret (the new one is shown once)",
+	description:
+		"The previous secret keeps signing for `gracePeriodSeconds` (default 86,400): meanwhile every delivery's " +
+		"`webhook-signature` holds two signatures, `v1,<new> v1,<previous>`, so a receiver verifying with either " +
+		"secret accepts it. Rotating again ends the older grace at once. The body is optional.",
+	security,
+	request: {
+		params: idParam,
+		body: { content: { "application/json": { schema: rotateWebhookSecretBody } }, required: false },
+	},
+	responses: { 200: json(rotatedWebhookSecretSchema), ...errors(notFound) },
 });
 
 export const test = createRoute({

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { checkoutUrl } from "../../experiences/experiences/schema";
 import { isoDateTime } from "../../lib/schemas";
 import { isKnownEventPattern } from "../types";
 
@@ -27,9 +26,21 @@ export const createdWebhookEndpointSchema = webhookEndpointSchema
 
 const events = () => z.array(eventPattern).min(1).max(50);
 
+/** The syntax; where it may point (public https hosts only) is destination.ts, checked by the service. */
+const webhookUrl = () =>
+	z
+		.url({ protocol: /^https?$/ })
+		.max(2000)
+		.describe(
+			"https URL that receives POSTed events. Its host must be public: loopback, private, link-local, CGNAT, " +
+				"unique-local, IPv4-mapped, multicast and cloud-metadata addresses (and names resolving to them), " +
+				"local names and this API's own hostname are refused (400). http and local hosts only in local development.",
+		)
+		.meta({ example: "https://shop.example.com/webhooks/fanfare" });
+
 export const createWebhookEndpointBody = z
 	.strictObject({
-		url: checkoutUrl().describe("https URL (http only for localhost) that receives POSTed events"),
+		url: webhookUrl(),
 		events: events(),
 		description: z.string().max(500).optional(),
 	})
@@ -37,7 +48,7 @@ export const createWebhookEndpointBody = z
 
 export const updateWebhookEndpointBody = z
 	.strictObject({
-		url: checkoutUrl().optional(),
+		url: webhookUrl().optional(),
 		events: events().optional(),
 		description: z.string().max(500).nullable().optional(),
 		enabled: z.boolean().optional(),
@@ -54,8 +65,13 @@ export const webhookDeliverySchema = z
 			z.object({
 				attempt: z.number().int(),
 				statusCode: z.number().int().nullable(),
-				latencyMs: z.number().int(),
-				error: z.string().nullable(),
+				latencyMs: z.number().int().nullable().describe("null when no HTTP response came back"),
+				error: z
+					.string()
+					.nullable()
+					.describe(
+						"Why it failed: `HTTP 500`, `redirect not followed (HTTP 302)`, `no response`, `destination refused: …`",
+					),
 				at: isoDateTime(),
 			}),
 		),
@@ -63,6 +79,26 @@ export const webhookDeliverySchema = z
 		createdAt: isoDateTime(),
 	})
 	.meta({ id: "WebhookDelivery" });
+
+export const rotatedWebhookSecretSchema = createdWebhookEndpointSchema
+	.extend({
+		previousSecretExpiresAt: isoDateTime()
+			.nullable()
+			.describe("Until then deliveries carry a signature with the previous secret too; null when there is none"),
+	})
+	.meta({ id: "RotatedWebhookSecret" });
+
+export const rotateWebhookSecretBody = z
+	.strictObject({
+		gracePeriodSeconds: z
+			.number()
+			.int()
+			.min(0)
+			.max(86_400)
+			.default(86_400)
+			.describe("How long the previous secret keeps signing (default 24 h; 0 ends it now, as after a leak)"),
+	})
+	.meta({ id: "RotateWebhookSecret" });
 
 export const testDeliverySchema = z.object({ deliveryId: z.string(), eventId: z.string() });
 export const retriedDeliverySchema = z.object({ deliveryId: z.string() });

@@ -1,26 +1,72 @@
 /**
- * What the merchant does with endpoints beyond storing them: registering one mints its signing
- * secret (stored encrypted, shown once), and a test or a retry queues one delivery now.
+ * What the merchant does with endpoints beyond storing them: registering one (or changing its
+ * URL) checks where it points first (destination.ts); registering mints its signing secret
+ * (stored encrypted, shown once) and rotating replaces it, the previous one still signing for a
+ * grace period; a test or a retry queues one delivery now.
  */
 import type { z } from "zod";
+import { ApiError, fieldError } from "../../http/problems";
 import { encrypt } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
+import { isoOrNull } from "../../lib/time";
 import { newEvent } from "../publish";
 import { secretKey } from "./delivery";
-import { insertEndpoint, insertEventWithDelivery, markPending, toEndpoint } from "./repo";
-import type { createWebhookEndpointBody } from "./schema";
+import { destinationRefusal, ResolverUnavailable } from "./destination";
+import { insertEndpoint, insertEventWithDelivery, markPending, rotateSecret, toEndpoint, updateEndpoint } from "./repo";
+import type { createWebhookEndpointBody, updateWebhookEndpointBody } from "./schema";
 import { newWebhookSecret } from "./signing";
+
+/** The default grace period of a rotated secret: 24 h. */
+export const ROTATION_GRACE_SECONDS = 86_400;
+
+/** 400 naming `url` when the URL may not receive webhooks; 503 when its DNS cannot be checked now. */
+async function assertDestination(env: Env, url: string, ownHost: string) {
+	let refusal: string | null;
+	try {
+		refusal = await destinationRefusal(env, url, ownHost);
+	} catch (err) {
+		if (!(err instanceof ResolverUnavailable)) throw err;
+		throw new ApiError(503, "Service unavailable", "The webhook URL's host could not be looked up; retry shortly.", [
+			{ path: "url", message: "DNS lookup failed" },
+		]);
+	}
+	if (refusal) throw fieldError("url", refusal);
+}
 
 export async function registerEndpoint(
 	env: Env,
 	organizationId: string,
 	input: z.infer<typeof createWebhookEndpointBody>,
+	ownHost: string,
 ) {
+	await assertDestination(env, input.url, ownHost);
 	const id = newId("wh");
 	const secret = newWebhookSecret();
 	const ciphertext = await encrypt(await secretKey(env), secret, id);
 	const row = await insertEndpoint(env.DB, organizationId, id, input, ciphertext);
 	return { ...toEndpoint(row), secret };
+}
+
+export async function changeEndpoint(
+	env: Env,
+	id: string,
+	input: z.infer<typeof updateWebhookEndpointBody>,
+	ownHost: string,
+) {
+	if (input.url !== undefined) await assertDestination(env, input.url, ownHost);
+	return toEndpoint(await updateEndpoint(env.DB, id, input));
+}
+
+/**
+ * A new signing secret, shown once. The one it replaces keeps signing (a second signature in
+ * `webhook-signature`) for `graceSeconds`, so a receiver can switch over without a failed delivery.
+ */
+export async function rotateEndpointSecret(env: Env, endpointId: string, graceSeconds = ROTATION_GRACE_SECONDS) {
+	const secret = newWebhookSecret();
+	const ciphertext = await encrypt(await secretKey(env), secret, endpointId);
+	const expiresAt = graceSeconds > 0 ? Date.now() + graceSeconds * 1000 : null;
+	const row = await rotateSecret(env.DB, endpointId, ciphertext, expiresAt);
+	return { ...toEndpoint(row), secret, previousSecretExpiresAt: isoOrNull(expiresAt) };
 }
 
 /** A `webhook.test` event for this endpoint only: stored with its delivery, then queued. */

@@ -4,6 +4,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import { sha256Hex, timingSafeEqual } from "../../lib/crypto";
+import { canonicalScopes, missingScope } from "../../platform/api-keys/scopes";
 import type { AppEnv } from "../env";
 import { forbidden, unauthorized } from "../problems";
 
@@ -19,6 +20,8 @@ interface KeyRow {
 	id: string;
 	type: "secret" | "publishable";
 	key_hash: string;
+	/** JSON array of scopes. */
+	scopes: string;
 	last_used_at: number | null;
 	organization_id: string;
 	default_time_zone: string;
@@ -29,7 +32,7 @@ export async function findActiveKey(d1: D1Database, key: string): Promise<KeyRow
 	const hash = await sha256Hex(key);
 	const row = await d1
 		.prepare(
-			`SELECT k.id, k.type, k.key_hash, k.last_used_at, k.organization_id, o.default_time_zone
+			`SELECT k.id, k.type, k.key_hash, k.scopes, k.last_used_at, k.organization_id, o.default_time_zone
 			   FROM api_keys k JOIN organizations o ON o.id = k.organization_id
 			  WHERE k.key_hash = ? AND k.revoked_at IS NULL`,
 		)
@@ -45,12 +48,28 @@ export const secretKeyAuth = createMiddleware<AppEnv>(async (c, next) => {
 	const row = /^(sk|pk)_live_[A-Za-z0-9]{32}$/.test(key) ? await findActiveKey(c.env.DB, key) : null;
 	if (!row) throw unauthorized("The API key is not valid or has been revoked.");
 	if (row.type !== "secret") throw forbidden("Publishable keys cannot call the admin API; use a secret key.");
-	c.set("tenant", { organizationId: row.organization_id, defaultTimeZone: row.default_time_zone, apiKeyId: row.id });
+	c.set("tenant", {
+		organizationId: row.organization_id,
+		defaultTimeZone: row.default_time_zone,
+		apiKeyId: row.id,
+		scopes: canonicalScopes(JSON.parse(row.scopes) as string[]),
+	});
 	const now = Date.now();
 	if (!row.last_used_at || now - row.last_used_at > LAST_USED_GRANULARITY_MS) {
 		c.executionCtx.waitUntil(
 			c.env.DB.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?").bind(now, row.id).run(),
 		);
+	}
+	await next();
+});
+
+/** After `secretKeyAuth`: the key's scopes must cover the resource (and, for a GET, `read` does). */
+export const scopeGuard = createMiddleware<AppEnv>(async (c, next) => {
+	const missing = missingScope(c.get("tenant").scopes, c.req.method, c.req.path);
+	if (missing) {
+		throw forbidden(`This API key lacks the "${missing}" scope needed for ${c.req.method} ${c.req.path}.`, [
+			{ path: "scopes", message: `Missing scope: ${missing}` },
+		]);
 	}
 	await next();
 });

@@ -34,7 +34,12 @@ export const publishableKeyAuth = createMiddleware<ConsumerEnv>(async (c, next) 
 	const row = await publishableKeyRow(c.env.DB, key);
 	if (!row) throw unauthorized("The publishable key is not valid or has been revoked.");
 	if (row.type !== "publishable") throw forbidden("Never send a secret key from a browser; use a publishable key.");
-	c.set("tenant", { organizationId: row.organization_id, defaultTimeZone: row.default_time_zone, apiKeyId: row.id });
+	c.set("tenant", {
+		organizationId: row.organization_id,
+		defaultTimeZone: row.default_time_zone,
+		apiKeyId: row.id,
+		scopes: [],
+	});
 	await next();
 });
 

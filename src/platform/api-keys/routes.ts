@@ -13,9 +13,12 @@ export const create = createRoute({
 	path: "/",
 	tags,
 	summary: "Create an API key (the full key is in this response only)",
+	description:
+		"Needs the `keys` scope. A secret key gets the `scopes` asked for (default: the calling key's), never one the " +
+		"calling key lacks (403). At most 50 live keys per organization (409). Publishes `api_key.created`.",
 	security,
 	request: { body: jsonBody(createApiKeyBody) },
-	responses: { 201: json(createdApiKeySchema), ...errors() },
+	responses: { 201: json(createdApiKeySchema), ...errors({ 409: "API key limit reached" }) },
 });
 
 export const list = createRoute({
@@ -43,11 +46,16 @@ export const revoke = createRoute({
 	path: "/{id}",
 	tags,
 	summary: "Revoke an API key",
-	description: "The key gets 401 from its next request on. The last active secret key cannot be revoked.",
+	description:
+		"Needs the `keys` scope and every scope the revoked key holds. The key gets 401 from its next request on. " +
+		"The last active secret key, and the last one holding every scope, cannot be revoked. Publishes `api_key.revoked`.",
 	security,
 	request: { params: idParam },
 	responses: {
 		204: empty(),
-		...errors({ 404: "API key not found", 409: "Cannot revoke the last secret key" }),
+		...errors({
+			404: "API key not found",
+			409: "Cannot revoke the last secret key, or the last full-access key",
+		}),
 	},
 });
