@@ -1,5 +1,5 @@
 /**
- * EdDSA (Ed25519) JWTs: consumer access tokens and admission grants, verifiable by
+ * EdDSA (Ed25519) JWTs: consumer access tokens, admission grants, receipts and auction heads, verifiable by
  * anyone with the public keys at /.well-known/jwks.json. The private key is the
  * Worker secret JWT_SIGNING_KEY, an Ed25519 private JWK.
  */
@@ -9,7 +9,7 @@ export const ISSUER = "fanfare-edge";
 const encoder = new TextEncoder();
 
 /** `typ` keeps the kinds apart: an access token is never accepted as a grant, or the reverse. */
-export type TokenKind = "consumer" | "admission" | "receipt";
+export type TokenKind = "consumer" | "admission" | "receipt" | "auction-head";
 
 export interface TokenClaims {
 	iss: string;
@@ -24,6 +24,9 @@ export interface TokenClaims {
 	/** Draw receipts: the entry and the seed commitment it was made under. */
 	entry?: string;
 	commitment?: string;
+	/** Auction heads (`dist` the auction): the log had `seq` entries, the last with hash `head`. */
+	seq?: number;
+	head?: string;
 }
 
 interface SigningKeys {

@@ -87,12 +87,12 @@ export function logOf(t: TestOrg, auctionId: string) {
 	return call(`/consumer/v1/auctions/${auctionId}/log`, { headers: consumerHeaders(t) });
 }
 
-/** Waits until the published log is available (the SETTLED transition ran), then returns it. */
+/** Waits until the published log is settled (the SETTLED transition ran: maxima revealed), then returns it. */
 export async function waitLog(t: TestOrg, auctionId: string, timeoutMs = 8000): Promise<AuctionLog> {
 	const res = await waitFor(
-		`${auctionId} log published`,
+		`${auctionId} log settled`,
 		() => logOf(t, auctionId),
-		(r) => r.status === 200,
+		(r) => r.status === 200 && r.json.status === "SETTLED",
 		timeoutMs,
 		100,
 	);
@@ -107,8 +107,8 @@ export interface MerchantBid {
 	maxAmount: number | null;
 	kind: "bid" | "proxy" | "buy_now";
 	placedAt: string;
-	/** Null until the auction is settled (it commits to the sealed maxima). */
-	hash: string | null;
+	/** The entry's hash in the published log (it covers the maximum's salted commitment, not the maximum). */
+	hash: string;
 }
 
 /** Every page of GET /api/v1/auctions/:id/bids, newest first. */
