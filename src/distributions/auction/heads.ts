@@ -20,7 +20,9 @@ export interface SignedHead {
 const HEAD_LIFETIME_SECONDS = 10 * 365 * 86_400;
 
 export class HeadSigner {
+	/** The last head signed, and which head it was (`seq:hash`: public data, compared as a plain key). */
 	private last: SignedHead | null = null;
+	private lastKey = "";
 
 	constructor(
 		private readonly signingKey: string,
@@ -31,7 +33,8 @@ export class HeadSigner {
 	/** The signed form of `head` (null: the log is empty, there is no head), reusing the last signature when it is the same head. */
 	async sign(head: { seq: number; hash: string; placedAt: number } | null): Promise<SignedHead | null> {
 		if (!head) return null;
-		if (this.last?.seq === head.seq && this.last.headHash === head.hash) return this.last;
+		const key = `${head.seq}:${head.hash}`;
+		if (this.last && this.lastKey === key) return this.last;
 		const iat = Math.floor(head.placedAt / 1000);
 		const token = await signToken(this.signingKey, {
 			sub: this.auctionId,
@@ -45,7 +48,10 @@ export class HeadSigner {
 		});
 		const signed = { seq: head.seq, headHash: head.hash, token };
 		// Only ever forward: a slower signature of an older head never replaces a newer one.
-		if (!this.last || this.last.seq <= head.seq) this.last = signed;
+		if (!this.last || this.last.seq <= head.seq) {
+			this.last = signed;
+			this.lastKey = key;
+		}
 		return signed;
 	}
 }
