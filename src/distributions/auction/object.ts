@@ -25,18 +25,10 @@ import type { GrantOrder, GrantState } from "../kernel/grants";
 import { acceptLive, broadcast, isUpgrade } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject } from "../kernel/object";
+import { extensionAt, movedTimes, rulesIn, startChain, stepEntry, timesEntry } from "./chain";
 import { HeadSigner, type SignedHead } from "./heads";
-import { commit, genesisHash, genesisOf, newSalt } from "./log";
-import { type AuctionRules, buyNow, type LogStep, placeBid, rulesOf, settle, softCloseExtension } from "./rules";
-import {
-	AUCTION_MIGRATIONS,
-	AuctionStore,
-	entryOf,
-	type Head,
-	type NewEntry,
-	type AuctionStore as Store,
-	type StoredAuction,
-} from "./store";
+import { type AuctionRules, buyNow, placeBid, rulesOf, settle } from "./rules";
+import { AUCTION_MIGRATIONS, AuctionStore, type Head, type AuctionStore as Store, type StoredAuction } from "./store";
 import { bidderView, merchantBidView, outcomeView, pseudonymizer, publicView, publishedLog } from "./views";
 
 export type { BidderStatus } from "./rules";
@@ -76,12 +68,9 @@ export class AuctionObject extends DistributionObject {
 		const st = this.store.load();
 		// A settled auction's times are history: nothing to move, nothing to log.
 		if (!t || st.settlement) return;
-		const known = st.times ?? { closeAt: st.originalCloseAt, settleAt: st.originalSettleAt };
-		if (st.times && t.closeAt === known.closeAt && t.settleAt === known.settleAt) return;
-		const times = { closeAt: t.closeAt, settleAt: t.settleAt };
-		if (st.chain && !st.settlement) {
-			this.store.append(st.chain.hash, [entryOf({ kind: "times", ...times, cause: "merchant" })], now);
-		}
+		const times = movedTimes(st, t);
+		if (!times) return;
+		if (st.chain) this.store.append(st.chain.hash, [timesEntry(times, "merchant")], now);
 		this.store.save({ ...st, times, originalCloseAt: t.closeAt, originalSettleAt: t.settleAt, extendedMs: 0 });
 	}
 
@@ -279,16 +268,11 @@ export class AuctionObject extends DistributionObject {
 			const next: StoredAuction = { ...st, bidding: outcome.state, rules: st.rules ?? rulesOf(t) };
 			if (!next.chain) {
 				// The first bid: the rules froze just now, and the genesis commits to them and to the times.
-				const reserveSalt = newSalt();
-				const genesis = genesisOf(t.id, next.rules ?? rulesOf(t), t, reserveSalt);
-				next.chain = { genesis, hash: genesisHash(genesis), reserveSalt };
+				next.chain = startChain(t, rulesIn(next, t));
 				next.times = { closeAt: t.closeAt, settleAt: t.settleAt };
 			}
-			this.store.append(
-				next.chain.hash,
-				outcome.steps.map((step) => this.entryFor(step, logMax)),
-				now,
-			);
+			const entries = outcome.steps.map((step) => stepEntry(step, this.pseudonym(step.bidder), logMax));
+			this.store.append(next.chain.hash, entries, now);
 			const leader = outcome.state.leader?.id ?? null;
 			this.emit(
 				"auction.bid.placed",
@@ -325,44 +309,18 @@ export class AuctionObject extends DistributionObject {
 		return reply;
 	}
 
-	/** A step as a log entry: an explicit bid commits to its maximum with a fresh secret salt. */
-	private entryFor(step: LogStep, logMax: number | null): NewEntry {
-		const named = {
-			kind: step.kind,
-			consumerId: step.bidder,
-			bidder: this.pseudonym(step.bidder),
-			amount: step.amount,
-		};
-		if (step.kind !== "bid" || logMax == null) return entryOf(named);
-		const salt = newSalt();
-		return entryOf({ ...named, maxAmount: logMax, salt, commitment: commit(logMax, salt) });
-	}
-
 	/**
 	 * Moves closeAt (and settleAt) as the soft-close rule (of the frozen rules) says, in the bid's
 	 * transaction, logs it as a "times" entry right after the bid, and tells bidders.
 	 */
 	private extendIfLate(st: StoredAuction, now: number): void {
 		const t = this.timeline();
-		const rules = st.rules ?? this.rules();
-		if (!t || !st.chain) return;
-		const moved = softCloseExtension(
-			{
-				softCloseSeconds: rules.softCloseSeconds ?? null,
-				maxExtensionSeconds: rules.maxExtensionSeconds ?? null,
-				closeAt: t.closeAt,
-				settleAt: t.settleAt,
-				originalCloseAt: st.originalCloseAt,
-				originalSettleAt: st.originalSettleAt,
-			},
-			now,
-		);
-		if (!moved) return;
+		const moved = t && st.chain ? extensionAt(st, rulesIn(st, t), t, now) : null;
+		if (!moved || !st.chain) return;
 		st.extendedMs = moved.extendedMs;
-		this.moveTimes({ closeAt: moved.closeAt, settleAt: moved.settleAt });
 		st.times = { closeAt: moved.closeAt, settleAt: moved.settleAt };
-		const entry = entryOf({ kind: "times", closeAt: moved.closeAt, settleAt: moved.settleAt, cause: "soft_close" });
-		this.store.append(st.chain.hash, [entry], now);
+		this.moveTimes(st.times);
+		this.store.append(st.chain.hash, [timesEntry(st.times, "soft_close")], now);
 		st.timesDirty = true;
 		const times = { closeAt: isoInstant(moved.closeAt), settleAt: isoInstant(moved.settleAt) };
 		this.emit("auction.extended", times, now);
@@ -371,16 +329,8 @@ export class AuctionObject extends DistributionObject {
 
 	// ── plumbing ───────────────────────────────────────────────────────────
 
-	/** The frozen rules once there is a bid (pinned before soft close was: the timeline's soft close), else the settings'. */
 	private rules(): AuctionRules {
-		const pinned = this.store.load().rules;
-		const t = this.timeline();
-		if (!pinned) return rulesOf(t);
-		return {
-			softCloseSeconds: t?.softCloseSeconds ?? null,
-			maxExtensionSeconds: t?.maxExtensionSeconds ?? null,
-			...pinned,
-		};
+		return rulesIn(this.store.load(), this.timeline());
 	}
 
 	/** The head signed (by the deployment's key, for this auction); null while the log is empty. */
