@@ -157,7 +157,8 @@ export default {
 		let log;
 		for (let i = 0; i < 150 && !log; i++) {
 			const res = await ctx.api("GET", `${a.base}/log`, { headers: a.headers, expect: [200, 409], timeoutMs: 120_000 });
-			if (res.status === 200) log = res.json;
+			// The log is readable while the auction runs (commitments only); wait for the settled one.
+			if (res.status === 200 && res.json.status === "SETTLED") log = res.json;
 			else await sleep(200);
 		}
 		if (!log) throw new Error("the auction did not settle within 30 s");

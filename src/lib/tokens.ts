@@ -1,5 +1,5 @@
 /**
- * EdDSA (Ed25519) JWTs: consumer access tokens and admission grants, verifiable by
+ * EdDSA (Ed25519) JWTs: consumer access tokens, admission grants, receipts and auction heads, verifiable by
  * anyone with the public keys at /.well-known/jwks.json. The private key is the
  * Worker secret JWT_SIGNING_KEY, an Ed25519 private JWK.
  */
@@ -9,7 +9,7 @@ export const ISSUER = "fanfare-edge";
 const encoder = new TextEncoder();
 
 /** `typ` keeps the kinds apart: an access token is never accepted as a grant, or the reverse. */
-export type TokenKind = "consumer" | "admission" | "receipt" | "draw-seal";
+export type TokenKind = "consumer" | "admission" | "receipt" | "draw-seal" | "auction-head";
 
 export interface TokenClaims {
 	iss: string;
@@ -23,11 +23,12 @@ export interface TokenClaims {
 	dist?: string;
 	/** Draw receipts: the entry. */
 	entry?: string;
-	/** Draw receipts and seals: the log record (receipts), the log's size and root then, and the beacon round R. */
+	/** Draw receipts and seals: the log record (receipts), the log's size and root then, and the beacon round R; auction heads: the log had `seq` entries, the last with hash `head`. */
 	seq?: number;
 	size?: number;
 	root?: string;
 	round?: number;
+	head?: string;
 }
 
 interface SigningKeys {

@@ -4,6 +4,9 @@
  * live updates), draws, auctions and the checkout redirect. Only the publishable key
  * (`pk_live_…`) belongs in a browser — never a secret key.
  */
+
+import type { Jwks } from "./admission.js";
+import { type AuctionHead, type AuctionLogReport, checkAuctionLog, type PublishedAuctionLog } from "./auction-log.js";
 import { type ConsumerDraws, drawsClient } from "./draws.js";
 import { fromBase64url } from "./encoding.js";
 import { type RequestOptions, Transport, type TransportOptions } from "./http.js";
@@ -101,8 +104,17 @@ export interface ConsumerAuctions {
 	status(auctionId: string, options?: RequestOptions): Promise<BidderState>;
 	/** Live `price`, `extended` and `settled` messages; polls `get` as the fallback. Returns the unsubscribe function. */
 	watch(auctionId: string, onMessage: (message: AuctionLiveMessage) => void, options?: WatchOptions): () => void;
-	/** The hash-chained bid log, after settlement. */
-	log(auctionId: string, options?: RequestOptions): Promise<Record<string, unknown>>;
+	/** The hash-chained log (readable at any time: commitments while it runs, maxima revealed once settled). */
+	log(auctionId: string, options?: RequestOptions): Promise<PublishedAuctionLog>;
+	/** The signed heads of the auction's log this client has seen (bid answers, states, live prices), oldest first; memory only. */
+	heads(auctionId: string): AuctionHead[];
+	/**
+	 * Fetches the log and the JWKS and checks the genesis, every link, the revealed maxima against their
+	 * commitments (once settled), and that every head held (`heads(id)`, plus `options.heads`) is signed
+	 * by the deployment and lies on the published chain — a rewritten history fails. Replaying the bids
+	 * against the rules is `npm run verify:auction`'s part.
+	 */
+	verify(auctionId: string, options?: RequestOptions & { heads?: (AuctionHead | string)[] }): Promise<AuctionLogReport>;
 }
 
 const enc = encodeURIComponent;
@@ -229,21 +241,37 @@ export class FanfareConsumer {
 		this.draws = drawsClient(t, this.storage, this.prefix);
 
 		const a = (id: string) => `/consumer/v1/auctions/${enc(id)}`;
+		// Every signed head seen, per auction: two for one seq with different hashes are kept both (that is proof too).
+		const heads = new Map<string, Map<string, AuctionHead>>();
+		const held = <S extends { head?: AuctionHead | null }>(id: string, state: S): S => {
+			const head = state?.head;
+			if (head?.token) {
+				const seen = heads.get(id) ?? new Map<string, AuctionHead>();
+				heads.set(id, seen);
+				if (!seen.has(`${head.seq}:${head.headHash}`)) seen.set(`${head.seq}:${head.headHash}`, head);
+			}
+			return state;
+		};
 		this.auctions = {
-			get: (id, o) => get<AuctionPublicState>(a(id), o),
-			bid: (id, params, o) => post<BidderState>(`${a(id)}/bids`, params, o),
-			buyNow: (id, o) => post<BidderState>(`${a(id)}/buy-now`, undefined, o),
-			status: (id, o) => get<BidderState>(`${a(id)}/status`, o),
+			get: async (id, o) => held(id, await get<AuctionPublicState>(a(id), o)),
+			bid: async (id, params, o) => held(id, await post<BidderState>(`${a(id)}/bids`, params, o)),
+			buyNow: async (id, o) => held(id, await post<BidderState>(`${a(id)}/buy-now`, undefined, o)),
+			status: async (id, o) => held(id, await get<BidderState>(`${a(id)}/status`, o)),
 			watch: (id, onMessage, opts = {}) =>
 				subscribe<AuctionLiveMessage>({
 					url: () => t.url(`${a(id)}/live`, { key: this.publishableKey, token: this.token }),
 					webSocket,
 					poll: async () => ({ type: "price" as const, ...(await this.auctions.get(id)) }),
-					onMessage,
+					onMessage: (message) => onMessage(message.type === "price" ? held(id, message) : message),
 					options: opts,
 					backoffBaseMs: options.backoffBaseMs,
 				}),
-			log: (id, o) => get<Record<string, unknown>>(`${a(id)}/log`, o),
+			log: (id, o) => get<PublishedAuctionLog>(`${a(id)}/log`, o),
+			heads: (id) => [...(heads.get(id)?.values() ?? [])].sort((x, y) => x.seq - y.seq),
+			verify: async (id, o) => {
+				const [log, jwks] = await Promise.all([this.auctions.log(id, o), get<Jwks>("/.well-known/jwks.json", o)]);
+				return checkAuctionLog(log, { heads: [...this.auctions.heads(id), ...(o?.heads ?? [])], jwks });
+			},
 		};
 	}
 

@@ -10,6 +10,16 @@
  */
 export type { Jwk, Jwks, VerifyAdmissionOptions } from "./admission.js";
 export {
+	AUCTION_ALGORITHM,
+	type AuctionGenesis,
+	type AuctionHead,
+	type AuctionLogEntry,
+	type AuctionLogReport,
+	checkAuctionLog,
+	type PublishedAuctionLog,
+	verifyHeadToken,
+} from "./auction-log.js";
+export {
 	type AdmissionsResource,
 	type ApiKeysResource,
 	type AuctionsResource,

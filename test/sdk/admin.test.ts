@@ -224,7 +224,8 @@ describe("resources", () => {
 		const bids = await admin.auctions.bids(auction.id);
 		// The maximum (150) stays sealed until settlement, from the merchant too.
 		expect(bids.data[0]).toMatchObject({ consumerId: bidder.consumerId, amount: 100, maxAmount: null, kind: "bid" });
-		expect(bids.data[0].hash).toBeNull();
+		// Its hash is shown: it covers a salted commitment to the maximum, not the maximum.
+		expect(bids.data[0].hash).toMatch(/^[0-9a-f]{64}$/);
 		// Its rules froze at that bid.
 		const frozen = await problem(admin.auctions.update(auction.id, { reservePrice: 600 }));
 		expect([frozen.status, frozen.title]).toEqual([409, "Auction rules frozen"]);

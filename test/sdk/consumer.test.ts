@@ -13,6 +13,7 @@ import {
 	type WebSocketFactory,
 	type WebSocketLike,
 } from "../../src/sdk";
+import { rewriteAuctionLog } from "../support/auction";
 import { BASE } from "../support/helpers";
 import { consumerWith, recording, type SdkTenant, sdkTenant, workerFetch, workerWebSocket } from "../support/sdk";
 import { iso, sleep, waitFor } from "../support/time";
@@ -338,6 +339,48 @@ describe("auctions", () => {
 		// The price never falls below the new leader's own bid (alice's maximum, 150, is beaten).
 		expect(await box.next((m) => m.type === "price" && m.currentPrice === 200)).toBeTruthy();
 		stop();
+	});
+
+	it("heads(id) keeps every signed head seen; verify(id) passes on the honest log and proves a rewritten one", async () => {
+		const t = await sdkTenant();
+		const auction = await t.admin.auctions.create({
+			sequenceId: t.sequenceId,
+			openAt: iso(Date.now() - 1000),
+			settleAt: iso(Date.now() + 3600_000),
+			startingBid: 100,
+			minimumIncrement: 10,
+		});
+		const [alice, bob] = [consumerWith(t), consumerWith(t)];
+		await alice.auth.guest();
+		await bob.auth.guest();
+		expect(alice.auctions.heads(auction.id)).toEqual([]);
+		const box = inbox<{ type: string; head?: { seq: number } | null }>();
+		const stop = alice.auctions.watch(auction.id, box.push);
+		await box.next((m) => m.type === "price");
+		await alice.auctions.bid(auction.id, { amount: 110, maxAmount: 300 });
+		await bob.auctions.bid(auction.id, { amount: 200 });
+		// bob's bid reaches alice as a live price carrying the head after it (seq 3: bid, bid, proxy).
+		await box.next((m) => m.type === "price" && m.head?.seq === 3);
+		stop();
+		expect(alice.auctions.heads(auction.id).map((h) => h.seq)).toEqual([1, 3]);
+		expect(bob.auctions.heads(auction.id).map((h) => h.seq)).toEqual([3]);
+
+		const log = await alice.auctions.log(auction.id);
+		expect(log).toMatchObject({ algorithm: "fanfare-edge/auction-v2", status: "OPEN" });
+		expect(log.entries.find((e) => e.kind === "bid")).not.toHaveProperty("maxAmount");
+		const honest = await alice.auctions.verify(auction.id);
+		expect(honest).toMatchObject({ ok: true, problems: [], entries: 3, revealed: false });
+		expect(honest.heads).toBe(3); // alice's two and the log's own
+
+		await rewriteAuctionLog(auction.id, 1, 12_000);
+		const caught = await alice.auctions.verify(auction.id);
+		expect(caught.ok).toBe(false);
+		expect(caught.problems.join("\n")).toMatch(/history was rewritten/);
+		// bob's head too; and a head handed in from elsewhere counts like a held one.
+		expect((await bob.auctions.verify(auction.id)).ok).toBe(false);
+		const fresh = consumerWith(t);
+		expect((await fresh.auctions.verify(auction.id)).ok).toBe(true);
+		expect((await fresh.auctions.verify(auction.id, { heads: alice.auctions.heads(auction.id) })).ok).toBe(false);
 	});
 
 	it("buyNow settles at once: the buyer holds a grant and the checkout URL redirects to the merchant", async () => {

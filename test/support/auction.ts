@@ -1,8 +1,12 @@
-/** Auctions: creating one, bids and buy-now, the public state, a bidder's status, the published log and the bid list. */
+/** Auctions: creating one, bids and buy-now, the public state, a bidder's status, the published log (and rewriting it), the bid list. */
+import { runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
+import { chainHash } from "../../src/distributions/auction/log";
+import { AuctionStore } from "../../src/distributions/auction/store";
 import type { AuctionLog } from "../../src/distributions/auction/verify";
 import { createDistribution } from "./distributions";
 import { call, type Shopper, type Tenant, type TestOrg } from "./helpers";
+import { auctionStub } from "./objects";
 import { allItems } from "./pages";
 import { iso, waitFor } from "./time";
 
@@ -87,12 +91,12 @@ export function logOf(t: TestOrg, auctionId: string) {
 	return call(`/consumer/v1/auctions/${auctionId}/log`, { headers: consumerHeaders(t) });
 }
 
-/** Waits until the published log is available (the SETTLED transition ran), then returns it. */
+/** Waits until the published log is settled (the SETTLED transition ran: maxima revealed), then returns it. */
 export async function waitLog(t: TestOrg, auctionId: string, timeoutMs = 8000): Promise<AuctionLog> {
 	const res = await waitFor(
-		`${auctionId} log published`,
+		`${auctionId} log settled`,
 		() => logOf(t, auctionId),
-		(r) => r.status === 200,
+		(r) => r.status === 200 && r.json.status === "SETTLED",
 		timeoutMs,
 		100,
 	);
@@ -107,10 +111,28 @@ export interface MerchantBid {
 	maxAmount: number | null;
 	kind: "bid" | "proxy" | "buy_now";
 	placedAt: string;
-	/** Null until the auction is settled (it commits to the sealed maxima). */
-	hash: string | null;
+	/** The entry's hash in the published log (it covers the maximum's salted commitment, not the maximum). */
+	hash: string;
 }
 
 /** Every page of GET /api/v1/auctions/:id/bids, newest first. */
 export const allBids = (t: TestOrg, auctionId: string, limit = 100) =>
 	allItems<MerchantBid>(`/api/v1/auctions/${auctionId}/bids?limit=${limit}`, t.secretKey);
+
+/**
+ * The red team inside the object (a test seam, like objects.ts): entry `seq`'s amount becomes
+ * `amount` (minor units) and every hash from the genesis on is recomputed — a consistent rewrite.
+ */
+export function rewriteAuctionLog(auctionId: string, seq: number, amount: number) {
+	return runInDurableObject(auctionStub(auctionId), (_instance, state) => {
+		const sql = state.storage.sql;
+		const store = new AuctionStore(sql);
+		let prev = store.load().chain?.hash ?? "";
+		for (const row of store.entries(0, 1_000_000)) {
+			const e = row.seq === seq ? { ...row, amount } : row;
+			const hash = chainHash(prev, e);
+			sql.exec("UPDATE log SET amount = ?, prev_hash = ?, hash = ? WHERE seq = ?", e.amount ?? 0, prev, hash, e.seq);
+			prev = hash;
+		}
+	});
+}

@@ -3,13 +3,17 @@
  * outbox, grant holds). It declares no schedule kinds of its own: the timeline's close and
  * settle are all it waits for.
  *
- * Tables (migration list "auction", store.ts): `log` (every accepted bid and proxy step, hash-chained),
- * `state` (the bidding state, soft-close bookkeeping, frozen rules, settlement), `bid_keys` (idempotency keys).
- * Bids run the pure rules of rules.ts, frozen at the first bid (the API refuses changes then; `state` keeps
- * them, so not even a change racing that bid applies); a leader-changing bid inside the soft-close window
- * extends closeAt in the same transaction that accepts it. SETTLED (at settleAt, or at once on buy-now)
- * names the winner if the reserve is met and issues its grant. Prices and results are pushed to
- * hibernatable WebSockets; what each audience sees is views.ts (maxima sealed until settled).
+ * Tables (migration list "auction", store.ts): `log` (every accepted bid, proxy step, buy-now and time
+ * change after the first bid, hash-chained from a genesis that commits to the rules and times; explicit
+ * bids as salted commitments to their maxima), `state` (the bidding state, times in force and soft-close
+ * bookkeeping, frozen rules, the genesis and its secret reserve salt, settlement), `bid_keys` (idempotency keys).
+ * Bids run the pure rules of rules.ts, frozen at the first bid — money and soft close (the API refuses changes
+ * then; `state` keeps them, so not even a change racing that bid applies); that bid also fixes the genesis.
+ * A leader-changing bid inside the soft-close window extends closeAt in the same transaction that accepts it,
+ * and a merchant's time change after the first bid is logged in configure's: the log replays the times.
+ * SETTLED (at settleAt, or at once on buy-now) names the winner if the reserve is met and issues its grant.
+ * Prices and results are pushed to hibernatable WebSockets; every bid answer, public state and `price`
+ * message carries the signed head (heads.ts); what each audience sees is views.ts (maxima sealed until settled).
  */
 import { newId } from "../../lib/ids";
 import { fromMinor } from "../../lib/money";
@@ -21,8 +25,10 @@ import type { GrantOrder, GrantState } from "../kernel/grants";
 import { acceptLive, broadcast, isUpgrade } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject } from "../kernel/object";
-import { type AuctionRules, buyNow, placeBid, rulesOf, settle, softCloseExtension } from "./rules";
-import { AUCTION_MIGRATIONS, AuctionStore, type AuctionStore as Store, type StoredAuction } from "./store";
+import { extensionAt, movedTimes, rulesIn, startChain, stepEntry, timesEntry } from "./chain";
+import { HeadSigner, type SignedHead } from "./heads";
+import { type AuctionRules, buyNow, placeBid, rulesOf, settle } from "./rules";
+import { AUCTION_MIGRATIONS, AuctionStore, type Head, type AuctionStore as Store, type StoredAuction } from "./store";
 import { bidderView, merchantBidView, outcomeView, pseudonymizer, publicView, publishedLog } from "./views";
 
 export type { BidderStatus } from "./rules";
@@ -35,7 +41,6 @@ export type AuctionError =
 	| "closed"
 	| "too_low"
 	| "buy_now_unavailable"
-	| "not_settled"
 	| "key_reused"
 	| "bad_ticket";
 export type AuctionReply<T> = Reply<T, AuctionError, { replayed?: boolean }, { minimumNextBid?: number }>;
@@ -46,6 +51,7 @@ type BidderState = Record<string, unknown>;
 export class AuctionObject extends DistributionObject {
 	private store!: Store;
 	private pseudonymKey: ((id: string) => string) | null = null;
+	private signer: HeadSigner | null = null;
 	private readonly tickets = new EntryTickets();
 
 	protected override onMigrate(): void {
@@ -53,23 +59,37 @@ export class AuctionObject extends DistributionObject {
 		this.store = new AuctionStore(this.sql);
 	}
 
-	/** A merchant's new times replace the soft-close baseline (extensions restart from them). */
-	protected override onConfigure(): void {
+	/**
+	 * A merchant's new times replace the soft-close baseline (extensions restart from them); after the
+	 * first bid (until settled) they are also a "times" entry of the log, in configure's transaction.
+	 */
+	protected override onConfigure(now: number): void {
 		const t = this.timeline();
 		const st = this.store.load();
-		if (t && (st.originalCloseAt == null || t.closeAt !== (st.originalCloseAt ?? 0) + st.extendedMs)) {
-			this.store.save({ ...st, originalCloseAt: t.closeAt, originalSettleAt: t.settleAt, extendedMs: 0 });
-		}
+		// A settled auction's times are history: nothing to move, nothing to log.
+		if (!t || st.settlement) return;
+		const times = movedTimes(st, t);
+		if (!times) return;
+		if (st.chain) this.store.append(st.chain.hash, [timesEntry(times, "merchant")], now);
+		this.store.save({ ...st, times, originalCloseAt: t.closeAt, originalSettleAt: t.settleAt, extendedMs: 0 });
 	}
 
-	/** Everything a bidder may see: price, next minimum, reserve met (not its amount), buy-now while available. Reads only. */
+	/**
+	 * Everything a bidder may see: price, next minimum, reserve met (not its amount), buy-now while
+	 * available, and the signed head of the log. Reads only.
+	 */
 	async publicState(organizationId: string) {
-		return this.caughtUp(() => this.publicStateNow(organizationId));
+		await this.caughtUp(() => null);
+		return this.priceNow(organizationId);
 	}
 
-	private publicStateNow(organizationId: string) {
+	/** The public state and the head it goes with (read together), the head signed. */
+	private async priceNow(organizationId: string) {
 		const t = this.timelineOf(organizationId);
-		return t ? publicView(t, this.store.load(), this.rules(), Date.now()) : null;
+		if (!t) return null;
+		const head = this.store.head();
+		const view = publicView(t, this.store.load(), this.rules(), Date.now());
+		return { ...view, head: await this.signHead(head) };
 	}
 
 	/**
@@ -109,18 +129,21 @@ export class AuctionObject extends DistributionObject {
 		return ok(await this.describe(consumerId));
 	}
 
-	/** The published log, once settled: pseudonymous, hash-chained, amounts in minor units. Reads only. */
+	/**
+	 * The published log, at any time: pseudonymous, hash-chained from the genesis, amounts in minor units,
+	 * with the signed head. Invariant: no maximum, salt or reserve before SETTLED (commitments only). Reads only.
+	 */
 	async log(organizationId: string): Promise<AuctionReply<unknown>> {
 		await this.caughtUp(() => null);
 		const t = this.timelineOf(organizationId);
 		if (!t) return refuse("not_found");
 		const st = this.store.load();
-		if (!st.settlement) return refuse("not_settled");
 		const entries = this.store.entries(0, Number.MAX_SAFE_INTEGER);
-		return ok(publishedLog(t, st.bidding, st.settlement, this.rules(), entries, (id) => this.pseudonym(id)));
+		const head = await this.signHead(this.store.head());
+		return ok(publishedLog(t, st, this.rules(), entries, head, Date.now(), (id) => this.pseudonym(id)));
 	}
 
-	/** Merchant view: every log entry with the real consumer id, newest first; maxima sealed until settled. Reads only. */
+	/** Merchant view: every bid and proxy step with the real consumer id, newest first; maxima sealed until settled. Reads only. */
 	async bids(limit: number, beforeSeq: number | null) {
 		const settled = await this.caughtUp(() => this.store.load().settlement != null);
 		return this.store.entries(beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, true).map(merchantBidView(settled));
@@ -229,7 +252,7 @@ export class AuctionObject extends DistributionObject {
 	): Promise<AuctionReply<BidderState>> {
 		const t0 = this.timelineOf(organizationId);
 		if (!t0) return refuse("not_found");
-		const reply = await this.transact((now): AuctionReply<null> | { replay: string } => {
+		const reply = await this.transact((now): AuctionReply<Head | null> | { replay: string } => {
 			const t = this.timeline() ?? t0;
 			if (key) {
 				const replay = this.store.replayOf(consumerId, key.key);
@@ -242,9 +265,15 @@ export class AuctionObject extends DistributionObject {
 			const outcome = decide(st, this.rules(), this.store.nextSeq());
 			if (!outcome.ok) return { ok: false, error: outcome.reason, minimumNextBid: outcome.minimumNextBid };
 			const explicit = outcome.steps[0];
-			this.store.append(outcome.steps, this.pseudonyms(outcome.steps), explicit.kind === "bid" ? logMax : null, now);
-			const leader = outcome.state.leader?.id ?? null;
 			const next: StoredAuction = { ...st, bidding: outcome.state, rules: st.rules ?? rulesOf(t) };
+			if (!next.chain) {
+				// The first bid: the rules froze just now, and the genesis commits to them and to the times.
+				next.chain = startChain(t, rulesIn(next, t));
+				next.times = { closeAt: t.closeAt, settleAt: t.settleAt };
+			}
+			const entries = outcome.steps.map((step) => stepEntry(step, this.pseudonym(step.bidder), logMax));
+			this.store.append(next.chain.hash, entries, now);
+			const leader = outcome.state.leader?.id ?? null;
 			this.emit(
 				"auction.bid.placed",
 				{ consumerId, amount: fromMinor(explicit.amount), price: fromMinor(outcome.state.price), kind: explicit.kind },
@@ -257,6 +286,7 @@ export class AuctionObject extends DistributionObject {
 			if (outcome.state.boughtNow) {
 				// Bought out: it closed and settled now, and its times (here and, via onAdvanced, in D1) say so.
 				this.moveTimes({ closeAt: now, settleAt: now });
+				next.times = { closeAt: now, settleAt: now };
 				next.timesDirty = true;
 			}
 			this.store.save(next);
@@ -265,28 +295,32 @@ export class AuctionObject extends DistributionObject {
 				this.complete(now);
 			}
 			if (key) this.store.remember(consumerId, key.key, key.request);
-			return ok(null);
+			return ok(this.store.head());
 		});
 		await this.onAdvanced();
 		if ("replay" in reply) return { ok: true, value: await this.describe(consumerId), replayed: true };
 		if (reply.ok) {
-			broadcast(this.ctx, { type: "price", ...this.publicStateNow(organizationId) });
-			return ok(await this.describe(consumerId));
+			// The answer carries the head right after this bid (and what it extended); later messages, later heads.
+			const head = await this.signHead(reply.value);
+			const price = await this.priceNow(organizationId);
+			if (price) broadcast(this.ctx, { type: "price", ...price });
+			return ok({ ...(await this.describe(consumerId)), head });
 		}
 		return reply;
 	}
 
-	/** Moves closeAt (and settleAt) as the soft-close rule says, in the bid's transaction, and tells bidders. */
+	/**
+	 * Moves closeAt (and settleAt) as the soft-close rule (of the frozen rules) says, in the bid's
+	 * transaction, logs it as a "times" entry right after the bid, and tells bidders.
+	 */
 	private extendIfLate(st: StoredAuction, now: number): void {
 		const t = this.timeline();
-		if (!t) return;
-		const moved = softCloseExtension(
-			{ ...t, originalCloseAt: st.originalCloseAt, originalSettleAt: st.originalSettleAt },
-			now,
-		);
-		if (!moved) return;
+		const moved = t && st.chain ? extensionAt(st, rulesIn(st, t), t, now) : null;
+		if (!moved || !st.chain) return;
 		st.extendedMs = moved.extendedMs;
-		this.moveTimes({ closeAt: moved.closeAt, settleAt: moved.settleAt });
+		st.times = { closeAt: moved.closeAt, settleAt: moved.settleAt };
+		this.moveTimes(st.times);
+		this.store.append(st.chain.hash, [timesEntry(st.times, "soft_close")], now);
 		st.timesDirty = true;
 		const times = { closeAt: isoInstant(moved.closeAt), settleAt: isoInstant(moved.settleAt) };
 		this.emit("auction.extended", times, now);
@@ -296,7 +330,15 @@ export class AuctionObject extends DistributionObject {
 	// ── plumbing ───────────────────────────────────────────────────────────
 
 	private rules(): AuctionRules {
-		return this.store.load().rules ?? rulesOf(this.timeline());
+		return rulesIn(this.store.load(), this.timeline());
+	}
+
+	/** The head signed (by the deployment's key, for this auction); null while the log is empty. */
+	private signHead(head: Head | null): Promise<SignedHead | null> {
+		const t = this.timeline();
+		if (!t || !head) return Promise.resolve(null);
+		this.signer ??= new HeadSigner(this.env.JWT_SIGNING_KEY, t.organizationId, t.id);
+		return this.signer.sign(head);
 	}
 
 	private pseudonym(consumerId: string): string {
@@ -304,13 +346,11 @@ export class AuctionObject extends DistributionObject {
 		return this.pseudonymKey(consumerId);
 	}
 
-	private pseudonyms(steps: { bidder: string }[]): Map<string, string> {
-		return new Map(steps.map((s) => [s.bidder, this.pseudonym(s.bidder)]));
-	}
-
 	private async describe(consumerId: string): Promise<BidderState> {
 		const st = this.store.load();
+		const head = this.store.head();
 		const state = bidderView(st, this.rules(), consumerId, this.store.ownMax(consumerId));
+		state.head = await this.signHead(head);
 		const t = this.timeline();
 		if (t) state.ticket = await this.tickets.seal(this.env.APP_SECRET, t, { consumerId, seq: null });
 		const grant = this.onGrantLookup(consumerId);

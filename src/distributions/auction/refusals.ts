@@ -19,7 +19,6 @@ export const AUCTION_ERRORS: Refusals<AuctionError, Refused> = {
 	},
 	buy_now_unavailable: () =>
 		conflict("Buy now unavailable", "This auction has no buy-now price, or the price has passed it."),
-	not_settled: () => conflict("Auction not settled", "The bid log is published once the auction settles."),
 	key_reused: () =>
 		new ApiError(
 			422,

@@ -21,6 +21,9 @@ export interface AuctionRules {
 	minimumIncrement: number;
 	reservePrice: number | null;
 	buyNowPrice: number | null;
+	/** The soft close (frozen with the money rules; bids themselves never read it). Absent: none. */
+	softCloseSeconds?: number | null;
+	maxExtensionSeconds?: number | null;
 }
 
 export interface Bidder {
@@ -127,13 +130,17 @@ export function rulesOf(
 		minimumIncrement: number | null;
 		reservePrice: number | null;
 		buyNowPrice: number | null;
+		softCloseSeconds?: number | null;
+		maxExtensionSeconds?: number | null;
 	} | null,
-): AuctionRules {
+): Required<AuctionRules> {
 	return {
 		startingBid: t?.startingBid ?? 0,
 		minimumIncrement: t?.minimumIncrement ?? 100,
 		reservePrice: t?.reservePrice ?? null,
 		buyNowPrice: t?.buyNowPrice ?? null,
+		softCloseSeconds: t?.softCloseSeconds ?? null,
+		maxExtensionSeconds: t?.maxExtensionSeconds ?? null,
 	};
 }
 

@@ -12,7 +12,7 @@ import type { EntryEnv } from "../common/identify";
 import { connectLive, requireWebSocket } from "../common/live";
 import type { AuctionReply } from "./object";
 import { AUCTION_ERRORS } from "./refusals";
-import type { bidderStateSchema } from "./schema";
+import type { auctionLogSchema, bidderStateSchema } from "./schema";
 import type * as routes from "./shopper-routes";
 
 // EntryEnv: the status route also knows the bidder by ticket (`who`); the others by token.
@@ -74,7 +74,7 @@ export const status: Handler<typeof routes.status> = async (c) => {
 
 export const log: Handler<typeof routes.log> = async (c) => {
 	const ref = engineRef(c.env, "auction", c.req.valid("param").id);
-	const reply = declared<Record<string, unknown>>(await ref.log(c.get("tenant").organizationId));
+	const reply = declared<z.infer<typeof auctionLogSchema>>(await ref.log(c.get("tenant").organizationId));
 	return c.json(unwrap(reply, AUCTION_ERRORS), 200);
 };
 

@@ -3,12 +3,11 @@
  * bids, buy-now, own status, live prices and the audit log.
  */
 import { createRoute } from "@hono/zod-openapi";
-import { z } from "zod";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
 import { empty, errors, json, jsonBody, SECURITY } from "../../http/openapi";
 import { idParam } from "../../lib/schemas";
 import { identifyBy } from "../common/identify";
-import { auctionPublicSchema, bidBody, bidderStateSchema } from "./schema";
+import { auctionLogSchema, auctionPublicSchema, bidBody, bidderStateSchema } from "./schema";
 
 const tags = ["Consumer: auctions"];
 const security = SECURITY.consumer;
@@ -30,6 +29,8 @@ export const bid = createRoute({
 	path: "/{id}/bids",
 	tags,
 	summary: "Place a bid (optionally with a proxy maximum); an idempotency key makes retries safe",
+	description:
+		"The answer carries `head`: the log's head right after this bid, signed (keep it; `fanfare.auctions.verify` checks the published log against it).",
 	security,
 	request: { params: idParam, body: jsonBody(bidBody) },
 	responses: {
@@ -69,11 +70,15 @@ export const log = createRoute({
 	method: "get",
 	path: "/{id}/log",
 	tags,
-	summary: "The hash-chained bid log with pseudonymous bidders, after settlement",
-	description: "Check it offline with `npm run verify:auction -- log.json`.",
+	summary: "The hash-chained bid log (fanfare-edge/auction-v2), readable at any time",
+	description:
+		"Bidders by pseudonym, amounts in minor units. The chain starts from a genesis committing to the algorithm, the auction, its rules (the reserve as a commitment) and times, fixed at the first bid; " +
+		"time changes after it (a merchant's, a soft-close extension) are entries too. While the auction runs an explicit bid shows a salted commitment to its maximum, never the maximum; " +
+		"once SETTLED the maxima, their salts, the rules and the reserve's salt are revealed. Check it with `fanfare.auctions.verify(id)` (SDK: chain, commitments, the signed heads you hold) " +
+		"or offline with `npm run verify:auction -- log.json [heads.json] [jwks.json]` (also replays every bid against the rules and times).",
 	security: SECURITY.publishable,
 	request,
-	responses: { 200: json(z.object({}).passthrough()), ...errors({ 409: "Auction not settled" }) },
+	responses: { 200: json(auctionLogSchema), ...errors({ 404: "Auction not found" }) },
 });
 
 export const live = createRoute({
@@ -81,7 +86,8 @@ export const live = createRoute({
 	path: "/{id}/live",
 	tags,
 	summary: "WebSocket: every price change, extension and the final result",
-	description: "`?key=pk_…` (and optionally `&token=…`). Messages: `price`, `extended`, `settled`; `ping` → `pong`.",
+	description:
+		"`?key=pk_…` (and optionally `&token=…`). Messages: `price` (the public state with the signed `head` of the log), `extended`, `settled`; `ping` → `pong`.",
 	security: SECURITY.publishable,
 	request,
 	responses: { 101: empty(), ...errors() },

@@ -2,8 +2,8 @@
  * What the auction shows, as pure functions of its stored state: to anyone (price, next
  * minimum, whether the reserve is met — never its amount — and buy-now while on offer)
  * and to one bidder (its standing and its own maximum), in major units; to the merchant,
- * every log entry with its consumer; and, once settled, the published log (pseudonymous,
- * minor units), which anyone can replay.
+ * every log entry with its consumer; and the published log (pseudonymous, minor units: commitments
+ * while it runs, maxima, salts and rules revealed once settled), which anyone can check and replay.
  * Owns no table. Other bidders' maxima never appear before settlement.
  */
 import { fromMinor } from "../../lib/money";
@@ -11,14 +11,9 @@ import { hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
 import { isoInstant } from "../../lib/time";
 import { statusAt } from "../common/status";
 import type { StoredTimeline } from "../kernel/object";
-import {
-	type AuctionRules,
-	type AuctionState,
-	bidderStatus,
-	buyNowAvailable,
-	minimumNextBid,
-	reserveMet,
-} from "./rules";
+import type { SignedHead } from "./heads";
+import { AUCTION_ALGORITHM } from "./log";
+import { type AuctionRules, bidderStatus, buyNowAvailable, minimumNextBid, reserveMet } from "./rules";
 import type { LogRow, Settlement, StoredAuction } from "./store";
 
 /** Who won (or null) at what price, and whether the reserve was met, in major units; null before settlement. */
@@ -62,41 +57,65 @@ export function bidderView(
 }
 
 /**
- * The merchant's view of one log entry: the real consumer id beside the pseudonym. Until the
- * auction is settled every maximum stays sealed (null), from the merchant too, and so does every
- * hash: a hash commits to its entry's maximum and, chained, to every maximum before it, and a
- * maximum has few enough values to be found from it by trying them all.
+ * The merchant's view of one bidding entry: the real consumer id beside the pseudonym. Until the
+ * auction is settled every maximum stays sealed (null), from the merchant too. The hash is shown at
+ * once: it covers the maximum's salted commitment, never the maximum, so trying amounts finds nothing.
  */
 export const merchantBidView = (settled: boolean) => (e: LogRow) => ({
 	cursor: e.seq,
 	seq: e.seq,
-	consumerId: e.consumerId,
-	bidder: e.bidder,
-	amount: fromMinor(e.amount),
+	// Bidding entries only (store.entries with bidsOnly): each has its consumer, pseudonym and amount.
+	consumerId: e.consumerId ?? "",
+	bidder: e.bidder ?? "",
+	amount: fromMinor(e.amount ?? 0),
 	maxAmount: settled && e.maxAmount != null ? fromMinor(e.maxAmount) : null,
-	kind: e.kind,
+	kind: e.kind as "bid" | "proxy" | "buy_now",
 	placedAt: new Date(e.placedAt).toISOString(),
-	hash: settled ? e.hash : null,
+	hash: e.hash,
 });
 
-/** The log anyone may replay (auction/verify.ts) once settled: bidders by pseudonym only. */
+/** One published entry: no consumer id; an explicit bid's maximum and salt only once settled. */
+function publishedEntry(e: LogRow, settled: boolean) {
+	const { consumerId: _, maxAmount, salt, ...entry } = e;
+	return settled && e.kind === "bid" ? { ...entry, maxAmount, salt } : entry;
+}
+
+/**
+ * The log anyone may read at any time (src/sdk/auction-log.ts checks it, auction/verify.ts replays it):
+ * bidders by pseudonym, the genesis, the chain with commitments, the current signed head; once settled,
+ * also the rules (the reserve with its salt), every maximum with its salt, and the outcome.
+ */
 export function publishedLog(
 	t: StoredTimeline,
-	bidding: AuctionState,
-	settlement: Settlement,
+	st: StoredAuction,
 	rules: AuctionRules,
 	entries: LogRow[],
+	head: SignedHead | null,
+	now: number,
 	pseudonym: (consumerId: string) => string,
 ) {
-	return {
+	const settled = st.settlement != null;
+	const log = {
 		auctionId: t.id,
-		algorithm: "fanfare-edge/auction-v1",
+		algorithm: AUCTION_ALGORITHM,
 		currency: "minor units",
-		rules,
-		finalPrice: settlement.winner ? settlement.price : bidding.leader ? bidding.price : null,
-		winner: settlement.winner ? pseudonym(settlement.winner) : null,
-		reserveMet: settlement.reserveMet,
-		entries: entries.map(({ consumerId: _, ...e }) => e),
+		status: statusAt("auction", t, now),
+		genesis: st.chain?.genesis ?? null,
+		genesisHash: st.chain?.hash ?? null,
+		closeAt: st.times ? st.times.closeAt : t.closeAt,
+		settleAt: st.times ? st.times.settleAt : t.settleAt,
+		head,
+		entries: entries.map((e) => publishedEntry(e, settled)),
+	};
+	const s = st.settlement;
+	if (!s) return log;
+	return {
+		...log,
+		rules: { softCloseSeconds: null, maxExtensionSeconds: null, ...rules },
+		reserveSalt: st.chain?.reserveSalt ?? null,
+		finalPrice: s.winner ? s.price : st.bidding.leader ? st.bidding.price : null,
+		winner: s.winner ? pseudonym(s.winner) : null,
+		reserveMet: s.reserveMet,
 	};
 }
 

@@ -8,7 +8,6 @@
  * auction object builds them verify; any tampering does not.
  */
 import { describe, expect, it } from "vitest";
-import { chainHash, GENESIS_HASH, type LogEntry } from "../../../src/distributions/auction/log";
 import {
 	type AuctionRules,
 	type AuctionState,
@@ -22,7 +21,8 @@ import {
 	placeBid,
 	reserveMet,
 } from "../../../src/distributions/auction/rules";
-import { type AuctionLog, verifyAuction } from "../../../src/distributions/auction/verify";
+import { verifyAuction } from "../../../src/distributions/auction/verify";
+import { buildLog, rechain } from "../../support/auction-log";
 import { mulberry32 } from "../../support/random";
 
 const RULES: AuctionRules = { startingBid: 1000, minimumIncrement: 100, reservePrice: null, buyNowPrice: null };
@@ -327,58 +327,6 @@ class Oracle {
 	}
 }
 
-/** Builds the published log the way the auction object does (store.append), from bids run through the rules. */
-function buildLog(rules: AuctionRules, bids: { bidder: string; amount: number; maxAmount?: number | null }[]) {
-	let state = emptyState();
-	const entries: LogEntry[] = [];
-	let prev = GENESIS_HASH;
-	let t = 1_700_000_000_000;
-	for (const b of bids) {
-		const seq = entries.length + 1;
-		const logMax = Math.max(b.amount, b.maxAmount ?? b.amount);
-		const out = placeBid(state, rules, { bidder: b.bidder, amount: b.amount, maxAmount: logMax, seq });
-		if (!out.ok) continue;
-		t += 17;
-		for (const step of out.steps) {
-			const e = {
-				seq: entries.length + 1,
-				bidder: step.bidder,
-				amount: step.amount,
-				maxAmount: step.kind === "bid" ? logMax : null,
-				kind: step.kind,
-				placedAt: t,
-			};
-			const hash = chainHash(prev, e);
-			entries.push({ ...e, prevHash: prev, hash });
-			prev = hash;
-		}
-		state = out.state;
-		if (state.boughtNow) break;
-	}
-	const met = reserveMet(state, rules);
-	const log: AuctionLog = {
-		auctionId: "auction_test",
-		algorithm: "fanfare-edge/auction-v1",
-		rules,
-		finalPrice: state.leader ? state.price : null,
-		winner: met ? (state.leader?.id ?? null) : null,
-		reserveMet: met,
-		entries,
-	};
-	return { log, state };
-}
-
-/** Re-links every hash after tampering, so only the rules (not the chain) can catch the change. */
-function rechain(entries: LogEntry[]): LogEntry[] {
-	let prev = GENESIS_HASH;
-	return entries.map((e) => {
-		const hash = chainHash(prev, e);
-		const out = { ...e, prevHash: prev, hash };
-		prev = hash;
-		return out;
-	});
-}
-
 function randomBids(seed: number, n: number, bidders: number, rules: AuctionRules) {
 	const rnd = mulberry32(seed);
 	const bids: { bidder: string; amount: number; maxAmount?: number }[] = [];
@@ -555,15 +503,18 @@ describe("verifyAuction", () => {
 	it("rejects a changed amount (chain broken, and also when re-chained)", () => {
 		const { log } = sampleLog();
 		const i = log.entries.findIndex((e) => e.kind === "bid" && e.bidder === "b");
-		const entries = log.entries.map((e, k) => (k === i ? { ...e, amount: e.amount + 100 } : e));
+		const entries = log.entries.map((e, k) => (k === i ? { ...e, amount: (e.amount ?? 0) + 100 } : e));
 		const plain = verifyAuction({ ...log, entries });
 		expect(plain.ok).toBe(false);
 		expect(plain.problems.join("\n")).toMatch(/hash does not match/);
-		const rechained = verifyAuction({ ...log, entries: rechain(entries) });
+		const rechained = verifyAuction({ ...log, entries: rechain(log, entries) });
 		expect(rechained.ok).toBe(false);
 		// A proxy step's amount changed and re-chained: the replay disagrees with it.
 		const p = log.entries.findIndex((e) => e.kind === "proxy");
-		const proxyChanged = rechain(log.entries.map((e, k) => (k === p ? { ...e, amount: e.amount - 1 } : e)));
+		const proxyChanged = rechain(
+			log,
+			log.entries.map((e, k) => (k === p ? { ...e, amount: (e.amount ?? 0) - 1 } : e)),
+		);
 		expect(verifyAuction({ ...log, entries: proxyChanged }).ok).toBe(false);
 	});
 
@@ -574,7 +525,10 @@ describe("verifyAuction", () => {
 			expect(verifyAuction({ ...log, entries }).ok, `removed entry ${i}`).toBe(false);
 		}
 		const p = log.entries.findIndex((e) => e.kind === "proxy");
-		const rechained = rechain(log.entries.filter((_, k) => k !== p));
+		const rechained = rechain(
+			log,
+			log.entries.filter((_, k) => k !== p),
+		);
 		expect(verifyAuction({ ...log, entries: rechained }).ok).toBe(false);
 	});
 
@@ -600,7 +554,7 @@ describe("verifyAuction", () => {
 	it("rejects an injected proxy step, even re-chained", () => {
 		const { log } = sampleLog();
 		const fake = { ...log.entries[0], kind: "proxy" as const, maxAmount: null, amount: 9999 };
-		const entries = rechain([...log.entries, fake]);
+		const entries = rechain(log, [...log.entries, fake]);
 		expect(verifyAuction({ ...log, entries }).ok).toBe(false);
 	});
 
@@ -618,7 +572,10 @@ describe("verifyAuction", () => {
 		// b's second bid (5100) lowered below the minimum at that point (5100), re-chained.
 		const i = log.entries.findIndex((e) => e.kind === "bid" && e.bidder === "b" && e.amount === 5100);
 		expect(i).toBeGreaterThan(0);
-		const entries = rechain(log.entries.map((e, k) => (k === i ? { ...e, amount: 1100, maxAmount: 1100 } : e)));
+		const entries = rechain(
+			log,
+			log.entries.map((e, k) => (k === i ? { ...e, amount: 1100, maxAmount: 1100 } : e)),
+		);
 		const v = verifyAuction({ ...log, entries });
 		expect(v.ok).toBe(false);
 		expect(v.problems.join("\n")).toMatch(/too_low/);

@@ -1,15 +1,15 @@
 /**
  * Issue #15, auctions: what the merchant can neither see nor change while bidding runs.
- * - Maxima are sealed until settlement, from the merchant too: its bid list shows the amounts
- *   placed and the proxy steps, with every maxAmount (and every hash, which commits to the
- *   maxima and would give them away to a search) null until SETTLED.
+ * - Maxima are sealed until settlement, from the merchant too: its bid list shows the amounts placed
+ *   and the proxy steps, with every maxAmount null until SETTLED. The hashes are shown: they cover a
+ *   salted commitment to each maximum, so a search over amounts (which found a v1 maximum) finds nothing.
  * - The rules freeze at the first bid: a PUT changing any of them is a 409 that stores, changes
  *   and publishes nothing; resending a value unchanged, and changing times, name or metadata, still works.
  * - Even a configuration racing the first bid does not change the rules the object judges by.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { chainHash, GENESIS_HASH } from "../../../src/distributions/auction/log";
+import { chainHash, commit } from "../../../src/distributions/auction/log";
 import { verifyAuction } from "../../../src/distributions/auction/verify";
 import {
 	allBids,
@@ -39,21 +39,13 @@ function leaves(v: unknown, out: unknown[] = []): unknown[] {
 const mentions = (json: unknown, major: number) =>
 	leaves(json).some((x) => [major, major * 100, String(major), String(major * 100)].includes(x as never));
 
-/** The maximum of an explicit bid, found from its hash by trying every whole amount up to `limit` (minor units). */
-function maximumFromHash(row: MerchantBid, prevHash: string, limit: number): number | null {
-	if (!row.hash) return null;
-	const amount = Math.round(row.amount * 100);
-	for (let m = amount; m <= limit; m += 100) {
-		const entry = {
-			seq: row.seq,
-			bidder: row.bidder,
-			amount,
-			maxAmount: m,
-			kind: row.kind,
-			placedAt: Date.parse(row.placedAt),
-		};
-		if (chainHash(prevHash, entry) === row.hash) return m;
-	}
+/**
+ * The maximum of an explicit bid, searched for by trying every whole amount up to `limit` (minor
+ * units) as its commitment — with the salt if one is given (as after settlement), else with none
+ * (all a searcher has while the auction runs). Null if no amount matches.
+ */
+function maximumFromCommitment(commitment: string | null, amount: number, limit: number, salt = ""): number | null {
+	for (let m = amount; m <= limit; m += 100) if (commit(m, salt) === commitment) return m;
 	return null;
 }
 
@@ -75,7 +67,7 @@ describe("sealed maxima: the merchant's bid list", () => {
 			[bob.consumerId, "bid", 200],
 			[alice.consumerId, "bid", 100],
 		]);
-		for (const r of open) expect({ maxAmount: r.maxAmount, hash: r.hash }).toEqual({ maxAmount: null, hash: null });
+		for (const r of open) expect(r.maxAmount).toBeNull();
 		// The red team's merchant: no page, no field, no event tells it 1,000 (nor Carol's 400) to bid up to.
 		for (const limit of [1, 2, 100]) {
 			const page = await call(`/api/v1/auctions/${a.id}/bids?limit=${limit}`, { key: t.secretKey });
@@ -102,13 +94,17 @@ describe("sealed maxima: the merchant's bid list", () => {
 			[bob.consumerId, "bid", 200, 200],
 			[alice.consumerId, "bid", 100, 1000],
 		]);
-		// Now the hashes are the published log's.
-		const bySeq = new Map(log.entries.map((e) => [e.seq, e.hash]));
-		for (const r of settled) expect(r.hash).toBe(bySeq.get(r.seq));
-		// Why the hash stayed sealed too: it commits to the maximum, which a search over amounts recovers.
-		const first = settled.at(-1) as MerchantBid;
-		expect(maximumFromHash(first, GENESIS_HASH, 200_000)).toBe(100_000);
-		expect(maximumFromHash(open.at(-1) as MerchantBid, GENESIS_HASH, 200_000)).toBeNull();
+		// The hashes are the published log's, the same before and after settlement.
+		const bySeq = new Map(log.entries.map((e) => [e.seq, e]));
+		for (const r of settled) expect(r.hash).toBe(bySeq.get(r.seq)?.hash);
+		expect(open.map((r) => r.hash)).toEqual(settled.map((r) => r.hash));
+		// Why showing them is safe now: they cover a salted commitment, and without its salt no amount matches it.
+		const first = bySeq.get((settled.at(-1) as MerchantBid).seq);
+		expect(first?.commitment).toMatch(/^[0-9a-f]{64}$/);
+		expect(chainHash(first?.prevHash ?? "", first as never)).toBe(first?.hash);
+		expect(maximumFromCommitment(first?.commitment ?? null, 10_000, 200_000)).toBeNull();
+		// With the salt revealed at settlement, the commitment is the maximum's: 1,000.
+		expect(maximumFromCommitment(first?.commitment ?? null, 10_000, 200_000, first?.salt ?? "")).toBe(100_000);
 	});
 });
 
@@ -208,7 +204,17 @@ describe("rules frozen at the first bid", () => {
 		expect((await publicState(t, a.id)).json).toMatchObject({ reserveMet: true, minimumNextBid: 61 });
 
 		const log = await waitLog(t, a.id);
-		expect(log.rules).toEqual({ startingBid: 1000, minimumIncrement: 100, reservePrice: 5000, buyNowPrice: null });
+		expect(log.rules).toEqual({
+			startingBid: 1000,
+			minimumIncrement: 100,
+			reservePrice: 5000,
+			buyNowPrice: null,
+			softCloseSeconds: null,
+			maxExtensionSeconds: null,
+		});
+		// The genesis committed to the same rules (the reserve by its commitment), and the raced time change is logged.
+		expect(log.genesis?.rules).toMatchObject({ startingBid: 1000, minimumIncrement: 100, buyNowPrice: null });
+		expect(log.entries.filter((e) => e.kind === "times").map((e) => e.cause)).toEqual(["merchant"]);
 		expect(verifyAuction(log).problems).toEqual([]);
 		expect(log).toMatchObject({ reserveMet: true, finalPrice: 6000 });
 		expect((await statusOf(t, a.id, alice)).status).toBe("WON");

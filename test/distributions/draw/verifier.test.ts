@@ -6,8 +6,8 @@
  * the red team's attacks (c) a record dropped or reordered server-side, (d) a changed beacon value,
  * a wrong round or a forged signature, and altered winners, seals and receipts.
  *
- * The CLI (scripts/verify-draw.ts) is a thin wrapper around verifyDraw: it is run for real in
- * test/scripts/verify-draw.node.mjs.
+ * The CLI (scripts/verify-draw.ts) is a thin wrapper around verifyDraw (fetch or read the three
+ * documents, print the checks); workerd has no node:fs or child processes, so it is not run here.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { rank, rankedSet, rankingKey } from "../../../src/distributions/draw/fairness";
