@@ -715,7 +715,7 @@ describe("draws: their own fields and rules", () => {
 			drawAt: isoSeconds(now - DAY),
 			winnerCount: 1,
 		});
-		expect(["DRAWN", "COMPLETED"]).toContain(d.status);
+		expect(d.status, "closed at once; drawn once its beacon round is out").toBe("CLOSED");
 		const upd = await put(ctx, "draw", d.id, { winnerCount: 2 });
 		expectProblem(upd, 409, "Cannot update closed distribution");
 		expect((await get(ctx, "draw", d.id)).json.winnerCount).toBe(1);

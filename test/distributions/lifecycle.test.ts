@@ -383,17 +383,20 @@ describe("idempotent transitions", () => {
 		await expectStatusEverywhere(t, "queue", q.id, "COMPLETED");
 		expect(await waitAlarm(stubOf("queue", q.id), null)).toBeNull();
 
-		// A draw with past times runs its whole timeline at once, too; with nobody entered it completes.
+		// A draw with past times opens, closes and seals at once; it draws once its (moved-on) beacon
+		// round is out and verified — seconds later here; with nobody entered it completes.
 		const d = await createBackdated(t, "draw", {
 			openAt: iso(now - 3 * 3600_000),
 			closeAt: iso(now - 2 * 3600_000),
 			drawAt: iso(now - 3600_000),
 			winnerCount: 1,
 		});
-		expect(d.status).toBe("DRAWN");
-		await waitStoredEvents(d.id, "draw.drawn", 1, 4000);
+		expect(d.status).toBe("CLOSED");
+		await waitStoredEvents(d.id, "draw.drawn", 1, 8000);
 		await settle();
-		const drawEvents = (await storedEvents(d.id)).filter((e) => e.type !== "draw.created");
+		const all = await storedEvents(d.id);
+		expect(all.filter((e) => e.type === "draw.sealed")).toHaveLength(1);
+		const drawEvents = all.filter((e) => e.type !== "draw.created" && e.type !== "draw.sealed");
 		expect(drawEvents.map((e) => e.type)).toEqual(["draw.opened", "draw.closed", "draw.drawn", "draw.completed"]);
 		await expectStatusEverywhere(t, "draw", d.id, "COMPLETED");
 	});

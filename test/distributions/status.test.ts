@@ -42,7 +42,10 @@ describe("status rule", () => {
 		expect(statusAt("queue", { ...q, openAt: null }, T)).toBe("DRAFT");
 		expect(statusAt("queue", { ...q, completedAt: T + 15 }, T + 15)).toBe("COMPLETED");
 		const d = { ...q, drawAt: T + 20 };
-		expect([T + 5, T + 15, T + 20].map((n) => statusAt("draw", d, n))).toEqual(["OPEN", "CLOSED", "DRAWN"]);
+		// DRAWN is no time's: past drawAt a draw is CLOSED until its object has drawn (draw-v2: after the beacon).
+		expect([T + 5, T + 15, T + 20].map((n) => statusAt("draw", d, n))).toEqual(["OPEN", "CLOSED", "CLOSED"]);
+		expect(statusAt("draw", { ...d, status: "DRAWN" }, T + 20), "written through by the object").toBe("DRAWN");
+		expect(statusAt("draw", { ...d, drawnAt: T + 21 }, T + 25), "in the object").toBe("DRAWN");
 		const a = { ...q, settleAt: T + 20 };
 		expect([T + 5, T + 15, T + 20].map((n) => statusAt("auction", a, n))).toEqual(["OPEN", "CLOSED", "SETTLED"]);
 		// SOLD_OUT, written through by a queue's object, shows only while the times say OPEN.
@@ -50,7 +53,7 @@ describe("status rule", () => {
 		expect([T - 1, T, T + 10].map((n) => statusAt("queue", sold, n))).toEqual(["SCHEDULED", "SOLD_OUT", "CLOSED"]);
 		expect(statusAt("draw", { ...d, status: "SOLD_OUT" }, T + 5)).toBe("OPEN");
 		// A draw without closeAt stops taking entries at drawAt.
-		expect(statusAt("draw", { ...d, closeAt: null }, T + 20)).toBe("DRAWN");
+		expect(statusAt("draw", { ...d, closeAt: null }, T + 20)).toBe("CLOSED");
 	});
 
 	it("only ever yields statuses the spec lists for the type", () => {

@@ -45,7 +45,8 @@ async function storedKeys(organizationId: string): Promise<string[]> {
  * Polls D1 until every `expected` key is stored (as many times as it is listed) or 5 s pass,
  * then waits for stragglers and duplicates.
  */
-async function waitForEvents(organizationId: string, expected: string[], timeoutMs = 5000) {
+// A draw completes seconds after its close: it waits for its beacon round (draw-v2).
+async function waitForEvents(organizationId: string, expected: string[], timeoutMs = 10_000) {
 	const times = (keys: string[], k: string) => keys.filter((x) => x === k).length;
 	await waitFor(
 		`events ${[...new Set(expected)].join(", ")}`,
@@ -118,7 +119,17 @@ describe("one event per create, update, delete and transition", () => {
 			expected.map(([type, d]) => `${type} ${d ?? "-"}`),
 		);
 
-		const events = await listAll(t);
+		// draw.sealed (an engine event, no `object`) is checked apart: once, before the draw.
+		const everything = await listAll(t);
+		const sealed = everything.filter((e) => e.type === "draw.sealed");
+		expect(sealed.map((e) => e.distributionId)).toEqual([draw.id]);
+		// The rules record, and a second if R moved on because the (backdated) seal came after its time.
+		expect(sealed[0].data).toMatchObject({
+			size: expect.any(Number),
+			round: expect.any(Number),
+			root: expect.any(String),
+		});
+		const events = everything.filter((e) => e.type !== "draw.sealed");
 		expect(events.map((e) => `${e.type} ${e.distributionId ?? "-"}`).sort()).toEqual(
 			expected.map(([type, d]) => `${type} ${d ?? "-"}`).sort(),
 		);
@@ -163,7 +174,14 @@ describe("event order", () => {
 		});
 		await waitForEvents(t.organizationId, [`draw.created ${draw.id}`, `draw.completed ${draw.id}`]);
 		const oldestFirst = (await listAll(t, `distributionId=${draw.id}`)).reverse().map((e) => e.type);
-		expect(oldestFirst).toEqual(["draw.created", "draw.opened", "draw.closed", "draw.drawn", "draw.completed"]);
+		expect(oldestFirst.filter((type) => type !== "draw.sealed")).toEqual([
+			"draw.created",
+			"draw.opened",
+			"draw.closed",
+			"draw.drawn",
+			"draw.completed",
+		]);
+		expect(oldestFirst.indexOf("draw.sealed")).toBeLessThan(oldestFirst.indexOf("draw.drawn"));
 	});
 });
 
@@ -225,8 +243,8 @@ describe("GET /api/v1/events: filters, paging, tenancy", () => {
 			`draw.completed ${d.id}`,
 		]);
 		const all = await listAll(t);
-		// experience + sequence; 2 queues × created, opened, closed, completed; draw × the same plus drawn
-		expect(all).toHaveLength(2 + 2 * 4 + 5);
+		// experience + sequence; 2 queues × created, opened, closed, completed; draw × the same plus sealed and drawn
+		expect(all).toHaveLength(2 + 2 * 4 + 6);
 
 		const opened = await listAll(t, "type=queue.opened");
 		expect(opened.map((e) => e.distributionId).sort()).toEqual([q1.id, q2.id].sort());
@@ -235,7 +253,7 @@ describe("GET /api/v1/events: filters, paging, tenancy", () => {
 		const queueEvents = await listAll(t, "type=queue.*");
 		expect(queueEvents).toHaveLength(8);
 		expect(queueEvents.every((e) => e.type.startsWith("queue."))).toBe(true);
-		expect(await listAll(t, "type=draw.*")).toHaveLength(5);
+		expect(await listAll(t, "type=draw.*")).toHaveLength(6);
 		expect(await listAll(t, "type=queue")).toEqual([]); // an exact type, not a prefix
 
 		const ofQ1 = await listAll(t, `distributionId=${q1.id}`);

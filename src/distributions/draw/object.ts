@@ -252,12 +252,14 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	}
 
 	/** RFC 9162 proofs on the public log: a record in the tree of `size`, or `from` grown into `to`. Reads only. */
-	async logProof(organizationId: string, q: { seq?: number; from?: number; size: number }) {
+	async logProof(organizationId: string, query: { seq?: number; from?: number; size?: number }) {
 		await this.caughtUp(() => null);
 		if (!this.timelineOf(organizationId)) return null;
-		const size = this.log.head().size;
-		if (q.size > size || (q.seq != null && q.seq >= q.size) || (q.from != null && q.from > q.size))
+		const head = this.log.head().size;
+		const q = { ...query, size: query.size ?? head };
+		if (q.size > head || (q.seq != null && q.seq >= q.size) || (q.from != null && q.from > q.size)) {
 			return "out_of_range" as const;
+		}
 		return {
 			size: q.size,
 			root: this.log.rootAt(q.size) as string,

@@ -106,7 +106,7 @@ export const drawLogProofSchema = z
 	.meta({ id: "DrawLogProof" });
 
 export const drawLogProofQuery = z.object({
-	size: z.coerce.number().int().min(0).describe("The tree size the proof is for"),
+	size: z.coerce.number().int().min(0).optional().describe("The tree size the proof is for (default: the log's head)"),
 	seq: z.coerce.number().int().min(0).optional().describe("Inclusion: the record"),
 	from: z.coerce.number().int().min(0).optional().describe("Consistency: the smaller size"),
 });
