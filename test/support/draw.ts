@@ -51,16 +51,7 @@ export async function enterAll(t: TestOrg, drawId: string, shoppers: Shopper[]) 
 	return Promise.all(shoppers.map((s) => enter(t, drawId, s)));
 }
 
-export interface ReceiptJson {
-	entryId: string;
-	enteredAt: string;
-	seq: number;
-	size: number;
-	root: string;
-	round: number;
-	signature: string;
-	sealed?: { size: number; root: string; inclusionProof: string[]; consistencyProof: string[] };
-}
+export type ReceiptJson = HeldReceipt;
 
 export interface DrawStateJson {
 	consumerId: string;

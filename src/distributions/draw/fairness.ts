@@ -39,6 +39,18 @@ export function encodeRecord(r: LogRecord): string {
 	return JSON.stringify({ type: r.type, entryId: r.entryId, at: r.at });
 }
 
+/** Whether a published record is well formed and in its canonical form (no field added, moved or mistyped). */
+export function isCanonical(r: LogRecord): boolean {
+	const ok =
+		r?.type === "rules"
+			? typeof r.drawId === "string" &&
+				typeof r.chain === "string" &&
+				Number.isSafeInteger(r.round) &&
+				Number.isSafeInteger(r.winnerCount)
+			: (r?.type === "enter" || r?.type === "withdraw") && typeof r.entryId === "string";
+	return ok && Number.isSafeInteger(r.at) && JSON.stringify(r) === encodeRecord(r);
+}
+
 /** Parses one stored or published record (as `encodeRecord` wrote it); throws on anything else. */
 export function decodeRecord(text: string): LogRecord {
 	const r = JSON.parse(text) as LogRecord;

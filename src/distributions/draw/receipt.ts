@@ -12,23 +12,12 @@ import { isoInstant } from "../../lib/time";
 import { signToken } from "../../lib/tokens";
 import type { LogStore } from "./log-store";
 import type { DrawEntry, DrawRecord, Seal } from "./store";
+import type { HeldReceipt } from "./verify";
 
 /** Long enough to outlive any dispute about the draw. */
 const LIFETIME_SECONDS = 10 * 365 * 86_400;
 
-export type Receipt = {
-	entryId: string;
-	enteredAt: string;
-	/** The entry's `enter` record, the log's size (seq + 1) and root right after it, and R then. */
-	seq: number;
-	size: number;
-	root: string;
-	round: number;
-	/** EdDSA JWT (typ receipt) over all of the above. */
-	signature: string;
-	/** After close: where the record sits in the sealed log, and how this receipt's log grew into it. */
-	sealed?: { size: number; root: string; inclusionProof: string[]; consistencyProof: string[] };
-};
+export type Receipt = HeldReceipt;
 
 export async function receiptOf(
 	signingKey: string,

@@ -12,7 +12,7 @@ import { fromHex, hex, utf8 } from "../../lib/sha256";
 import { type JwksCache, verifySignature } from "../../sdk/admission";
 import { FanfareVerificationError } from "../../sdk/errors";
 import { type BeaconChain, devChainHash, QUICKNET, roundTime, SCHEME_ID, verifyRound } from "./beacon";
-import { DRAW_ALGORITHM, decodeRecord, encodeRecord, type LogRecord, rank, rankedSet, rankingKey } from "./fairness";
+import { DRAW_ALGORITHM, encodeRecord, isCanonical, type LogRecord, rank, rankedSet, rankingKey } from "./fairness";
 import { leafHash, MemoryTree, verifyConsistency, verifyInclusion } from "./transparency";
 
 export interface DrawProof {
@@ -36,16 +36,20 @@ export interface PublishedLog {
 	records: LogRecord[];
 }
 
-export interface HeldReceipt {
+/** A receipt as the entrant was given it (the state's `receipt`; receipt.ts signs it). */
+export type HeldReceipt = {
 	entryId: string;
 	enteredAt: string;
+	/** The entry's `enter` record, the log's size (seq + 1) and root right after it, and R then. */
 	seq: number;
 	size: number;
 	root: string;
 	round: number;
+	/** EdDSA JWT (typ receipt) over all of the above. */
 	signature: string;
+	/** After close: where the record sits in the sealed log, and how this receipt's log grew into it. */
 	sealed?: { size: number; root: string; inclusionProof: string[]; consistencyProof: string[] };
-}
+};
 
 export interface Check {
 	name: string;
@@ -110,11 +114,7 @@ export async function verifyDraw(
 	let canonical = true;
 	for (const r of log.records) {
 		const text = encodeRecord(r);
-		try {
-			decodeRecord(text);
-		} catch {
-			canonical = false;
-		}
+		if (!isCanonical(r)) canonical = false;
 		tree.append(leafHash(utf8(text)));
 		if (wanted.has(tree.size)) rootsAt.set(tree.size, hex(tree.root()));
 	}

@@ -157,6 +157,18 @@ describe("tampering is rejected", () => {
 		expect(failed).toEqual(expect.arrayContaining(["log size", "log root"]));
 	});
 
+	it("a record with a field added or mistyped is not canonical", async () => {
+		const added = cloneLog();
+		added.records[1] = { ...added.records[1], note: "x" } as unknown as (typeof added.records)[number];
+		expect((await failedChecks(cloneProof(), added, [])).failed).toEqual(["log records"]);
+		const mistyped = cloneLog();
+		mistyped.records[2] = {
+			...mistyped.records[2],
+			at: String(mistyped.records[2].at),
+		} as unknown as (typeof mistyped.records)[number];
+		expect((await failedChecks(cloneProof(), mistyped, [])).failed).toContain("log records");
+	});
+
 	it("(d) a changed beacon value", async () => {
 		const p = cloneProof();
 		p.beacon = { ...(p.beacon as NonNullable<DrawProof["beacon"]>), randomness: flip(p.beacon?.randomness as string) };
