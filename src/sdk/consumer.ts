@@ -17,8 +17,6 @@ import type {
 	BidderState,
 	BidParams,
 	ConsumerSession,
-	DrawEntryState,
-	DrawProof,
 	QueueEntryState,
 	QueueLiveMessage,
 } from "./types.js";
@@ -238,7 +236,11 @@ export class FanfareConsumer {
 			},
 		};
 
-		this.draws = drawsClient(t, this.storage, this.prefix);
+		this.draws = drawsClient(t, this.storage, this.prefix, {
+			publishableKey: this.publishableKey,
+			webSocket,
+			backoffBaseMs: options.backoffBaseMs,
+		});
 
 		const a = (id: string) => `/consumer/v1/auctions/${enc(id)}`;
 		// Every signed head seen, per auction: two for one seq with different hashes are kept both (that is proof too).

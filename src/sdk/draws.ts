@@ -3,16 +3,16 @@
  * checks a draw with public material only (the proof, the public entry log, the JWKS) and the
  * receipts this client kept from its own entries, so an entrant needs no one's word for the result.
  */
-import {
-	type DrawVerification,
-	type HeldReceipt,
-	type DrawProof as ProofToVerify,
-	type PublishedLog,
-	verifyDraw,
+import type {
+	DrawVerification,
+	HeldReceipt,
+	DrawProof as ProofToVerify,
+	PublishedLog,
 } from "../distributions/draw/verify.js";
 import { type Jwks, JwksCache } from "./admission.js";
 import type { RequestOptions, Transport } from "./http.js";
-import type { DrawEntryState, DrawProof } from "./types.js";
+import { subscribe, type WatchOptions, type WebSocketFactory } from "./live.js";
+import type { DrawEntryState, DrawLiveMessage, DrawProof } from "./types.js";
 
 export type { DrawVerification, HeldReceipt, PublishedLog };
 
@@ -31,13 +31,26 @@ export interface ConsumerDraws {
 	 * receipts held (or given) against the log, and the winners as the head of the ranking.
 	 */
 	verify(drawId: string, options?: { receipts?: HeldReceipt[] } & RequestOptions): Promise<DrawVerification>;
+	/**
+	 * The live feed: `draw` (the proof's headline) on connect and at every change — the signed seal
+	 * at close, before R exists; awaiting the beacon; drawn (then fetch `status` for your result).
+	 * Polls `proof` when WebSockets are unavailable. Returns the unsubscribe function.
+	 */
+	watch(drawId: string, onMessage: (message: DrawLiveMessage) => void, options?: WatchOptions): () => void;
+}
+
+/** What `watch` needs: the publishable key for the socket's URL, and a WebSocket (none: polling only). */
+export interface DrawsLive {
+	publishableKey: string;
+	webSocket: WebSocketFactory | undefined;
+	backoffBaseMs?: number;
 }
 
 type Storage = { getItem(key: string): string | null; setItem(key: string, value: string): void };
 
 const enc = encodeURIComponent;
 
-export function drawsClient(t: Transport, storage: Storage, prefix: string): ConsumerDraws {
+export function drawsClient(t: Transport, storage: Storage, prefix: string, live: DrawsLive): ConsumerDraws {
 	const d = (id: string) => `/consumer/v1/draws/${enc(id)}`;
 	const get = <R>(path: string, o?: RequestOptions) => t.request<R>({ method: "GET", path }, o);
 	const post = <R>(path: string, o?: RequestOptions) => t.request<R>({ method: "POST", path }, o);
@@ -70,6 +83,18 @@ export function drawsClient(t: Transport, storage: Storage, prefix: string): Con
 			const { verifyDraw } = await import("../distributions/draw/verify.js");
 			return verifyDraw(proof as ProofToVerify, log, { keys: jwks, receipts: held });
 		},
+		watch: (id, onMessage, opts = {}) =>
+			subscribe<DrawLiveMessage>({
+				url: () => t.url(`${d(id)}/live`, { key: live.publishableKey }),
+				webSocket: live.webSocket,
+				poll: async () => {
+					const { drawId, status, round, roundAt, log, seal, awaitingBeacon, drawnAt } = await draws.proof(id);
+					return { type: "draw" as const, drawId, status, round, roundAt, log, seal, awaitingBeacon, drawnAt };
+				},
+				onMessage,
+				options: opts,
+				backoffBaseMs: live.backoffBaseMs,
+			}),
 	};
 	return draws;
 }

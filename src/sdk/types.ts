@@ -109,6 +109,11 @@ export type DrawEntry = z.output<typeof drawEntrySchema>;
 export type DrawResults = z.output<typeof drawResultsSchema>;
 export type DrawEntryState = z.output<typeof drawStateSchema>;
 export type DrawProof = z.output<typeof drawProofSchema>;
+/** The draw's live feed: the proof's headline, on connect and at every change (sealed, awaiting the beacon, drawn). */
+export type DrawLiveMessage = { type: "draw" } & Pick<
+	DrawProof,
+	"drawId" | "status" | "round" | "roundAt" | "log" | "seal" | "awaitingBeacon" | "drawnAt"
+>;
 export interface DrawExport {
 	drawId: string;
 	/** Every sealed entry id in Merkle leaf order. */

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+	type DrawLiveMessage,
 	FanfareError,
 	type LiveState,
 	type QueueLiveMessage,
@@ -253,6 +254,36 @@ describe("draws", () => {
 		expect((await c.draws.leave(draw.id)).status).toBe("LEFT");
 		const missing = await c.draws.status("draw_01HXYZ123456789ABCDEFGHJK").catch((e) => e);
 		expect(missing).toMatchObject({ status: 404, title: "Draw not found" });
+	});
+
+	it("draws.watch: the headline on connect, the seal at close, then drawn — over the WebSocket, and by polling", async () => {
+		const t = await sdkTenant();
+		const now = Date.now();
+		const draw = await t.admin.draws.create({
+			sequenceId: t.sequenceId,
+			openAt: iso(now - 1000),
+			closeAt: iso(now + 1500),
+			drawAt: iso(now + 1500),
+			winnerCount: 1,
+		});
+		const c = consumerWith(t);
+		await c.auth.guest();
+		await c.draws.enter(draw.id);
+		const live = inbox<DrawLiveMessage>();
+		const polled = inbox<DrawLiveMessage>();
+		const stopLive = c.draws.watch(draw.id, live.push);
+		const stopPoll = c.draws.watch(draw.id, polled.push, { polling: true, pollIntervalMs: 200 });
+
+		expect(await live.next(() => true)).toMatchObject({ type: "draw", drawId: draw.id, status: "OPEN", seal: null });
+		const sealed = await live.next((m) => m.seal != null);
+		expect(sealed).toMatchObject({ status: "CLOSED", drawnAt: null, seal: { size: 2 } });
+		const drawn = await live.next((m) => m.drawnAt != null);
+		expect(drawn.status).toBe("DRAWN");
+		// Polling shows the same headline as the socket.
+		expect(await polled.next((m) => m.drawnAt != null)).toEqual(drawn);
+		stopLive();
+		stopPoll();
+		expect((await c.draws.status(draw.id)).status).toBe("WON");
 	});
 
 	it("verify: the SDK checks a drawn draw with the receipts it kept, and names a failed check", async () => {

@@ -25,4 +25,5 @@ export const drawShopperRoutes = createRouter<EntryEnv>()
 	.openapi(shopperRoutes.status, shopper.status)
 	.openapi(shopperRoutes.proof, shopper.proof)
 	.openapi(shopperRoutes.log, shopper.log)
-	.openapi(shopperRoutes.logProof, shopper.logProof);
+	.openapi(shopperRoutes.logProof, shopper.logProof)
+	.openapi(shopperRoutes.live, shopper.live);

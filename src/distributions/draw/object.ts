@@ -16,13 +16,16 @@
  */
 import { newId } from "../../lib/ids";
 import { isoInstant, isoSeconds } from "../../lib/time";
-import { ok, type Reply, refuse } from "../common/reply";
+import { ok, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
 import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
+import { isUpgrade } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject, type StoredTimeline } from "../kernel/object";
+import { type AwardParts, announceLost, award, expireClaims } from "./awards";
 import { type BeaconChain, chainFromEnv, fetchRound, retryDelayMs, roundTime, sealMarginFromEnv } from "./beacon";
+import { DrawFeed } from "./live-feed";
 import { LogStore } from "./log-store";
 import {
 	acceptBeacon,
@@ -38,37 +41,12 @@ import {
 	roundAtRecord,
 	seal,
 } from "./lottery";
-import { type Receipt, receiptOf, signedSeal } from "./receipt";
+import { logChunk, logProof, proofOf, type WinnerLists, winnerLists } from "./public-views";
+import { receiptOf } from "./receipt";
 import { DRAW_MIGRATIONS, type DrawEntry, type DrawRecord, DrawStore, grantOf, RANK_CHUNK } from "./store";
+import type { DrawConsumerStatus, DrawKind, DrawReply, DrawState } from "./types";
 
-const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
-/** Consumer ids per `draw.consumer.lost` event (≈ 33 KB: well inside a queue message's 128 KB). */
-export const LOST_CHUNK = 1000;
-/** Losers announced per run of `lost`: 10 events every 250 ms, so a million losers take ≈ 25 s. */
-const LOST_PER_RUN = 10 * LOST_CHUNK;
-
-export type DrawError = "not_found" | "not_open" | "closed" | "full" | "not_entered" | "bad_ticket";
-export type DrawReply<T> = Reply<T, DrawError>;
-export type DrawConsumerStatus = "ENTERED" | "WON" | "LOST" | "LEFT" | "CLAIMED" | "EXPIRED";
-/** The draw's own schedule kinds. */
-export type DrawKind = "draw" | "rank" | "claims" | "lost";
-
-export interface DrawState {
-	consumerId: string;
-	/** Follows this entry without the access token (`X-Draw-Ticket`): sealed to the draw and the consumer. */
-	ticket: string;
-	status: DrawConsumerStatus;
-	receipt: Receipt;
-	admissionToken?: string;
-	claimBy?: string;
-}
-
-/** `items` in runs of at most `size`, in order. */
-export function chunked<T>(items: T[], size: number): T[][] {
-	const out: T[][] = [];
-	for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-	return out;
-}
+export type { DrawConsumerStatus, DrawError, DrawKind, DrawReply, DrawState } from "./types";
 
 /** Once drawn, an entry still ENTERED was not picked. */
 const consumerStatus = (e: DrawEntry, drawn: boolean): DrawConsumerStatus =>
@@ -147,10 +125,10 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	}
 
 	/**
-	 * The proof's winner lists (every entrant may fetch the proof at once after the draw):
-	 * read once, then kept until the next award (a backfill) changes them.
+	 * The proof's winner lists (every entrant may fetch the proof at once after the draw): read
+	 * once, then kept until the next award (a backfill) changes them.
 	 */
-	private proofWinners: { winners: string[]; backfills: string[] } | null = null;
+	private proofWinners: WinnerLists | null = null;
 
 	/**
 	 * What anyone may check, from creation on: the chain and R with its time; the log's head while
@@ -162,42 +140,8 @@ export class DrawObject extends DistributionObject<DrawKind> {
 			const t = this.timelineOf(organizationId);
 			if (!t) return null;
 			const l = this.lottery();
-			const r = recordOf(l);
-			const drawn = r.drawnAt != null;
-			if (drawn && !this.proofWinners) {
-				const all = this.store.winners();
-				this.proofWinners = {
-					winners: all.filter((w) => !w.backfilled).map((w) => w.entry_id),
-					backfills: all.filter((w) => w.backfilled).map((w) => w.entry_id),
-				};
-			}
-			const lists = drawn && this.proofWinners ? this.proofWinners : { winners: [], backfills: [] };
-			const round = r.seal?.round ?? r.round;
-			return {
-				drawId: t.id,
-				status: statusAt("draw", t, Date.now()),
-				algorithm: "fanfare-edge/draw-v2" as const,
-				chain: {
-					hash: l.chain.hash,
-					publicKey: l.chain.publicKey,
-					period: l.chain.period,
-					genesisTime: l.chain.genesisTime,
-					dev: l.chain.dev,
-				},
-				round: round || null,
-				roundAt: round ? isoInstant(roundTime(l.chain, round)) : null,
-				sealMarginMs: r.sealMarginMs,
-				log: this.log.head(),
-				seal: r.seal ? await signedSeal(this.env.JWT_SIGNING_KEY, t, r.seal) : null,
-				beacon: r.beacon
-					? { round: r.beacon.round, signature: r.beacon.signature, randomness: r.beacon.randomness }
-					: null,
-				awaitingBeacon: r.awaiting && !r.beacon ? { ...r.awaiting, since: isoInstant(r.awaiting.since) } : null,
-				winnerCount: t.winnerCount,
-				winners: lists.winners,
-				backfills: lists.backfills,
-				drawnAt: r.drawnAt == null ? null : isoSeconds(r.drawnAt),
-			};
+			if (recordOf(l).drawnAt != null) this.proofWinners ??= winnerLists(l);
+			return proofOf(l, t, this.env.JWT_SIGNING_KEY, recordOf(l).drawnAt != null ? this.proofWinners : null);
 		});
 	}
 
@@ -228,22 +172,11 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		}));
 	}
 
-	/**
-	 * The public log: records after `afterSeq` (canonical JSON), never past `upTo` (the head the
-	 * caller started from) nor past the seal. Reads only.
-	 */
+	/** The public log: canonical records after `afterSeq`, never past `upTo` nor the seal. Reads only. */
 	async logChunk(organizationId: string, afterSeq: number, limit: number, upTo?: number) {
-		return this.caughtUp(() => {
-			if (!this.timelineOf(organizationId)) return null;
-			const r = recordOf(this.lottery());
-			const head = r.seal ?? this.log.head();
-			const end = Math.min(upTo ?? head.size, head.size);
-			return {
-				head: { size: head.size, root: head.root },
-				sealed: !!r.seal,
-				records: this.log.records(afterSeq, limit, end),
-			};
-		});
+		return this.caughtUp(() =>
+			this.timelineOf(organizationId) ? logChunk(this.lottery(), afterSeq, limit, upTo) : null,
+		);
 	}
 
 	/** Merchant: entry ids still in the draw at close, in entry order; null before the seal. Reads only. */
@@ -251,25 +184,29 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		return this.caughtUp(() => (recordOf(this.lottery()).seal ? this.store.sealedEntries(afterOrdinal, limit) : null));
 	}
 
-	/** RFC 9162 proofs on the public log: a record in the tree of `size`, or `from` grown into `to`. Reads only. */
+	/** RFC 9162 proofs on the public log: a record in the tree of `size`, or `from` grown into `size`. Reads only. */
 	async logProof(organizationId: string, query: { seq?: number; from?: number; size?: number }) {
-		await this.caughtUp(() => null);
-		if (!this.timelineOf(organizationId)) return null;
-		const head = this.log.head().size;
-		const q = { ...query, size: query.size ?? head };
-		if (q.size > head || (q.seq != null && q.seq >= q.size) || (q.from != null && q.from > q.size)) {
-			return "out_of_range" as const;
-		}
-		return {
-			size: q.size,
-			root: this.log.rootAt(q.size) as string,
-			...(q.seq != null && { seq: q.seq, inclusionProof: this.log.inclusion(q.seq, q.size) }),
-			...(q.from != null && {
-				from: q.from,
-				fromRoot: this.log.rootAt(q.from) as string,
-				consistencyProof: this.log.consistency(q.from, q.size),
-			}),
-		};
+		return this.caughtUp(() => (this.timelineOf(organizationId) ? logProof(this.lottery(), query) : null));
+	}
+
+	// ── the live feed ──────────────────────────────────────────────────────
+
+	private feedParts: DrawFeed | null = null;
+	private get feed(): DrawFeed {
+		this.feedParts ??= new DrawFeed(this.ctx, this.env.JWT_SIGNING_KEY);
+		return this.feedParts;
+	}
+
+	/** Accepts a public live socket: the headline now, and again at every change of it (live-feed.ts). */
+	override async fetch(request: Request): Promise<Response> {
+		if (!isUpgrade(request)) return new Response("Expected a WebSocket upgrade", { status: 426 });
+		const t = await this.caughtUp(() => this.timelineOf(request.headers.get("X-Organization-Id") ?? ""));
+		return t ? this.feed.accept(this.lottery(), t) : new Response("Draw not found", { status: 404 });
+	}
+
+	/** `ping` is answered; any other frame is dropped without work or reply. */
+	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+		if (message === "ping") ws.send("pong");
 	}
 
 	override participantCount(): number {
@@ -307,12 +244,13 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		const { size, root, round, sealedAt } = r.seal;
 		const roundAt = isoInstant(roundTime(this.lottery().chain, round));
 		this.emit("draw.sealed", { size, root, round, roundAt, sealedAt: isoInstant(sealedAt) }, now);
+		this.feed.push(this.lottery(), this.timeline());
 	}
 
 	protected override onSchedule(kind: DrawKind, now: number): number | null {
 		if (kind === "draw") return this.store.record()?.beacon ? null : now + 1000; // a watchdog: the alarm fetches
 		if (kind === "rank") return this.rank(now);
-		if (kind === "lost") return this.announceLost(now);
+		if (kind === "lost") return announceLost(this.awards, now);
 		if (kind === "claims") return this.expireClaims(now);
 		// A kind this version does not run (written by an older one) is dropped.
 		return null;
@@ -345,6 +283,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 					this.reschedule("draw", awaitBeacon(l, got, now, retryDelayMs));
 				}
 			});
+			this.feed.push(this.lottery(), this.timeline());
 			await this.arm();
 		} finally {
 			this.fetching = false;
@@ -370,52 +309,26 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		if (!t || r.drawnAt != null) return;
 		l.store.saveRecord({ ...r, drawnAt: now });
 		this.drawn(now);
-		this.award(this.store.nextRanked(r.winnerCount), now, false);
+		this.feed.push(this.lottery(), this.timeline());
+		this.proofWinners = null;
+		award(this.awards, t, this.store.nextRanked(r.winnerCount), now, false);
 		this.scheduleAt("lost", now);
 		this.checkCompletion(now);
 	}
-	private award(entries: DrawEntry[], now: number, backfilled: boolean): void {
-		this.proofWinners = null;
-		const t = this.timeline();
-		const claimBy = now + (t?.claimWindowSeconds ?? DEFAULT_CLAIM_WINDOW_SECONDS) * 1000;
-		for (const e of entries) {
-			this.store.win(e, now, claimBy, newId("adm"), backfilled);
-			this.emit(
-				"draw.consumer.won",
-				{ consumerId: e.consumer_id, entryId: e.entry_id, backfilled, claimBy: isoSeconds(claimBy) },
-				now,
-			);
-		}
-		if (entries.length) this.scheduleAt("claims", claimBy);
+	private get awards(): AwardParts {
+		return {
+			store: this.store,
+			emit: (type, data, now) => this.emit(type, data, now),
+			scheduleAt: (kind, at) => this.scheduleAt(kind, at),
+		};
 	}
 
-	/** Expires wins past their claim window; with backfill, each place passes to the next in rank order. */
+	/** Expires wins past their claim window; a backfill changes the proof's lists. */
 	private expireClaims(now: number): number | null {
-		const t = this.timeline();
-		const expired = this.store.expiredClaims(now);
-		for (const e of expired) {
-			this.store.setStatus(e.consumer_id, "EXPIRED", now);
-			this.emit("draw.consumer.expired", { consumerId: e.consumer_id, entryId: e.entry_id }, now);
-		}
-		if (t?.backfill && expired.length) this.award(this.store.nextRanked(expired.length), now, true);
+		const { passed, next } = expireClaims(this.awards, this.timeline(), now);
+		if (passed) this.proofWinners = null;
 		this.checkCompletion(now);
-		return this.store.earliestClaimBy();
-	}
-
-	/**
-	 * `draw.consumer.lost` for everyone not drawn, in rank order: one event per LOST_CHUNK
-	 * consumer ids, LOST_PER_RUN per run, so a large draw never floods one alarm.
-	 */
-	private announceLost(now: number): number | null {
-		const lost = this.store.nextLost(LOST_PER_RUN);
-		for (const consumerIds of chunked(
-			lost.map((e) => e.consumer_id),
-			LOST_CHUNK,
-		)) {
-			this.emit("draw.consumer.lost", { consumerIds }, now);
-		}
-		// Paced (40,000 losers a second at most), so announcing a huge draw leaves room for everything else.
-		return lost.length === LOST_PER_RUN ? now + 250 : null;
+		return next;
 	}
 
 	/** Every win is settled (claimed, or expired with no one left to take it): COMPLETED. */

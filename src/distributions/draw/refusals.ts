@@ -1,7 +1,7 @@
 /** What a draw's refusals mean to the client. */
 import { ApiError, conflict, notFound } from "../../http/problems";
 import type { Refusals } from "../common/engine";
-import type { DrawError } from "./object";
+import type { DrawError } from "./types";
 
 export const DRAW_ERRORS: Refusals<DrawError> = {
 	not_found: () => notFound("Draw"),

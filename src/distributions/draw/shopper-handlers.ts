@@ -6,6 +6,7 @@ import type { AppRouteHandler } from "../../http/router";
 import { withCheckout } from "../checkout/service";
 import { engineRef, unwrap } from "../common/engine";
 import type { EntryEnv } from "../common/identify";
+import { connectLive, requireWebSocket } from "../common/live";
 import { DRAW_ERRORS } from "./refusals";
 import type { drawProofSchema } from "./schema";
 import type * as routes from "./shopper-routes";
@@ -72,4 +73,11 @@ export const logProof: Handler<typeof routes.logProof> = async (c) => {
 	if (proof === "out_of_range")
 		throw fieldError("size", "size, seq and from must lie within the log (seq < size, from ≤ size)");
 	return c.json(proof, 200);
+};
+
+/** The public feed: the object accepts the socket (hibernation API) and pushes every change of the headline. */
+export const live: Handler<typeof routes.live> = async (c) => {
+	requireWebSocket(c.req.header("Upgrade"));
+	const ref = engineRef(c.env, "draw", c.req.valid("param").id);
+	return connectLive(ref, c.req.url, { "X-Organization-Id": c.get("tenant").organizationId });
 };

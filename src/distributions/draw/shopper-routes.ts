@@ -85,3 +85,15 @@ export const logProof = createRoute({
 		...errors({ 400: "Size, seq or from beyond the log", 404: "Draw not found" }),
 	},
 });
+
+export const live = createRoute({
+	method: "get",
+	path: "/{id}/live",
+	tags,
+	summary: "WebSocket: the draw's seal, beacon wait and result as they happen",
+	description:
+		"`?key=pk_…`. Messages: `draw` — the proof's headline (status, round R and its time, the log's head, the signed seal from close, `awaitingBeacon`, `drawnAt`) on connect and at every change (sealed, resealed by a draw-now, awaiting the beacon, drawn); `ping` → `pong`. Other frames get no reply. After `drawn`, an entrant fetches its own status.",
+	security: SECURITY.publishable,
+	request,
+	responses: { 101: empty(), ...errors({ 404: "Draw not found", 426: "Upgrade required" }) },
+});

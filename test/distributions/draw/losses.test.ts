@@ -4,7 +4,7 @@
  * each loser exactly once, in at most one event per 1,000 entries.
  */
 import { describe, expect, it } from "vitest";
-import { chunked, LOST_CHUNK } from "../../../src/distributions/draw/object";
+import { chunked, LOST_CHUNK } from "../../../src/distributions/draw/awards";
 import { shortDraw, waitDrawn } from "../../support/draw";
 import { storedEvents } from "../../support/events";
 import { tenant } from "../../support/helpers";
