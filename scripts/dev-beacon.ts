@@ -7,15 +7,16 @@ import { createDevBeacon } from "../src/distributions/draw/dev-beacon";
 import { serveFetch } from "./serve-fetch";
 
 const port = Number(process.env.DRAND_DEV_PORT ?? 8790);
-const beacon = createDevBeacon({ secretKey: process.env.DRAND_DEV_SECRET_KEY || undefined });
+const period = process.env.DRAND_DEV_PERIOD ? Number(process.env.DRAND_DEV_PERIOD) : undefined;
+const beacon = createDevBeacon({ secretKey: process.env.DRAND_DEV_SECRET_KEY || undefined, period });
 const { url } = await serveFetch(beacon.fetch, { port });
 console.log(`
   Dev beacon (NOT drand quicknet: proofs on it say dev) on ${url}
   Chain hash: ${beacon.chain.hash}
   Round now:  ${url}/${beacon.chain.hash}/public/latest
 
-  For the worker (.dev.vars):
+  For a worker started otherwise (wrangler dev --var NAME:value):
     DRAND_CHAIN=dev
     DRAND_RELAYS=${url}
-    DRAND_DEV_PUBLIC_KEY=${beacon.chain.publicKey}
+    DRAND_DEV_PUBLIC_KEY=${beacon.chain.publicKey}${period ? `\n    DRAND_DEV_PERIOD=${period}` : ""}
 `);

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm run dev`: the port checked free, local secrets in .dev.vars (first run only), local
-// D1 migrated, `wrangler dev` on :8787, and a demo organization whose keys are printed.
+// D1 migrated, the local dev beacon on :8790 (draws happen with no network), `wrangler dev` on
+// :8787, and a demo organization whose keys are printed.
 import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { pathToFileURL } from "node:url";
+import { newBeaconSecret, startDevBeacon } from "./beacon-process.mjs";
 import { copyDocsAssets } from "./docs-assets.mjs";
 
 const PORT = process.env.PORT ?? "8787";
@@ -70,6 +72,33 @@ function migrate() {
 	if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+/**
+ * Draws need beacon rounds: unless DRAND_CHAIN is set in the environment (`DRAND_CHAIN=quicknet
+ * npm run dev` draws on the real relays), the local dev beacon
+ * runs beside the worker, with its key kept in .dev-beacon.json so earlier draws still verify
+ * after a restart. Its seal margin is 10 s, so a demo draw happens seconds after its close.
+ */
+async function devBeaconVars() {
+	if (process.env.DRAND_CHAIN) {
+		return {
+			vars: ["--var", `DRAND_CHAIN:${process.env.DRAND_CHAIN}`],
+			label: process.env.DRAND_CHAIN,
+			stop: () => {},
+		};
+	}
+	if (!existsSync(".dev-beacon.json")) {
+		writeFileSync(".dev-beacon.json", `${JSON.stringify({ secretKey: newBeaconSecret() })}\n`, { mode: 0o600 });
+	}
+	const { secretKey } = JSON.parse(readFileSync(".dev-beacon.json", "utf8"));
+	const beacon = await startDevBeacon({ secretKey, port: Number(process.env.DRAND_DEV_PORT ?? 8790) });
+	const vars = { ...beacon.vars, DRAW_SEAL_MARGIN_MS: "10000" };
+	return {
+		vars: Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+		label: `the local dev beacon on ${beacon.url} (proofs say dev chain)`,
+		stop: () => beacon.stop(),
+	};
+}
+
 async function waitForServer(child) {
 	for (let i = 0; i < 240; i++) {
 		if (child.exitCode !== null) process.exit(child.exitCode);
@@ -110,6 +139,7 @@ async function main() {
 	ensureDevVars();
 	copyDocsAssets();
 	migrate();
+	const beacon = await devBeaconVars();
 	const child = spawn(
 		"wrangler",
 		[
@@ -121,6 +151,7 @@ async function main() {
 			// Local development: webhooks may go to a receiver on this machine (src/events/webhooks/destination.ts).
 			"--var",
 			"ALLOW_PRIVATE_WEBHOOKS:true",
+			...beacon.vars,
 			...process.argv.slice(2),
 		],
 		{
@@ -129,13 +160,17 @@ async function main() {
 		},
 	);
 	for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-	child.on("exit", (code) => process.exit(code ?? 0));
+	child.on("exit", async (code) => {
+		await beacon.stop();
+		process.exit(code ?? 0);
+	});
 
 	await waitForServer(child);
 	const demo = await demoOrganization(readDevVars().PLATFORM_ADMIN_TOKEN);
 	console.log(`
   fanfare-edge is running on ${BASE}
   API reference:     ${BASE}/docs
+  Draw beacon:       ${beacon.label}
   Demo organization: ${demo.organization.name} (${demo.organization.id})
   Secret key:        ${demo.secretKey.key}
   Publishable key:   ${demo.publishableKey.key}

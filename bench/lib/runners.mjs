@@ -123,7 +123,7 @@ async function waitHealthy(url, { timeoutMs, isDead, what }) {
  * `fromSource`: wrangler bundles src/ itself from wrangler.toml, as `npm run dev` does (the
  * browser suites need its static assets, which `wrangler dev <bundle> --no-bundle` leaves out).
  */
-export async function startWranglerDev(prep, { timeoutMs = 120_000, fromSource = false } = {}) {
+export async function startWranglerDev(prep, { timeoutMs = 120_000, fromSource = false, vars = {} } = {}) {
 	const port = await freePort();
 	const inspectorPort = await freePort();
 	const persist = persistFor(prep, "wrangler");
@@ -143,6 +143,8 @@ export async function startWranglerDev(prep, { timeoutMs = 120_000, fromSource =
 		"--env-file",
 		prep.envFile,
 		"--show-interactive-dev-session=false",
+		// Variables wrangler.toml does not declare: an env file's are dropped (only [secrets] are read from it).
+		...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
 	];
 	const child = spawn(join(BIN, "wrangler"), args, {
 		cwd: ROOT,
