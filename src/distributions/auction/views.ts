@@ -119,11 +119,19 @@ export function publishedLog(
 	};
 }
 
-/** A stable, unguessable name for each bidder in the public log, keyed by the deployment secret and this auction. */
-export function pseudonymizer(
-	secret: string,
-	t: { id: string; encryptionSeed: string } | null,
-): (consumerId: string) => string {
-	const mac = hmacSha256(sha256(utf8(`${secret}|bidder|${t?.id}|${t?.encryptionSeed}`)));
+/**
+ * A stable, unguessable name for each bidder in the public log: an HMAC under the auction's own
+ * pseudonym key (`chain.pseudonymKey`, drawn at its first bid), so rotating APP_SECRET never renames a
+ * bidder mid-auction or in a published log.
+ */
+export function pseudonymizer(key: Uint8Array): (consumerId: string) => string {
+	const mac = hmacSha256(key);
 	return (id) => `bidder_${hex(mac(utf8(id))).slice(0, 12)}`;
 }
+
+/**
+ * The pseudonym key of a chain started before auctions drew their own: derived, as it was then, from
+ * the deployment secret — version 1 of APP_SECRET, the only one there was — and this auction.
+ */
+export const legacyPseudonymKey = (secretV1: string, t: { id: string; encryptionSeed: string } | null) =>
+	sha256(utf8(`${secretV1}|bidder|${t?.id}|${t?.encryptionSeed}`));
