@@ -92,12 +92,13 @@ const logged = new Map<string, { windowStart: number; count: number }>();
 
 /**
  * One line per failed decryption or MAC check of a well-formed value: what it was (the purpose's
- * name, never its seed), the version it named, and why. At most 20 a minute per kind of failure per
- * isolate, so a flood of forged tickets cannot flood the log; the first line past that says so.
+ * name, never its seed), the version it named, and why. At most 20 a minute per purpose and reason
+ * per isolate, so a flood of forged tickets cannot flood the log; the first line past that says so.
  */
 export function logOpenFailure(purpose: string, version: number, reason: OpenFailure): void {
 	const what = purpose.split("|")[0];
-	const key = `${what}|${version}|${reason}`;
+	// Not keyed by version: a forged value can name any version, and each would get its own 20 lines.
+	const key = `${what}|${reason}`;
 	const now = Date.now();
 	let slot = logged.get(key);
 	if (!slot || now - slot.windowStart >= LOG_WINDOW_MS) {

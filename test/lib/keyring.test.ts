@@ -146,4 +146,20 @@ describe("the keyring", () => {
 			expect.objectContaining({ purpose: "webhook-endpoint-secret", secretVersion: 9, reason: "unknown_version" }),
 		);
 	});
+
+	it("forged values naming unknown versions: each a 400, the log capped at 20 lines a minute plus one saying so", async () => {
+		const warn = vi.spyOn(console, "warn");
+		const t = await tenant();
+		const mac = base64url(new Uint8Array(16));
+		for (let v = 100; v < 130; v++) {
+			const res = await call(`/api/v1/consumers?cursor=v${v}.cHJvZF8x.${mac}`, { key: t.secretKey });
+			expectProblem(res, 400, "Validation failed");
+		}
+		const lines = warn.mock.calls
+			.map((a) => JSON.parse(String(a[0])))
+			.filter((l) => l.purpose === "pagination-cursor" && l.reason === "unknown_version");
+		expect(lines).toHaveLength(21);
+		expect(lines.map((l) => l.secretVersion).slice(0, 3)).toEqual([100, 101, 102]);
+		expect(lines[20].suppressed).toContain("not logged");
+	});
 });
