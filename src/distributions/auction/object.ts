@@ -17,8 +17,7 @@
  */
 import { newId } from "../../lib/ids";
 import { fromMinor } from "../../lib/money";
-import { secretOf } from "../../lib/secrets";
-import { fromHex, hex } from "../../lib/sha256";
+import { fromHex } from "../../lib/sha256";
 import { isoInstant, isoSeconds } from "../../lib/time";
 import { ok, type Reply, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
@@ -40,7 +39,7 @@ import {
 } from "./store";
 import {
 	bidderView,
-	legacyPseudonymKey,
+	keyLegacyChain,
 	merchantBidView,
 	outcomeView,
 	pseudonymizer,
@@ -367,15 +366,9 @@ export class AuctionObject extends DistributionObject {
 			const st = chain ? null : this.store.load();
 			const c = chain ?? st?.chain;
 			if (!c) throw new Error("auction: no bidder has a pseudonym before the first bid");
-			if (!c.pseudonymKey) {
-				// A chain from before auctions drew their own key: derived from APP_SECRET version 1, then kept
-				// with the chain (saved here, or with the bid's state), so that version is not needed again.
-				const v1 = secretOf(this.env.APP_SECRET, 1, "auction-pseudonym");
-				if (!v1) throw new Error("auction: its bidder pseudonyms need APP_SECRET version 1, which is not configured");
-				c.pseudonymKey = hex(legacyPseudonymKey(v1.secret, this.timeline()));
-				if (st) this.store.save(st);
-			}
-			this.pseudonymKey = pseudonymizer(fromHex(c.pseudonymKey));
+			// A chain from before auctions drew their own key gets it now, kept from then on (saved here or with the bid).
+			if (keyLegacyChain(c, this.env.APP_SECRET, this.timeline()) && st) this.store.save(st);
+			this.pseudonymKey = pseudonymizer(fromHex(c.pseudonymKey ?? ""));
 		}
 		return this.pseudonymKey(consumerId);
 	}
