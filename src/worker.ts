@@ -2,6 +2,7 @@
 
 import { type EventMessage, storeEvents } from "./events/publish";
 import { backoffSeconds, type DeliveryMessage, deliver, fanOut, markDead } from "./events/webhooks/delivery";
+import { resealWebhookSecrets } from "./events/webhooks/reseal";
 import app from "./http/app";
 import { purgeIdempotencyKeys } from "./http/middleware/idempotency";
 
@@ -35,5 +36,7 @@ export default {
 	},
 	async scheduled(_controller, env, ctx) {
 		ctx.waitUntil(purgeIdempotencyKeys(env.DB));
+		// After an APP_SECRET rotation: stored endpoint secrets move to the active version (README, "Key rotation").
+		ctx.waitUntil(resealWebhookSecrets(env));
 	},
 } satisfies ExportedHandler<Env>;

@@ -73,11 +73,18 @@ export function randomToken(length: number): string {
 
 const derivedKeys = new Map<string, Promise<CryptoKey>>();
 
+/** One version of the deployment secret (lib/secrets.ts reads them from APP_SECRET). */
+export interface SecretVersion {
+	version: number;
+	secret: string;
+}
+
 /**
- * A purpose-bound key derived from the deployment secret with HKDF, so one leaked
- * derived key (say, the cursor key) reveals nothing about the others.
+ * A purpose-bound key derived from one version of the deployment secret with HKDF, so one
+ * leaked derived key (say, the cursor key) reveals nothing about the others. Takes a version,
+ * not the raw APP_SECRET value: what is made with it must name that version (lib/secrets.ts).
  */
-export function deriveKey(secret: string, purpose: string, usage: "hmac" | "aes"): Promise<CryptoKey> {
+export function deriveKey({ secret }: SecretVersion, purpose: string, usage: "hmac" | "aes"): Promise<CryptoKey> {
 	const cacheKey = `${usage}:${purpose}:${secret}`;
 	let key = derivedKeys.get(cacheKey);
 	if (!key) {

@@ -4,9 +4,11 @@
  * distribution's encryptionSeed, and bound to that distribution (as authenticated
  * data) and to one consumer. They carry the consumer's line number, so a worker can
  * compute a waiting consumer's place without asking the queue's object. A ticket from
- * another distribution, or an edited one, does not decrypt.
+ * another distribution, or an edited one, does not decrypt. A ticket names the APP_SECRET
+ * version it was sealed with (lib/secrets.ts): one sealed before a rotation opens while that
+ * version is still in the ring.
  */
-import { decrypt, deriveKey, encrypt } from "./crypto";
+import { openWithSecret, sealWithSecret } from "./secrets";
 
 export interface TicketContent {
 	consumerId: string;
@@ -14,7 +16,7 @@ export interface TicketContent {
 	seq: number | null;
 }
 
-const key = (secret: string, encryptionSeed: string) => deriveKey(secret, `position-ticket|${encryptionSeed}`, "aes");
+const purpose = (encryptionSeed: string) => `position-ticket|${encryptionSeed}`;
 
 export async function sealTicket(
 	secret: string,
@@ -22,8 +24,9 @@ export async function sealTicket(
 	distributionId: string,
 	content: TicketContent,
 ) {
-	return encrypt(
-		await key(secret, encryptionSeed),
+	return sealWithSecret(
+		secret,
+		purpose(encryptionSeed),
 		JSON.stringify({ c: content.consumerId, s: content.seq }),
 		distributionId,
 	);
@@ -37,7 +40,7 @@ export async function openTicket(
 	ticket: string,
 ): Promise<TicketContent | null> {
 	if (ticket.length > 512) return null;
-	const plain = await decrypt(await key(secret, encryptionSeed), ticket, distributionId);
+	const plain = await openWithSecret(secret, purpose(encryptionSeed), ticket, distributionId);
 	if (!plain) return null;
 	try {
 		const { c, s } = JSON.parse(plain) as { c?: unknown; s?: unknown };

@@ -1,9 +1,11 @@
 /**
- * EdDSA (Ed25519) JWTs: consumer access tokens, admission grants, receipts and auction heads, verifiable by
- * anyone with the public keys at /.well-known/jwks.json. The private key is the
- * Worker secret JWT_SIGNING_KEY, an Ed25519 private JWK.
+ * EdDSA (Ed25519) JWTs: consumer access tokens, admission grants, receipts, seals and auction heads,
+ * verifiable by anyone with the public keys at /.well-known/jwks.json. Signed by the active key of
+ * the keyring in the Worker secret JWT_SIGNING_KEY (lib/signing-keys.ts); every token names its
+ * key (`kid`) and is verified with that key only — a kid the ring does not hold is refused.
  */
 import { base64url, fromBase64url } from "./crypto";
+import { signingRing } from "./signing-keys";
 
 export const ISSUER = "fanfare-edge";
 const encoder = new TextEncoder();
@@ -31,44 +33,9 @@ export interface TokenClaims {
 	head?: string;
 }
 
-interface SigningKeys {
-	kid: string;
-	privateKey: CryptoKey;
-	publicKey: CryptoKey;
-	publicJwk: JsonWebKey & { kid: string; alg: string; use: string };
-}
-
-const cache = new Map<string, Promise<SigningKeys>>();
-
-function loadKeys(secret: string): Promise<SigningKeys> {
-	let keys = cache.get(secret);
-	if (!keys) {
-		keys = (async () => {
-			const jwk = JSON.parse(secret) as JsonWebKey;
-			if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || !jwk.d || !jwk.x) {
-				throw new Error("JWT_SIGNING_KEY must be an Ed25519 private JWK");
-			}
-			// RFC 7638 thumbprint: the required members in lexicographic order (crv, kty, x), no whitespace.
-			const pub = { crv: "Ed25519", kty: "OKP", x: jwk.x };
-			const thumb = await crypto.subtle.digest("SHA-256", encoder.encode(JSON.stringify(pub)));
-			const kid = base64url(new Uint8Array(thumb));
-			const algorithm = { name: "Ed25519" };
-			const privateKey = await crypto.subtle.importKey("jwk", { ...pub, d: jwk.d }, algorithm, false, ["sign"]);
-			const publicKey = await crypto.subtle.importKey("jwk", pub, algorithm, true, ["verify"]);
-			return {
-				kid,
-				privateKey,
-				publicKey,
-				publicJwk: { kty: "OKP", crv: "Ed25519", x: jwk.x, kid, alg: "EdDSA", use: "sig" },
-			};
-		})();
-		cache.set(secret, keys);
-	}
-	return keys;
-}
-
+/** The public keys of every key in the ring (next, active, retired): what /.well-known/jwks.json serves. */
 export async function jwks(secret: string) {
-	return { keys: [(await loadKeys(secret)).publicJwk] };
+	return (await signingRing(secret)).jwks;
 }
 
 const encodeJson = (value: unknown) => base64url(encoder.encode(JSON.stringify(value)));
@@ -77,10 +44,10 @@ export async function signToken(
 	secret: string,
 	claims: Omit<TokenClaims, "iss" | "iat"> & { iat?: number },
 ): Promise<string> {
-	const keys = await loadKeys(secret);
-	const header = encodeJson({ alg: "EdDSA", typ: "JWT", kid: keys.kid });
+	const { active } = await signingRing(secret);
+	const header = encodeJson({ alg: "EdDSA", typ: "JWT", kid: active.kid });
 	const body = encodeJson({ iss: ISSUER, iat: Math.floor(Date.now() / 1000), ...claims });
-	const signature = await crypto.subtle.sign("Ed25519", keys.privateKey, encoder.encode(`${header}.${body}`));
+	const signature = await crypto.subtle.sign("Ed25519", active.privateKey, encoder.encode(`${header}.${body}`));
 	return `${header}.${body}.${base64url(new Uint8Array(signature))}`;
 }
 
@@ -106,6 +73,8 @@ export async function verifyToken(
 	const now = options.now ?? Date.now();
 	let verified = verifiedBySecret.get(secret);
 	if (!verified) {
+		// A new keyring (a rotation): what the old one verified is checked again, under this one.
+		verifiedBySecret.clear();
 		verified = new Map();
 		verifiedBySecret.set(secret, verified);
 	}
@@ -119,24 +88,28 @@ export async function verifyToken(
 	return claims;
 }
 
+const decodeJson = (text: string) => JSON.parse(new TextDecoder().decode(fromBase64url(text) ?? new Uint8Array()));
+
 async function verifyUncached(secret: string, token: string, kind: TokenKind, now: number, allowExpired: boolean) {
 	const parts = token.split(".");
 	if (parts.length !== 3 || token.length > 4096) return null;
 	const [headerText, bodyText, sigText] = parts;
 	const signature = fromBase64url(sigText);
-	const keys = await loadKeys(secret);
 	if (signature?.byteLength !== 64) return null;
-	const valid = await crypto.subtle.verify(
-		"Ed25519",
-		keys.publicKey,
-		signature,
-		encoder.encode(`${headerText}.${bodyText}`),
-	);
-	if (!valid) return null;
+	const ring = await signingRing(secret);
 	try {
-		const header = JSON.parse(new TextDecoder().decode(fromBase64url(headerText) ?? new Uint8Array()));
-		const claims = JSON.parse(new TextDecoder().decode(fromBase64url(bodyText) ?? new Uint8Array())) as TokenClaims;
-		if (header.alg !== "EdDSA" || header.kid !== keys.kid) return null;
+		const header = decodeJson(headerText);
+		// The key the token names, and only that one: an unknown kid (a removed key, another deployment's) fails.
+		const key = header?.alg === "EdDSA" && typeof header.kid === "string" ? ring.byKid.get(header.kid) : undefined;
+		if (!key) return null;
+		const valid = await crypto.subtle.verify(
+			"Ed25519",
+			key.publicKey,
+			signature,
+			encoder.encode(`${headerText}.${bodyText}`),
+		);
+		if (!valid) return null;
+		const claims = decodeJson(bodyText) as TokenClaims;
 		if (
 			claims.iss !== ISSUER ||
 			claims.typ !== kind ||

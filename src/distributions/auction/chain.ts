@@ -22,11 +22,11 @@ export function rulesIn(st: StoredAuction, t: Settings | null): AuctionRules {
 	};
 }
 
-/** The chain's first link, at the first bid: the rules just frozen, the times in force, a fresh reserve salt. */
+/** The chain's first link, at the first bid: the rules just frozen, the times in force, a fresh reserve salt and pseudonym key. */
 export function startChain(t: Settings, rules: AuctionRules): Chain {
 	const reserveSalt = newSalt();
 	const genesis = genesisOf(t.id, rules, t, reserveSalt);
-	return { genesis, hash: genesisHash(genesis), reserveSalt };
+	return { genesis, hash: genesisHash(genesis), reserveSalt, pseudonymKey: newSalt() };
 }
 
 /** A bidding step as a log entry; an explicit bid commits to its maximum (`logMax`) with a fresh secret salt. */

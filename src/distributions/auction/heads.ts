@@ -25,7 +25,8 @@ export class HeadSigner {
 	private lastKey = "";
 
 	constructor(
-		private readonly signingKey: string,
+		/** The JWT_SIGNING_KEY value (the keyring) it signs with. */
+		readonly signingKey: string,
 		private readonly organizationId: string,
 		private readonly auctionId: string,
 	) {}

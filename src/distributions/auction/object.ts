@@ -17,6 +17,7 @@
  */
 import { newId } from "../../lib/ids";
 import { fromMinor } from "../../lib/money";
+import { fromHex } from "../../lib/sha256";
 import { isoInstant, isoSeconds } from "../../lib/time";
 import { ok, type Reply, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
@@ -28,8 +29,23 @@ import { DistributionObject } from "../kernel/object";
 import { extensionAt, movedTimes, rulesIn, startChain, stepEntry, timesEntry } from "./chain";
 import { HeadSigner, type SignedHead } from "./heads";
 import { type AuctionRules, buyNow, placeBid, rulesOf, settle } from "./rules";
-import { AUCTION_MIGRATIONS, AuctionStore, type Head, type AuctionStore as Store, type StoredAuction } from "./store";
-import { bidderView, merchantBidView, outcomeView, pseudonymizer, publicView, publishedLog } from "./views";
+import {
+	AUCTION_MIGRATIONS,
+	AuctionStore,
+	type Chain,
+	type Head,
+	type AuctionStore as Store,
+	type StoredAuction,
+} from "./store";
+import {
+	bidderView,
+	keyLegacyChain,
+	merchantBidView,
+	outcomeView,
+	pseudonymizer,
+	publicView,
+	publishedLog,
+} from "./views";
 
 export type { BidderStatus } from "./rules";
 
@@ -271,7 +287,7 @@ export class AuctionObject extends DistributionObject {
 				next.chain = startChain(t, rulesIn(next, t));
 				next.times = { closeAt: t.closeAt, settleAt: t.settleAt };
 			}
-			const entries = outcome.steps.map((step) => stepEntry(step, this.pseudonym(step.bidder), logMax));
+			const entries = outcome.steps.map((step) => stepEntry(step, this.pseudonym(step.bidder, next.chain), logMax));
 			this.store.append(next.chain.hash, entries, now);
 			const leader = outcome.state.leader?.id ?? null;
 			this.emit(
@@ -337,12 +353,23 @@ export class AuctionObject extends DistributionObject {
 	private signHead(head: Head | null): Promise<SignedHead | null> {
 		const t = this.timeline();
 		if (!t || !head) return Promise.resolve(null);
-		this.signer ??= new HeadSigner(this.env.JWT_SIGNING_KEY, t.organizationId, t.id);
+		// A new keyring (a rotation) signs from then on: the last head is signed again, by the active key.
+		if (this.signer?.signingKey !== this.env.JWT_SIGNING_KEY) {
+			this.signer = new HeadSigner(this.env.JWT_SIGNING_KEY, t.organizationId, t.id);
+		}
 		return this.signer.sign(head);
 	}
 
-	private pseudonym(consumerId: string): string {
-		if (!this.pseudonymKey) this.pseudonymKey = pseudonymizer(this.env.APP_SECRET, this.timeline());
+	/** A bidder's name in the log, under the chain's own key (`chain` while the first bid's state is not saved yet). */
+	private pseudonym(consumerId: string, chain?: Chain): string {
+		if (!this.pseudonymKey) {
+			const st = chain ? null : this.store.load();
+			const c = chain ?? st?.chain;
+			if (!c) throw new Error("auction: no bidder has a pseudonym before the first bid");
+			// A chain from before auctions drew their own key gets it now, kept from then on (saved here or with the bid).
+			if (keyLegacyChain(c, this.env.APP_SECRET, this.timeline()) && st) this.store.save(st);
+			this.pseudonymKey = pseudonymizer(fromHex(c.pseudonymKey ?? ""));
+		}
 		return this.pseudonymKey(consumerId);
 	}
 

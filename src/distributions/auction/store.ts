@@ -39,6 +39,8 @@ export interface Chain {
 	genesis: Genesis;
 	hash: string;
 	reserveSalt: string;
+	/** Hex HMAC key naming bidders (views.ts, pseudonymizer); never published. Absent in chains older than it. */
+	pseudonymKey?: string;
 }
 
 /** Everything beyond the bidding state that the object keeps between calls. */

@@ -7,6 +7,7 @@
  * Owns no table. Other bidders' maxima never appear before settlement.
  */
 import { fromMinor } from "../../lib/money";
+import { secretOf } from "../../lib/secrets";
 import { hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
 import { isoInstant } from "../../lib/time";
 import { statusAt } from "../common/status";
@@ -14,7 +15,7 @@ import type { StoredTimeline } from "../kernel/object";
 import type { SignedHead } from "./heads";
 import { AUCTION_ALGORITHM } from "./log";
 import { type AuctionRules, bidderStatus, buyNowAvailable, minimumNextBid, reserveMet } from "./rules";
-import type { LogRow, Settlement, StoredAuction } from "./store";
+import type { Chain, LogRow, Settlement, StoredAuction } from "./store";
 
 /** Who won (or null) at what price, and whether the reserve was met, in major units; null before settlement. */
 export function outcomeView(s: Settlement | null) {
@@ -119,11 +120,32 @@ export function publishedLog(
 	};
 }
 
-/** A stable, unguessable name for each bidder in the public log, keyed by the deployment secret and this auction. */
-export function pseudonymizer(
-	secret: string,
-	t: { id: string; encryptionSeed: string } | null,
-): (consumerId: string) => string {
-	const mac = hmacSha256(sha256(utf8(`${secret}|bidder|${t?.id}|${t?.encryptionSeed}`)));
+/**
+ * A stable, unguessable name for each bidder in the public log: an HMAC under the auction's own
+ * pseudonym key (`chain.pseudonymKey`, drawn at its first bid), so rotating APP_SECRET never renames a
+ * bidder mid-auction or in a published log.
+ */
+export function pseudonymizer(key: Uint8Array): (consumerId: string) => string {
+	const mac = hmacSha256(key);
 	return (id) => `bidder_${hex(mac(utf8(id))).slice(0, 12)}`;
+}
+
+/**
+ * The pseudonym key of a chain started before auctions drew their own: derived, as it was then, from
+ * the deployment secret — version 1 of APP_SECRET, the only one there was — and this auction.
+ */
+export const legacyPseudonymKey = (secretV1: string, t: { id: string; encryptionSeed: string } | null) =>
+	sha256(utf8(`${secretV1}|bidder|${t?.id}|${t?.encryptionSeed}`));
+
+/**
+ * Gives a chain started before auctions drew their own pseudonym key the key it always had
+ * (`legacyPseudonymKey` under APP_SECRET version 1); true if it did, so the caller stores it — from
+ * then on version 1 is not needed for it. Throws if version 1 is gone (the runbook keeps it until then).
+ */
+export function keyLegacyChain(chain: Chain, appSecret: string, t: { id: string; encryptionSeed: string } | null) {
+	if (chain.pseudonymKey) return false;
+	const v1 = secretOf(appSecret, 1, "auction-pseudonym");
+	if (!v1) throw new Error("auction: its bidder pseudonyms need APP_SECRET version 1, which is not configured");
+	chain.pseudonymKey = hex(legacyPseudonymKey(v1.secret, t));
+	return true;
 }

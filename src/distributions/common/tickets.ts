@@ -4,6 +4,7 @@
  * reused on every poll — any ticket this object sealed stays valid, and sealing is the
  * costly part of answering one. Owns no table: the cache is memory only.
  */
+import { type SecretRing, secretRing } from "../../lib/secrets";
 import { openTicket, sealTicket, type TicketContent } from "../../lib/tickets";
 
 type TicketKeys = { id: string; encryptionSeed: string };
@@ -14,7 +15,15 @@ const MAX_CACHED = 10_000;
 export class EntryTickets {
 	private readonly sealed = new Map<string, string>();
 
+	/** The APP_SECRET ring the cached tickets were sealed under: another one (a rotation) starts the cache again. */
+	private sealedUnder: SecretRing | null = null;
+
 	async seal(secret: string, t: TicketKeys, content: TicketContent): Promise<string> {
+		const ring = secretRing(secret);
+		if (ring !== this.sealedUnder) {
+			this.sealed.clear();
+			this.sealedUnder = ring;
+		}
 		// Keyed by line number too: the pre-queue shuffle or a rejoin changes what the ticket says.
 		const cacheKey = `${content.consumerId}|${content.seq}`;
 		let ticket = this.sealed.get(cacheKey);

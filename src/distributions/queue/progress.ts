@@ -9,7 +9,8 @@
  * this way is at most one second old; admissions are pushed live anyway.
  * Runs in the worker, not the object: owns no table and no schedule kind.
  */
-import { openTicket, type TicketContent } from "../../lib/tickets";
+import { isStale, type SecretRing, secretRing } from "../../lib/secrets";
+import { openTicket, sealTicket, type TicketContent } from "../../lib/tickets";
 import { engineRef } from "../common/engine";
 import { estimatedWaitSeconds } from "./admission";
 import type { QueueProgress, QueueState } from "./object";
@@ -37,8 +38,15 @@ export function forgetSnapshot(organizationId: string, queueId: string): void {
 
 /** Tickets already opened in this isolate: a consumer polls with the same ticket again and again. */
 const opened = new Map<string, TicketContent | null>();
+/** The APP_SECRET ring `opened` was filled under: after a rotation every ticket is opened again. */
+let openedUnder: SecretRing | null = null;
 
 async function openCached(env: Env, encryptionSeed: string, queueId: string, ticket: string) {
+	const ring = secretRing(env.APP_SECRET);
+	if (ring !== openedUnder) {
+		opened.clear();
+		openedUnder = ring;
+	}
 	const key = `${queueId}|${encryptionSeed}|${ticket}`;
 	if (opened.has(key)) return opened.get(key) ?? null;
 	const content = await openTicket(env.APP_SECRET, encryptionSeed, queueId, ticket);
@@ -85,6 +93,9 @@ export async function waitingStateFromTicket(
 		status: progress.soldOut ? "SOLD_OUT" : "QUEUED",
 		position,
 		estimatedWaitSeconds: progress.soldOut ? null : estimatedWaitSeconds(position, progress.admissionRate),
-		ticket,
+		// Sealed with a retired APP_SECRET version: handed back sealed anew, so it outlives that version.
+		ticket: isStale(env.APP_SECRET, ticket)
+			? await sealTicket(env.APP_SECRET, progress.encryptionSeed, queueId, content)
+			: ticket,
 	};
 }

@@ -7,8 +7,9 @@
  * 3xx is a failed attempt), and records a failure without a response as just `no response`,
  * with no timing: which of refused, timed out or bad TLS it was would map the network behind it.
  */
-import { decrypt, deriveKey } from "../../lib/crypto";
+
 import { newId } from "../../lib/ids";
+import { openWithSecret } from "../../lib/secrets";
 import { isoSeconds } from "../../lib/time";
 import type { EventMessage } from "../publish";
 import { distributionTypeById, eventById } from "../repo";
@@ -39,7 +40,8 @@ export const backoffSeconds = (env: Env, attempt: number) =>
 	Math.min(Number(env.WEBHOOK_RETRY_BASE_SECONDS || 40) * 2 ** (attempt - 1), 43_200);
 const TIMEOUT_MS = 10_000;
 
-export const secretKey = (env: Env) => deriveKey(env.APP_SECRET, "webhook-endpoint-secret", "aes");
+/** Endpoint signing secrets are stored sealed under APP_SECRET (lib/secrets.ts), bound to the endpoint's id. */
+export const SECRET_PURPOSE = "webhook-endpoint-secret";
 
 /** Creates the deliveries for stored events and queues them. */
 export async function fanOut(env: Env, stored: EventMessage[]): Promise<void> {
@@ -88,13 +90,21 @@ export async function deliver(env: Env, deliveryId: string, attempt: number): Pr
 		await markEndpointDisabled(env.DB, deliveryId);
 		return "drop";
 	}
-	const key = await secretKey(env);
-	const secret = await decrypt(key, endpoint.secretCiphertext, endpoint.id);
-	if (!secret) return "drop";
-	const secrets = [secret];
-	if (endpoint.previousSecretCiphertext && (endpoint.previousSecretExpiresAt ?? 0) > Date.now()) {
-		const previous = await decrypt(key, endpoint.previousSecretCiphertext, endpoint.id);
-		if (previous) secrets.push(previous);
+	const secrets = await signingSecrets(env, endpoint);
+	if (!secrets) {
+		// Sealed with an APP_SECRET version no longer configured (logged by openWithSecret): nothing can
+		// sign it. Recorded as a failed attempt and retried, so restoring that version recovers it.
+		await recordAttempt(env.DB, {
+			deliveryId,
+			attempts: delivery.attempts + 1,
+			statusCode: null,
+			latencyMs: 0,
+			error: "signing secret unreadable: the APP_SECRET version it was sealed with is not configured",
+			startedAt: Date.now(),
+			status: attempt >= MAX_ATTEMPTS ? "dead" : "failed",
+			nextRetryAt: attempt >= MAX_ATTEMPTS ? null : Date.now() + backoffSeconds(env, attempt) * 1000,
+		});
+		return "retry";
 	}
 	const body = JSON.stringify({
 		id: event.id,
@@ -157,6 +167,23 @@ export async function deliver(env: Env, deliveryId: string, attempt: number): Pr
 		nextRetryAt,
 	});
 	return ok ? "delivered" : "retry";
+}
+
+/** The endpoint's signing secret, and the one it replaced while that is still in its grace period; null if unreadable. */
+async function signingSecrets(env: Env, endpoint: NonNullable<Awaited<ReturnType<typeof endpointById>>>) {
+	const secret = await openWithSecret(env.APP_SECRET, SECRET_PURPOSE, endpoint.secretCiphertext, endpoint.id);
+	if (!secret) return null;
+	const secrets = [secret];
+	if (endpoint.previousSecretCiphertext && (endpoint.previousSecretExpiresAt ?? 0) > Date.now()) {
+		const previous = await openWithSecret(
+			env.APP_SECRET,
+			SECRET_PURPOSE,
+			endpoint.previousSecretCiphertext,
+			endpoint.id,
+		);
+		if (previous) secrets.push(previous);
+	}
+	return secrets;
 }
 
 /** Why this attempt may not go out (its destination is no longer public, or DNS is down), or null. */

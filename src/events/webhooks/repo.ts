@@ -257,3 +257,43 @@ export async function markDead(d1: D1Database, deliveryId: string): Promise<void
 		.set({ status: "dead", nextRetryAt: null, updatedAt: Date.now() })
 		.where(and(eq(webhookDeliveries.id, deliveryId), inArray(webhookDeliveries.status, ["pending", "failed"])));
 }
+
+/** Endpoints whose secret (or the one it replaced) is sealed without `prefix` (an older APP_SECRET version's). */
+export const endpointsSealedOtherwise = (d1: D1Database, prefix: string, limit: number) =>
+	db(d1)
+		.select({
+			id: webhookEndpoints.id,
+			secretCiphertext: webhookEndpoints.secretCiphertext,
+			previousSecretCiphertext: webhookEndpoints.previousSecretCiphertext,
+		})
+		.from(webhookEndpoints)
+		.where(
+			sql`${webhookEndpoints.secretCiphertext} NOT LIKE ${`${prefix}%`} OR (${webhookEndpoints.previousSecretCiphertext} IS NOT NULL AND ${webhookEndpoints.previousSecretCiphertext} NOT LIKE ${`${prefix}%`})`,
+		)
+		.orderBy(asc(webhookEndpoints.id))
+		.limit(limit)
+		.all();
+
+/**
+ * Replaces an endpoint's sealed secrets by the same secrets sealed anew, only if they are still the
+ * ones read (a secret rolled meanwhile is left as it is: it was sealed with the active version).
+ */
+export async function resealEndpoint(
+	d1: D1Database,
+	read: { id: string; secretCiphertext: string; previousSecretCiphertext: string | null },
+	sealed: { secretCiphertext: string; previousSecretCiphertext: string | null },
+): Promise<boolean> {
+	const unchanged = and(
+		eq(webhookEndpoints.id, read.id),
+		eq(webhookEndpoints.secretCiphertext, read.secretCiphertext),
+		read.previousSecretCiphertext === null
+			? sql`${webhookEndpoints.previousSecretCiphertext} IS NULL`
+			: eq(webhookEndpoints.previousSecretCiphertext, read.previousSecretCiphertext),
+	);
+	const rows = await db(d1)
+		.update(webhookEndpoints)
+		.set(sealed)
+		.where(unchanged)
+		.returning({ id: webhookEndpoints.id });
+	return rows.length === 1;
+}

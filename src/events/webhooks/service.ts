@@ -6,11 +6,11 @@
  */
 import type { z } from "zod";
 import { ApiError, fieldError } from "../../http/problems";
-import { encrypt } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
+import { sealWithSecret } from "../../lib/secrets";
 import { isoOrNull } from "../../lib/time";
 import { newEvent } from "../publish";
-import { secretKey } from "./delivery";
+import { SECRET_PURPOSE } from "./delivery";
 import { destinationRefusal, ResolverUnavailable } from "./destination";
 import { insertEndpoint, insertEventWithDelivery, markPending, rotateSecret, toEndpoint, updateEndpoint } from "./repo";
 import type { createWebhookEndpointBody, updateWebhookEndpointBody } from "./schema";
@@ -42,7 +42,7 @@ export async function registerEndpoint(
 	await assertDestination(env, input.url, ownHost);
 	const id = newId("wh");
 	const secret = newWebhookSecret();
-	const ciphertext = await encrypt(await secretKey(env), secret, id);
+	const ciphertext = await sealWithSecret(env.APP_SECRET, SECRET_PURPOSE, secret, id);
 	const row = await insertEndpoint(env.DB, organizationId, id, input, ciphertext);
 	return { ...toEndpoint(row), secret };
 }
@@ -63,7 +63,7 @@ export async function changeEndpoint(
  */
 export async function rotateEndpointSecret(env: Env, endpointId: string, graceSeconds = ROTATION_GRACE_SECONDS) {
 	const secret = newWebhookSecret();
-	const ciphertext = await encrypt(await secretKey(env), secret, endpointId);
+	const ciphertext = await sealWithSecret(env.APP_SECRET, SECRET_PURPOSE, secret, endpointId);
 	const expiresAt = graceSeconds > 0 ? Date.now() + graceSeconds * 1000 : null;
 	const row = await rotateSecret(env.DB, endpointId, ciphertext, expiresAt);
 	return { ...toEndpoint(row), secret, previousSecretExpiresAt: isoOrNull(expiresAt) };

@@ -11,12 +11,15 @@ import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { db } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema";
-import { decrypt, deriveKey, encrypt, sha256Hex, timingSafeEqual } from "../../lib/crypto";
+import { sha256Hex, timingSafeEqual } from "../../lib/crypto";
+import { openWithSecret, sealWithSecret } from "../../lib/secrets";
 import type { AppEnv } from "../env";
 import { ApiError, fieldError } from "../problems";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
+/** Stored replies are sealed (their bodies may carry one-time secrets, like a new API key). */
+const PURPOSE = "idempotency-response";
 
 interface StoredResponse {
 	contentType: string;
@@ -43,7 +46,6 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 		})
 		.returning({ key: table.key });
 
-	const aesKey = await deriveKey(c.env.APP_SECRET, "idempotency-response", "aes");
 	const aad = `${scope}|${key}`;
 	const where = and(eq(table.scope, scope), eq(table.key, key));
 
@@ -68,8 +70,15 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 				},
 			);
 		}
-		const stored = await decrypt(aesKey, prior.responseBody, aad);
-		if (!stored) throw new Error("idempotency record unreadable");
+		const stored = await openWithSecret(c.env.APP_SECRET, PURPOSE, prior.responseBody, aad);
+		// Sealed with an APP_SECRET version since removed (logged): the request ran, its reply is lost.
+		if (!stored) {
+			throw new ApiError(
+				409,
+				"Idempotency key unusable",
+				"A request with this idempotency key already succeeded, but its stored response can no longer be read. Use a new key only if you mean to repeat the request.",
+			);
+		}
 		const { contentType, body } = JSON.parse(stored) as StoredResponse;
 		return c.body(body, prior.responseStatus as ContentfulStatusCode, {
 			"Content-Type": contentType,
@@ -89,7 +98,11 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 	};
 	await db(c.env.DB)
 		.update(table)
-		.set({ state: "done", responseStatus: status, responseBody: await encrypt(aesKey, JSON.stringify(stored), aad) })
+		.set({
+			state: "done",
+			responseStatus: status,
+			responseBody: await sealWithSecret(c.env.APP_SECRET, PURPOSE, JSON.stringify(stored), aad),
+		})
 		.where(where);
 });
 
