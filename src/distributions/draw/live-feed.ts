@@ -13,11 +13,12 @@ import { drawHeadline } from "./public-views";
 export class DrawFeed {
 	constructor(
 		private readonly ctx: DurableObjectState,
-		private readonly signingKey: string,
+		/** Read at each message, so a rotated signing key (a new JWT_SIGNING_KEY ring) applies at once. */
+		private readonly signingKey: () => string,
 	) {}
 
 	private async message(l: Lottery, t: StoredTimeline) {
-		return { type: "draw", ...(await drawHeadline(l, t, this.signingKey, Date.now())) };
+		return { type: "draw", ...(await drawHeadline(l, t, this.signingKey(), Date.now())) };
 	}
 
 	async accept(l: Lottery, t: StoredTimeline): Promise<Response> {

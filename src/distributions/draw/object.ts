@@ -193,7 +193,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 
 	private feedParts: DrawFeed | null = null;
 	private get feed(): DrawFeed {
-		this.feedParts ??= new DrawFeed(this.ctx, this.env.JWT_SIGNING_KEY);
+		this.feedParts ??= new DrawFeed(this.ctx, () => this.env.JWT_SIGNING_KEY);
 		return this.feedParts;
 	}
 
