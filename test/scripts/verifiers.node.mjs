@@ -1,4 +1,4 @@
-// `npm run verify:draw` against the real worker (`wrangler dev` on a fresh local D1, drawing on the
+// `npm run verify:draw` and `verify:auction` against the real worker (`wrangler dev` on a fresh local D1, drawing on the
 // local dev beacon through the same code as quicknet): an entrant verifies a drawn draw with public
 // material and its own receipt, and the same command refuses a tampered proof, log or receipt,
 // naming the check with what it expected and what it found. Plain node:test: it runs processes
@@ -153,4 +153,90 @@ test("an entrant verifies a drawn draw with its receipt; tampering with the proo
 	assert.equal(bad.code, 1, bad.out);
 	assert.match(bad.out, /NOT VERIFIED/);
 	assert.ok(bad.out.includes("00".repeat(32)), "the forged root is shown as found or expected");
+});
+
+/** `npm run verify:auction` is `tsx scripts/verify-auction.ts log.json [heads.json] [jwks.json]`. */
+function verifyAuction(args) {
+	const r = spawnSync(
+		join(ROOT, "node_modules", ".bin", "tsx"),
+		[join(ROOT, "scripts", "verify-auction.ts"), ...args],
+		{
+			cwd: ROOT,
+			encoding: "utf8",
+			timeout: 120_000,
+		},
+	);
+	return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+test("a bidder verifies a settled auction with the heads it kept; a changed bid or a forged head is NOT VERIFIED", async () => {
+	const exp = await call("/api/v1/experiences", { key: org.sk, body: { name: "Auction drop" } });
+	const seq = await call(`/api/v1/experiences/${exp.json.id}/sequences`, { key: org.sk, body: { name: "Main" } });
+	const now = Date.now();
+	const auction = await call("/api/v1/auctions", {
+		key: org.sk,
+		body: {
+			sequenceId: seq.json.id,
+			openAt: iso(now - 1000),
+			closeAt: iso(now + 3000),
+			settleAt: iso(now + 3000),
+			startingBid: 10,
+			minimumIncrement: 1,
+		},
+	});
+	assert.equal(auction.status, 201, auction.text);
+	const id = auction.json.id;
+	const heads = [];
+	for (const [amount, maxAmount] of [
+		[12, 30],
+		[20, undefined],
+		[31, 40],
+	]) {
+		const g = await call("/consumer/v1/auth/guest", { method: "POST", headers: { "X-Publishable-Key": org.pk } });
+		const placed = await call(`/consumer/v1/auctions/${id}/bids`, {
+			key: g.json.accessToken,
+			headers: { "X-Publishable-Key": org.pk },
+			body: { amount, ...(maxAmount ? { maxAmount } : {}) },
+		});
+		assert.equal(placed.status, 200, placed.text);
+		heads.push(placed.json.head.token);
+	}
+	let log;
+	for (let i = 0; i < 100 && log?.status !== "SETTLED"; i++) {
+		await sleep(200);
+		log = (await call(`/consumer/v1/auctions/${id}/log`, { headers: { "X-Publishable-Key": org.pk } })).json;
+	}
+	assert.equal(log?.status, "SETTLED", JSON.stringify(log));
+	const jwks = (await call("/.well-known/jwks.json")).text;
+	const files = {
+		log: join(runDir, "auction-log.json"),
+		heads: join(runDir, "heads.json"),
+		jwks: join(runDir, "jwks.json"),
+	};
+	writeFileSync(files.log, JSON.stringify(log));
+	writeFileSync(files.heads, JSON.stringify(heads));
+	writeFileSync(files.jwks, jwks);
+
+	const ok = verifyAuction([files.log, files.heads, files.jwks]);
+	assert.equal(ok.code, 0, ok.out);
+	assert.match(ok.out, /^VERIFIED: auction /m);
+	assert.match(ok.out, /3 held head\(s\) with signatures/);
+
+	// One bid's amount changed in the published log.
+	const changed = join(runDir, "auction-changed.json");
+	const entries = log.entries.map((e, i) =>
+		i === log.entries.findIndex((x) => x.amount != null) ? { ...e, amount: e.amount + 100 } : e,
+	);
+	writeFileSync(changed, JSON.stringify({ ...log, entries }));
+	const rewritten = verifyAuction([changed, files.heads, files.jwks]);
+	assert.equal(rewritten.code, 1, rewritten.out);
+	assert.match(rewritten.out, /NOT VERIFIED/);
+
+	// A head whose signature was tampered with proves nothing, and says so.
+	const [h, p, s] = heads[0].split(".");
+	const forgedHeads = join(runDir, "heads-forged.json");
+	writeFileSync(forgedHeads, JSON.stringify([`${h}.${p}.${s.startsWith("A") ? `B${s.slice(1)}` : `A${s.slice(1)}`}`]));
+	const forged = verifyAuction([files.log, forgedHeads, files.jwks]);
+	assert.equal(forged.code, 1, forged.out);
+	assert.match(forged.out, /a head token that does not verify/);
 });
