@@ -4,6 +4,7 @@
  * Times are epoch milliseconds; money is integer minor units.
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { ACCESS_MODES } from "../distributions/access/modes";
 import { API_KEY_SCOPES, type Scope } from "../platform/api-keys/scopes";
 
 const timestamps = {
@@ -104,6 +105,8 @@ export const refreshTokens = sqliteTable(
 		usedAt: integer("used_at"),
 		revokedAt: integer("revoked_at"),
 		createdAt: integer("created_at").notNull(),
+		/** Issued by the merchant (POST /api/v1/consumers/:id/tokens), not a guest sign-up: its access tokens say so. */
+		vouched: integer("vouched", { mode: "boolean" }).notNull().default(false),
 	},
 	(t) => [
 		uniqueIndex("refresh_tokens_hash").on(t.tokenHash),
@@ -185,6 +188,8 @@ export const sequences = sqliteTable(
 		productId: text("product_id"),
 		checkoutUrl: text("checkout_url"),
 		metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
+		/** Who may take part in its distributions (distributions/access): open, verified, codes or list. */
+		access: text("access", { enum: ACCESS_MODES }).notNull().default("open"),
 		...timestamps,
 	},
 	(t) => [index("sequences_org").on(t.organizationId, t.id), index("sequences_experience").on(t.experienceId, t.id)],
@@ -326,4 +331,97 @@ export const webhookAttempts = sqliteTable(
 		at: integer("at").notNull(),
 	},
 	(t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);
+
+/**
+ * Access codes of a sequence (distributions/access): only the SHA-256 of each code is stored, and
+ * `hint` (its last four characters) tells codes apart in lists. `uses` counts the distinct consumers
+ * bound to it (its redemptions), never more than `max_uses`.
+ */
+export const accessCodes = sqliteTable(
+	"access_codes",
+	{
+		id: text("id").primaryKey(),
+		organizationId: text("organization_id")
+			.notNull()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		sequenceId: text("sequence_id")
+			.notNull()
+			.references(() => sequences.id, { onDelete: "cascade" }),
+		/** The codes created by one request share it: they can be revoked together. */
+		batchId: text("batch_id").notNull(),
+		codeHash: text("code_hash").notNull(),
+		hint: text("hint").notNull(),
+		maxUses: integer("max_uses").notNull(),
+		uses: integer("uses").notNull().default(0),
+		expiresAt: integer("expires_at"),
+		revokedAt: integer("revoked_at"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [
+		uniqueIndex("access_codes_hash").on(t.codeHash),
+		index("access_codes_org_sequence").on(t.organizationId, t.sequenceId, t.id),
+		index("access_codes_org_batch").on(t.organizationId, t.batchId),
+	],
+);
+
+/** A consumer bound to an access code: the first `max_uses` distinct consumers who sent it. */
+export const accessCodeRedemptions = sqliteTable(
+	"access_code_redemptions",
+	{
+		codeId: text("code_id")
+			.notNull()
+			.references(() => accessCodes.id, { onDelete: "cascade" }),
+		consumerId: text("consumer_id").notNull(),
+		organizationId: text("organization_id").notNull(),
+		sequenceId: text("sequence_id").notNull(),
+		/** This was the code's n-th use (1-based): how a redemption and its count are written together. */
+		useNumber: integer("use_number").notNull(),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.codeId, t.consumerId] }),
+		index("access_code_redemptions_consumer").on(t.organizationId, t.sequenceId, t.consumerId),
+	],
+);
+
+/** A sequence's allow-list: consumer ids, or emails (normalized as access/rules.ts does) of consumers to come. */
+export const allowListEntries = sqliteTable(
+	"allow_list_entries",
+	{
+		id: text("id").primaryKey(),
+		organizationId: text("organization_id")
+			.notNull()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		sequenceId: text("sequence_id")
+			.notNull()
+			.references(() => sequences.id, { onDelete: "cascade" }),
+		consumerId: text("consumer_id"),
+		email: text("email"),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [
+		uniqueIndex("allow_list_sequence_consumer").on(t.sequenceId, t.consumerId),
+		uniqueIndex("allow_list_sequence_email").on(t.sequenceId, t.email),
+		index("allow_list_org_sequence").on(t.organizationId, t.sequenceId, t.id),
+	],
+);
+
+/**
+ * One person, one entry in a `verified` distribution: the first consumer to enter with a normalized
+ * email or phone (stored as SHA-256, not in the clear) holds it; another consumer with the same one is refused.
+ */
+export const participantIdentities = sqliteTable(
+	"participant_identities",
+	{
+		distributionId: text("distribution_id")
+			.notNull()
+			.references(() => distributions.id, { onDelete: "cascade" }),
+		kind: text("kind", { enum: ["email", "phone"] }).notNull(),
+		keyHash: text("key_hash").notNull(),
+		consumerId: text("consumer_id").notNull(),
+		organizationId: text("organization_id").notNull(),
+		createdAt: integer("created_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.distributionId, t.kind, t.keyHash] })],
 );

@@ -49,6 +49,8 @@ export const EVENT_TYPES: readonly string[] = [
 	"sequence.created",
 	"sequence.updated",
 	"sequence.deleted",
+	"access_code.created",
+	"access_code.revoked",
 	"order.created",
 	"api_key.created",
 	"api_key.revoked",

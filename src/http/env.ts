@@ -18,8 +18,8 @@ export type AppEnv = {
 	};
 };
 
-/** What consumer routes add: the consumer proven by its access token. */
+/** What consumer routes add: the consumer proven by its access token, and whether the merchant issued that token. */
 export type ConsumerEnv = {
 	Bindings: Env;
-	Variables: AppEnv["Variables"] & { consumerId: string };
+	Variables: AppEnv["Variables"] & { consumerId: string; vouched: boolean };
 };

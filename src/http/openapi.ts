@@ -42,6 +42,12 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 	required: true,
 });
 
+/** An optional JSON request body: a request without one (no Content-Type) is validated as `{}`. */
+export const optionalJsonBody = <T extends z.ZodType>(schema: T) => ({
+	content: { "application/json": { schema } },
+	required: false,
+});
+
 /**
  * Error responses: 400/401/403/429 for every authenticated route, plus the ones
  * this route can answer, with what they mean (`{404: "Product not found"}`).

@@ -23,6 +23,9 @@ export const ID_PREFIXES = [
 	"dlv",
 	"rtk",
 	"rtf",
+	"acc",
+	"acb",
+	"alw",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

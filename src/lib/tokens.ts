@@ -21,6 +21,8 @@ export interface TokenClaims {
 	iat: number;
 	exp: number;
 	jti?: string;
+	/** Consumer access tokens the merchant issued (POST /api/v1/consumers/:id/tokens), never a guest's: `verified` launches take only these. */
+	vouched?: boolean;
 	/** Admission grants and receipts: the distribution they concern. */
 	dist?: string;
 	/** Draw receipts: the entry. */

@@ -5,6 +5,7 @@
  * (`pk_live_…`) belongs in a browser — never a secret key.
  */
 
+import { type EnterOptions, enterArgs } from "./access.js";
 import type { Jwks } from "./admission.js";
 import { type AuctionHead, type AuctionLogReport, checkAuctionLog, type PublishedAuctionLog } from "./auction-log.js";
 import { type ConsumerDraws, drawsClient } from "./draws.js";
@@ -76,7 +77,7 @@ function peekJwt(token: string): { sub?: string; exp?: number } {
 
 export interface ConsumerQueues {
 	/** Enters the queue (entering again returns the same place); the position ticket is kept. */
-	enter(queueId: string, options?: RequestOptions): Promise<QueueEntryState>;
+	enter(queueId: string, options?: EnterOptions): Promise<QueueEntryState>;
 	/** Status, place and wait; sends the kept ticket (`X-Queue-Ticket`) so a waiting shopper is answered at the edge. */
 	status(queueId: string, options?: RequestOptions): Promise<QueueEntryState>;
 	/** Leaves the line (or gives up an admission); with an access token, the kept ticket is dropped. */
@@ -98,7 +99,7 @@ export interface ConsumerAuctions {
 	get(auctionId: string, options?: RequestOptions): Promise<AuctionPublicState>;
 	/** Places a bid (optionally with a proxy `maxAmount`); retried safely under one idempotency key. */
 	bid(auctionId: string, params: BidParams, options?: RequestOptions): Promise<BidderState>;
-	buyNow(auctionId: string, options?: RequestOptions): Promise<BidderState>;
+	buyNow(auctionId: string, options?: EnterOptions): Promise<BidderState>;
 	status(auctionId: string, options?: RequestOptions): Promise<BidderState>;
 	/** Live `price`, `extended` and `settled` messages; polls `get` as the fallback. Returns the unsubscribe function. */
 	watch(auctionId: string, onMessage: (message: AuctionLiveMessage) => void, options?: WatchOptions): () => void;
@@ -205,7 +206,7 @@ export class FanfareConsumer {
 			return state;
 		};
 		this.queues = {
-			enter: async (id, o) => keep(id, await post<QueueEntryState>(`${q(id)}/enter`, undefined, o)),
+			enter: async (id, o) => keep(id, await post<QueueEntryState>(`${q(id)}/enter`, ...enterArgs(o))),
 			status: async (id, o) => keep(id, await get<QueueEntryState>(`${q(id)}/status`, o, ticketHeader(id))),
 			leave: async (id, o) => {
 				const state = await post<QueueEntryState>(`${q(id)}/leave`, undefined, o, ticketHeader(id));
@@ -257,7 +258,7 @@ export class FanfareConsumer {
 		this.auctions = {
 			get: async (id, o) => held(id, await get<AuctionPublicState>(a(id), o)),
 			bid: async (id, params, o) => held(id, await post<BidderState>(`${a(id)}/bids`, params, o)),
-			buyNow: async (id, o) => held(id, await post<BidderState>(`${a(id)}/buy-now`, undefined, o)),
+			buyNow: async (id, o) => held(id, await post<BidderState>(`${a(id)}/buy-now`, ...enterArgs(o))),
 			status: async (id, o) => held(id, await get<BidderState>(`${a(id)}/status`, o)),
 			watch: (id, onMessage, opts = {}) =>
 				subscribe<AuctionLiveMessage>({

@@ -9,6 +9,7 @@ import type {
 	DrawProof as ProofToVerify,
 	PublishedLog,
 } from "../distributions/draw/verify.js";
+import { type EnterOptions, enterArgs } from "./access.js";
 import { type Jwks, JwksCache } from "./admission.js";
 import type { RequestOptions, Transport } from "./http.js";
 import { subscribe, type WatchOptions, type WebSocketFactory } from "./live.js";
@@ -17,7 +18,7 @@ import type { DrawEntryState, DrawLiveMessage, DrawProof } from "./types.js";
 export type { DrawVerification, HeldReceipt, PublishedLog };
 
 export interface ConsumerDraws {
-	enter(drawId: string, options?: RequestOptions): Promise<DrawEntryState>;
+	enter(drawId: string, options?: EnterOptions): Promise<DrawEntryState>;
 	status(drawId: string, options?: RequestOptions): Promise<DrawEntryState>;
 	leave(drawId: string, options?: RequestOptions): Promise<DrawEntryState>;
 	/** The public proof: chain and R from creation, the log's head, the seal at close, the beacon and winners. */
@@ -53,7 +54,7 @@ const enc = encodeURIComponent;
 export function drawsClient(t: Transport, storage: Storage, prefix: string, live: DrawsLive): ConsumerDraws {
 	const d = (id: string) => `/consumer/v1/draws/${enc(id)}`;
 	const get = <R>(path: string, o?: RequestOptions) => t.request<R>({ method: "GET", path }, o);
-	const post = <R>(path: string, o?: RequestOptions) => t.request<R>({ method: "POST", path }, o);
+	const post = <R>(path: string, o?: RequestOptions, body?: unknown) => t.request<R>({ method: "POST", path, body }, o);
 	const keyOf = (id: string) => `${prefix}receipts:${id}`;
 	const receipts = (id: string): HeldReceipt[] => {
 		try {
@@ -70,7 +71,10 @@ export function drawsClient(t: Transport, storage: Storage, prefix: string, live
 	};
 	const jwks = new JwksCache(() => t.request<Jwks>({ method: "GET", path: "/.well-known/jwks.json", anonymous: true }));
 	const draws: ConsumerDraws = {
-		enter: async (id, o) => keep(id, await post<DrawEntryState>(`${d(id)}/enter`, o)),
+		enter: async (id, o) => {
+			const [body, options] = enterArgs(o);
+			return keep(id, await post<DrawEntryState>(`${d(id)}/enter`, options, body));
+		},
 		status: async (id, o) => keep(id, await get<DrawEntryState>(`${d(id)}/status`, o)),
 		leave: (id, o) => post<DrawEntryState>(`${d(id)}/leave`, o),
 		proof: (id, o) => get<DrawProof>(`${d(id)}/proof`, o),

@@ -8,6 +8,7 @@
  *
  * The shopper-side client is `FanfareConsumer` (`fanfare-edge/sdk/consumer`, re-exported here).
  */
+export type { EnterOptions } from "./access.js";
 export type { Jwk, Jwks, VerifyAdmissionOptions } from "./admission.js";
 export {
 	AUCTION_ALGORITHM,

@@ -94,6 +94,9 @@ export interface World {
 	deliveryId: string;
 	eventId: string;
 	hookUrl: string;
+	/** An access code of the org's sequence, and an entry of its allow-list. */
+	accessCodeId: string;
+	allowListEntryId: string;
 }
 
 const HOUR = 3_600_000;
@@ -144,6 +147,8 @@ export async function buildWorld(receiverUrl: string, name: string): Promise<Wor
 	const hookUrl = `${receiverUrl}/hooks/resilience-${name}`;
 	const webhook = await post("/api/v1/webhook-endpoints", { url: hookUrl, events: ["webhook.test"] });
 	const test = await post(`/api/v1/webhook-endpoints/${webhook.id}/test`, undefined, 202);
+	const codes = await post(`/api/v1/sequences/${org.sequenceId}/access-codes`, { count: 1, maxUses: 5 });
+	const listed = await post(`/api/v1/sequences/${org.sequenceId}/allow-list`, { emails: [email] }, 200);
 	return {
 		org,
 		shopper: await guest(org),
@@ -159,6 +164,8 @@ export async function buildWorld(receiverUrl: string, name: string): Promise<Wor
 		deliveryId: test.deliveryId,
 		eventId: test.eventId,
 		hookUrl,
+		accessCodeId: codes.data[0].id,
+		allowListEntryId: listed.data[0].id,
 	};
 }
 
@@ -182,6 +189,8 @@ const BY_NAME: Record<string, (w: World) => string> = {
 	consumerId: (w) => w.holder.consumerId,
 	deliveryId: (w) => w.deliveryId,
 	distributionId: (w) => w.queueId,
+	codeId: (w) => w.accessCodeId,
+	entryId: (w) => w.allowListEntryId,
 };
 
 /**
@@ -239,6 +248,14 @@ const BODIES: Record<string, (w: World, u: string) => unknown> = {
 	"PUT /api/v1/webhook-endpoints/{id}": () => ({ description: "Renamed" }),
 	"POST /api/v1/webhook-endpoints/{id}/rotate-secret": () => ({ gracePeriodSeconds: 3600 }),
 	"POST /consumer/v1/auctions/{id}/bids": () => ({ amount: 1000 }),
+	// Enter paths take an optional body: an access code, for sequences whose access is `codes`.
+	"POST /consumer/v1/queues/{id}/enter": () => ({}),
+	"POST /consumer/v1/draws/{id}/enter": () => ({}),
+	"POST /consumer/v1/auctions/{id}/buy-now": () => ({}),
+	"POST /api/v1/sequences/{id}/access-codes": () => ({ count: 1 }),
+	"POST /api/v1/sequences/{id}/access-codes/revoke": () => ({ all: true }),
+	"POST /api/v1/sequences/{id}/allow-list": (w) => ({ emails: [w.email] }),
+	"POST /api/v1/sequences/{id}/allow-list/remove": (w) => ({ emails: [w.email] }),
 	// The spare guest's session, so exchanging it leaves the holder's alone.
 	"POST /consumer/v1/auth/refresh": (w) => ({ refreshToken: w.shopper.refreshToken }),
 	"POST /consumer/v1/auth/revoke": (w) => ({ refreshToken: w.shopper.refreshToken }),

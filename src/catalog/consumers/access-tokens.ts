@@ -1,18 +1,27 @@
-/** Consumer access tokens: `sub` = consumer id, valid one hour; a session adds the refresh token that renews it. */
+/**
+ * Consumer access tokens: `sub` = consumer id, valid one hour; a session adds the refresh token that renews it.
+ * `vouched` marks a session the merchant issued for its own shopper (a guest's never is); refreshing keeps it.
+ */
 import { isoSeconds } from "../../lib/time";
 import { signToken } from "../../lib/tokens";
 import { issueRefreshToken } from "./refresh-tokens";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 
-export async function issueAccessToken(signingKey: string, organizationId: string, consumerId: string) {
+export async function issueAccessToken(
+	signingKey: string,
+	organizationId: string,
+	consumerId: string,
+	vouched: boolean,
+) {
 	const exp = Math.floor(Date.now() / 1000) + ACCESS_TOKEN_TTL_SECONDS;
-	const accessToken = await signToken(signingKey, { sub: consumerId, org: organizationId, typ: "consumer", exp });
+	const claims = { sub: consumerId, org: organizationId, typ: "consumer" as const, exp, ...(vouched && { vouched }) };
+	const accessToken = await signToken(signingKey, claims);
 	return { consumerId, accessToken, tokenType: "Bearer" as const, expiresAt: isoSeconds(exp * 1000) };
 }
 
 /** A new sign-in: an access token and the first refresh token of a new family. */
-export async function issueSession(env: Env, organizationId: string, consumerId: string) {
-	const access = await issueAccessToken(env.JWT_SIGNING_KEY, organizationId, consumerId);
-	return { ...access, ...(await issueRefreshToken(env.DB, organizationId, consumerId)) };
+export async function issueSession(env: Env, organizationId: string, consumerId: string, vouched: boolean) {
+	const access = await issueAccessToken(env.JWT_SIGNING_KEY, organizationId, consumerId, vouched);
+	return { ...access, ...(await issueRefreshToken(env.DB, organizationId, consumerId, vouched)) };
 }

@@ -19,11 +19,12 @@ const SHAPE = /^rt_[0-9A-Za-z]{43}$/;
 
 export type RefreshRefusal = "invalid" | "expired" | "reused" | "revoked";
 
-/** Stores a new token of `familyId` (a new family when omitted) and returns its plaintext, once. */
+/** Stores a new token of `familyId` (a new family when omitted) and returns its plaintext, once. `vouched`: issued by the merchant. */
 export async function issueRefreshToken(
 	d1: D1Database,
 	organizationId: string,
 	consumerId: string,
+	vouched: boolean,
 	familyId = newId("rtf"),
 ) {
 	const refreshToken = `rt_${randomToken(43)}`;
@@ -36,6 +37,7 @@ export async function issueRefreshToken(
 			consumerId,
 			familyId,
 			tokenHash: await sha256Hex(refreshToken),
+			vouched,
 			expiresAt: now + TTL_MS,
 			createdAt: now,
 		});
@@ -83,12 +85,12 @@ async function claim(
 	return { row };
 }
 
-/** Exchanges a live refresh token for its successor: the consumer and the new token, or the refusal. */
+/** Exchanges a live refresh token for its successor: the consumer (and whether the merchant vouched) and the new token, or the refusal. */
 export async function rotateRefreshToken(d1: D1Database, organizationId: string, token: string) {
 	const claimed = await claim(d1, organizationId, token);
 	if ("refused" in claimed) return claimed;
-	const { consumerId, familyId } = claimed.row;
-	return { consumerId, ...(await issueRefreshToken(d1, organizationId, consumerId, familyId)) };
+	const { consumerId, familyId, vouched } = claimed.row;
+	return { consumerId, vouched, ...(await issueRefreshToken(d1, organizationId, consumerId, vouched, familyId)) };
 }
 
 /** Revokes every token of the family this token belongs to (used or not); false if the token is unknown. */

@@ -23,15 +23,16 @@ const refused = (why: RefreshRefusal) =>
 export const guest: AppRouteHandler<typeof routes.guest, ConsumerEnv> = async (c) => {
 	const { organizationId } = c.get("tenant");
 	const id = await createGuestConsumer(c.env.DB, organizationId);
-	return c.json(await issueSession(c.env, organizationId, id), 201);
+	return c.json(await issueSession(c.env, organizationId, id, false), 201);
 };
 
 export const refresh: AppRouteHandler<typeof routes.refresh, ConsumerEnv> = async (c) => {
 	const { organizationId } = c.get("tenant");
 	const rotated = await rotateRefreshToken(c.env.DB, organizationId, c.req.valid("json").refreshToken);
 	if ("refused" in rotated) throw refused(rotated.refused);
-	const { consumerId, ...next } = rotated;
-	return c.json({ ...(await issueAccessToken(c.env.JWT_SIGNING_KEY, organizationId, consumerId)), ...next }, 200);
+	const { consumerId, vouched, ...next } = rotated;
+	const access = await issueAccessToken(c.env.JWT_SIGNING_KEY, organizationId, consumerId, vouched);
+	return c.json({ ...access, ...next }, 200);
 };
 
 export const revoke: AppRouteHandler<typeof routes.revoke, ConsumerEnv> = async (c) => {

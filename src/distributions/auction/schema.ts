@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { money } from "../../lib/money";
 import { isoDateTime } from "../../lib/schemas";
+import { accessCodeField } from "../access/schema";
 import { checkoutUrlField } from "../checkout/schema";
 
 export const bidBody = z
 	.strictObject({
 		amount: money().meta({ example: 120 }),
 		maxAmount: money().optional().describe("Proxy maximum: the auction bids for you up to this"),
+		accessCode: accessCodeField.optional(),
 	})
 	.refine((b) => b.maxAmount == null || b.maxAmount >= b.amount, {
 		path: ["maxAmount"],

@@ -5,6 +5,7 @@ import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
 import { notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { toMinor } from "../../lib/money";
+import { requireAccess } from "../access/gate";
 import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
@@ -36,8 +37,10 @@ export const publicState: Handler<typeof routes.publicState> = async (c) => {
 };
 
 const placeBid: Handler<typeof routes.bid> = async (c) => {
-	const { amount, maxAmount } = c.req.valid("json");
-	const ref = engineRef(c.env, "auction", c.req.valid("param").id);
+	const { amount, maxAmount, accessCode } = c.req.valid("json");
+	const { id } = c.req.valid("param");
+	await requireAccess(c, "auction", id, accessCode);
+	const ref = engineRef(c.env, "auction", id);
 	const reply = declared<BidderState>(
 		await ref.bid(
 			c.get("tenant").organizationId,
@@ -57,7 +60,9 @@ const tokenAuth: MiddlewareHandler<EntryEnv> = (c, next) => consumerTokenAuth(c 
 export const bid = afterValidation(tokenAuth, placeBid);
 
 export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
-	const ref = engineRef(c.env, "auction", c.req.valid("param").id);
+	const { id } = c.req.valid("param");
+	await requireAccess(c, "auction", id, c.req.valid("json").accessCode);
+	const ref = engineRef(c.env, "auction", id);
 	const reply = declared<BidderState>(
 		await ref.buyNow(c.get("tenant").organizationId, c.get("consumerId"), idempotencyKey(c)),
 	);

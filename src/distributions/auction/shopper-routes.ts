@@ -4,8 +4,9 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
-import { empty, errors, json, jsonBody, SECURITY } from "../../http/openapi";
+import { empty, errors, json, jsonBody, optionalJsonBody, SECURITY } from "../../http/openapi";
 import { idParam } from "../../lib/schemas";
+import { ACCESS_REFUSALS, enterBody } from "../access/schema";
 import { identifyBy } from "../common/identify";
 import { auctionLogSchema, auctionPublicSchema, bidBody, bidderStateSchema } from "./schema";
 
@@ -36,6 +37,7 @@ export const bid = createRoute({
 	responses: {
 		200: json(bidderStateSchema),
 		...errors({
+			...ACCESS_REFUSALS,
 			404: "Auction not found",
 			409: "Bid too low / Auction not open / Auction closed",
 			422: "Idempotency key reused",
@@ -50,8 +52,11 @@ export const buyNow = createRoute({
 	summary: "Win at once at buyNowPrice (while the price is below it); the auction settles",
 	security,
 	middleware: [consumerTokenAuth],
-	request,
-	responses: { 200: json(bidderStateSchema), ...errors({ 409: "Buy now unavailable / Auction closed" }) },
+	request: { ...request, body: optionalJsonBody(enterBody) },
+	responses: {
+		200: json(bidderStateSchema),
+		...errors({ ...ACCESS_REFUSALS, 409: "Buy now unavailable / Auction closed" }),
+	},
 });
 
 export const status = createRoute({

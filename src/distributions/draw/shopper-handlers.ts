@@ -3,6 +3,7 @@ import { stream } from "hono/streaming";
 import type { z } from "zod";
 import { fieldError, notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
+import { requireAccess } from "../access/gate";
 import { withCheckout } from "../checkout/service";
 import { engineRef, unwrap } from "../common/engine";
 import type { EntryEnv } from "../common/identify";
@@ -15,7 +16,9 @@ import type * as routes from "./shopper-routes";
 type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R, EntryEnv>;
 
 export const enter: Handler<typeof routes.enter> = async (c) => {
-	const ref = engineRef(c.env, "draw", c.req.valid("param").id);
+	const { id } = c.req.valid("param");
+	await requireAccess(c, "draw", id, c.req.valid("json").accessCode);
+	const ref = engineRef(c.env, "draw", id);
 	return c.json(unwrap(await ref.enter(c.get("tenant").organizationId, c.get("consumerId")), DRAW_ERRORS), 200);
 };
 

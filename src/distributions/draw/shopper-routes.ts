@@ -2,8 +2,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
-import { empty, errors, json, SECURITY } from "../../http/openapi";
+import { empty, errors, json, optionalJsonBody, SECURITY } from "../../http/openapi";
 import { idParam } from "../../lib/schemas";
+import { ACCESS_REFUSALS, enterBody } from "../access/schema";
 import { identifyBy } from "../common/identify";
 import { drawLogProofQuery, drawLogProofSchema, drawProofSchema, drawStateSchema } from "./schema";
 
@@ -19,10 +20,14 @@ export const enter = createRoute({
 	summary: "Enter the draw (one entry per consumer; entering again returns it)",
 	security,
 	middleware,
-	request,
+	request: { ...request, body: optionalJsonBody(enterBody) },
 	responses: {
 		200: json(drawStateSchema),
-		...errors({ 404: "Draw not found", 409: "Draw not open / Draw closed / Draw full" }),
+		...errors({
+			...ACCESS_REFUSALS,
+			404: "Draw not found",
+			409: "Draw not open / Draw closed / Draw full",
+		}),
 	},
 });
 

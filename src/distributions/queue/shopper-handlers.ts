@@ -1,6 +1,7 @@
 /** What the shopper's queue routes do: the queue's object, or — for a waiting poller with a ticket — the edge snapshot. */
 import type { AppRouteHandler } from "../../http/router";
 import { isId } from "../../lib/ids";
+import { requireAccess } from "../access/gate";
 import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
@@ -15,6 +16,7 @@ type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R
 export const enter: Handler<typeof routes.enter> = async (c) => {
 	const { id } = c.req.valid("param");
 	const org = c.get("tenant").organizationId;
+	await requireAccess(c, "queue", id, c.req.valid("json").accessCode);
 	const state = unwrap(await engineRef(c.env, "queue", id).enter(org, c.get("consumerId")), QUEUE_ERRORS);
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };

@@ -1,8 +1,9 @@
 /** The contracts of the shopper's side of a queue (`/consumer/v1/queues`): enter, status, leave, and the live WebSocket. */
 import { createRoute } from "@hono/zod-openapi";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
-import { empty, errors, json, SECURITY } from "../../http/openapi";
+import { empty, errors, json, optionalJsonBody, SECURITY } from "../../http/openapi";
 import { idParam, liveQuery } from "../../lib/schemas";
+import { ACCESS_REFUSALS, enterBody } from "../access/schema";
 import { identify } from "./identify";
 import { queueStateSchema } from "./schema";
 
@@ -17,10 +18,14 @@ export const enter = createRoute({
 	summary: "Enter the queue (entering again returns the same place)",
 	security,
 	middleware: [consumerTokenAuth],
-	request,
+	request: { ...request, body: optionalJsonBody(enterBody) },
 	responses: {
 		200: json(queueStateSchema),
-		...errors({ 404: "Queue not found", 409: "Queue not open / Queue closed" }),
+		...errors({
+			...ACCESS_REFUSALS,
+			404: "Queue not found",
+			409: "Queue not open / Queue closed",
+		}),
 	},
 });
 

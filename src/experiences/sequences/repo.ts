@@ -19,6 +19,7 @@ export const toSequence = (row: Row) => ({
 	productId: row.productId,
 	checkoutUrl: row.checkoutUrl,
 	metadata: row.metadata ?? null,
+	access: row.access,
 	createdAt: isoSeconds(row.createdAt),
 	updatedAt: isoSeconds(row.updatedAt),
 });
@@ -44,6 +45,7 @@ export async function insertSequence(
 			productId: input.productId ?? null,
 			checkoutUrl: input.checkoutUrl ?? null,
 			metadata: input.metadata ?? null,
+			access: input.access ?? "open",
 			createdAt: now,
 			updatedAt: now,
 		})

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { accessMode } from "../../distributions/access/schema";
 import { isoDateTime, metadata } from "../../lib/schemas";
 import { checkoutUrl, name } from "../experiences/schema";
 
@@ -12,6 +13,7 @@ export const sequenceSchema = z
 		productId: z.string().nullable(),
 		checkoutUrl: z.string().nullable().describe("Overrides the experience's checkoutUrl"),
 		metadata: z.record(z.string(), z.unknown()).nullable(),
+		access: accessMode,
 		createdAt: isoDateTime(),
 		updatedAt: isoDateTime(),
 	})
@@ -26,6 +28,7 @@ export const createSequenceBody = z
 		productId: z.string().min(1).max(100).optional(),
 		checkoutUrl: checkoutUrl().optional(),
 		metadata: metadata().optional(),
+		access: accessMode.optional().describe("Default `open`"),
 	})
 	.meta({ id: "CreateSequence" });
 
@@ -36,5 +39,6 @@ export const updateSequenceBody = z
 		productId: z.string().min(1).max(100).nullable().optional(),
 		checkoutUrl: checkoutUrl().nullable().optional(),
 		metadata: metadata().nullable().optional(),
+		access: accessMode.optional(),
 	})
 	.meta({ id: "UpdateSequence" });

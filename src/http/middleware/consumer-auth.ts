@@ -52,5 +52,6 @@ export const consumerTokenAuth = createMiddleware<ConsumerEnv>(async (c, next) =
 		throw unauthorized("The access token is not valid, has expired, or belongs to another organization.");
 	}
 	c.set("consumerId", claims.sub);
+	c.set("vouched", claims.vouched === true);
 	await next();
 });
