@@ -38,15 +38,17 @@ async function call(path, { key, body, method, headers = {} } = {}) {
 	return { status: res.status, json, text };
 }
 
-/** The CLI as a user runs it: `npm run verify:draw -- …` is `tsx scripts/verify-draw.ts …`. */
-function verifyDraw(args) {
-	const r = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "scripts", "verify-draw.ts"), ...args], {
+/** A verifier CLI as a user runs it: `npm run verify:draw -- …` is `tsx scripts/verify-draw.ts …`. */
+function runCli(script, args) {
+	const r = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "scripts", script), ...args], {
 		cwd: ROOT,
 		encoding: "utf8",
 		timeout: 120_000,
 	});
 	return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
+const verifyDraw = (args) => runCli("verify-draw.ts", args);
+const verifyAuction = (args) => runCli("verify-auction.ts", args);
 
 const iso = (ms) => new Date(ms).toISOString();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -154,20 +156,6 @@ test("an entrant verifies a drawn draw with its receipt; tampering with the proo
 	assert.match(bad.out, /NOT VERIFIED/);
 	assert.ok(bad.out.includes("00".repeat(32)), "the forged root is shown as found or expected");
 });
-
-/** `npm run verify:auction` is `tsx scripts/verify-auction.ts log.json [heads.json] [jwks.json]`. */
-function verifyAuction(args) {
-	const r = spawnSync(
-		join(ROOT, "node_modules", ".bin", "tsx"),
-		[join(ROOT, "scripts", "verify-auction.ts"), ...args],
-		{
-			cwd: ROOT,
-			encoding: "utf8",
-			timeout: 120_000,
-		},
-	);
-	return { code: r.status, out: `${r.stdout}${r.stderr}` };
-}
 
 test("a bidder verifies a settled auction with the heads it kept; a changed bid or a forged head is NOT VERIFIED", async () => {
 	const exp = await call("/api/v1/experiences", { key: org.sk, body: { name: "Auction drop" } });
