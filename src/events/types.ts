@@ -51,6 +51,7 @@ export const EVENT_TYPES: readonly string[] = [
 	"sequence.deleted",
 	"access_code.created",
 	"access_code.revoked",
+	"admission.revoked",
 	"order.created",
 	"api_key.created",
 	"api_key.revoked",

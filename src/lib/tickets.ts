@@ -6,7 +6,8 @@
  * compute a waiting consumer's place without asking the queue's object. A ticket from
  * another distribution, or an edited one, does not decrypt. A ticket names the APP_SECRET
  * version it was sealed with (lib/secrets.ts): one sealed before a rotation opens while that
- * version is still in the ring.
+ * version is still in the ring. A ticket expires TICKET_TTL_MS after it was sealed: a stolen
+ * one stops working, and every answer from the object hands its holder a fresh one.
  */
 import { openWithSecret, sealWithSecret } from "./secrets";
 
@@ -16,6 +17,11 @@ export interface TicketContent {
 	seq: number | null;
 }
 
+/** How long a ticket opens after it was sealed: 2 hours (README, Admission grants). */
+export const TICKET_TTL_MS = 2 * 60 * 60 * 1000;
+
+export type OpenedTicket = TicketContent & { expiresAt: number };
+
 const purpose = (encryptionSeed: string) => `position-ticket|${encryptionSeed}`;
 
 export async function sealTicket(
@@ -23,29 +29,35 @@ export async function sealTicket(
 	encryptionSeed: string,
 	distributionId: string,
 	content: TicketContent,
+	now = Date.now(),
 ) {
 	return sealWithSecret(
 		secret,
 		purpose(encryptionSeed),
-		JSON.stringify({ c: content.consumerId, s: content.seq }),
+		JSON.stringify({ c: content.consumerId, s: content.seq, e: now + TICKET_TTL_MS }),
 		distributionId,
 	);
 }
 
-/** What the ticket says, or null if it is not a ticket of this distribution. */
+/** What the ticket says, or null if it is not a ticket of this distribution or has expired. */
 export async function openTicket(
 	secret: string,
 	encryptionSeed: string,
 	distributionId: string,
 	ticket: string,
-): Promise<TicketContent | null> {
+	now = Date.now(),
+): Promise<OpenedTicket | null> {
 	if (ticket.length > 512) return null;
 	const plain = await openWithSecret(secret, purpose(encryptionSeed), ticket, distributionId);
 	if (!plain) return null;
 	try {
-		const { c, s } = JSON.parse(plain) as { c?: unknown; s?: unknown };
+		const { c, s, e } = JSON.parse(plain) as { c?: unknown; s?: unknown; e?: unknown };
 		if (typeof c !== "string") return null;
-		return { consumerId: c, seq: typeof s === "number" ? s : null };
+		// A ticket sealed before tickets expired names no expiry: it lives until its APP_SECRET
+		// version leaves the ring (key rotation keeps it working until then).
+		const expiresAt = typeof e === "number" ? e : Number.MAX_SAFE_INTEGER;
+		if (expiresAt <= now) return null;
+		return { consumerId: c, seq: typeof s === "number" ? s : null, expiresAt };
 	} catch {
 		return null;
 	}

@@ -4,7 +4,7 @@ import type { AppRouteHandler } from "../../http/router";
 import { isoSeconds } from "../../lib/time";
 import { grantRefused } from "./refusals";
 import type * as routes from "./routes";
-import { checkGrant, completeGrant, readGrant } from "./service";
+import { checkGrant, completeGrant, readGrant, revokeGrants } from "./service";
 
 export const validate: AppRouteHandler<typeof routes.validate> = async (c) => {
 	const lookup = await readGrant(c.env, c.get("tenant"), c.req.valid("json").token);
@@ -19,6 +19,23 @@ export const validate: AppRouteHandler<typeof routes.validate> = async (c) => {
 			: { valid: false, ...common, expiresAt: isoSeconds(lookup.claims.exp * 1000), reason: check.reason },
 		200,
 	);
+};
+
+export const revoke: AppRouteHandler<typeof routes.revoke> = async (c) => {
+	const body = c.req.valid("json");
+	const tenant = c.get("tenant");
+	let target: { distributionId: string; grantId?: string; consumerId?: string };
+	if (body.token !== undefined) {
+		const lookup = await readGrant(c.env, tenant, body.token);
+		// Forged, altered or another organization's: none of this tenant's distributions issued it.
+		if (!lookup.ok) throw grantRefused("unknown", "grant");
+		target = { distributionId: lookup.claims.dist, grantId: lookup.claims.jti, consumerId: lookup.claims.sub };
+	} else {
+		target = { distributionId: body.distributionId ?? "", grantId: body.grantId, consumerId: body.consumerId };
+	}
+	const revoked = await revokeGrants(c.env, tenant, target);
+	if (!revoked) throw grantRefused("unknown", "grant");
+	return c.json({ revoked }, 200);
 };
 
 export const complete: AppRouteHandler<typeof routes.complete> = async (c) => {

@@ -9,4 +9,5 @@ router.use(...adminGuards("admin"));
 
 export const admissionRoutes = router
 	.openapi(routes.validate, handlers.validate)
-	.openapi(routes.complete, handlers.complete);
+	.openapi(routes.complete, handlers.complete)
+	.openapi(routes.revoke, handlers.revoke);

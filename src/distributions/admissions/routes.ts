@@ -5,6 +5,8 @@ import {
 	admissionValiditySchema,
 	completeAdmissionBody,
 	completedAdmissionSchema,
+	revokeAdmissionBody,
+	revokedAdmissionsSchema,
 	validateAdmissionBody,
 } from "./schema";
 
@@ -20,6 +22,18 @@ export const validate = createRoute({
 	security,
 	request: { body: jsonBody(validateAdmissionBody) },
 	responses: { 200: json(admissionValiditySchema), ...errors() },
+});
+
+export const revoke = createRoute({
+	method: "post",
+	path: "/revoke",
+	tags,
+	summary: "Revoke admission grants: by the grant, its id, or the consumer (idempotent)",
+	description:
+		"A revoked grant fails `validate` (`reason: revoked`), `complete` and checkout from then on. Each grant revoked now is one `admission.revoked` event; revoking again revokes nothing.",
+	security,
+	request: { body: jsonBody(revokeAdmissionBody) },
+	responses: { 200: json(revokedAdmissionsSchema), ...errors({ 404: "Admission not found" }) },
 });
 
 export const complete = createRoute({

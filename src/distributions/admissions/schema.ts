@@ -24,6 +24,39 @@ export const admissionValiditySchema = z
 	})
 	.meta({ id: "AdmissionValidity" });
 
+const ids = (field: string) => z.string().trim().min(1).max(64).describe(field);
+
+export const revokeAdmissionBody = z
+	.strictObject({
+		token: token().optional().describe("The grant itself: names its distribution, consumer and id"),
+		distributionId: ids("The queue, draw or auction that issued the grant").optional(),
+		grantId: ids("The grant's `jti`").optional(),
+		consumerId: ids("Revoke this consumer's live grant for the distribution").optional(),
+	})
+	.superRefine((b, ctx) => {
+		if (b.token !== undefined) {
+			if (b.distributionId ?? b.grantId ?? b.consumerId)
+				ctx.addIssue({
+					code: "custom",
+					path: ["token"],
+					message: "Send either token or distributionId with grantId/consumerId",
+				});
+		} else if (b.distributionId === undefined) {
+			ctx.addIssue({ code: "custom", path: ["distributionId"], message: "Required unless token is sent" });
+		} else if (b.grantId === undefined && b.consumerId === undefined) {
+			ctx.addIssue({ code: "custom", path: ["grantId"], message: "Send grantId, consumerId or both" });
+		}
+	})
+	.meta({ id: "RevokeAdmission" });
+
+export const revokedAdmissionsSchema = z
+	.object({
+		revoked: z
+			.array(z.object({ grantId: z.string(), consumerId: z.string().nullable(), distributionId: z.string() }))
+			.describe("Grants revoked by this call (empty when they were revoked already, used or expired)"),
+	})
+	.meta({ id: "RevokedAdmissions" });
+
 export const completedAdmissionSchema = z
 	.object({
 		completed: z.literal(true),

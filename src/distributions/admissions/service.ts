@@ -2,7 +2,9 @@
  * Admission grants, whatever issued them: the signature proves the token is ours and
  * untouched; the distribution's object, named in the token, says whether it is unused.
  */
+import { newEvent, publish } from "../../events/publish";
 import type { Tenant } from "../../http/env";
+import { isId } from "../../lib/ids";
 import { type TokenClaims, verifyToken } from "../../lib/tokens";
 import { engineRef } from "../common/engine";
 import type { DistributionType } from "../common/status";
@@ -45,4 +47,34 @@ export async function completeGrant(
 ): Promise<GrantCheck> {
 	if (tokenExpired(lookup)) return EXPIRED;
 	return engineRef(env, lookup.type, lookup.claims.dist).completeGrant(lookup.claims.sub, lookup.claims.jti, order);
+}
+
+/**
+ * Revokes grants of one of the tenant's distributions and publishes `admission.revoked` for
+ * each revoked now. Null when the distribution is not the tenant's (404, never 403).
+ */
+export async function revokeGrants(
+	env: Env,
+	tenant: Tenant,
+	target: { distributionId: string; grantId?: string; consumerId?: string },
+): Promise<{ grantId: string; consumerId: string | null; distributionId: string }[] | null> {
+	const type = TYPES.find((t) => isId(t, target.distributionId));
+	if (!type) return null;
+	const ref = engineRef(env, type, target.distributionId);
+	const revoked = await ref.revokeGrants(tenant.organizationId, {
+		grantId: target.grantId,
+		consumerId: target.consumerId,
+	});
+	if (!revoked) return null;
+	const rows = revoked.map((r) => ({ ...r, distributionId: target.distributionId }));
+	if (rows.length) {
+		const at = new Date().toISOString();
+		await publish(
+			env.EVENTS,
+			rows.map((object) =>
+				newEvent(tenant.organizationId, "admission.revoked", { object: { ...object, revokedAt: at } }),
+			),
+		);
+	}
+	return rows;
 }

@@ -11,6 +11,7 @@ import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
 import type { EntryEnv } from "../common/identify";
 import { connectLive, requireWebSocket } from "../common/live";
+import { ticketOnly, withoutGrant } from "../common/tickets";
 import type { AuctionReply } from "./object";
 import { AUCTION_ERRORS } from "./refusals";
 import type { auctionLogSchema, bidderStateSchema } from "./schema";
@@ -72,8 +73,11 @@ export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
 export const status: Handler<typeof routes.status> = async (c) => {
 	const { id } = c.req.valid("param");
 	const org = c.get("tenant").organizationId;
-	const reply = declared<BidderState>(await engineRef(c.env, "auction", id).bidderState(org, c.get("who")));
+	const who = c.get("who");
+	const reply = declared<BidderState>(await engineRef(c.env, "auction", id).bidderState(org, who));
 	const state = unwrap(reply, AUCTION_ERRORS);
+	// A ticket alone reads the bidder's state but never carries the grant away: that takes the token.
+	if (ticketOnly(who)) return c.json(withoutGrant(state), 200);
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };
 

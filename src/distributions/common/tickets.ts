@@ -5,7 +5,7 @@
  * costly part of answering one. Owns no table: the cache is memory only.
  */
 import { type SecretRing, secretRing } from "../../lib/secrets";
-import { openTicket, sealTicket, type TicketContent } from "../../lib/tickets";
+import { openTicket, sealTicket, TICKET_TTL_MS, type TicketContent } from "../../lib/tickets";
 
 type TicketKeys = { id: string; encryptionSeed: string };
 
@@ -13,7 +13,7 @@ type TicketKeys = { id: string; encryptionSeed: string };
 const MAX_CACHED = 10_000;
 
 export class EntryTickets {
-	private readonly sealed = new Map<string, string>();
+	private readonly sealed = new Map<string, { ticket: string; sealedAt: number }>();
 
 	/** The APP_SECRET ring the cached tickets were sealed under: another one (a rotation) starts the cache again. */
 	private sealedUnder: SecretRing | null = null;
@@ -26,12 +26,13 @@ export class EntryTickets {
 		}
 		// Keyed by line number too: the pre-queue shuffle or a rejoin changes what the ticket says.
 		const cacheKey = `${content.consumerId}|${content.seq}`;
-		let ticket = this.sealed.get(cacheKey);
-		if (!ticket) {
-			ticket = await sealTicket(secret, t.encryptionSeed, t.id, content);
-			if (this.sealed.size >= MAX_CACHED) this.sealed.clear();
-			this.sealed.set(cacheKey, ticket);
-		}
+		const now = Date.now();
+		const hit = this.sealed.get(cacheKey);
+		// Past half its life a ticket is sealed anew, so the one handed out always has an hour left.
+		if (hit && now - hit.sealedAt < TICKET_TTL_MS / 2) return hit.ticket;
+		const ticket = await sealTicket(secret, t.encryptionSeed, t.id, content, now);
+		if (this.sealed.size >= MAX_CACHED) this.sealed.clear();
+		this.sealed.set(cacheKey, { ticket, sealedAt: now });
 		return ticket;
 	}
 
@@ -43,6 +44,20 @@ export class EntryTickets {
 
 /** The access token's consumer (and, if also sent, a ticket that must be theirs), or a ticket alone. */
 export type Who = { consumerId: string; ticket?: string } | { ticket: string };
+
+/** A ticket alone reads a place, never acts: it gets no grant and cannot leave (README, Admission grants). */
+export const ticketOnly = (who: Who): who is { ticket: string } => !("consumerId" in who);
+
+/** What a ticket-only reader may see of a state: everything but the grant and the link that carries it. */
+export function withoutGrant<T extends object>(state: T): T {
+	const { admissionToken, admissionExpiresAt, claimBy, checkoutUrl, ...rest } = state as T & {
+		admissionToken?: unknown;
+		admissionExpiresAt?: unknown;
+		claimBy?: unknown;
+		checkoutUrl?: unknown;
+	};
+	return rest as T;
+}
 
 /**
  * The consumer `who` names: the token's, checked against its ticket when one came along, or

@@ -8,6 +8,7 @@ import { withCheckout } from "../checkout/service";
 import { engineRef, unwrap } from "../common/engine";
 import type { EntryEnv } from "../common/identify";
 import { connectLive, requireWebSocket } from "../common/live";
+import { ticketOnly, withoutGrant } from "../common/tickets";
 import { DRAW_ERRORS } from "./refusals";
 import type { drawProofSchema } from "./schema";
 import type * as routes from "./shopper-routes";
@@ -30,7 +31,10 @@ export const leave: Handler<typeof routes.leave> = async (c) => {
 export const status: Handler<typeof routes.status> = async (c) => {
 	const { id } = c.req.valid("param");
 	const org = c.get("tenant").organizationId;
-	const state = unwrap(await engineRef(c.env, "draw", id).state(org, c.get("who")), DRAW_ERRORS);
+	const who = c.get("who");
+	const state = unwrap(await engineRef(c.env, "draw", id).state(org, who), DRAW_ERRORS);
+	// A ticket alone reads the entry but never carries the grant away: that takes the consumer's token.
+	if (ticketOnly(who)) return c.json(withoutGrant(state), 200);
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };
 

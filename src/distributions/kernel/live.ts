@@ -4,18 +4,25 @@
  * idle object can hibernate without dropping them.
  * Owns no table and no schedule kind: the runtime keeps the sockets and their tags.
  */
-export function acceptLive(ctx: DurableObjectState, tag: string, first: unknown): Response {
+/** The second tag of a socket opened with a position ticket alone: it is never sent a grant. */
+export const TICKET_ONLY = "ticket-only";
+
+export function acceptLive(ctx: DurableObjectState, tag: string, first: unknown, more: string[] = []): Response {
 	const pair = new WebSocketPair();
 	const [client, server] = Object.values(pair);
-	ctx.acceptWebSocket(server, [tag]);
+	ctx.acceptWebSocket(server, [tag, ...more]);
 	server.send(JSON.stringify(first));
 	return new Response(null, { status: 101, webSocket: client });
 }
 
-export function sendTo(ctx: DurableObjectState, tag: string, message: unknown): void {
+/** Sends `message` to every socket tagged `tag`; those opened with a ticket alone get `forTicketOnly` instead. */
+export function sendTo(ctx: DurableObjectState, tag: string, message: unknown, forTicketOnly: unknown = message): void {
 	const text = JSON.stringify(message);
-	for (const ws of ctx.getWebSockets(tag)) safeSend(ws, text);
+	const plain = forTicketOnly === message ? text : JSON.stringify(forTicketOnly);
+	for (const ws of ctx.getWebSockets(tag)) safeSend(ws, isTicketOnly(ctx, ws) ? plain : text);
 }
+
+export const isTicketOnly = (ctx: DurableObjectState, ws: WebSocket) => ctx.getTags(ws).includes(TICKET_ONLY);
 
 export function broadcast(ctx: DurableObjectState, message: unknown): void {
 	const text = JSON.stringify(message);

@@ -10,7 +10,7 @@
  *  - outbox.ts: `outbox` (engine events) and the kind `flush`;
  *  - grant-holds.ts: grants being paid for (memory only).
  * This file owns the in-object migration list "distribution" (below) that creates those
- * four tables, the RPC methods every engine shares, and `advance`, which runs what is due.
+ * four tables and `revoked_grants` (grants the merchant revoked, by grant id), the RPC methods every engine shares, and `advance`, which runs what is due.
  * Alarm: runs every due kind, delivers transitions and the outbox, re-arms at the next
  * `schedule.at`. A run that throws is retried by the runtime; recorded transitions are not redone.
  * Every RPC first catches up (`advance`), so an action never runs against a stale status.
@@ -36,6 +36,7 @@ const MIGRATIONS = [
 	                           delivered INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL);`,
 	`CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, type TEXT NOT NULL,
 	                      data TEXT NOT NULL, created_at INTEGER NOT NULL);`,
+	`CREATE TABLE revoked_grants (grant_id TEXT PRIMARY KEY, consumer_id TEXT, revoked_at INTEGER NOT NULL);`,
 ];
 
 export abstract class DistributionObject<E extends string = never> extends DurableObject<Env> {
@@ -51,7 +52,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		this.sql = ctx.storage.sql;
 		this.agenda = new Agenda<E>(ctx.storage);
 		this.times = new Timeline(this.sql, this.agenda);
-		this.grants = new GrantHolds((consumerId) => this.onGrantLookup(consumerId));
+		this.grants = new GrantHolds((consumerId) => this.withRevocation(this.onGrantLookup(consumerId)));
 		ctx.blockConcurrencyWhile(async () => {
 			migrate(this.sql, "distribution", MIGRATIONS);
 			this.onMigrate();
@@ -163,7 +164,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		consumerId: string,
 		grant: GrantState | null,
 	): Promise<{ token: string; expiresAt: number } | null> {
-		if (grant?.state !== "live") return null;
+		if (this.withRevocation(grant)?.state !== "live" || !grant) return null;
 		return { token: await this.grantTokenFor({ consumerId, ...grant }), expiresAt: grant.expiresAt };
 	}
 
@@ -252,6 +253,45 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		return this.transact((now) =>
 			this.grants.complete(consumerId, grantId, now, () => this.onGrantUsed(consumerId, order, now)),
 		);
+	}
+
+	/**
+	 * Revokes the grant `grantId` and/or the consumer's current grant (both given: they must be
+	 * the same grant). Invariant: a revoked grant never validates or completes again; revoking
+	 * it twice changes nothing and returns it no more. Another organization's → null (404).
+	 */
+	async revokeGrants(
+		organizationId: string,
+		target: { grantId?: string; consumerId?: string },
+	): Promise<{ grantId: string; consumerId: string | null }[] | null> {
+		if (!this.timelineOf(organizationId)) return null;
+		return this.transact((now) => {
+			let grantId = target.grantId ?? null;
+			const consumerId = target.consumerId ?? null;
+			if (consumerId) {
+				const own = this.onGrantLookup(consumerId);
+				// Only a grant still usable is revoked: a used one stays used, an expired one expired.
+				if (own?.state !== "live" || (grantId && own.grantId !== grantId)) return [];
+				grantId = own.grantId;
+			}
+			if (!grantId) return [];
+			const inserted = this.sql
+				.exec(
+					"INSERT INTO revoked_grants (grant_id, consumer_id, revoked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING grant_id",
+					grantId,
+					consumerId,
+					now,
+				)
+				.toArray();
+			return inserted.length ? [{ grantId, consumerId }] : [];
+		});
+	}
+
+	/** `grant` as the merchant left it: one they revoked reads as revoked, whatever the engine's row says. */
+	private withRevocation(grant: GrantState | null): GrantState | null {
+		if (grant?.state !== "live") return grant;
+		const hit = this.sql.exec("SELECT 1 FROM revoked_grants WHERE grant_id = ?", grant.grantId).toArray();
+		return hit.length ? { ...grant, state: "revoked" } : grant;
 	}
 
 	/** Removes every row and the alarm. Invariant: afterwards the object holds nothing and answers as unknown. */

@@ -4,7 +4,8 @@
  * number. Owns no table: whom to notify is kept in memory, because losing it only skips
  * a push — the grant is stored, and the next message or poll shows it.
  */
-import { acceptLive, broadcast, isUpgrade, sendTo, tagOf } from "../kernel/live";
+import { withoutGrant } from "../common/tickets";
+import { acceptLive, broadcast, isTicketOnly, isUpgrade, sendTo, TICKET_ONLY, tagOf } from "../kernel/live";
 import type { QueueReply, QueueState, Who } from "./object";
 import type { Entry, QueueStore } from "./store";
 
@@ -37,15 +38,20 @@ export class QueueLive {
 		const reply = await stateOf(organizationId, who);
 		if (!reply.ok && reply.error === "not_found") return new Response("Queue not found", { status: 404 });
 		if (!reply.ok && reply.error === "bad_ticket") return new Response("Invalid ticket", { status: 401 });
-		const first = reply.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() };
-		return acceptLive(this.ctx, reply.ok ? reply.value.consumerId : (consumerId ?? ""), first);
+		// A socket opened with a ticket alone is told its place, never handed the grant (tag TICKET_ONLY).
+		const first = reply.ok
+			? { type: "status", ...(consumerId ? reply.value : withoutGrant(reply.value)) }
+			: { type: "progress", ...this.progress() };
+		const tags = consumerId ? [] : [TICKET_ONLY];
+		return acceptLive(this.ctx, reply.ok ? reply.value.consumerId : (consumerId ?? ""), first, tags);
 	}
 
 	/** A socket's message asks again: its consumer's state, or the line's progress for a socket without one. */
 	async answer(ws: WebSocket, message: string | ArrayBuffer, organizationId: string | null, stateOf: StateOf) {
 		if (message === "ping") return ws.send("pong");
 		const reply = organizationId != null ? await stateOf(organizationId, { consumerId: tagOf(this.ctx, ws) }) : null;
-		ws.send(JSON.stringify(reply?.ok ? { type: "status", ...reply.value } : { type: "progress", ...this.progress() }));
+		const own = reply?.ok && (isTicketOnly(this.ctx, ws) ? withoutGrant(reply.value) : reply.value);
+		ws.send(JSON.stringify(own ? { type: "status", ...own } : { type: "progress", ...this.progress() }));
 	}
 
 	admitted(consumerIds: string[]): void {
@@ -66,7 +72,9 @@ export class QueueLive {
 		if (!ids.length) return;
 		for (const id of ids) {
 			const entry = this.store().entry(id);
-			if (entry?.status === "ADMITTED") sendTo(this.ctx, id, { type: "admitted", ...(await describe(entry)) });
+			if (entry?.status !== "ADMITTED") continue;
+			const state = { type: "admitted", ...(await describe(entry)) };
+			sendTo(this.ctx, id, state, withoutGrant(state));
 		}
 		broadcast(this.ctx, { type: "progress", ...this.progress() });
 	}

@@ -10,7 +10,7 @@
  * Runs in the worker, not the object: owns no table and no schedule kind.
  */
 import { isStale, type SecretRing, secretRing } from "../../lib/secrets";
-import { openTicket, sealTicket, type TicketContent } from "../../lib/tickets";
+import { type OpenedTicket, openTicket, sealTicket, TICKET_TTL_MS } from "../../lib/tickets";
 import { engineRef } from "../common/engine";
 import { estimatedWaitSeconds } from "./admission";
 import type { QueueProgress, QueueState } from "./object";
@@ -37,7 +37,7 @@ export function forgetSnapshot(organizationId: string, queueId: string): void {
 }
 
 /** Tickets already opened in this isolate: a consumer polls with the same ticket again and again. */
-const opened = new Map<string, TicketContent | null>();
+const opened = new Map<string, OpenedTicket | null>();
 /** The APP_SECRET ring `opened` was filled under: after a rotation every ticket is opened again. */
 let openedUnder: SecretRing | null = null;
 
@@ -48,7 +48,10 @@ async function openCached(env: Env, encryptionSeed: string, queueId: string, tic
 		openedUnder = ring;
 	}
 	const key = `${queueId}|${encryptionSeed}|${ticket}`;
-	if (opened.has(key)) return opened.get(key) ?? null;
+	if (opened.has(key)) {
+		const hit = opened.get(key) ?? null;
+		return hit && hit.expiresAt > Date.now() ? hit : null;
+	}
 	const content = await openTicket(env.APP_SECRET, encryptionSeed, queueId, ticket);
 	if (opened.size >= 50_000) opened.clear();
 	opened.set(key, content);
@@ -93,9 +96,10 @@ export async function waitingStateFromTicket(
 		status: progress.soldOut ? "SOLD_OUT" : "QUEUED",
 		position,
 		estimatedWaitSeconds: progress.soldOut ? null : estimatedWaitSeconds(position, progress.admissionRate),
-		// Sealed with a retired APP_SECRET version: handed back sealed anew, so it outlives that version.
-		ticket: isStale(env.APP_SECRET, ticket)
-			? await sealTicket(env.APP_SECRET, progress.encryptionSeed, queueId, content)
-			: ticket,
+		// Sealed with a retired APP_SECRET version, or past half its life: handed back sealed anew.
+		ticket:
+			isStale(env.APP_SECRET, ticket) || content.expiresAt - Date.now() < TICKET_TTL_MS / 2
+				? await sealTicket(env.APP_SECRET, progress.encryptionSeed, queueId, content)
+				: ticket,
 	};
 }

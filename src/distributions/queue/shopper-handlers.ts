@@ -1,4 +1,6 @@
 /** What the shopper's queue routes do: the queue's object, or — for a waiting poller with a ticket — the edge snapshot. */
+
+import { unauthorized } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { isId } from "../../lib/ids";
 import { requireAccess } from "../access/gate";
@@ -6,6 +8,7 @@ import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
 import { connectLive, requireWebSocket } from "../common/live";
+import { ticketOnly, withoutGrant } from "../common/tickets";
 import { identify, type QueueEnv } from "./identify";
 import { forgetSnapshot, waitingStateFromTicket } from "./progress";
 import { QUEUE_ERRORS } from "./refusals";
@@ -32,13 +35,17 @@ export const status: Handler<typeof routes.status> = async (c) => {
 		if (waiting) return c.json(waiting, 200);
 	}
 	const state = unwrap(await engineRef(c.env, "queue", id).state(org, who), QUEUE_ERRORS);
+	// A ticket alone reads the place but never carries the grant away: that takes the consumer's token.
+	if (ticketOnly(who)) return c.json(withoutGrant(state), 200);
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };
 
 export const leave: Handler<typeof routes.leave> = async (c) => {
 	const { id } = c.req.valid("param");
 	const org = c.get("tenant").organizationId;
-	const state = unwrap(await engineRef(c.env, "queue", id).leave(org, c.get("who")), QUEUE_ERRORS);
+	const who = c.get("who");
+	if (ticketOnly(who)) throw unauthorized("Leaving the line takes the consumer's access token, not a ticket.");
+	const state = unwrap(await engineRef(c.env, "queue", id).leave(org, who), QUEUE_ERRORS);
 	forgetSnapshot(org, id);
 	return c.json(state, 200);
 };

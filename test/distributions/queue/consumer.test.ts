@@ -353,12 +353,19 @@ describe("position tickets", () => {
 		expect(byQuery.json).toMatchObject({ consumerId: a.consumerId, position: 1 });
 	});
 
-	it("leave works with the ticket alone", async () => {
-		const { t, q, b, ticketA } = await setup();
+	it("a ticket alone cannot leave the line (401): leaving takes the consumer's token", async () => {
+		const { t, q, a, b, ticketA } = await setup();
 		const res = await consumerCall(t, `/queues/${q.id}/leave`, { method: "POST", ticket: ticketA });
-		expect(res.status, res.text).toBe(200);
-		expect(res.json.status).toBe("LEFT");
-		expect((await status(t, q.id, b)).json.position).toBe(1);
+		expect(res.status, res.text).toBe(401);
+		expect((await status(t, q.id, a)).json.status).toBe("QUEUED");
+		expect((await status(t, q.id, b)).json.position).toBe(2);
+		const own = await consumerCall(t, `/queues/${q.id}/leave`, {
+			method: "POST",
+			token: a.accessToken,
+			ticket: ticketA,
+		});
+		expect(own.status, own.text).toBe(200);
+		expect(own.json.status).toBe("LEFT");
 	});
 
 	it("an altered ticket → 401 Invalid ticket", async () => {
