@@ -17,7 +17,7 @@ export const protectionSchema = z
 		onFailure: z
 			.enum(ON_FAILURE)
 			.describe(
-				"What a missing or failed challenge costs: `refuse` (default, 403), or `back-of-line`: a queue entry is accepted behind everyone who passed (draws and bids are refused either way).",
+				"What a missing or failed challenge costs: `refuse` (default, 403). `back-of-line` is accepted and stored for queues to come; for now failures are refused either way.",
 			),
 	})
 	.meta({ id: "Protection" });
