@@ -8,6 +8,7 @@ import { purgeIdempotencyKeys } from "./http/middleware/idempotency";
 
 export { AuctionObject } from "./distributions/auction/object";
 export { DrawObject } from "./distributions/draw/object";
+export { ChallengeLedger } from "./distributions/protection/ledger-object";
 export { QueueObject } from "./distributions/queue/object";
 export { RateLimiter } from "./http/middleware/rate-limiter-object";
 

@@ -5,6 +5,7 @@
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { ACCESS_MODES } from "../distributions/access/modes";
+import type { Protection } from "../distributions/protection/modes";
 import { API_KEY_SCOPES, type Scope } from "../platform/api-keys/scopes";
 
 const timestamps = {
@@ -190,6 +191,11 @@ export const sequences = sqliteTable(
 		metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
 		/** Who may take part in its distributions (distributions/access): open, verified, codes or list. */
 		access: text("access", { enum: ACCESS_MODES }).notNull().default("open"),
+		/** Bot protection of its distributions (distributions/protection): challenge and what a failure costs. */
+		protection: text("protection", { mode: "json" })
+			.$type<Protection>()
+			.notNull()
+			.default({ challenge: "none", onFailure: "refuse" }),
 		...timestamps,
 	},
 	(t) => [index("sequences_org").on(t.organizationId, t.id), index("sequences_experience").on(t.experienceId, t.id)],

@@ -11,6 +11,7 @@ import { admissionRoutes } from "../distributions/admissions";
 import { auctionAdminRoutes, auctionShopperRoutes } from "../distributions/auction";
 import { checkoutRoutes } from "../distributions/checkout";
 import { drawAdminRoutes, drawShopperRoutes } from "../distributions/draw";
+import { challengeRoutes } from "../distributions/protection";
 import { queueAdminRoutes, queueShopperRoutes } from "../distributions/queue";
 import { eventRoutes } from "../events";
 import { webhookEndpointRoutes } from "../events/webhooks";
@@ -53,6 +54,7 @@ const shopper = createRouter<ConsumerEnv>();
 shopper.use(openCors, publishableKeyAuth);
 shopper
 	.route("/auth", consumerAuthRoutes)
+	.route("/challenges", challengeRoutes)
 	.route("/queues", queueShopperRoutes)
 	.route("/draws", drawShopperRoutes)
 	.route("/auctions", auctionShopperRoutes)

@@ -8,6 +8,7 @@
 import { type EnterOptions, enterArgs } from "./access.js";
 import type { Jwks } from "./admission.js";
 import { type AuctionHead, type AuctionLogReport, checkAuctionLog, type PublishedAuctionLog } from "./auction-log.js";
+import { type ChallengeSolver, defaultSolver, withChallenge } from "./challenges.js";
 import { type ConsumerDraws, drawsClient } from "./draws.js";
 import { fromBase64url } from "./encoding.js";
 import { type RequestOptions, Transport, type TransportOptions } from "./http.js";
@@ -43,6 +44,11 @@ export interface FanfareConsumerOptions extends TransportOptions {
 	storage?: StorageLike;
 	/** How to open WebSockets (default: the global `WebSocket`; `null` → always poll). */
 	webSocket?: WebSocketFactory | null;
+	/**
+	 * Solves proof-of-work challenges when a launch asks for them (default: a Web Worker in browsers,
+	 * in-process elsewhere). The client asks for, solves and sends challenges on its own.
+	 */
+	solveChallenge?: ChallengeSolver;
 }
 
 class MemoryStorage implements StorageLike {
@@ -164,6 +170,7 @@ export class FanfareConsumer {
 		if (initial && (options.accessToken || renewable || (peekJwt(initial).exp ?? 0) * 1000 > Date.now())) {
 			this.setAccessToken(initial);
 		}
+		const solve = options.solveChallenge ?? defaultSolver;
 		const webSocket = options.webSocket === undefined ? globalWebSocket() : (options.webSocket ?? undefined);
 
 		const get = <R>(path: string, o?: RequestOptions, headers?: Record<string, string>) =>
@@ -206,7 +213,13 @@ export class FanfareConsumer {
 			return state;
 		};
 		this.queues = {
-			enter: async (id, o) => keep(id, await post<QueueEntryState>(`${q(id)}/enter`, ...enterArgs(o))),
+			enter: async (id, o) => {
+				const [body, rest] = enterArgs(o);
+				const state = await withChallenge(t, solve, id, "enter", rest, (r) =>
+					post<QueueEntryState>(`${q(id)}/enter`, body, r),
+				);
+				return keep(id, state);
+			},
 			status: async (id, o) => keep(id, await get<QueueEntryState>(`${q(id)}/status`, o, ticketHeader(id))),
 			leave: async (id, o) => {
 				const state = await post<QueueEntryState>(`${q(id)}/leave`, undefined, o, ticketHeader(id));
@@ -238,6 +251,7 @@ export class FanfareConsumer {
 		};
 
 		this.draws = drawsClient(t, this.storage, this.prefix, {
+			solve,
 			publishableKey: this.publishableKey,
 			webSocket,
 			backoffBaseMs: options.backoffBaseMs,
@@ -257,8 +271,15 @@ export class FanfareConsumer {
 		};
 		this.auctions = {
 			get: async (id, o) => held(id, await get<AuctionPublicState>(a(id), o)),
-			bid: async (id, params, o) => held(id, await post<BidderState>(`${a(id)}/bids`, params, o)),
-			buyNow: async (id, o) => held(id, await post<BidderState>(`${a(id)}/buy-now`, ...enterArgs(o))),
+			bid: async (id, params, o) =>
+				held(id, await withChallenge(t, solve, id, "bid", o, (r) => post<BidderState>(`${a(id)}/bids`, params, r))),
+			buyNow: async (id, o) => {
+				const [body, rest] = enterArgs(o);
+				const state = await withChallenge(t, solve, id, "bid", rest, (r) =>
+					post<BidderState>(`${a(id)}/buy-now`, body, r),
+				);
+				return held(id, state);
+			},
 			status: async (id, o) => held(id, await get<BidderState>(`${a(id)}/status`, o)),
 			watch: (id, onMessage, opts = {}) =>
 				subscribe<AuctionLiveMessage>({

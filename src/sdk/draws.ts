@@ -11,6 +11,7 @@ import type {
 } from "../distributions/draw/verify.js";
 import { type EnterOptions, enterArgs } from "./access.js";
 import { type Jwks, JwksCache } from "./admission.js";
+import { type ChallengeSolver, withChallenge } from "./challenges.js";
 import type { RequestOptions, Transport } from "./http.js";
 import { subscribe, type WatchOptions, type WebSocketFactory } from "./live.js";
 import type { DrawEntryState, DrawLiveMessage, DrawProof } from "./types.js";
@@ -45,6 +46,8 @@ export interface DrawsLive {
 	publishableKey: string;
 	webSocket: WebSocketFactory | undefined;
 	backoffBaseMs?: number;
+	/** Solves a proof-of-work challenge when the draw's sequence asks for one. */
+	solve: ChallengeSolver;
 }
 
 type Storage = { getItem(key: string): string | null; setItem(key: string, value: string): void };
@@ -73,7 +76,10 @@ export function drawsClient(t: Transport, storage: Storage, prefix: string, live
 	const draws: ConsumerDraws = {
 		enter: async (id, o) => {
 			const [body, options] = enterArgs(o);
-			return keep(id, await post<DrawEntryState>(`${d(id)}/enter`, options, body));
+			const state = await withChallenge(t, live.solve, id, "enter", options, (r) =>
+				post<DrawEntryState>(`${d(id)}/enter`, r, body),
+			);
+			return keep(id, state);
 		},
 		status: async (id, o) => keep(id, await get<DrawEntryState>(`${d(id)}/status`, o)),
 		leave: (id, o) => post<DrawEntryState>(`${d(id)}/leave`, o),

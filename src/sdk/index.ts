@@ -20,6 +20,7 @@ export {
 	type PublishedAuctionLog,
 	verifyHeadToken,
 } from "./auction-log.js";
+export { type ChallengeSolver, defaultSolver } from "./challenges.js";
 export {
 	type AdmissionsResource,
 	type ApiKeysResource,
@@ -59,6 +60,7 @@ export {
 export type { FetchLike, RequestOptions, TransportOptions } from "./http.js";
 export type { LiveState, WatchOptions, WebSocketFactory, WebSocketLike } from "./live.js";
 export { type Page, type PageParams, PagePromise } from "./pagination.js";
+export { solvePow } from "./pow.js";
 export type * from "./types.js";
 export {
 	type HeadersLike,

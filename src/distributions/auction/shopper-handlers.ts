@@ -12,6 +12,7 @@ import { engineRef, unwrap } from "../common/engine";
 import type { EntryEnv } from "../common/identify";
 import { connectLive, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
+import { requireChallenge } from "../protection/gate";
 import type { AuctionReply } from "./object";
 import { AUCTION_ERRORS } from "./refusals";
 import type { auctionLogSchema, bidderStateSchema } from "./schema";
@@ -41,6 +42,7 @@ const placeBid: Handler<typeof routes.bid> = async (c) => {
 	const { amount, maxAmount, accessCode } = c.req.valid("json");
 	const { id } = c.req.valid("param");
 	await requireAccess(c, "auction", id, accessCode);
+	await requireChallenge(c, "auction", id, "bid");
 	const ref = engineRef(c.env, "auction", id);
 	const reply = declared<BidderState>(
 		await ref.bid(
@@ -63,6 +65,7 @@ export const bid = afterValidation(tokenAuth, placeBid);
 export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
 	const { id } = c.req.valid("param");
 	await requireAccess(c, "auction", id, c.req.valid("json").accessCode);
+	await requireChallenge(c, "auction", id, "bid");
 	const ref = engineRef(c.env, "auction", id);
 	const reply = declared<BidderState>(
 		await ref.buyNow(c.get("tenant").organizationId, c.get("consumerId"), idempotencyKey(c)),

@@ -9,6 +9,7 @@ import { engineRef, unwrap } from "../common/engine";
 import type { EntryEnv } from "../common/identify";
 import { connectLive, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
+import { requireChallenge } from "../protection/gate";
 import { DRAW_ERRORS } from "./refusals";
 import type { drawProofSchema } from "./schema";
 import type * as routes from "./shopper-routes";
@@ -19,6 +20,7 @@ type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R
 export const enter: Handler<typeof routes.enter> = async (c) => {
 	const { id } = c.req.valid("param");
 	await requireAccess(c, "draw", id, c.req.valid("json").accessCode);
+	await requireChallenge(c, "draw", id, "enter");
 	const ref = engineRef(c.env, "draw", id);
 	return c.json(unwrap(await ref.enter(c.get("tenant").organizationId, c.get("consumerId")), DRAW_ERRORS), 200);
 };

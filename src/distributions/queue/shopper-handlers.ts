@@ -9,6 +9,7 @@ import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
 import { connectLive, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
+import { requireChallenge } from "../protection/gate";
 import { identify, type QueueEnv } from "./identify";
 import { forgetSnapshot, waitingStateFromTicket } from "./progress";
 import { QUEUE_ERRORS } from "./refusals";
@@ -20,6 +21,7 @@ export const enter: Handler<typeof routes.enter> = async (c) => {
 	const { id } = c.req.valid("param");
 	const org = c.get("tenant").organizationId;
 	await requireAccess(c, "queue", id, c.req.valid("json").accessCode);
+	await requireChallenge(c, "queue", id, "enter");
 	const state = unwrap(await engineRef(c.env, "queue", id).enter(org, c.get("consumerId")), QUEUE_ERRORS);
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };

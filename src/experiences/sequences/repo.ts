@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { db } from "../../db/client";
 import { listPage } from "../../db/list";
 import { distributions, sequences } from "../../db/schema";
+import { protectionOf } from "../../distributions/protection/modes";
 import { newId } from "../../lib/ids";
 import type { PageQuery } from "../../lib/pagination";
 import { isoSeconds } from "../../lib/time";
@@ -20,6 +21,7 @@ export const toSequence = (row: Row) => ({
 	checkoutUrl: row.checkoutUrl,
 	metadata: row.metadata ?? null,
 	access: row.access,
+	protection: row.protection,
 	createdAt: isoSeconds(row.createdAt),
 	updatedAt: isoSeconds(row.updatedAt),
 });
@@ -46,6 +48,7 @@ export async function insertSequence(
 			checkoutUrl: input.checkoutUrl ?? null,
 			metadata: input.metadata ?? null,
 			access: input.access ?? "open",
+			protection: protectionOf(input.protection),
 			createdAt: now,
 			updatedAt: now,
 		})
@@ -73,7 +76,11 @@ export async function updateSequenceRow(
 ): Promise<Row | undefined> {
 	const [row] = await db(d1)
 		.update(sequences)
-		.set({ ...input, updatedAt: Date.now() })
+		.set({
+			...input,
+			protection: input.protection && protectionOf(input.protection),
+			updatedAt: Date.now(),
+		})
 		.where(byId(organizationId, id))
 		.returning();
 	return row;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accessMode } from "../../distributions/access/schema";
+import { protectionInput, protectionSchema } from "../../distributions/protection/schema";
 import { isoDateTime, metadata } from "../../lib/schemas";
 import { checkoutUrl, name } from "../experiences/schema";
 
@@ -14,6 +15,7 @@ export const sequenceSchema = z
 		checkoutUrl: z.string().nullable().describe("Overrides the experience's checkoutUrl"),
 		metadata: z.record(z.string(), z.unknown()).nullable(),
 		access: accessMode,
+		protection: protectionSchema,
 		createdAt: isoDateTime(),
 		updatedAt: isoDateTime(),
 	})
@@ -29,6 +31,7 @@ export const createSequenceBody = z
 		checkoutUrl: checkoutUrl().optional(),
 		metadata: metadata().optional(),
 		access: accessMode.optional().describe("Default `open`"),
+		protection: protectionInput.optional().describe('Default `{challenge: "none"}`'),
 	})
 	.meta({ id: "CreateSequence" });
 
@@ -40,5 +43,6 @@ export const updateSequenceBody = z
 		checkoutUrl: checkoutUrl().nullable().optional(),
 		metadata: metadata().nullable().optional(),
 		access: accessMode.optional(),
+		protection: protectionInput.optional().describe("Replaces the whole setting; missing fields take their defaults"),
 	})
 	.meta({ id: "UpdateSequence" });

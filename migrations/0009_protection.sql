@@ -1,0 +1,1 @@
+ALTER TABLE `sequences` ADD `protection` text DEFAULT '{"challenge":"none","onFailure":"refuse"}' NOT NULL;
