@@ -77,7 +77,9 @@ async function axe(page, name) {
 	assert.deepEqual(bad, [], `${name}: axe violations ${JSON.stringify(bad)}`);
 }
 
+/** Rewrites docs/screenshots only when asked (`SCREENSHOTS=1 npm run test:browser`): a test run leaves the tree clean. */
 async function screenshots(page, name) {
+	if (!process.env.SCREENSHOTS) return;
 	mkdirSync(SHOTS, { recursive: true });
 	for (const [label, size] of Object.entries(VIEWPORTS)) {
 		await page.setViewportSize(size);
