@@ -18,6 +18,7 @@ import { webhookEndpointRoutes } from "../events/webhooks";
 import { experienceRoutes } from "../experiences/experiences";
 import { sequenceRoutes } from "../experiences/sequences";
 import { newId } from "../lib/ids";
+import { shopperPages } from "../pages/shopper";
 import { apiKeyRoutes } from "../platform/api-keys";
 import { platformRoutes } from "../platform/organizations";
 import type { ConsumerEnv } from "./env";
@@ -63,6 +64,8 @@ shopper
 const app = createRouter();
 app.use(requestId({ headerName: "X-Request-Id", generator: () => newId("req") }));
 app.use(limitBody, jsonOnly);
+// Hosted pages (HTML, their own CSP); outside the OpenAPI document.
+app.route("/", shopperPages);
 app.route("/platform/v1", platformRoutes).route("/consumer/v1", shopper).route("/api/v1", api).route("/api", specApi);
 app.onError(onError);
 app.notFound(notFoundHandler);

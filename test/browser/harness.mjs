@@ -9,12 +9,12 @@ import { prepare, startWranglerDev } from "../../bench/lib/runners.mjs";
 import { copyDocsAssets } from "../../scripts/docs-assets.mjs";
 import { ensureChromium } from "../../scripts/ensure-chromium.mjs";
 
-/** The worker on 127.0.0.1; `stop()` ends it and removes its state. */
-export async function startWorker() {
+/** The worker on 127.0.0.1 (`vars`: extra --var values, e.g. the dev beacon's); `stop()` ends it and removes its state. */
+export async function startWorker({ vars } = {}) {
 	copyDocsAssets();
 	const runDir = mkdtempSync(join(tmpdir(), "fanfare-browser-"));
 	const prep = prepare(runDir, () => {});
-	const runner = await startWranglerDev(prep, { fromSource: true });
+	const runner = await startWranglerDev(prep, { fromSource: true, vars });
 	return {
 		url: runner.url,
 		secrets: prep.secrets,
@@ -25,8 +25,8 @@ export async function startWorker() {
 	};
 }
 
-/** Headless Chromium; each page it opens may reach `origin` only. `blocked` lists what was refused. */
-export async function offlineBrowser(origin) {
+/** Headless Chromium; each page it opens may reach `origin` (and `allow`'s origins) only. `blocked` lists what was refused. */
+export async function offlineBrowser(origin, { allow = [] } = {}) {
 	const browser = await chromium.launch({
 		executablePath: ensureChromium(),
 		args: ["--no-sandbox", "--disable-background-networking"],
@@ -35,7 +35,8 @@ export async function offlineBrowser(origin) {
 	const blocked = [];
 	await context.route("**/*", (route) => {
 		const url = route.request().url();
-		if (new URL(url).origin === origin) return route.continue();
+		const to = new URL(url).origin;
+		if (to === origin || allow.includes(to)) return route.continue();
 		blocked.push(url);
 		return route.abort("internetdisconnected");
 	});

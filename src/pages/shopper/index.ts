@@ -1,0 +1,1 @@
+export { shopperPages } from "./routes";
