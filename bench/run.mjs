@@ -44,6 +44,7 @@ options:
   --profile           V8 CPU profiles of every measured row (Miniflare only, through its inspector);
                       writes PROFILE.md and .cpuprofile files to the run directory, not RESULTS.md
   --no-results        do not overwrite bench/RESULTS.md
+  --no-floor          leave out the floor rows (they run first in every run otherwise)
 ${scenarioOptions.map((o) => `  ${`${o.flag} ${o.list ? "<n,…>" : "<n>"}`.padEnd(25)}${o.scenario}: ${o.help} (default ${o.list ? o.default.join(",") : o.default})`).join("\n")}`;
 
 function parseArgs(argv) {
@@ -56,6 +57,7 @@ function parseArgs(argv) {
 		quietWait: 10,
 		writeResults: true,
 		profile: false,
+		floor: true,
 		names: [],
 		params: Object.fromEntries(scenarioOptions.map((o) => [o.key, o.default])),
 	};
@@ -76,6 +78,7 @@ function parseArgs(argv) {
 		else if (a === "--timeout") opts.timeout = Number(value());
 		else if (a === "--quiet-wait") opts.quietWait = Number(value());
 		else if (a === "--no-results") opts.writeResults = false;
+		else if (a === "--no-floor") opts.floor = false;
 		else if (a === "--profile") opts.profile = true;
 		else if (scenarioOptions.some((o) => o.flag === a)) {
 			const o = scenarioOptions.find((x) => x.flag === a);
@@ -164,7 +167,12 @@ async function stop(runner) {
 }
 
 // ── prepare, compare runners, run scenarios ──────────────────────────────────
-const selected = opts.names.length ? scenarios.filter((s) => opts.names.includes(s.name)) : scenarios;
+// The floor (scenarios marked `always`) runs first in every run: the other rows are judged against it.
+const selected = scenarios.filter(
+	(s) =>
+		(s.always ? opts.floor && opts.runner !== "wrangler" : true) &&
+		(s.always || !opts.names.length || opts.names.includes(s.name)),
+);
 const run = {
 	command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
 	date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
@@ -247,6 +255,7 @@ async function main() {
 			title: scenario.title,
 			description: scenario.description,
 			targets: scenario.targets,
+			floors: scenario.floors,
 			runnerLabel: ctx.runner.label,
 		};
 		try {

@@ -72,14 +72,75 @@ request through its Node process; Miniflare direct is one workerd whose entry wo
 `;
 }
 
+/**
+ * Floor rows (scenarios/floor.mjs) of this run. `healthz` is the scenario's own when it measured one
+ * (closest in time), else the floor scenario's.
+ */
+function floorRow(run, s, label) {
+	if (label === "healthz") {
+		const own = s.rows?.find((r) => r.label === "healthz");
+		if (own) return own;
+	}
+	return run.scenarios.find((x) => x.name === "floor" && !x.error)?.rows.find((r) => r.label === label) ?? null;
+}
+
+/** A row's issue-18 target: workerd CPU per request ≤ max × its floor row's, and zero errors. */
+function floorTarget(run, s, r) {
+	const t = s.floors?.[r.label];
+	if (!t) return null;
+	const f = floorRow(run, s, t.floor);
+	const ratio = f ? r.cpu.workerdUsPerReq / f.cpu.workerdUsPerReq : null;
+	return { ...t, ratio, floorUs: f?.cpu.workerdUsPerReq, ok: ratio != null && ratio <= t.max && r.errorCount === 0 };
+}
+
+/** Every target of the run, judged: the floor ratios of the rows plus what scenarios judged themselves (`targetResults`). */
+function targetList(run) {
+	const out = [];
+	for (const s of run.scenarios) {
+		if (s.error) continue;
+		for (const r of s.rows) {
+			const t = floorTarget(run, s, r);
+			if (!t) continue;
+			out.push({
+				what: `${s.name} \`${r.label}\` CPU/req ≤ ${t.max}× \`${t.floor}\`, 0 errors`,
+				measured:
+					t.ratio == null
+						? "no floor row in this run"
+						: `${n2(t.ratio)}× (${n0(r.cpu.workerdUsPerReq)} vs ${n0(t.floorUs)} µs), ${r.errorCount} errors`,
+				ok: t.ok,
+			});
+		}
+		for (const t of s.targetResults ?? []) out.push({ what: `${s.name}: ${t.what}`, measured: t.measured, ok: t.ok });
+	}
+	return out;
+}
+
+function targetsSection(run) {
+	const list = targetList(run);
+	if (!list.length) return "";
+	return `## Targets (issue 18: workerd CPU per request relative to the floor, same run)
+
+Judged by the report code from the rows below: a row's workerd CPU µs/req divided by its floor row's
+(\`floor\` scenario; \`healthz\` is the project's own trivial endpoint in the same scenario). Other programs
+share this machine, so absolute µs are noisy; the ratios within one run are what count.
+
+${table(
+	["target", "measured", "met"],
+	list.map((t) => [t.what, t.measured, t.ok ? "✅" : "❌"]),
+)}
+`;
+}
+
 /** "runner: Miniflare (direct), 3.2 min" */
 const took = (s) =>
 	`runner: ${s.runnerLabel}${s.seconds ? `, ${s.seconds < 120 ? `${Math.round(s.seconds)} s` : `${(s.seconds / 60).toFixed(1)} min`}` : ""}`;
 
-function scenarioSection(s) {
+function scenarioSection(s, run) {
 	if (s.error) return `## ${s.title}\n\n**Failed:** \`${s.error.split("\n")[0]}\`\n\n\`\`\`\n${s.error}\n\`\`\`\n`;
 	const ceiling = s.rows.find((r) => r.label === s.ceiling);
+	const trivial = floorRow(run, s, "trivial");
 	const rows = s.rows.map((r) => {
+		const ft = floorTarget(run, s, r);
 		const ratio = ceiling ? r.rps / ceiling.rps : null;
 		const target = s.targets?.[r.label];
 		const met = target == null ? "" : ratio >= target && r.errorCount === 0 ? "✅" : "❌";
@@ -89,6 +150,10 @@ function scenarioSection(s) {
 			r.label === s.ceiling ? "1 (ceiling)" : n2(ratio),
 			r.label === s.ceiling ? "1" : n2(ceiling.cpu.workerdUsPerReq / r.cpu.workerdUsPerReq),
 			target == null ? "" : `≥ ${target}, 0 errors ${met}`,
+			trivial ? n2(r.cpu.workerdUsPerReq / trivial.cpu.workerdUsPerReq) : "–",
+			ft ? `\`${ft.floor}\`` : "",
+			ft ? n2(ft.ratio) : "",
+			ft ? `≤ ${ft.max} ${ft.ok ? "✅" : "❌"}` : "",
 			ms(r.latency.p50),
 			ms(r.latency.p99),
 			String(r.errorCount),
@@ -151,6 +216,10 @@ ${table(
 		"× ceiling",
 		"× ceiling by CPU",
 		"target",
+		"CPU × trivial",
+		"floor row",
+		"CPU × floor",
+		"floor target",
 		"p50 ms",
 		"p99 ms",
 		"errors",
@@ -287,7 +356,8 @@ ${comparisonSection(run.comparison)}
   high values depress that row's req/s (its CPU µs/req stays meaningful).
 - *req/s first 2 s → last 2 s*: a drift shows state growing or the machine's load changing.
 
-${run.scenarios.map(scenarioSection).join("\n")}
+${targetsSection(run)}
+${run.scenarios.map((s) => scenarioSection(s, run)).join("\n")}
 ## Interpretation
 
 ${interpretation(run)}
@@ -313,6 +383,13 @@ export function consoleSummary(run) {
 			out.push(
 				`  ${`${s.name}/${r.label}`.padEnd(20)} ${n0(r.rps).padStart(7)} req/s  ×${n2(r.rps / ceiling.rps)}  p50 ${ms(r.latency.p50)} ms  p99 ${ms(r.latency.p99)} ms  errors ${r.errorCount}  workerd ${n0(r.cpu.workerdUsPerReq)} µs/req`,
 			);
+		}
+		for (const r of s.rows) {
+			const t = floorTarget(run, s, r);
+			if (t)
+				out.push(
+					`  ${`${s.name}/${r.label}`.padEnd(20)} ${n2(t.ratio)}× ${t.floor} (≤ ${t.max}) ${t.ok ? "met" : "NOT met"}`,
+				);
 		}
 		for (const line of s.summary ?? []) out.push(`  ${`${s.name}:`.padEnd(20)} ${line}`);
 		for (const c of (s.checks ?? []).filter((x) => !x.ok))

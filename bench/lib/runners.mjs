@@ -13,6 +13,7 @@ import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFi
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join, relative } from "node:path";
+import { copyDocsAssets } from "../../scripts/docs-assets.mjs";
 import { kill, sampleRunner, sleep } from "./proc.mjs";
 
 export const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -73,6 +74,8 @@ export function prepare(runDir, log) {
 		{ mode: 0o600 },
 	);
 	const bundleDir = join(runDir, "bundle");
+	// wrangler.toml's assets directory (public/, gitignored) must exist to bundle: a fresh worktree lacks it.
+	copyDocsAssets();
 	log("bundling the worker (wrangler deploy --dry-run)…");
 	runTool(["deploy", "--dry-run", "--outdir", bundleDir], { log: join(runDir, "bundle.log") });
 	// wrangler names the bundle after the entry module (src/worker.ts).
@@ -185,6 +188,8 @@ export async function startWranglerDev(prep, { timeoutMs = 120_000, fromSource =
 
 /** The bench-only driver worker (lib/driver-worker.mjs): loops of RPC calls to the worker's objects. */
 const DRIVER = "bench-driver";
+/** The bench-only floor worker (lib/floor-worker.mjs): the least work of each hot operation, over HTTP. */
+const FLOOR = "bench-floor";
 
 /**
  * Miniflare in this process, from wrangler.toml's bindings plus the bench's secrets.
@@ -229,6 +234,21 @@ export async function startMiniflare(
 				),
 			}
 		: null;
+	// The floor worker (lib/floor-worker.mjs) in every Miniflare run, routed at /__floor/*: the floor rows
+	// are measured by the same load generator, on the same workerd, next to the worker's own rows.
+	const pub = JSON.parse(prep.secrets.JWT_SIGNING_KEY);
+	delete pub.d;
+	const floorWorker = {
+		name: FLOOR,
+		modules: true,
+		compatibilityDate: workerOptions.compatibilityDate,
+		compatibilityFlags: workerOptions.compatibilityFlags,
+		scriptPath: "bench/lib/floor-worker.mjs",
+		routes: ["*/__floor/*"],
+		d1Databases: workerOptions.d1Databases,
+		durableObjects: { FLOOR: { className: "FloorObject", useSQLite: true } },
+		bindings: { FLOOR_JWK: JSON.stringify(pub) },
+	};
 	const port = await freePort();
 	const inspectorPort = inspect ? await freePort() : undefined;
 	// workerd's own log lines (warnings such as overdue alarms, uncaught errors) go to a file, not the console.
@@ -253,6 +273,7 @@ export async function startMiniflare(
 					scriptPath: relative(ROOT, prep.script),
 					bindings: { ...bindings, ...prep.secrets },
 				},
+				floorWorker,
 				...(driverWorker ? [driverWorker] : []),
 			],
 		}),

@@ -67,6 +67,11 @@ const productBody = { price: 19.99, inventory: 100, description: "Created by the
 export default {
 	name: "admin",
 	title: "Admin API: products",
+	floors: {
+		get: { floor: "admin-floor", max: 1.3 },
+		list: { floor: "admin-floor", max: 1.3 },
+		create: { floor: "admin-floor", max: 1.5 },
+	},
 	description:
 		"The merchant API with a secret key: `get` reads one product (GET /api/v1/products/:id: the fixed cost of an " +
 		"admin request), `list` reads one page of an organization's products " +

@@ -14,7 +14,8 @@ export default {
 		"One OPEN queue (openAt in the past, closeAt +1 h, no admissionRate: everyone stays QUEUED). " +
 		"`enter` uses a new consumer per request (access tokens minted by the bench with the worker's key); " +
 		"`status` cycles over the consumers that entered.",
-	targets: { enter: 0.6, status: 0.9 },
+	// Issue 18: workerd CPU per request relative to the floor rows of the same run (scenarios/floor.mjs).
+	floors: { enter: { floor: "enter-floor", max: 1.3 }, status: { floor: "healthz", max: 1.1 } },
 
 	async run(ctx) {
 		const q = await openQueue(ctx);

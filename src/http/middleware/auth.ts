@@ -4,6 +4,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import { sha256Hex, timingSafeEqual } from "../../lib/crypto";
+import { cachedKey, rememberKey } from "../../lib/key-cache";
 import { canonicalScopes, missingScope } from "../../platform/api-keys/scopes";
 import type { AppEnv } from "../env";
 import { forbidden, unauthorized } from "../problems";
@@ -30,6 +31,9 @@ interface KeyRow {
 /** The active key with this plaintext, with its organization, or null. */
 export async function findActiveKey(d1: D1Database, key: string): Promise<KeyRow | null> {
 	const hash = await sha256Hex(key);
+	// A per-isolate cache of a few seconds; revocation is honoured within them (src/lib/key-cache.ts).
+	const cached = cachedKey<KeyRow>(hash);
+	if (cached) return cached;
 	const row = await d1
 		.prepare(
 			`SELECT k.id, k.type, k.key_hash, k.scopes, k.last_used_at, k.organization_id, o.default_time_zone
@@ -38,7 +42,9 @@ export async function findActiveKey(d1: D1Database, key: string): Promise<KeyRow
 		)
 		.bind(hash)
 		.first<KeyRow>();
-	return row && timingSafeEqual(row.key_hash, hash) ? row : null;
+	if (!row || !timingSafeEqual(row.key_hash, hash)) return null;
+	rememberKey(hash, row);
+	return row;
 }
 
 /** `/api/v1/*`: a live secret key. A publishable key is recognised and refused with 403. */
@@ -56,6 +62,7 @@ export const secretKeyAuth = createMiddleware<AppEnv>(async (c, next) => {
 	});
 	const now = Date.now();
 	if (!row.last_used_at || now - row.last_used_at > LAST_USED_GRANULARITY_MS) {
+		row.last_used_at = now; // the cached row too: one write a minute, not one per cached hit
 		c.executionCtx.waitUntil(
 			c.env.DB.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?").bind(now, row.id).run(),
 		);

@@ -4,6 +4,7 @@ import { listPage } from "../../db/list";
 import { apiKeys } from "../../db/schema";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
+import { forgetKeyId } from "../../lib/key-cache";
 import type { PageQuery } from "../../lib/pagination";
 import { isoOrNull, isoSeconds } from "../../lib/time";
 import { API_KEY_SCOPES, canonicalScopes, type Scope } from "./scopes";
@@ -105,7 +106,10 @@ export async function revokeApiKey(
 		)
 		.bind(Date.now(), id, organizationId, API_KEY_SCOPES.length)
 		.first();
-	if (revoked) return "revoked";
+	if (revoked) {
+		forgetKeyId(id); // this isolate at once; others within KEY_CACHE_TTL_MS (src/lib/key-cache.ts)
+		return "revoked";
+	}
 	const key = await getActiveKey(d1, organizationId, id);
 	if (!key) return "not_found";
 	const otherSecret = await d1

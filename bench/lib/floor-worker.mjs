@@ -1,0 +1,108 @@
+/**
+ * A bench-only worker that serves the platform's floor: the least work each hot operation
+ * must do on this runtime, measured by the same load generator in the same run as the
+ * worker under test. Runs inside workerd (Miniflare), never in Node. `startMiniflare` loads
+ * it next to the worker, routed at `/__floor/*` (every other path goes to the worker), with
+ * its own SQLite-backed object (`FLOOR`), the worker's D1 database (`DB`) and the public half
+ * of the bench's signing key (`FLOOR_JWK`).
+ *
+ * GET  /__floor/trivial  — a small JSON body (the bare worker)
+ * GET  /__floor/jwt      — Ed25519 verification of the consumer token in Authorization
+ * GET  /__floor/rpc      — one RPC to one object, no work
+ * POST /__floor/insert   — one RPC + one SQLite INSERT
+ * POST /__floor/enter    — JWT verify + RPC + INSERT + AES-GCM of 64 bytes (base64url in the body)
+ * GET  /__floor/admin    — SHA-256 of the secret key + 2 D1 reads (the key row, one product) + one RPC
+ */
+import { DurableObject } from "cloudflare:workers";
+
+export class FloorObject extends DurableObject {
+	constructor(ctx, env) {
+		super(ctx, env);
+		ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, at INTEGER NOT NULL)");
+	}
+	noop() {
+		return { ok: true };
+	}
+	insert(id) {
+		this.ctx.storage.sql.exec("INSERT INTO rows (id, at) VALUES (?, ?)", id, Date.now());
+		return { ok: true, id };
+	}
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const b64uDecode = (s) => Uint8Array.from(atob(s.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+const b64uEncode = (bytes) => {
+	let s = "";
+	for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+	return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+};
+
+// Per isolate, as the worker caches its own keys.
+let verifyKey;
+let aesKey;
+let seq = 0;
+const rid = () => `${Date.now().toString(36)}-${(seq++).toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+async function verifyJwt(request, env) {
+	const token = (request.headers.get("Authorization") ?? "").slice(7);
+	const [h, p, s] = token.split(".");
+	if (!s) return null;
+	verifyKey ??= await crypto.subtle.importKey("jwk", JSON.parse(env.FLOOR_JWK), { name: "Ed25519" }, false, ["verify"]);
+	const ok = await crypto.subtle.verify("Ed25519", verifyKey, b64uDecode(s), enc.encode(`${h}.${p}`));
+	if (!ok) return null;
+	const claims = JSON.parse(dec.decode(b64uDecode(p)));
+	return claims.exp > Date.now() / 1000 ? claims : null;
+}
+
+const unauthorized = () => Response.json({ title: "Unauthorized" }, { status: 401 });
+
+export default {
+	async fetch(request, env) {
+		const path = new URL(request.url).pathname;
+		const stub = () => env.FLOOR.getByName("floor");
+		switch (path) {
+			case "/__floor/trivial":
+				return Response.json({ ok: true });
+			case "/__floor/jwt": {
+				const claims = await verifyJwt(request, env);
+				return claims ? Response.json({ ok: true, sub: claims.sub }) : unauthorized();
+			}
+			case "/__floor/rpc":
+				return Response.json(await stub().noop());
+			case "/__floor/insert":
+				return Response.json(await stub().insert(rid()));
+			case "/__floor/enter": {
+				const claims = await verifyJwt(request, env);
+				if (!claims) return unauthorized();
+				const row = await stub().insert(`${claims.sub}:${rid()}`);
+				aesKey ??= await crypto.subtle.importKey("raw", crypto.getRandomValues(new Uint8Array(32)), "AES-GCM", false, [
+					"encrypt",
+				]);
+				const iv = crypto.getRandomValues(new Uint8Array(12));
+				const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, aesKey, new Uint8Array(64));
+				return Response.json({
+					status: "QUEUED",
+					id: row.id,
+					ticket: `${b64uEncode(iv)}.${b64uEncode(new Uint8Array(ct))}`,
+				});
+			}
+			case "/__floor/admin": {
+				const key = (request.headers.get("Authorization") ?? "").slice(7);
+				const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(key)));
+				const hash = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+				const k = await env.DB.prepare("SELECT id, organization_id FROM api_keys WHERE key_hash = ?")
+					.bind(hash)
+					.first();
+				if (!k) return unauthorized();
+				const product = await env.DB.prepare("SELECT * FROM products WHERE organization_id = ? LIMIT 1")
+					.bind(k.organization_id)
+					.first();
+				await env.FLOOR.getByName(k.id).noop();
+				return Response.json(product ?? {});
+			}
+			default:
+				return new Response("not a floor path", { status: 404 });
+		}
+	},
+};
