@@ -28,6 +28,7 @@ const { killLoadGenerators, measure } = await import("./lib/load.mjs");
 const { machineInfo } = await import("./lib/machine.mjs");
 const { consoleSummary, renderMarkdown, renderProfile } = await import("./lib/report.mjs");
 const { prepare, ROOT, RUNNERS, versions } = await import("./lib/runners.mjs");
+const { newBeaconSecret, startDevBeacon } = await import("../scripts/beacon-process.mjs");
 const { scenarios } = await import("./scenarios/index.mjs");
 
 // Scenario options: `options: [{flag, key, default, help}]` in a scenario module (numbers only).
@@ -153,10 +154,21 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => bail(13
 process.on("uncaughtException", (err) => bail(1, err.stack ?? String(err)));
 process.on("unhandledRejection", (err) => bail(1, err?.stack ?? String(err)));
 
+// Draws are ranked by a drand round: the bench draws against the local dev beacon (the relays are
+// unreachable here), one per run, with a 10 s seal margin so a closed draw is drawn 10 s later.
+let beacon = null;
+async function beaconVars() {
+	if (!beacon) {
+		beacon = await startDevBeacon({ secretKey: newBeaconSecret() });
+		live.add(beacon);
+	}
+	return { ...beacon.vars, DRAW_SEAL_MARGIN_MS: "10000" };
+}
+
 async function start(name, prep, extra = {}) {
 	log(`starting ${name}…`);
 	const t0 = Date.now();
-	const runner = await RUNNERS[name](prep, { inspect: opts.profile, ...extra });
+	const runner = await RUNNERS[name](prep, { inspect: opts.profile, vars: await beaconVars(), ...extra });
 	live.add(runner);
 	log(`${runner.label} ready at ${runner.url} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 	return runner;

@@ -199,7 +199,7 @@ const FLOOR = "bench-floor";
  */
 export async function startMiniflare(
 	prep,
-	{ timeoutMs = 120_000, inspect = false, keepState = false, driver = false, queueConsumers = true } = {},
+	{ timeoutMs = 120_000, inspect = false, keepState = false, driver = false, queueConsumers = true, vars = {} } = {},
 ) {
 	const persist = persistFor(prep, "miniflare", keepState);
 	// wrangler's helpers would otherwise print which .dev.vars they read; the bench overrides those secrets anyway.
@@ -271,7 +271,7 @@ export async function startMiniflare(
 					name: "fanfare-edge",
 					modules: true,
 					scriptPath: relative(ROOT, prep.script),
-					bindings: { ...bindings, ...prep.secrets },
+					bindings: { ...bindings, ...vars, ...prep.secrets },
 				},
 				floorWorker,
 				...(driverWorker ? [driverWorker] : []),

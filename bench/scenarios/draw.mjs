@@ -4,17 +4,15 @@
  *  - enter: POST /consumer/v1/draws/:id/enter, a new consumer on every request;
  *  - enter-<N>: the same once the draw holds N entries.
  * Scale: the draw is filled to N entries (default 1,000,000) straight in the DrawObject's
- * SQLite while the runner is stopped (the rows DrawStore.enter writes, rank keys from the
- * object's own seed), then closed (the alarm seals the entries into the Merkle tree) and
- * run (POST /run ranks them and picks the winners), timed from outside: workerd freezes
- * the clock inside the object. Then the public export and proof are downloaded and checked
- * by the standalone verifier (`npm run verify:draw`). Miniflare runner only.
+ * SQLite while the runner is stopped (the entry rows and the log's records and tree nodes
+ * DrawObject.enter writes, draw-v2), then closed (the alarm publishes the signed seal) and
+ * drawn at round R's time (fetch R from the dev beacon, verify it, rank, pick), timed from
+ * outside: workerd freezes the clock inside the object. Then the standalone verifier
+ * (`npm run verify:draw -- --url`) checks the public proof and log. Miniflare runner only.
  */
 import { spawnSync } from "node:child_process";
-import { createWriteStream, statSync, writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { sleep } from "../lib/proc.mjs";
 import { ROOT } from "../lib/runners.mjs";
 import { TokenMinter } from "../lib/tokens.mjs";
@@ -47,10 +45,10 @@ export default {
 		"One OPEN draw (openAt in the past, no maxEntries). `enter` uses a new consumer per request (access tokens minted by " +
 		"the bench with the worker's key); `enter-<N>` repeats it once the draw holds N entries; `proof` reads the public " +
 		`proof (publishable key, no token) once the draw is drawn, with ${PROOF_CONNECTIONS} connections. The scale test fills the draw ` +
-		"to N entries straight in the DrawObject's SQLite (runner stopped; rank keys from the object's own seed), moves closeAt " +
-		"to now + 3 s (the alarm seals the entries into the Merkle tree), then runs it (POST /run: rank, pick the winners), " +
-		"timing each step from outside until GET /proof shows it, and checks the published export and proof with " +
-		"`npm run verify:draw`.",
+		"to N entries straight in the DrawObject's SQLite (runner stopped; the entries and the log records and tree nodes " +
+		"DrawObject.enter writes), moves closeAt and drawAt to now + 3 s (the alarm publishes the signed seal; R is the dev " +
+		"beacon's first round 10 s later), then times the draw from R's time until GET /proof shows drawnAt, and checks the " +
+		"public proof and log with `npm run verify:draw -- --url`.",
 	floors: { enter: { floor: "enter-floor", max: 1.4 }, proof: { floor: "healthz", max: 1.5 } },
 	options: [
 		{ flag: "--draw-entries", key: "drawEntries", default: DEFAULT_ENTRIES, help: "entries in the scale test" },
@@ -72,7 +70,11 @@ export default {
 		const token = new TokenMinter(o.auth).mint();
 		const entered = (await ctx.api("POST", `${d.base}/enter`, { token, headers: d.headers })).json;
 		const early = (await ctx.api("GET", `${d.base}/proof`, { headers: d.headers })).json;
-		if (entered.status !== "ENTERED" || entered.receipt?.commitment !== early.commitment) {
+		if (
+			entered.status !== "ENTERED" ||
+			early.algorithm !== "fanfare-edge/draw-v2" ||
+			entered.receipt?.size !== early.log.size
+		) {
 			throw new Error(`smoke test: enter ${JSON.stringify(entered)} / proof ${JSON.stringify(early)}`);
 		}
 
@@ -121,15 +123,20 @@ export default {
 
 		// ── close: the alarm seals every entry into the Merkle tree ─────────
 		const closeAt = Date.now() + 3000;
-		await ctx.api("PUT", `/api/v1/draws/${d.id}`, { token: o.sk, body: { closeAt: isoMs(closeAt) } });
+		// drawAt moves too, so R is the first dev-beacon round after closeAt + the bench's 10 s seal margin.
+		await ctx.api("PUT", `/api/v1/draws/${d.id}`, {
+			token: o.sk,
+			body: { closeAt: isoMs(closeAt), drawAt: isoMs(closeAt) },
+		});
 		await sleep(closeAt - Date.now());
-		ctx.log("closed: sealing the entries (polling the proof until it shows the Merkle root)…");
+		ctx.log("closed: sealing the log (polling the proof until it shows the signed seal)…");
 		const sealStep = step(ctx.runner);
-		const sealed = await waitProof(ctx, d, (p) => p.merkleRoot != null, "Merkle root");
+		const sealed = await waitProof(ctx, d, (p) => p.seal != null, "seal");
 		const sealAcc = sealStep();
 		const sealMs = sealed.at - closeAt;
 		const memSealed = memory(ctx.runner);
-		const entryCount = sealed.proof.entryCount;
+		// The log holds two `rules` records (the first entry's, and the PUT's new R) and one `enter` per entry.
+		const entryCount = sealed.proof.seal.size - 2;
 		ctx.log(`sealed ${entryCount.toLocaleString("en-US")} entries: ${s1(sealMs)} s after closeAt`);
 		const bigStored = entryCount - target;
 		const bigOk = ok2xx(bigRow);
@@ -140,60 +147,50 @@ export default {
 		});
 
 		// ── draw: rank and pick the winners ─────────────────────────────────
-		ctx.log("POST /run (ranking, picking the winners)…");
+		const runAt = Date.parse(sealed.proof.roundAt);
+		ctx.log(`waiting for round ${sealed.proof.round} (${sealed.proof.roundAt}): then fetch, verify, rank, pick…`);
+		await sleep(Math.max(0, runAt - Date.now()));
 		const drawStep = step(ctx.runner);
-		const runAt = Date.now();
-		await ctx.api("POST", `/api/v1/draws/${d.id}/run`, { token: o.sk, timeoutMs: LONG_MS });
-		const runMs = Date.now() - runAt;
-		const drawn = await waitProof(ctx, d, (p) => p.seed != null, "seed");
+		const drawn = await waitProof(ctx, d, (p) => p.drawnAt != null, "drawnAt");
 		const drawAcc = drawStep();
 		const lostStep = step(ctx.runner);
 		const drawMs = drawn.at - runAt;
 		const memDrawn = memory(ctx.runner);
 		const proof = drawn.proof;
-		ctx.log(
-			`drawn: ${proof.winners.length} winners, ${s1(drawMs)} s after POST /run (which answered in ${s1(runMs)} s)`,
-		);
+		ctx.log(`drawn: ${proof.winners.length} winners, ${s1(drawMs)} s after R's time`);
 		checks.push({
 			what: `the draw picked min(winnerCount, entries) winners (${Math.min(winnerCount, entryCount)})`,
 			ok: proof.winners.length === Math.min(winnerCount, entryCount) && proof.backfills.length === 0,
 			detail: `${proof.winners.length} winners, ${proof.backfills.length} backfills`,
 		});
 		checks.push({
-			what: `drawing ${winnerCount.toLocaleString("en-US")} winners takes ≤ 10 s (from POST /run until the proof shows the seed)`,
+			what: `drawing ${winnerCount.toLocaleString("en-US")} winners takes ≤ 10 s (from R's time until the proof shows drawnAt)`,
 			ok: drawMs <= 10_000,
 			detail: `${s1(drawMs)} s`,
 		});
 
-		// ── the public material, and the standalone verifier ────────────────
-		const proofFile = join(ctx.runDir, `draw-proof-${d.id}.json`);
-		const entriesFile = join(ctx.runDir, `draw-entries-${d.id}.json`);
-		ctx.log("downloading the entry export…");
-		const exportAt = Date.now();
-		const exportStep = step(ctx.runner);
-		const res = await fetch(new URL(`/api/v1/draws/${d.id}/entries/export`, ctx.runner.url), {
-			headers: { Authorization: `Bearer ${o.sk}` },
-			signal: AbortSignal.timeout(LONG_MS),
-		});
-		if (!res.ok) throw new Error(`export → ${res.status}: ${(await res.text()).slice(0, 300)}`);
-		await pipeline(Readable.fromWeb(res.body), createWriteStream(entriesFile));
-		const exportMs = Date.now() - exportAt;
-		const exportAcc = exportStep();
-		const exportBytes = statSync(entriesFile).size;
-		const memExported = memory(ctx.runner);
-		const finalProof = (await ctx.api("GET", `${d.base}/proof`, { headers: d.headers, timeoutMs: LONG_MS })).json;
-		writeFileSync(proofFile, `${JSON.stringify(finalProof)}\n`);
-		ctx.log(`export: ${(exportBytes / 1e6).toFixed(1)} MB in ${s1(exportMs)} s; running npm run verify:draw…`);
-
+		// ── the standalone verifier, as an entrant runs it: the public proof and log, no merchant key ──
+		ctx.log("running npm run verify:draw -- --url … (downloads the public proof and log)…");
 		const verifyAt = Date.now();
 		const verifyStep = step(ctx.runner);
 		// GNU time reports the verifier's peak memory; without it, only the wall time.
 		const timed = statSafe("/usr/bin/time");
-		const cmd = ["npm", "run", "verify:draw", "--", proofFile, entriesFile];
+		const cmd = [
+			"npm",
+			"run",
+			"verify:draw",
+			"--",
+			"--url",
+			ctx.runner.url,
+			"--key",
+			d.headers["X-Publishable-Key"],
+			d.id,
+		];
 		const v = spawnSync(timed ? "/usr/bin/time" : cmd[0], timed ? ["-f", "maxrss_kib=%M", ...cmd] : cmd.slice(1), {
 			cwd: ROOT,
 			encoding: "utf8",
 			timeout: LONG_MS,
+			maxBuffer: 64 * 1024 * 1024,
 		});
 		const verifyMs = Date.now() - verifyAt;
 		const verifyAcc = verifyStep();
@@ -203,7 +200,7 @@ export default {
 		const verifierRssMiB = Number(out.match(/maxrss_kib=(\d+)/)?.[1]) / 1024;
 		ctx.log(`verify:draw: exit ${v.status}, ${s1(verifyMs)} s — ${verdict}`);
 		checks.push({
-			what: "`npm run verify:draw -- proof.json entries.json` on the published proof and export prints VERIFIED, exit 0",
+			what: "`npm run verify:draw -- --url … <drawId>` on the published proof and log prints VERIFIED, exit 0",
 			ok: v.status === 0 && /^VERIFIED/.test(verdict),
 			detail: `exit ${v.status ?? v.signal}, ${s1(verifyMs)} s: ${verdict}`,
 		});
@@ -275,7 +272,7 @@ export default {
 						"–",
 						"–",
 						"–",
-						`${filled.inserted.toLocaleString("en-US")} ENTERED rows with HMAC rank keys from the object's seed`,
+						`${filled.inserted.toLocaleString("en-US")} ENTERED rows and their \`enter\` log records and tree nodes`,
 					],
 					[
 						`\`${bigLabel}\` row (start → end)`,
@@ -296,25 +293,16 @@ export default {
 						`closeAt → GET /proof shows entryCount ${entryCount.toLocaleString("en-US")} and the root`,
 					],
 					[
-						"**draw** (POST /run → seed and winners in GET /proof)",
+						"**draw** (R's time → drawnAt and winners in GET /proof)",
 						`**${s1(drawMs)}**`,
 						drawAcc.cpuS,
 						drawAcc.busyPct,
 						mib(memDrawn.rssMiB),
 						mib(memDrawn.hwmMiB),
-						`${proof.winners.length.toLocaleString("en-US")} winners; POST /run answered in ${s1(runMs)} s`,
+						`${proof.winners.length.toLocaleString("en-US")} winners (round R fetched from the dev beacon and its BLS signature verified first)`,
 					],
 					[
-						"entry export download (GET /entries/export)",
-						s1(exportMs),
-						exportAcc.cpuS,
-						exportAcc.busyPct,
-						mib(memExported.rssMiB),
-						mib(memExported.hwmMiB),
-						`${(exportBytes / 1e6).toFixed(1)} MB, ${Math.round(exportBytes / 1e6 / (exportMs / 1000))} MB/s (the lost announcements run meanwhile)`,
-					],
-					[
-						"`npm run verify:draw -- proof.json entries.json`",
+						"`npm run verify:draw -- --url … <drawId>`",
 						s1(verifyMs),
 						`${verifyAcc.cpuS} (background)`,
 						verifyAcc.busyPct,
@@ -347,8 +335,8 @@ export default {
 			notes,
 			tables,
 			summary: [
-				`seal ${entryCount.toLocaleString("en-US")} entries ${s1(sealMs)} s, draw ${winnerCount} winners ${s1(drawMs)} s, export ${s1(exportMs)} s, verify ${s1(verifyMs)} s (exit ${v.status})`,
-				`workerd RSS ${mib(memBefore.rssMiB)} → ${mib(memDrawn.rssMiB)} MiB, peak ${mib(memExported.hwmMiB)} MiB`,
+				`seal ${entryCount.toLocaleString("en-US")} entries ${s1(sealMs)} s, draw ${winnerCount} winners ${s1(drawMs)} s, verify ${s1(verifyMs)} s (exit ${v.status})`,
+				`workerd RSS ${mib(memBefore.rssMiB)} → ${mib(memDrawn.rssMiB)} MiB, peak ${mib(memDrawn.hwmMiB)} MiB`,
 			],
 			context: {
 				draw: d.id,

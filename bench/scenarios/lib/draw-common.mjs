@@ -2,16 +2,18 @@
  * Shared by the draw scenarios: filling a draw straight in its object's SQLite (runner
  * stopped), timing the seal and the draw from outside, and workerd's CPU and memory per step.
  */
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { procMemory, sampleMachine, sleep } from "../../lib/proc.mjs";
 import { checkSchema, withD1, withObjectDb } from "./sqlite.mjs";
 
 /** The DrawObject schema the prefill writes into (src/distributions/draw/store.ts, DRAW_MIGRATIONS). */
 const DRAW_SCHEMA = {
-	known: { distribution: 2, draw: 3 },
+	known: { draw: 4 },
 	columns: {
-		entries: ["ordinal", "entry_id", "consumer_id", "rank_key", "status", "entered_at", "leaf"],
-		fairness: ["seed", "commitment", "merkle_root", "entered_count", "lost_cursor"],
+		entries: ["ordinal", "entry_id", "consumer_id", "rank_key", "status", "entered_at", "log_seq"],
+		tally: ["entered", "lost_cursor"],
+		log: ["seq", "data", "root"],
+		log_nodes: ["level", "idx", "hash"],
 	},
 };
 /** Long operations on a big draw: one call may take minutes. */
@@ -74,35 +76,60 @@ function idSequence(prefix, now) {
 export async function prefillDraw(persist, drawId, target, log) {
 	return withObjectDb(persist, "DrawObject", drawId, (db) => {
 		checkSchema(db, DRAW_SCHEMA, "prefillDraw() in bench/scenarios/lib/draw-common.mjs");
-		const fairness = db.prepare("SELECT seed, commitment, merkle_root FROM fairness WHERE id = 1").get();
-		if (!fairness) throw new Error("the draw has no fairness row (not configured?)");
-		const seed = Buffer.from(fairness.seed, "hex");
-		if (seed.length !== 32 || createHash("sha256").update(seed).digest("hex") !== fairness.commitment) {
-			throw new Error("the stored seed does not match its commitment");
-		}
-		if (fairness.merkle_root != null) throw new Error("the draw is already sealed");
+		const size = db.prepare("SELECT COUNT(*) AS n FROM log").get().n;
+		if (size === 0) throw new Error("the draw has no log yet (not configured?)");
 		const existing = db.prepare("SELECT COUNT(*) AS n FROM entries").get().n;
 		const count = Math.max(0, target - existing);
 		const now = Date.now();
 		const entryId = idSequence("ent", now);
 		const consumerId = idSequence("con", now);
-		const insert = db.prepare(
-			"INSERT INTO entries (entry_id, consumer_id, rank_key, status, entered_at) VALUES (?, ?, ?, 'ENTERED', ?)",
+		// The tree's frontier: the perfect subtrees that make up the log's `size` leaves, largest first.
+		const frontier = [];
+		for (let level = 31, offset = 0; level >= 0; level--) {
+			if (!(size & (2 ** level))) continue;
+			const row = db.prepare("SELECT hash FROM log_nodes WHERE level = ? AND idx = ?").get(level, offset >> level);
+			frontier.push({ level, hash: Buffer.from(row.hash) });
+			offset += 2 ** level;
+		}
+		const insertNode = db.prepare("INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)");
+		const insertRecord = db.prepare("INSERT INTO log (seq, data, root) VALUES (?, ?, ?)");
+		const insertEntry = db.prepare(
+			"INSERT INTO entries (entry_id, consumer_id, rank_key, status, entered_at, log_seq) VALUES (?, ?, '', 'ENTERED', ?, ?)",
 		);
 		const t0 = Date.now();
 		db.exec("PRAGMA cache_size = -262144");
 		db.exec("BEGIN");
 		for (let i = 0; i < count; i++) {
+			const seq = size + i;
 			const id = entryId();
-			insert.run(id, consumerId(), createHmac("sha256", seed).update(id, "utf8").digest("hex"), now);
+			// What DrawObject.enter appends (fairness.ts encodeRecord; transparency.ts RFC 9162 hashes).
+			const data = JSON.stringify({ type: "enter", entryId: id, at: now });
+			let node = { level: 0, hash: sha256(Buffer.from([0]), Buffer.from(data, "utf8")) };
+			insertNode.run(0, seq, node.hash);
+			while (frontier.length && frontier[frontier.length - 1].level === node.level) {
+				const left = frontier.pop();
+				node = { level: node.level + 1, hash: sha256(Buffer.from([1]), left.hash, node.hash) };
+				insertNode.run(node.level, seq >> node.level, node.hash);
+			}
+			frontier.push(node);
+			let root = frontier[frontier.length - 1].hash;
+			for (let j = frontier.length - 2; j >= 0; j--) root = sha256(Buffer.from([1]), frontier[j].hash, root);
+			insertRecord.run(seq, data, root);
+			insertEntry.run(id, consumerId(), now, seq);
 			if ((i + 1) % 200_000 === 0)
 				log(`  prefill: ${(i + 1).toLocaleString("en-US")} / ${count.toLocaleString("en-US")}…`);
 		}
-		// Draw migration 3 keeps ENTERED as a counter (maxEntries is checked against it).
-		db.prepare("UPDATE fairness SET entered_count = entered_count + ? WHERE id = 1").run(count);
+		db.exec("INSERT OR IGNORE INTO tally (id) VALUES (1)");
+		db.prepare("UPDATE tally SET entered = entered + ?").run(count);
 		db.exec("COMMIT");
 		return { existing, inserted: count, ms: Date.now() - t0 };
 	});
+}
+
+function sha256(...parts) {
+	const h = createHash("sha256");
+	for (const p of parts) h.update(p);
+	return h.digest();
 }
 
 /** Polls the public proof until `done(proof)`; each call may wait while the object is busy. */
@@ -125,7 +152,7 @@ export async function waitProof(ctx, d, done, what) {
  */
 export async function dropLostAnnouncements(persist, drawId) {
 	const lost = await withObjectDb(persist, "DrawObject", drawId, (db) => {
-		const f = db.prepare("SELECT lost_cursor FROM fairness WHERE id = 1").get();
+		const f = db.prepare("SELECT lost_cursor FROM tally WHERE id = 1").get() ?? {};
 		const [rankKey, entryId] = (f.lost_cursor ?? "|").split("|");
 		const announced = f.lost_cursor
 			? db
