@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "nod
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { copyConsoleAssets } from "./console-assets.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The URL `/docs` loads the bundle from; the file lives at the same path under `public/`. */
@@ -24,6 +25,8 @@ export function copyDocsAssets() {
 		same = statSync(target).size === statSync(source).size && readFileSync(target).equals(readFileSync(source));
 	} catch {}
 	if (!same) copyFileSync(source, target);
+	// The merchant console's files (uPlot, its script and stylesheet) go to public/ the same way.
+	copyConsoleAssets();
 	return target;
 }
 

@@ -17,6 +17,7 @@ import { webhookEndpointRoutes } from "../events/webhooks";
 import { experienceRoutes } from "../experiences/experiences";
 import { sequenceRoutes } from "../experiences/sequences";
 import { newId } from "../lib/ids";
+import { consoleRoutes } from "../pages/console";
 import { apiKeyRoutes } from "../platform/api-keys";
 import { platformRoutes } from "../platform/organizations";
 import type { ConsumerEnv } from "./env";
@@ -60,6 +61,8 @@ shopper
 
 const app = createRouter();
 app.use(requestId({ headerName: "X-Request-Id", generator: () => newId("req") }));
+// The merchant console takes form posts (not JSON) and answers pages: mounted before the API body rules.
+app.route("/console", consoleRoutes);
 app.use(limitBody, jsonOnly);
 app.route("/platform/v1", platformRoutes).route("/consumer/v1", shopper).route("/api/v1", api).route("/api", specApi);
 app.onError(onError);
