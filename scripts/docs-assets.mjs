@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildWidget } from "./pages-assets.mjs";
+import { copyConsoleAssets } from "./console-assets.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The URL `/docs` loads the bundle from; the file lives at the same path under `public/`. */
@@ -27,6 +28,8 @@ export function copyDocsAssets() {
 	if (!same) copyFileSync(source, target);
 	// The widgets' bundle is built at the same moments (it is up to date when its sources are).
 	buildWidget();
+	// The merchant console's files (uPlot, its script and stylesheet) go to public/ the same way.
+	copyConsoleAssets();
 	return target;
 }
 

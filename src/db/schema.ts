@@ -431,3 +431,25 @@ export const participantIdentities = sqliteTable(
 	},
 	(t) => [primaryKey({ columns: [t.distributionId, t.kind, t.keyHash] })],
 );
+
+/**
+ * Merchant console sessions (src/pages/console/session/): a secret key exchanged for a cookie. Only
+ * the token's SHA-256 is stored; a session lives while its key is unrevoked (checked on every request).
+ */
+export const consoleSessions = sqliteTable(
+	"console_sessions",
+	{
+		tokenHash: text("token_hash").primaryKey(),
+		organizationId: text("organization_id")
+			.notNull()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		apiKeyId: text("api_key_id")
+			.notNull()
+			.references(() => apiKeys.id, { onDelete: "cascade" }),
+		createdAt: integer("created_at").notNull(),
+		lastSeenAt: integer("last_seen_at").notNull(),
+		/** Sliding idle limit, never past createdAt + the absolute limit. */
+		expiresAt: integer("expires_at").notNull(),
+	},
+	(t) => [index("console_sessions_key").on(t.apiKeyId)],
+);

@@ -19,6 +19,7 @@ import { experienceRoutes } from "../experiences/experiences";
 import { sequenceRoutes } from "../experiences/sequences";
 import { newId } from "../lib/ids";
 import { shopperPages } from "../pages/shopper";
+import { consoleRoutes } from "../pages/console";
 import { apiKeyRoutes } from "../platform/api-keys";
 import { platformRoutes } from "../platform/organizations";
 import type { ConsumerEnv } from "./env";
@@ -63,6 +64,8 @@ shopper
 
 const app = createRouter();
 app.use(requestId({ headerName: "X-Request-Id", generator: () => newId("req") }));
+// The merchant console takes form posts (not JSON) and answers pages: mounted before the API body rules.
+app.route("/console", consoleRoutes);
 app.use(limitBody, jsonOnly);
 // Hosted pages (HTML, their own CSP); outside the OpenAPI document.
 app.route("/", shopperPages);
