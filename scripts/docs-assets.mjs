@@ -6,8 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "nod
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildWidget } from "./pages-assets.mjs";
 import { copyConsoleAssets } from "./console-assets.mjs";
+import { buildWidget } from "./pages-assets.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The URL `/docs` loads the bundle from; the file lives at the same path under `public/`. */
