@@ -244,6 +244,9 @@ const BODIES: Record<string, (w: World, u: string) => unknown> = {
 	"PUT /api/v1/auctions/{id}": () => ({ name: "Renamed" }),
 	"POST /api/v1/admissions/validate": (w) => ({ token: w.holder.admissionToken }),
 	"POST /api/v1/admissions/complete": (w, u) => ({ token: w.holder.admissionToken, orderId: `ORD-${u}` }),
+	// The spare guest holds no grant: a valid revoke that leaves the holder's grant alone.
+	"POST /api/v1/admissions/revoke": (w) => ({ distributionId: w.queueId, consumerId: w.shopper.consumerId }),
+	"POST /consumer/v1/challenges": (w) => ({ distributionId: w.queueId, purpose: "enter" }),
 	"POST /api/v1/webhook-endpoints": (w) => ({ url: w.hookUrl, events: ["webhook.test"] }),
 	"PUT /api/v1/webhook-endpoints/{id}": () => ({ description: "Renamed" }),
 	"POST /api/v1/webhook-endpoints/{id}/rotate-secret": () => ({ gracePeriodSeconds: 3600 }),

@@ -32,8 +32,9 @@ interface KeyRow {
 export async function findActiveKey(d1: D1Database, key: string): Promise<KeyRow | null> {
 	const hash = await sha256Hex(key);
 	// A per-isolate cache of a few seconds; revocation is honoured within them (src/lib/key-cache.ts).
+	// The hit is compared like a row from D1: every path to a key goes through timingSafeEqual.
 	const cached = cachedKey<KeyRow>(hash);
-	if (cached) return cached;
+	if (cached) return timingSafeEqual(cached.key_hash, hash) ? cached : null;
 	const row = await d1
 		.prepare(
 			`SELECT k.id, k.type, k.key_hash, k.scopes, k.last_used_at, k.organization_id, o.default_time_zone

@@ -74,7 +74,9 @@ describe("status at the edge (ticket polls)", () => {
 		await afterSnapshot();
 		const admitted = await byTicket(t, q.id, ticketA);
 		expect(admitted.json.status).toBe("ADMITTED");
-		expect(admitted.json.admissionToken).toEqual(expect.any(String));
+		// A ticket alone never carries the grant (issue 16 item 4); the consumer's own token does.
+		expect(admitted.json.admissionToken).toBeUndefined();
+		expect((await byTicket(t, q.id, ticketA, a.accessToken)).json.admissionToken).toEqual(expect.any(String));
 		expect((await byTicket(t, q.id, ticketB)).json.status).toBe("LEFT");
 		expect((await byTicket(t, q.id, ticketC)).json.status).toBe("DENIED");
 		expect((await byTicket(t, q.id, ticketD)).json).toMatchObject({ status: "QUEUED", position: 1 });
