@@ -80,7 +80,7 @@ ${
 		: ""
 }
 <section class="card"><h2>Webhook deliveries</h2><table id="deliveries"><thead><tr><th scope="col">Event</th><th scope="col">Endpoint</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col"><span class="sr">Retry</span></th></tr></thead><tbody></tbody></table></section>
-<section class="card"><h2>Events</h2><ol id="events" class="events" aria-live="polite"></ol></section>
+<section class="card"><h2>Events</h2><ol id="events" class="events" aria-live="polite" tabindex="0" aria-label="Events, newest first"></ol></section>
 </div>`,
 			),
 		);
