@@ -133,25 +133,12 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	}
 
 	/**
-	 * `transactionSync`, and if it throws (rolling the storage back) the agenda's in-memory
-	 * mirror of the schedule is dropped too, so it never shows a write that was undone.
-	 */
-	protected inTransaction<T>(fn: () => T): T {
-		try {
-			return this.ctx.storage.transactionSync(fn);
-		} catch (err) {
-			this.agenda.forget();
-			throw err;
-		}
-	}
-
-	/**
 	 * Catches up and runs `change` in one transaction, then re-arms: a change never runs
 	 * against a stale status, and what it scheduled is armed before the caller answers.
 	 */
 	protected async transact<T>(change: (now: number) => T): Promise<T> {
 		const now = Date.now();
-		const result = this.inTransaction(() => {
+		const result = this.ctx.storage.transactionSync(() => {
 			this.advance(now);
 			return change(now);
 		});
@@ -218,7 +205,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 			completedAt: before?.completedAt ?? null,
 			...(before?.drawnAt != null && { drawnAt: before.drawnAt }),
 		};
-		this.inTransaction(() => {
+		this.ctx.storage.transactionSync(() => {
 			this.times.store(stored);
 			const now = Date.now();
 			this.onConfigure(now);
@@ -318,7 +305,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	/** Runs what is due and delivers it. Invariant: idempotent — a retried or doubled run records nothing twice. */
 	override async alarm(): Promise<void> {
 		this.agenda.fired();
-		this.inTransaction(() => this.advance(Date.now()));
+		this.ctx.storage.transactionSync(() => this.advance(Date.now()));
 		await this.deliver();
 		await this.arm();
 		await this.onAdvanced();
