@@ -6,6 +6,7 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { ACCESS_MODES } from "../distributions/access/modes";
 import type { Protection } from "../distributions/protection/modes";
+import type { Theme } from "../experiences/experiences/theme";
 import { API_KEY_SCOPES, type Scope } from "../platform/api-keys/scopes";
 
 const timestamps = {
@@ -169,6 +170,7 @@ export const experiences = sqliteTable(
 		checkoutUrl: text("checkout_url"),
 		productIds: text("product_ids", { mode: "json" }).$type<string[]>().notNull(),
 		metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>(),
+		theme: text("theme", { mode: "json" }).$type<Theme>(),
 		...timestamps,
 	},
 	(t) => [index("experiences_org").on(t.organizationId, t.id)],

@@ -59,6 +59,7 @@ describe("POST /experiences", () => {
 			checkoutUrl: null,
 			productIds: [],
 			metadata: null,
+			theme: null,
 			createdAt: expect.stringMatching(ISO_UTC),
 			updatedAt: expect.stringMatching(ISO_UTC),
 		});

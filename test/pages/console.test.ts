@@ -214,6 +214,43 @@ describe("console guards", () => {
 		expect((await call("/api/v1/experiences", { key: org.secretKey })).json.data).toHaveLength(0);
 	});
 
+	it("edits the hosted page's look of an experience; a bad colour is a 400 that stores nothing", async () => {
+		org = await createOrg();
+		session = await signIn(org.secretKey);
+		const exp = await call("/api/v1/experiences", {
+			key: org.secretKey,
+			body: { name: "Look", theme: { translations: { de: { headline: "Hallo" } } } },
+		});
+		const form = (fields: Record<string, string>) =>
+			request(`/console/experiences/${exp.json.id}/theme`, {
+				cookie: session.cookie,
+				form: { _csrf: session.csrf, ...fields },
+			});
+		const bad = await form({ primaryColor: "red" });
+		expect(bad.status).toBe(400);
+		expect(bad.text).toContain("theme.primaryColor");
+		expect((await call(`/api/v1/experiences/${exp.json.id}`, { key: org.secretKey })).json.theme).toEqual({
+			translations: { de: { headline: "Hallo" } },
+		});
+		const saved = await form({ primaryColor: "#aa0033", headline: " Spring Drop ", logoUrl: "" });
+		expect(saved.status, saved.text).toBe(303);
+		const stored = await call(`/api/v1/experiences/${exp.json.id}`, { key: org.secretKey });
+		expect(stored.json.theme).toEqual({
+			primaryColor: "#aa0033",
+			headline: "Spring Drop",
+			translations: { de: { headline: "Hallo" } },
+		});
+		const pageHtml = await request(`/console/experiences/${exp.json.id}`, { cookie: session.cookie });
+		expect(pageHtml.text).toContain('id="theme-primaryColor" name="primaryColor" type="text" value="#aa0033"');
+		const other = await createOrg();
+		const otherSession = await signIn(other.secretKey);
+		const foreign = await request(`/console/experiences/${exp.json.id}/theme`, {
+			cookie: otherSession.cookie,
+			form: { _csrf: otherSession.csrf, primaryColor: "#000000" },
+		});
+		expect(foreign.status).toBe(404);
+	});
+
 	it("shows another organization's resources as 404", async () => {
 		const other = await createOrg();
 		const exp = await call("/api/v1/experiences", { key: other.secretKey, body: { name: "Theirs" } });

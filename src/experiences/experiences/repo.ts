@@ -19,6 +19,7 @@ export const toExperience = (row: Row) => ({
 	checkoutUrl: row.checkoutUrl,
 	productIds: row.productIds,
 	metadata: row.metadata ?? null,
+	theme: row.theme ?? null,
 	createdAt: isoSeconds(row.createdAt),
 	updatedAt: isoSeconds(row.updatedAt),
 });
@@ -43,6 +44,7 @@ export async function insertExperience(
 			checkoutUrl: input.checkoutUrl ?? null,
 			productIds: input.productIds ?? [],
 			metadata: input.metadata ?? null,
+			theme: input.theme ?? null,
 			createdAt: now,
 			updatedAt: now,
 		})

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isoDateTime, metadata } from "../../lib/schemas";
 import { timeZone } from "../../platform/organizations/schema";
+import { themeSchema } from "./theme";
 
 /** https URLs; plain http only for localhost, so local checkouts work in development. */
 export const checkoutUrl = () =>
@@ -30,6 +31,7 @@ export const experienceSchema = z
 		checkoutUrl: z.string().nullable(),
 		productIds: z.array(z.string()),
 		metadata: z.record(z.string(), z.unknown()).nullable(),
+		theme: themeSchema.nullable().describe("How the hosted shopper page and widgets look; null = the defaults"),
 		createdAt: isoDateTime(),
 		updatedAt: isoDateTime(),
 	})
@@ -47,6 +49,7 @@ export const createExperienceBody = z
 		checkoutUrl: checkoutUrl().optional(),
 		productIds: productIds().optional(),
 		metadata: metadata().optional(),
+		theme: themeSchema.optional(),
 	})
 	.meta({ id: "CreateExperience" });
 
@@ -58,5 +61,6 @@ export const updateExperienceBody = z
 		checkoutUrl: checkoutUrl().nullable().optional(),
 		productIds: productIds().optional(),
 		metadata: metadata().nullable().optional(),
+		theme: themeSchema.nullable().optional().describe("Replaces the stored theme as a whole; null removes it"),
 	})
 	.meta({ id: "UpdateExperience" });

@@ -3,6 +3,8 @@
  * logo, the language. Template strings (no client framework on the server); every interpolated
  * value goes through `esc` or `attr`.
  */
+import type { Theme as StoredTheme } from "../../experiences/experiences/theme";
+
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
 export const esc = (value: unknown): string => String(value ?? "").replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
@@ -27,17 +29,11 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 	return new Html(out);
 }
 
-export interface Theme {
-	logoUrl?: string | null;
-	primaryColor?: string | null;
-	backgroundColor?: string | null;
-	textColor?: string | null;
-	headline?: string | null;
-	message?: string | null;
-}
+/** The stored theme (see experiences/theme.ts) as one language of the page sees it. */
+export type Theme = Omit<StoredTheme, "translations">;
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
-const hex = (v: string | null | undefined, fallback: string) => (v && HEX.test(v) ? v : fallback);
+const hex = (v: string | undefined, fallback: string) => (v && HEX.test(v) ? v : fallback);
 
 export interface LayoutOptions {
 	lang: string;

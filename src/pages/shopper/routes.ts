@@ -6,6 +6,7 @@
  * Language: `?lang=` then Accept-Language (en, de, fr). Errors are HTML pages with the status.
  */
 import { Hono } from "hono";
+import { themeFor } from "../../experiences/experiences/theme";
 import type { ConsumerEnv } from "../../http/env";
 import { publishableKeyAuth } from "../../http/middleware/consumer-auth";
 import { ApiError } from "../../http/problems";
@@ -69,7 +70,7 @@ shopperPages.get("/w/:distributionId", publishableKeyAuth, async (c) => {
 			title: d.name || t(s, "title"),
 			nonce: c.get("nonce"),
 			footer: s.poweredBy,
-			theme: target.theme,
+			theme: themeFor(target.theme, lang),
 			body,
 			scripts: ["/widget.js"],
 		}),

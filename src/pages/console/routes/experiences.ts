@@ -6,8 +6,9 @@ import { createAuctionBody, createDrawBody, createQueueBody } from "../../../dis
 import { createDistribution } from "../../../distributions/common/service";
 import type { DistributionType } from "../../../distributions/common/status";
 import { getExperience, listExperiences, toExperience } from "../../../experiences/experiences/repo";
-import { createExperienceBody } from "../../../experiences/experiences/schema";
-import { createExperience } from "../../../experiences/experiences/service";
+import { createExperienceBody, updateExperienceBody } from "../../../experiences/experiences/schema";
+import { createExperience, updateExperience } from "../../../experiences/experiences/service";
+import type { Theme } from "../../../experiences/experiences/theme";
 import { getSequence, listSequences, toSequence } from "../../../experiences/sequences/repo";
 import { createSequenceBody } from "../../../experiences/sequences/schema";
 import { createSequence } from "../../../experiences/sequences/service";
@@ -30,6 +31,25 @@ async function sequenceOf(env: Env, organizationId: string, id: string) {
 	const row = await getSequence(env.DB, organizationId, id);
 	if (!row) throw notFound("Sequence");
 	return toSequence(row);
+}
+
+/** The theme's fields a form edits: [field, label, input type]. Translations are set through the API. */
+const THEME_FIELDS = [
+	["logoUrl", "Logo URL (https)", "url"],
+	["primaryColor", "Accent colour (#rrggbb)", "text"],
+	["backgroundColor", "Background colour", "text"],
+	["textColor", "Text colour", "text"],
+	["headline", "Headline", "text"],
+	["message", "Message", "text"],
+] as const satisfies readonly (readonly [keyof Theme, string, string])[];
+
+function themeCard(experienceId: string, theme: Theme | null, session: Parameters<typeof csrfField>[0]) {
+	return html`<section class="card"><h2>Hosted page look</h2>
+<p class="muted">Shown on <code>/w/:distributionId</code> for every distribution of this experience. Empty fields use the default.</p>
+<form method="post" action="/console/experiences/${experienceId}/theme" class="grid" data-form="theme">${csrfField(session)}
+	${THEME_FIELDS.map(([f, label, type]) => html`<label for="theme-${f}">${label}</label><input id="theme-${f}" name="${f}" type="${type}" value="${theme?.[f] ?? ""}">`)}
+	<button type="submit">Save look</button>
+</form></section>`;
 }
 
 /** Numbers from a form: a text that is not a number stays text, so the schema reports it. */
@@ -77,6 +97,7 @@ ${list.data.length ? "" : html`<p class="muted">No experiences yet.</p>`}
 <ul class="list">${seqs.data.map((s) => html`<li><a href="/console/sequences/${s.id}">${s.name}</a> <span class="muted">priority ${s.priority} · access ${s.access}</span></li>`)}</ul>
 ${seqs.data.length ? "" : html`<p class="muted">No sequences yet.</p>`}
 </section>
+${themeCard(exp.id, exp.theme, c.get("session"))}
 <section class="card"><h2>Create a sequence</h2>
 <form method="post" action="/console/experiences/${exp.id}/sequences" class="grid">${csrfField(c.get("session"))}
 	<label for="seq-name">Name</label><input id="seq-name" name="name" required maxlength="200">
@@ -85,6 +106,20 @@ ${seqs.data.length ? "" : html`<p class="muted">No sequences yet.</p>`}
 </form></section>`,
 			),
 		);
+	})
+	.post("/experiences/:id/theme", async (c) => {
+		need(c, "experiences", "PUT");
+		const { organizationId } = c.get("tenant");
+		const exp = await experienceOf(c.env, organizationId, c.req.param("id"));
+		const form = await formOf(c);
+		// Empty fields are left out (the page's default); the stored translations are kept.
+		const fields = Object.fromEntries(
+			THEME_FIELDS.map(([f]) => [f, typeof form[f] === "string" ? form[f].trim() : ""]).filter(([, v]) => v !== ""),
+		);
+		const theme = { ...fields, ...(exp.theme?.translations ? { translations: exp.theme.translations } : {}) };
+		const body = valid(updateExperienceBody, { theme: Object.keys(theme).length ? theme : null });
+		await updateExperience(c.env, organizationId, exp.id, body);
+		return c.redirect(`/console/experiences/${exp.id}`, 303);
 	})
 	.post("/experiences/:id/sequences", async (c) => {
 		need(c, "experiences", "POST");
