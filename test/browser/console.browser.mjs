@@ -4,14 +4,10 @@
 // the admission rate; the draw and auction live panels show their data. axe-core on every page,
 // the session cookie invisible to scripts, no `sk_` in any page but the one that shows a new key once.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { offlineBrowser, startWorker } from "./harness.mjs";
+import { apiCaller, axeViolations, offlineBrowser, startWorker } from "./harness.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const SHOTS = new URL("../../docs/screenshots/", import.meta.url);
 
 let worker;
@@ -19,20 +15,7 @@ let browser;
 let org;
 let page;
 const visited = [];
-
-async function api(path, { key, body, method, headers = {} } = {}) {
-	const res = await fetch(`${worker.url}${path}`, {
-		method: method ?? (body ? "POST" : "GET"),
-		headers: {
-			...(key ? { Authorization: `Bearer ${key}` } : {}),
-			...(body ? { "Content-Type": "application/json" } : {}),
-			...headers,
-		},
-		body: body ? JSON.stringify(body) : undefined,
-	});
-	const text = await res.text();
-	return { status: res.status, json: text ? JSON.parse(text) : null };
-}
+let api;
 
 /** A guest consumer's token (consumer API, with the publishable key). */
 async function guest() {
@@ -52,15 +35,7 @@ const shopper = (path, token, body) =>
 
 /** axe-core on the current page (evaluated through the DevTools protocol: the page's CSP allows no inline script). */
 async function checkPage(name) {
-	await page.evaluate(AXE);
-	const result = await page.evaluate(async () => {
-		// biome-ignore lint/suspicious/noExplicitAny: axe is injected above
-		const r = await globalThis.axe.run(document, { resultTypes: ["violations"] });
-		return r.violations
-			.filter((v) => v.impact === "serious" || v.impact === "critical")
-			.map((v) => `${v.id}: ${v.help}`);
-	});
-	assert.deepEqual(result, [], `${name}: accessibility violations`);
+	assert.deepEqual(await axeViolations(page), [], `${name}: accessibility violations`);
 	visited.push({ name, html: await page.content() });
 	const local = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
 	assert.doesNotMatch(local, /sk_/, `${name}: a secret in web storage`);
@@ -79,6 +54,7 @@ const shot = async (name) => {
 
 before(async () => {
 	worker = await startWorker();
+	api = apiCaller(worker.url);
 	browser = await offlineBrowser(worker.url);
 	const res = await api("/platform/v1/organizations", {
 		key: worker.secrets.PLATFORM_ADMIN_TOKEN,

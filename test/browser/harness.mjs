@@ -1,7 +1,8 @@
 // The browser suites' fixtures: the real worker (`wrangler dev` from wrangler.toml, as
 // `npm run dev` runs it, on a fresh migrated local D1) and headless Chromium with every request that leaves
 // the worker's origin refused and recorded, so a page proven here works with no network.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -41,4 +42,50 @@ export async function offlineBrowser(origin, { allow = [] } = {}) {
 		return route.abort("internetdisconnected");
 	});
 	return { browser, context, blocked, close: () => browser.close() };
+}
+
+/** `call(path, {key, body, method, headers})` against `baseUrl`: status, parsed JSON (or undefined), text, headers. */
+export function apiCaller(baseUrl) {
+	return async (path, { key, body, method, headers = {} } = {}) => {
+		const res = await fetch(`${baseUrl}${path}`, {
+			method: method ?? (body ? "POST" : "GET"),
+			headers: {
+				...(key ? { Authorization: `Bearer ${key}` } : {}),
+				...(body ? { "Content-Type": "application/json" } : {}),
+				...headers,
+			},
+			body: body ? JSON.stringify(body) : undefined,
+		});
+		const text = await res.text();
+		let json;
+		try {
+			json = JSON.parse(text);
+		} catch {}
+		return { status: res.status, json, text, headers: res.headers };
+	};
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's serious and critical violations on the page (evaluated through DevTools: the CSP allows no inline script). */
+export async function axeViolations(page) {
+	await page.evaluate(AXE);
+	return page.evaluate(async () => {
+		const r = await globalThis.axe.run(document, { resultTypes: ["violations"] });
+		return r.violations
+			.filter((v) => v.impact === "serious" || v.impact === "critical")
+			.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+	});
+}
+
+/** A new page of `context` at `url` that records script errors and CSP refusals in `page.problems`. */
+export async function openPage(context, url) {
+	const page = await context.newPage();
+	page.problems = [];
+	page.on("pageerror", (err) => page.problems.push(err.message));
+	page.on("console", (m) => {
+		if (/Content Security Policy|Refused to/.test(m.text())) page.problems.push(m.text());
+	});
+	const res = await page.goto(url, { waitUntil: "load" });
+	return { page, res };
 }

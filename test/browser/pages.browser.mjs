@@ -6,18 +6,16 @@
 // soft-close extension live; a widget on a plain merchant page (another origin) fires
 // fanfare-admitted. Each page passes axe-core (no serious/critical) and is screenshotted.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { newBeaconSecret, startDevBeacon } from "../../scripts/beacon-process.mjs";
-import { offlineBrowser, startWorker } from "./harness.mjs";
+import { apiCaller, axeViolations, offlineBrowser, openPage as openIn, startWorker } from "./harness.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SHOTS = join(ROOT, "docs", "screenshots");
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
 const iso = (ms) => new Date(ms).toISOString();
 
@@ -28,24 +26,8 @@ let merchant;
 let merchantUrl;
 let org;
 let sequenceId;
-
-async function call(path, { key, body, method, headers = {} } = {}) {
-	const res = await fetch(`${worker.url}${path}`, {
-		method: method ?? (body ? "POST" : "GET"),
-		headers: {
-			...(key ? { Authorization: `Bearer ${key}` } : {}),
-			...(body ? { "Content-Type": "application/json" } : {}),
-			...headers,
-		},
-		body: body ? JSON.stringify(body) : undefined,
-	});
-	const text = await res.text();
-	let json;
-	try {
-		json = JSON.parse(text);
-	} catch {}
-	return { status: res.status, json, text, headers: res.headers };
-}
+let call;
+const openPage = (url) => openIn(browser.context, url);
 
 /** A consumer that is not the browser's: a guest session through the API. */
 async function guest() {
@@ -55,26 +37,8 @@ async function guest() {
 		call(path, { method: "POST", key: g.json.accessToken, headers: { "X-Publishable-Key": org.pk }, body });
 }
 
-/** A page that records CSP violations and script errors. */
-async function openPage(url) {
-	const page = await browser.context.newPage();
-	page.problems = [];
-	page.on("pageerror", (err) => page.problems.push(err.message));
-	page.on("console", (m) => {
-		if (/Content Security Policy|Refused to/.test(m.text())) page.problems.push(m.text());
-	});
-	const res = await page.goto(url, { waitUntil: "load" });
-	return { page, res };
-}
-
 async function axe(page, name) {
-	await page.evaluate(AXE);
-	const result = await page.evaluate(async () => {
-		const r = await globalThis.axe.run(document, { resultTypes: ["violations"] });
-		return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) }));
-	});
-	const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-	assert.deepEqual(bad, [], `${name}: axe violations ${JSON.stringify(bad)}`);
+	assert.deepEqual(await axeViolations(page), [], `${name}: axe violations`);
 }
 
 /** Rewrites docs/screenshots only when asked (`SCREENSHOTS=1 npm run test:browser`): a test run leaves the tree clean. */
@@ -91,6 +55,7 @@ async function screenshots(page, name) {
 before(async () => {
 	beacon = await startDevBeacon({ secretKey: newBeaconSecret(), period: 1 });
 	worker = await startWorker({ vars: { ...beacon.vars, DRAW_SEAL_MARGIN_MS: "1000" } });
+	call = apiCaller(worker.url);
 	// The merchant: its checkout page and a plain storefront page embedding a widget, on another origin.
 	merchant = createServer((req, res) => {
 		const url = new URL(req.url, "http://x");

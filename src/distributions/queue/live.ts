@@ -14,6 +14,8 @@ type StateOf = (organizationId: string, who: Who) => Promise<QueueReply<QueueSta
 export class QueueLive {
 	/** Consumers admitted since the last push. */
 	private toNotify: string[] = [];
+	/** Consumers whose place ended since the last push (denied): their sockets are told at once. */
+	private toTell: string[] = [];
 	/** The queue sold out since the last push: every socket is told once. */
 	private soldOutPending = false;
 
@@ -58,6 +60,11 @@ export class QueueLive {
 		for (const id of consumerIds) this.toNotify.push(id);
 	}
 
+	/** A consumer's place ended by the merchant's hand (denied): its tabs learn it without polling. */
+	ended(consumerId: string): void {
+		this.toTell.push(consumerId);
+	}
+
 	soldOut(): void {
 		this.soldOutPending = true;
 	}
@@ -67,6 +74,12 @@ export class QueueLive {
 		if (this.soldOutPending) {
 			this.soldOutPending = false;
 			broadcast(this.ctx, { type: "sold_out" });
+		}
+		for (const id of this.toTell.splice(0)) {
+			const entry = this.store().entry(id);
+			if (!entry || entry.status === "QUEUED" || entry.status === "ADMITTED") continue;
+			const state = { type: "status", ...(await describe(entry)) };
+			sendTo(this.ctx, id, state, withoutGrant(state));
 		}
 		const ids = this.toNotify.splice(0);
 		if (!ids.length) return;

@@ -88,6 +88,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			if (entry.status === "QUEUED" || entry.status === "ADMITTED") {
 				this.store.finish(entry, "DENIED", now, reason);
 				this.emit("queue.consumer.denied", { consumerId, reason }, now);
+				this.live.ended(consumerId);
 				this.scheduleAt("admit", now);
 			}
 			return ok(this.store.entry(consumerId) as Entry);

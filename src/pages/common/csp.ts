@@ -10,6 +10,8 @@ export interface CspOptions {
 	imgSrc?: string[];
 	/** Extra connect-src sources (default: none beyond this origin). */
 	connectSrc?: string[];
+	/** worker-src sources (default: none): the shopper page allows `blob:`, where the SDK solves proof-of-work. */
+	workerSrc?: string[];
 }
 
 function nonce(): string {
@@ -20,6 +22,7 @@ function nonce(): string {
 export function pageCsp(options: CspOptions = {}) {
 	const img = ["'self'", "data:", ...(options.imgSrc ?? ["https:"])].join(" ");
 	const connect = ["'self'", ...(options.connectSrc ?? [])].join(" ");
+	const worker = options.workerSrc?.length ? [`worker-src ${options.workerSrc.join(" ")}`] : [];
 	return createMiddleware<{ Variables: { nonce: string } }>(async (c, next) => {
 		const n = nonce();
 		c.set("nonce", n);
@@ -32,6 +35,7 @@ export function pageCsp(options: CspOptions = {}) {
 				`style-src 'self' 'nonce-${n}'`,
 				`img-src ${img}`,
 				`connect-src ${connect}`,
+				...worker,
 				"base-uri 'none'",
 				"form-action 'self'",
 				"frame-ancestors 'none'",

@@ -16,6 +16,7 @@ const en = {
 	queueProgress: "Progress through the line",
 	queueDontRefresh: "Don't refresh — you keep your place, even if you close this tab.",
 	queuePreQueue: "The queue opens in {time}.",
+	queueNotOpenYet: "Keep this page open: you will join the line by yourself when it opens.",
 	queueShuffle:
 		"Everyone who arrives before the opening is put in a random order when it opens, so arriving early gives no advantage over arriving on time.",
 	queueAdmitted: "It's your turn!",
@@ -23,6 +24,7 @@ const en = {
 	queueGrantValid: "Your place at checkout is held for {time}.",
 	queueCheckoutNow: "Go to checkout now",
 	queueSoldOut: "Sold out. Everything has gone — you keep your place in case of a restock.",
+	queueSoldOutNew: "Sold out: everything has gone. Follow the store for a restock.",
 	queueClosed: "This queue is closed.",
 	queueDenied: "Your place was declined by the store.",
 	queueExpired: "Your admission expired before checkout. You can join the queue again if it is still open.",
@@ -70,6 +72,11 @@ const en = {
 	auctionReserve: "Reserve not met yet",
 	auctionClosed: "The auction is closed.",
 	error: "Something went wrong: {message}",
+	// access codes and challenges
+	accessCode: "Access code",
+	accessCodeHelp: "This launch is by invitation: enter the code you were given.",
+	accessCodeSubmit: "Continue",
+	challengeWorking: "Checking this browser… (a few seconds of work, so bots pay for every try)",
 };
 
 export type Strings = typeof en;
@@ -94,6 +101,8 @@ const de: Strings = {
 	queueGrantValid: "Ihr Platz an der Kasse ist noch {time} reserviert.",
 	queueCheckoutNow: "Jetzt zur Kasse",
 	queueSoldOut: "Ausverkauft. Sie behalten Ihren Platz für den Fall einer Nachlieferung.",
+	queueNotOpenYet: "Lassen Sie diese Seite offen: Sie stellen sich automatisch an, sobald sie öffnet.",
+	queueSoldOutNew: "Ausverkauft: alles ist weg. Folgen Sie dem Shop für eine Nachlieferung.",
 	queueClosed: "Diese Warteschlange ist geschlossen.",
 	queueDenied: "Ihr Platz wurde vom Shop abgelehnt.",
 	queueExpired: "Ihre Zulassung ist vor dem Kauf abgelaufen. Sie können sich erneut anstellen, solange geöffnet ist.",
@@ -140,6 +149,11 @@ const de: Strings = {
 	auctionReserve: "Mindestpreis noch nicht erreicht",
 	auctionClosed: "Die Auktion ist geschlossen.",
 	error: "Etwas ist schiefgelaufen: {message}",
+	accessCode: "Zugangscode",
+	accessCodeHelp: "Dieser Verkaufsstart ist nur mit Einladung: Geben Sie Ihren Code ein.",
+	accessCodeSubmit: "Weiter",
+	challengeWorking:
+		"Dieser Browser wird geprüft… (ein paar Sekunden Rechenarbeit, damit Bots für jeden Versuch zahlen)",
 };
 
 const fr: Strings = {
@@ -151,6 +165,9 @@ const fr: Strings = {
 	queueDontRefresh: "N'actualisez pas — vous gardez votre place, même en fermant cet onglet.",
 	queueAdmitted: "C'est votre tour !",
 	otherTab: "Vous attendez déjà dans un autre onglet.",
+	accessCode: "Code d'accès",
+	accessCodeHelp: "Ce lancement est sur invitation : saisissez le code reçu.",
+	accessCodeSubmit: "Continuer",
 };
 
 export const LANGUAGES = { en, de, fr } as const;

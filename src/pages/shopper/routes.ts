@@ -21,7 +21,8 @@ const ID = /^(queue|draw|auction)_[0-9A-Za-z]{10,40}$/;
 
 export const shopperPages = new Hono<PageEnv>();
 
-shopperPages.use("/w/*", pageCsp());
+// blob: workers: the SDK solves a proof-of-work challenge off the main thread (src/sdk/challenges.ts).
+shopperPages.use("/w/*", pageCsp({ workerSrc: ["blob:"] }));
 
 shopperPages.onError((err, c) => {
 	const status = err instanceof ApiError ? err.status : 500;

@@ -4,7 +4,7 @@
  * localStorage, so a reload keeps the shopper's place), the strings, a ticking clock for
  * countdowns, and the DOM events a merchant's page listens to (bubbling, composed).
  */
-import { css, LitElement } from "lit";
+import { css, html, LitElement } from "lit";
 import { FanfareConsumer } from "../../sdk/consumer.js";
 import { type StringKey, type Strings, strings, t } from "../common/i18n.js";
 
@@ -142,6 +142,7 @@ export abstract class FanfareElement extends LitElement {
 		lang: { type: String },
 		now: { state: true },
 		error: { state: true },
+		codeAsked: { state: true },
 	};
 	static override styles = baseStyles;
 
@@ -150,6 +151,8 @@ export abstract class FanfareElement extends LitElement {
 	declare baseUrl: string;
 	declare now: number;
 	declare error: string | null;
+	/** Why an access code is wanted (the server's refusal), while the code form is shown. */
+	declare codeAsked: string | null;
 	private clock?: ReturnType<typeof setInterval>;
 	private started = false;
 
@@ -160,6 +163,7 @@ export abstract class FanfareElement extends LitElement {
 		this.baseUrl = "";
 		this.now = Date.now();
 		this.error = null;
+		this.codeAsked = null;
 	}
 
 	get s(): Strings {
@@ -216,6 +220,38 @@ export abstract class FanfareElement extends LitElement {
 		const e = err as { message?: string; status?: number; title?: string; detail?: string };
 		this.error = e?.detail ?? e?.title ?? e?.message ?? String(err);
 		this.emit("fanfare-error", { message: this.error, status: e?.status ?? null });
+	}
+
+	/**
+	 * Runs an enter; when the launch wants an access code (a 403 naming `accessCode`), shows the
+	 * code form with the server's reason instead of an error, and returns null.
+	 */
+	async withAccessCode<T>(enter: () => Promise<T>): Promise<T | null> {
+		try {
+			const result = await enter();
+			this.codeAsked = null;
+			return result;
+		} catch (err) {
+			const e = err as { status?: number; errors?: { path: string }[]; detail?: string; title?: string };
+			if (e?.status !== 403 || !e.errors?.some((f) => f.path === "accessCode")) throw err;
+			this.codeAsked = e.detail ?? e.title ?? this.tr("accessCodeHelp");
+			return null;
+		}
+	}
+
+	/** The access code form; `submit` gets the code typed. */
+	codeForm(submit: (code: string) => void, busy: boolean) {
+		const onSubmit = (ev: Event) => {
+			ev.preventDefault();
+			const input = (ev.target as HTMLFormElement).elements.namedItem("accessCode") as HTMLInputElement;
+			if (input.value.trim()) submit(input.value.trim());
+		};
+		return html`<form class="code" @submit=${onSubmit} data-state="code">
+			<p class="notice" role="alert">${this.tr("accessCodeHelp")} <span class="note">${this.codeAsked}</span></p>
+			<label for="fanfare-code">${this.tr("accessCode")}</label>
+			<input id="fanfare-code" name="accessCode" autocomplete="one-time-code" required maxlength="100" />
+			<p><button type="submit" ?disabled=${busy}>${this.tr("accessCodeSubmit")}</button></p>
+		</form>`;
 	}
 
 	secondsUntil(iso: string | null | undefined): number {

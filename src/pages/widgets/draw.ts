@@ -72,10 +72,11 @@ export class FanfareDraw extends FanfareElement {
 		}
 	}
 
-	private async enter(): Promise<void> {
+	private async enter(accessCode?: string): Promise<void> {
 		this.busy = true;
 		try {
-			this.apply(await this.client.draws.enter(this.distribution));
+			const entered = await this.withAccessCode(() => this.client.draws.enter(this.distribution, { accessCode }));
+			if (entered) this.apply(entered);
 		} catch (err) {
 			this.fail(err);
 		} finally {
@@ -111,9 +112,11 @@ export class FanfareDraw extends FanfareElement {
 				: nothing;
 		const waitingBeacon =
 			!drawnAt && this.feed?.awaitingBeacon ? html`<p class="note">${this.tr("drawAwaitingBeacon")}</p>` : nothing;
+		if (this.codeAsked && !drawnAt) return html`${countdown} ${this.codeForm((code) => this.enter(code), this.busy)}`;
 		if (!e || e.status === "LEFT")
 			return html`${countdown}
-				<button type="button" ?disabled=${this.busy || !!drawnAt} @click=${() => this.enter()}>${this.tr("drawEnter")}</button>`;
+				<button type="button" ?disabled=${this.busy || !!drawnAt} @click=${() => this.enter()}>${this.tr("drawEnter")}</button>
+				${this.busy ? html`<p class="note" role="status">${this.tr("challengeWorking")}</p>` : nothing}`;
 		let result: unknown = nothing;
 		if (e.status === "WON" || e.status === "CLAIMED") {
 			const url =

@@ -25,6 +25,8 @@ export class FanfareQueue extends FanfareElement {
 		firstPosition: { state: true },
 		soldOut: { state: true },
 		redirectAt: { state: true },
+		busy: { state: true },
+		notOpen: { state: true },
 	};
 
 	declare openAt: string;
@@ -35,6 +37,9 @@ export class FanfareQueue extends FanfareElement {
 	declare firstPosition: number | null;
 	declare soldOut: boolean;
 	declare redirectAt: number | null;
+	declare busy: boolean;
+	declare notOpen: boolean;
+	private retry?: ReturnType<typeof setTimeout>;
 	private unwatch?: () => void;
 	private tab?: TabClaim;
 	private admittedFired = false;
@@ -49,6 +54,8 @@ export class FanfareQueue extends FanfareElement {
 		this.firstPosition = null;
 		this.soldOut = false;
 		this.redirectAt = null;
+		this.busy = false;
+		this.notOpen = false;
 	}
 
 	protected async start(): Promise<void> {
@@ -64,7 +71,32 @@ export class FanfareQueue extends FanfareElement {
 			return;
 		}
 		await this.session();
-		this.apply(await this.client.queues.enter(this.distribution));
+		await this.join();
+	}
+
+	/** Enters (with the access code once the launch asked for one), then follows the line live. */
+	private async join(accessCode?: string): Promise<void> {
+		this.busy = true;
+		try {
+			const entered = await this.withAccessCode(() => this.client.queues.enter(this.distribution, { accessCode }));
+			if (!entered) return;
+			this.notOpen = false;
+			this.apply(entered);
+		} catch (err) {
+			const type = (err as { type?: string }).type;
+			// A newcomer to a sold-out queue gets the end state, and one who is early a countdown, not an error.
+			if (type === "/problems/sold-out") {
+				this.soldOut = true;
+				return;
+			}
+			if (type !== "/problems/queue-not-open") throw err;
+			this.notOpen = true;
+			const wait = Math.min(30_000, Math.max(1000, this.secondsUntil(this.openAt) * 1000));
+			this.retry = setTimeout(() => this.join(accessCode).catch((e) => this.fail(e)), wait);
+			return;
+		} finally {
+			this.busy = false;
+		}
 		this.unwatch = this.client.queues.watch(this.distribution, (m) => this.onMessage(m), {
 			onStateChange: (s) => {
 				this.live = s;
@@ -74,6 +106,7 @@ export class FanfareQueue extends FanfareElement {
 	}
 
 	protected stop(): void {
+		clearTimeout(this.retry);
 		this.unwatch?.();
 		this.tab?.release();
 	}
@@ -128,8 +161,14 @@ export class FanfareQueue extends FanfareElement {
 	private body() {
 		if (this.error) return html`<p class="notice error" role="alert">${this.tr("error", { message: this.error })}</p>`;
 		if (this.elsewhere) return html`<p class="notice" role="status" data-state="elsewhere">${this.tr("otherTab")}</p>`;
+		if (this.codeAsked) return this.codeForm((code) => this.join(code).catch((err) => this.fail(err)), this.busy);
 		const s = this.state;
-		if (!s) return html`<p role="status">${this.tr("loading")}</p>`;
+		if (!s && this.notOpen)
+			return html`<p class="big" role="timer" aria-live="off" data-state="not-open">${this.tr("queuePreQueue", { time: duration(this.s, this.secondsUntil(this.openAt)) })}</p>
+				<p class="note">${this.tr("queueNotOpenYet")}</p>`;
+		if (!s && this.soldOut)
+			return html`<p class="notice" role="alert" data-state="sold-out">${this.tr("queueSoldOutNew")}</p>`;
+		if (!s) return html`<p role="status">${this.tr(this.busy ? "challengeWorking" : "loading")}</p>`;
 		switch (s.status) {
 			case "ADMITTED":
 				return this.admitted(s);
