@@ -1,5 +1,6 @@
 /** What the bidder's auction routes do: the auction's object, with the checkout link once a bidder has won. */
 import type { MiddlewareHandler } from "hono";
+import { every } from "hono/combine";
 import type { z } from "zod";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
 import { notFound } from "../../http/problems";
@@ -10,8 +11,10 @@ import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
 import type { EntryEnv } from "../common/identify";
-import { connectLive, requireWebSocket } from "../common/live";
+import { connectLimited, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
+import { breaker } from "../limits/breaker";
+import { consumerLimit } from "../limits/consumer-limits";
 import { requireChallenge } from "../protection/gate";
 import type { AuctionReply } from "./object";
 import { AUCTION_ERRORS } from "./refusals";
@@ -60,7 +63,9 @@ const placeBid: Handler<typeof routes.bid> = async (c) => {
 };
 // EntryEnv only adds `who`, so the consumer-token middleware runs on it as is.
 const tokenAuth: MiddlewareHandler<EntryEnv> = (c, next) => consumerTokenAuth(c as never, next);
-export const bid = afterValidation(tokenAuth, placeBid);
+const bidLimit: MiddlewareHandler<EntryEnv> = (c, next) => consumerLimit("bids")(c as never, next);
+const bidBreaker: MiddlewareHandler<EntryEnv> = (c, next) => breaker(c as never, next);
+export const bid = afterValidation(every(tokenAuth, bidLimit, bidBreaker), placeBid);
 
 export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
 	const { id } = c.req.valid("param");
@@ -93,5 +98,5 @@ export const log: Handler<typeof routes.log> = async (c) => {
 export const live: Handler<typeof routes.live> = async (c) => {
 	requireWebSocket(c.req.header("Upgrade"));
 	const ref = engineRef(c.env, "auction", c.req.valid("param").id);
-	return connectLive(ref, c.req.url, { "X-Organization-Id": c.get("tenant").organizationId });
+	return connectLimited(c, ref, { "X-Organization-Id": c.get("tenant").organizationId }, null);
 };

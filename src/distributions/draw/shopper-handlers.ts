@@ -7,7 +7,7 @@ import { requireAccess } from "../access/gate";
 import { withCheckout } from "../checkout/service";
 import { engineRef, unwrap } from "../common/engine";
 import type { EntryEnv } from "../common/identify";
-import { connectLive, requireWebSocket } from "../common/live";
+import { connectLimited, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
 import { requireChallenge } from "../protection/gate";
 import { DRAW_ERRORS } from "./refusals";
@@ -88,5 +88,5 @@ export const logProof: Handler<typeof routes.logProof> = async (c) => {
 export const live: Handler<typeof routes.live> = async (c) => {
 	requireWebSocket(c.req.header("Upgrade"));
 	const ref = engineRef(c.env, "draw", c.req.valid("param").id);
-	return connectLive(ref, c.req.url, { "X-Organization-Id": c.get("tenant").organizationId });
+	return connectLimited(c, ref, { "X-Organization-Id": c.get("tenant").organizationId }, null);
 };
