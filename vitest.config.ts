@@ -57,6 +57,9 @@ export default defineConfig(async () => ({
 					// consumer at once: budgets and the breaker far above that. test/distributions/limits runs the
 					// worker with the real defaults (budgets.ts).
 					...SUITE_LIMITS,
+					// Tests read an auction's public state and a draw's proof right after changing them (alarms,
+					// direct object calls): no snapshot. test/distributions/limits runs the worker with one.
+					PUBLIC_SNAPSHOT_MS: "0",
 					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 				},
 			},

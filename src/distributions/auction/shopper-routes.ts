@@ -21,6 +21,8 @@ export const publicState = createRoute({
 	path: "/{id}",
 	tags,
 	summary: "Public state of an auction",
+	description:
+		"Served from a per-isolate snapshot at most one second old (`PUBLIC_SNAPSHOT_MS`), so a crowd refreshing the page costs the auction one read per isolate a second; the live socket pushes every price change at once.",
 	security: SECURITY.publishable,
 	request,
 	responses: { 200: json(auctionPublicSchema), ...errors() },

@@ -66,6 +66,8 @@ export const proof = createRoute({
 	tags,
 	summary:
 		"The draw's public proof: chain and round R from creation, the log's head, the seal at close, the beacon and winners at the draw",
+	description:
+		"Served from a per-isolate snapshot at most one second old (`PUBLIC_SNAPSHOT_MS`): the draw's object sees one read per isolate a second however many verifiers fetch it.",
 	security: SECURITY.publishable,
 	request,
 	responses: { 200: json(drawProofSchema), ...errors({ 404: "Draw not found" }) },
