@@ -29,11 +29,11 @@ export class Snapshots<T> {
 	 * A load that rejects is not kept: the next read tries again. `ttlMs` ≤ 0 always loads.
 	 */
 	get(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+		if (ttlMs <= 0) return load();
 		const now = this.now();
 		const hit = this.entries.get(key);
 		if (hit && hit.until > now) return hit.value;
 		const value = load();
-		if (ttlMs <= 0) return value;
 		if (this.entries.size >= this.maxKeys) this.entries.clear();
 		const entry = { until: now + ttlMs, value };
 		this.entries.set(key, entry);
