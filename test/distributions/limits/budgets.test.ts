@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BUDGETS } from "../../../src/distributions/limits/budgets";
 import { openAuction } from "../../support/auction";
-import { consumerDraw, shortDraw } from "../../support/draw";
+import { allEntries, consumerDraw, shortDraw } from "../../support/draw";
 import { call, countRows, guests, type Shopper, tenant } from "../../support/helpers";
 import { consumerVia, inSlash64, realEnv } from "../../support/limits";
 import { openQueue, queueEntries } from "../../support/queue";
@@ -219,6 +219,24 @@ describe("guest sign-ups, per /64", () => {
 		expect(results.filter((r) => r.status === 201)).toHaveLength(60);
 		expect(results.filter((r) => r.status === 429)).toHaveLength(940);
 		expect(await countRows("consumers", t.organizationId), "refused sign-ups create no consumer").toBe(before + 60);
+
+		// The issue's flood: each minted guest enters one draw, every enter from another address of the /64,
+		// three times over: the /64's 100 enters a minute go through, holding at most 60 entries (not 3,582).
+		const minted = results.filter((r) => r.status === 201).map((r) => r.json.accessToken as string);
+		const d = await shortDraw(t, {}, 60_000, 120_000);
+		const enters = await Promise.all(
+			[0, 1, 2].flatMap((round) =>
+				minted.map((token, i) =>
+					consumerVia(real, t, `/draws/${d.id}/enter`, {
+						token,
+						body: {},
+						ip: inSlash64(5000 + round * 100 + i, "2001:db8:ee:ff"),
+					}),
+				),
+			),
+		);
+		expect(enters.filter((r) => r.status === 200)).toHaveLength(DEFAULT_BUDGETS.enter.address);
+		expect((await allEntries(t, d.id)).length).toBeLessThanOrEqual(minted.length);
 		expect((await signup("2001:db8:ee:100::1")).status).toBe(201);
 	});
 });
