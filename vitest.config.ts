@@ -9,6 +9,22 @@ const testSecrets = {
 	APP_SECRET: "test-app-secret-0123456789abcdef0123456789abcdef",
 	JWT_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
 };
+/** Budgets for the suite (names as in wrangler.toml [vars]): none of them bind a test but the limits tests. */
+const SUITE_LIMITS = Object.fromEntries(
+	[
+		"LIMIT_ENTER_PER_CONSUMER",
+		"LIMIT_ENTER_PER_ADDRESS",
+		"LIMIT_STATUS_PER_CONSUMER",
+		"LIMIT_STATUS_PER_ADDRESS",
+		"LIMIT_BIDS_PER_CONSUMER",
+		"LIMIT_BIDS_PER_ADDRESS",
+		"LIMIT_CONNECTS_PER_CONSUMER",
+		"LIMIT_CONNECTS_PER_ADDRESS",
+		"LIVE_SOCKETS_PER_CONSUMER",
+		"LIVE_SOCKETS_PER_ADDRESS",
+		"BREAKER_ENTERS_PER_SECOND",
+	].map((name) => [name, "1000000"]),
+);
 // wrangler.toml declares these as required secrets; providing them here keeps its check quiet.
 Object.assign(process.env, testSecrets);
 
@@ -37,6 +53,13 @@ export default defineConfig(async () => ({
 					// One round a second and a one-second seal margin: a test draw happens seconds after it closes.
 					DRAND_DEV_PERIOD: "1",
 					DRAW_SEAL_MARGIN_MS: "1000",
+					// The suite fires 1,000 enters at one queue, 300 bids at one auction and 50 enters from one
+					// consumer at once: budgets and the breaker far above that. test/distributions/limits runs the
+					// worker with the real defaults (budgets.ts).
+					...SUITE_LIMITS,
+					// Tests read an auction's public state and a draw's proof right after changing them (alarms,
+					// direct object calls): no snapshot. test/distributions/limits runs the worker with one.
+					PUBLIC_SNAPSHOT_MS: "0",
 					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 				},
 			},

@@ -55,6 +55,17 @@ export function makeSecrets() {
 		JWT_SIGNING_KEY: JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })),
 		// Not a secret: the admin scenario mints pools of keys well past the default cap of 50 per organization.
 		MAX_LIVE_API_KEYS: "1000000",
+		// Not secrets: the scenarios measure throughput, with a few consumers bidding and polling far past a
+		// shopper's budget and one distribution taking every arrival (README "Limits on the consumer API").
+		...Object.fromEntries(
+			["ENTER", "STATUS", "BIDS", "CONNECTS"].flatMap((p) => [
+				[`LIMIT_${p}_PER_CONSUMER`, "1000000"],
+				[`LIMIT_${p}_PER_ADDRESS`, "1000000"],
+			]),
+		),
+		LIVE_SOCKETS_PER_CONSUMER: "1000000",
+		LIVE_SOCKETS_PER_ADDRESS: "1000000",
+		BREAKER_ENTERS_PER_SECOND: "1000000",
 	};
 }
 

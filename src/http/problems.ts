@@ -64,7 +64,16 @@ export const conflict = (title: string, detail?: string, errors?: FieldError[]) 
  */
 export async function upgradeOrProblem(res: Response): Promise<Response> {
 	if (res.status === 101) return res;
-	throw new ApiError(res.status as ContentfulStatusCode, (await res.text()) || "Upgrade refused");
+	// An object's refusal names its detail and Retry-After in headers (a cap on live sockets does).
+	const detail = res.headers.get("X-Problem-Detail") ?? undefined;
+	const retryAfter = res.headers.get("Retry-After");
+	throw new ApiError(
+		res.status as ContentfulStatusCode,
+		(await res.text()) || "Upgrade refused",
+		detail,
+		undefined,
+		retryAfter ? { "Retry-After": retryAfter } : undefined,
+	);
 }
 
 export function problemResponse(c: Context, error: ApiError): Response {

@@ -26,9 +26,19 @@ export function closeLive() {
 
 export const ofType = (type: string) => (m: Message) => typeof m === "object" && m.type === type;
 
-/** Upgrades `url` through the worker (101 expected) and collects what the socket receives, parsed as JSON when it is. */
-export async function connect(url: string): Promise<Live> {
-	const res = await exports.default.fetch(new Request(url, { headers: { Upgrade: "websocket" } }));
+/** How a test reaches the worker: `exports.default.fetch`, or the worker with another env (test/distributions/limits). */
+export type Fetcher = (request: Request) => Promise<Response>;
+
+/**
+ * Upgrades `url` through the worker (101 expected) and collects what the socket receives, parsed
+ * as JSON when it is. `headers` go along with the upgrade (a client address).
+ */
+export async function connect(
+	url: string,
+	headers: Record<string, string> = {},
+	fetcher: Fetcher = (r) => exports.default.fetch(r),
+): Promise<Live> {
+	const res = await fetcher(new Request(url, { headers: { Upgrade: "websocket", ...headers } }));
 	if (res.status !== 101 || !res.webSocket) throw new Error(`expected 101, got ${res.status}: ${await res.text()}`);
 	const ws = res.webSocket;
 	const messages: Message[] = [];

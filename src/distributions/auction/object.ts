@@ -23,7 +23,7 @@ import { ok, type Reply, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
 import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
-import { acceptLive, broadcast, isUpgrade } from "../kernel/live";
+import { acceptLive, addressTags, broadcast, isUpgrade, overLiveCap } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject } from "../kernel/object";
 import { extensionAt, movedTimes, rulesIn, startChain, stepEntry, timesEntry } from "./chain";
@@ -247,13 +247,19 @@ export class AuctionObject extends DistributionObject {
 		if (!isUpgrade(request)) return new Response("Expected a WebSocket upgrade", { status: 426 });
 		const state = await this.publicState(request.headers.get("X-Organization-Id") ?? "");
 		if (!state) return new Response("Auction not found", { status: 404 });
-		return acceptLive(this.ctx, request.headers.get("X-Consumer-Id") ?? "anonymous", { type: "price", ...state });
+		const consumerId = request.headers.get("X-Consumer-Id");
+		const refused = overLiveCap(this.ctx, request, consumerId);
+		if (refused) return refused;
+		return acceptLive(this.ctx, consumerId ?? "anonymous", { type: "price", ...state }, addressTags(request));
 	}
 
+	/**
+	 * `ping` is answered with `pong`; any other frame is dropped without work or reply. Prices are
+	 * pushed at every change, so a frame never needs to ask for one — and a junk frame must not buy
+	 * a full state from the auction's one object.
+	 */
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-		const t = this.timeline();
-		if (message === "ping") return ws.send("pong");
-		ws.send(JSON.stringify({ type: "price", ...(t ? await this.publicState(t.organizationId) : {}) }));
+		if (message === "ping") ws.send("pong");
 	}
 
 	// ── bidding ────────────────────────────────────────────────────────────

@@ -1,19 +1,23 @@
 /** What the bidder's auction routes do: the auction's object, with the checkout link once a bidder has won. */
 import type { MiddlewareHandler } from "hono";
+import { every } from "hono/combine";
 import type { z } from "zod";
 import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
 import { notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { toMinor } from "../../lib/money";
+import { publicSnapshotMs, Snapshots } from "../../lib/snapshot";
 import { requireAccess } from "../access/gate";
 import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
 import type { EntryEnv } from "../common/identify";
-import { connectLive, requireWebSocket } from "../common/live";
+import { connectLimited, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
+import { breaker } from "../limits/breaker";
+import { consumerLimit } from "../limits/consumer-limits";
 import { requireChallenge } from "../protection/gate";
-import type { AuctionReply } from "./object";
+import type { AuctionObject, AuctionReply } from "./object";
 import { AUCTION_ERRORS } from "./refusals";
 import type { auctionLogSchema, bidderStateSchema } from "./schema";
 import type * as routes from "./shopper-routes";
@@ -32,11 +36,21 @@ type BidderState = z.infer<typeof bidderStateSchema>;
 const idempotencyKey = (c: { req: { header: (n: string) => string | undefined } }) =>
 	c.req.header("X-Idempotency-Key") ?? c.req.header("Idempotency-Key") ?? null;
 
+/** Public states served per isolate (lib/snapshot.ts): the auction's object sees one read per isolate a second, not one per GET. */
+const publicStates = new Snapshots<unknown>();
+
 export const publicState: Handler<typeof routes.publicState> = async (c) => {
-	const state = await engineRef(c.env, "auction", c.req.valid("param").id).publicState(c.get("tenant").organizationId);
+	const { id } = c.req.valid("param");
+	const org = c.get("tenant").organizationId;
+	const state = (await publicStates.get(`${org}|${id}`, publicSnapshotMs(c.env), () =>
+		engineRef(c.env, "auction", id).publicState(org),
+	)) as Awaited<ReturnType<AuctionObject["publicState"]>>;
 	if (!state) throw notFound("Auction");
 	return c.json(state, 200);
 };
+
+/** A bid or buy-now through this isolate moved the price: its next public read asks the object. */
+const forgetPublic = (org: string, id: string) => publicStates.forget(`${org}|${id}`);
 
 const placeBid: Handler<typeof routes.bid> = async (c) => {
 	const { amount, maxAmount, accessCode } = c.req.valid("json");
@@ -53,6 +67,7 @@ const placeBid: Handler<typeof routes.bid> = async (c) => {
 			idempotencyKey(c),
 		),
 	);
+	forgetPublic(c.get("tenant").organizationId, id);
 	const state = unwrap(reply, AUCTION_ERRORS);
 	// A replayed idempotency key is flagged as on the merchant API.
 	if (reply.ok && reply.replayed) c.header("Idempotent-Replayed", "true");
@@ -60,7 +75,9 @@ const placeBid: Handler<typeof routes.bid> = async (c) => {
 };
 // EntryEnv only adds `who`, so the consumer-token middleware runs on it as is.
 const tokenAuth: MiddlewareHandler<EntryEnv> = (c, next) => consumerTokenAuth(c as never, next);
-export const bid = afterValidation(tokenAuth, placeBid);
+const bidLimit: MiddlewareHandler<EntryEnv> = (c, next) => consumerLimit("bids")(c as never, next);
+const bidBreaker: MiddlewareHandler<EntryEnv> = (c, next) => breaker(c as never, next);
+export const bid = afterValidation(every(tokenAuth, bidLimit, bidBreaker), placeBid);
 
 export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
 	const { id } = c.req.valid("param");
@@ -70,6 +87,7 @@ export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
 	const reply = declared<BidderState>(
 		await ref.buyNow(c.get("tenant").organizationId, c.get("consumerId"), idempotencyKey(c)),
 	);
+	forgetPublic(c.get("tenant").organizationId, id);
 	return c.json(unwrap(reply, AUCTION_ERRORS), 200);
 };
 
@@ -93,5 +111,5 @@ export const log: Handler<typeof routes.log> = async (c) => {
 export const live: Handler<typeof routes.live> = async (c) => {
 	requireWebSocket(c.req.header("Upgrade"));
 	const ref = engineRef(c.env, "auction", c.req.valid("param").id);
-	return connectLive(ref, c.req.url, { "X-Organization-Id": c.get("tenant").organizationId });
+	return connectLimited(c, ref, { "X-Organization-Id": c.get("tenant").organizationId }, null);
 };

@@ -8,6 +8,8 @@ import { empty, errors, json, jsonBody, optionalJsonBody, SECURITY } from "../..
 import { idParam } from "../../lib/schemas";
 import { ACCESS_REFUSALS, enterBody } from "../access/schema";
 import { identifyBy } from "../common/identify";
+import { breaker } from "../limits/breaker";
+import { consumerLimit, LIMIT_REFUSALS, whoLimit } from "../limits/consumer-limits";
 import { auctionLogSchema, auctionPublicSchema, bidBody, bidderStateSchema } from "./schema";
 
 const tags = ["Consumer: auctions"];
@@ -19,6 +21,8 @@ export const publicState = createRoute({
 	path: "/{id}",
 	tags,
 	summary: "Public state of an auction",
+	description:
+		"Served from a per-isolate snapshot at most one second old (`PUBLIC_SNAPSHOT_MS`), so a crowd refreshing the page costs the auction one read per isolate a second; the live socket pushes every price change at once.",
 	security: SECURITY.publishable,
 	request,
 	responses: { 200: json(auctionPublicSchema), ...errors() },
@@ -41,6 +45,7 @@ export const bid = createRoute({
 			404: "Auction not found",
 			409: "Bid too low / Auction not open / Auction closed",
 			422: "Idempotency key reused",
+			429: LIMIT_REFUSALS.bids,
 		}),
 	},
 });
@@ -51,11 +56,11 @@ export const buyNow = createRoute({
 	tags,
 	summary: "Win at once at buyNowPrice (while the price is below it); the auction settles",
 	security,
-	middleware: [consumerTokenAuth],
+	middleware: [consumerTokenAuth, consumerLimit("bids"), breaker],
 	request: { ...request, body: optionalJsonBody(enterBody) },
 	responses: {
 		200: json(bidderStateSchema),
-		...errors({ ...ACCESS_REFUSALS, 409: "Buy now unavailable / Auction closed" }),
+		...errors({ ...ACCESS_REFUSALS, 409: "Buy now unavailable / Auction closed", 429: LIMIT_REFUSALS.bids }),
 	},
 });
 
@@ -66,9 +71,12 @@ export const status = createRoute({
 	summary: "NOT_BID, BIDDING, WINNING, OUTBID, WON or LOST, your maximum, and the grant once won",
 	description: "Without the access token, the bidder's `ticket` in `X-Auction-Ticket` identifies the consumer.",
 	security,
-	middleware: [identifyBy("X-Auction-Ticket")],
+	middleware: [identifyBy("X-Auction-Ticket"), whoLimit("status")],
 	request,
-	responses: { 200: json(bidderStateSchema), ...errors({ 401: "Invalid ticket", 404: "Auction not found" }) },
+	responses: {
+		200: json(bidderStateSchema),
+		...errors({ 401: "Invalid ticket", 404: "Auction not found", 429: LIMIT_REFUSALS.status }),
+	},
 });
 
 export const log = createRoute({
@@ -92,8 +100,8 @@ export const live = createRoute({
 	tags,
 	summary: "WebSocket: every price change, extension and the final result",
 	description:
-		"`?key=pk_…` (and optionally `&token=…`). Messages: `price` (the public state with the signed `head` of the log), `extended`, `settled`; `ping` → `pong`.",
+		"`?key=pk_…` (and optionally `&token=…`). Messages: `price` (the public state with the signed `head` of the log) on connect and at every change, `extended`, `settled`; `ping` → `pong`. Any other frame is dropped without a reply.",
 	security: SECURITY.publishable,
 	request,
-	responses: { 101: empty(), ...errors() },
+	responses: { 101: empty(), ...errors({ 429: LIMIT_REFUSALS.connects }) },
 });

@@ -21,8 +21,8 @@ export class DrawFeed {
 		return { type: "draw", ...(await drawHeadline(l, t, this.signingKey(), Date.now())) };
 	}
 
-	async accept(l: Lottery, t: StoredTimeline): Promise<Response> {
-		return acceptLive(this.ctx, "public", await this.message(l, t));
+	async accept(l: Lottery, t: StoredTimeline, tags: string[] = []): Promise<Response> {
+		return acceptLive(this.ctx, "public", await this.message(l, t), tags);
 	}
 
 	/** After the change that moved the headline is stored; costs nothing while no one listens. */

@@ -20,7 +20,7 @@ import { ok, refuse } from "../common/reply";
 import { statusAt } from "../common/status";
 import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
-import { isUpgrade } from "../kernel/live";
+import { addressTags, isUpgrade, overLiveCap } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject, type StoredTimeline } from "../kernel/object";
 import { type AwardParts, announceLost, award, expireClaims } from "./awards";
@@ -201,7 +201,8 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	override async fetch(request: Request): Promise<Response> {
 		if (!isUpgrade(request)) return new Response("Expected a WebSocket upgrade", { status: 426 });
 		const t = await this.caughtUp(() => this.timelineOf(request.headers.get("X-Organization-Id") ?? ""));
-		return t ? this.feed.accept(this.lottery(), t) : new Response("Draw not found", { status: 404 });
+		if (!t) return new Response("Draw not found", { status: 404 });
+		return overLiveCap(this.ctx, request, null) ?? this.feed.accept(this.lottery(), t, addressTags(request));
 	}
 
 	/** `ping` is answered; any other frame is dropped without work or reply. */

@@ -3,11 +3,12 @@ import { stream } from "hono/streaming";
 import type { z } from "zod";
 import { fieldError, notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
+import { publicSnapshotMs, Snapshots } from "../../lib/snapshot";
 import { requireAccess } from "../access/gate";
 import { withCheckout } from "../checkout/service";
 import { engineRef, unwrap } from "../common/engine";
 import type { EntryEnv } from "../common/identify";
-import { connectLive, requireWebSocket } from "../common/live";
+import { connectLimited, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
 import { requireChallenge } from "../protection/gate";
 import { DRAW_ERRORS } from "./refusals";
@@ -40,8 +41,15 @@ export const status: Handler<typeof routes.status> = async (c) => {
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };
 
+/** Proofs served per isolate (lib/snapshot.ts): the draw's object sees one read per isolate a second, not one per GET. */
+const proofs = new Snapshots<unknown>();
+
 export const proof: Handler<typeof routes.proof> = async (c) => {
-	const proof = await engineRef(c.env, "draw", c.req.valid("param").id).proof(c.get("tenant").organizationId);
+	const { id } = c.req.valid("param");
+	const org = c.get("tenant").organizationId;
+	const proof = await proofs.get(`${org}|${id}`, publicSnapshotMs(c.env), () =>
+		engineRef(c.env, "draw", id).proof(org),
+	);
 	if (!proof) throw notFound("Draw");
 	return c.json(proof as z.infer<typeof drawProofSchema>, 200);
 };
@@ -88,5 +96,5 @@ export const logProof: Handler<typeof routes.logProof> = async (c) => {
 export const live: Handler<typeof routes.live> = async (c) => {
 	requireWebSocket(c.req.header("Upgrade"));
 	const ref = engineRef(c.env, "draw", c.req.valid("param").id);
-	return connectLive(ref, c.req.url, { "X-Organization-Id": c.get("tenant").organizationId });
+	return connectLimited(c, ref, { "X-Organization-Id": c.get("tenant").organizationId }, null);
 };

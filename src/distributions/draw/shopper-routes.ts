@@ -6,6 +6,8 @@ import { empty, errors, json, optionalJsonBody, SECURITY } from "../../http/open
 import { idParam } from "../../lib/schemas";
 import { ACCESS_REFUSALS, enterBody } from "../access/schema";
 import { identifyBy } from "../common/identify";
+import { breaker } from "../limits/breaker";
+import { consumerLimit, LIMIT_REFUSALS, whoLimit } from "../limits/consumer-limits";
 import { drawLogProofQuery, drawLogProofSchema, drawProofSchema, drawStateSchema } from "./schema";
 
 const tags = ["Consumer: draws"];
@@ -19,7 +21,7 @@ export const enter = createRoute({
 	tags,
 	summary: "Enter the draw (one entry per consumer; entering again returns it)",
 	security,
-	middleware,
+	middleware: [consumerTokenAuth, consumerLimit("enter"), breaker],
 	request: { ...request, body: optionalJsonBody(enterBody) },
 	responses: {
 		200: json(drawStateSchema),
@@ -27,6 +29,7 @@ export const enter = createRoute({
 			...ACCESS_REFUSALS,
 			404: "Draw not found",
 			409: "Draw not open / Draw closed / Draw full",
+			429: LIMIT_REFUSALS.enter,
 		}),
 	},
 });
@@ -49,9 +52,12 @@ export const status = createRoute({
 	summary: "ENTERED, WON, LOST, LEFT, CLAIMED or EXPIRED; winners get the grant and claimBy",
 	description: "Without the access token, the entry's `ticket` in `X-Draw-Ticket` identifies the consumer.",
 	security,
-	middleware: [identifyBy("X-Draw-Ticket")],
+	middleware: [identifyBy("X-Draw-Ticket"), whoLimit("status")],
 	request,
-	responses: { 200: json(drawStateSchema), ...errors({ 401: "Invalid ticket", 404: "Draw not found / Not entered" }) },
+	responses: {
+		200: json(drawStateSchema),
+		...errors({ 401: "Invalid ticket", 404: "Draw not found / Not entered", 429: LIMIT_REFUSALS.status }),
+	},
 });
 
 export const proof = createRoute({
@@ -60,6 +66,8 @@ export const proof = createRoute({
 	tags,
 	summary:
 		"The draw's public proof: chain and round R from creation, the log's head, the seal at close, the beacon and winners at the draw",
+	description:
+		"Served from a per-isolate snapshot at most one second old (`PUBLIC_SNAPSHOT_MS`): the draw's object sees one read per isolate a second however many verifiers fetch it.",
 	security: SECURITY.publishable,
 	request,
 	responses: { 200: json(drawProofSchema), ...errors({ 404: "Draw not found" }) },
@@ -100,5 +108,8 @@ export const live = createRoute({
 		"`?key=pk_…`. Messages: `draw` — the proof's headline (status, round R and its time, the log's head, the signed seal from close, `awaitingBeacon`, `drawnAt`) on connect and at every change (sealed, resealed by a draw-now, awaiting the beacon, drawn); `ping` → `pong`. Other frames get no reply. After `drawn`, an entrant fetches its own status.",
 	security: SECURITY.publishable,
 	request,
-	responses: { 101: empty(), ...errors({ 404: "Draw not found", 426: "Upgrade required" }) },
+	responses: {
+		101: empty(),
+		...errors({ 404: "Draw not found", 426: "Upgrade required", 429: LIMIT_REFUSALS.connects }),
+	},
 });

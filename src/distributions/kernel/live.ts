@@ -1,11 +1,49 @@
 /**
  * Live updates over hibernatable WebSockets: each socket is tagged with its
  * consumer id, so a push to one consumer reaches every tab it has open, and an
- * idle object can hibernate without dropping them.
+ * idle object can hibernate without dropping them. Each is also tagged with its client
+ * address (hashed by the worker), so the caps the worker sends — live sockets per consumer and
+ * per address on this distribution — are counted from the runtime's own list of sockets.
  * Owns no table and no schedule kind: the runtime keeps the sockets and their tags.
  */
 /** The second tag of a socket opened with a position ticket alone: it is never sent a grant. */
 export const TICKET_ONLY = "ticket-only";
+
+/** The tag prefix of a socket's client address (the worker's hash of it, `X-Client-Address`). */
+const ADDRESS_TAG = "addr:";
+
+const openCount = (ctx: DurableObjectState, tag: string) =>
+	ctx.getWebSockets(tag).filter((ws) => ws.readyState === WebSocket.OPEN).length;
+
+/**
+ * The refusal of a socket past the caps the worker sent (`X-Live-Caps: consumer,address`): a 429
+ * before the upgrade when `consumer` (its tag, when the socket has one) or the client address
+ * already holds that many open sockets here; null to go on. The worker refuses nothing itself:
+ * only the object sees the sockets open on it.
+ */
+export function overLiveCap(ctx: DurableObjectState, request: Request, consumer: string | null): Response | null {
+	const [perConsumer, perAddress] = (request.headers.get("X-Live-Caps") ?? "").split(",").map(Number);
+	const address = request.headers.get("X-Client-Address");
+	const refuse = (cap: number, per: string) =>
+		new Response("Too many live connections", {
+			status: 429,
+			headers: {
+				"Retry-After": "10",
+				"X-Problem-Detail": `At most ${cap} live connections per ${per} on one distribution; close one first.`,
+			},
+		});
+	if (consumer && perConsumer > 0 && openCount(ctx, consumer) >= perConsumer) return refuse(perConsumer, "consumer");
+	if (address && perAddress > 0 && openCount(ctx, ADDRESS_TAG + address) >= perAddress) {
+		return refuse(perAddress, "client address");
+	}
+	return null;
+}
+
+/** The address tag for a socket accepted from `request` (none when the worker sent no address). */
+export const addressTags = (request: Request): string[] => {
+	const address = request.headers.get("X-Client-Address");
+	return address ? [ADDRESS_TAG + address] : [];
+};
 
 export function acceptLive(ctx: DurableObjectState, tag: string, first: unknown, more: string[] = []): Response {
 	const pair = new WebSocketPair();

@@ -5,7 +5,17 @@
  * a push — the grant is stored, and the next message or poll shows it.
  */
 import { withoutGrant } from "../common/tickets";
-import { acceptLive, broadcast, isTicketOnly, isUpgrade, sendTo, TICKET_ONLY, tagOf } from "../kernel/live";
+import {
+	acceptLive,
+	addressTags,
+	broadcast,
+	isTicketOnly,
+	isUpgrade,
+	overLiveCap,
+	sendTo,
+	TICKET_ONLY,
+	tagOf,
+} from "../kernel/live";
 import type { QueueReply, QueueState, Who } from "./object";
 import type { Entry, QueueStore } from "./store";
 
@@ -44,13 +54,21 @@ export class QueueLive {
 		const first = reply.ok
 			? { type: "status", ...(consumerId ? reply.value : withoutGrant(reply.value)) }
 			: { type: "progress", ...this.progress() };
-		const tags = consumerId ? [] : [TICKET_ONLY];
-		return acceptLive(this.ctx, reply.ok ? reply.value.consumerId : (consumerId ?? ""), first, tags);
+		const tag = reply.ok ? reply.value.consumerId : (consumerId ?? "");
+		const refused = overLiveCap(this.ctx, request, tag || null);
+		if (refused) return refused;
+		const tags = [...(consumerId ? [] : [TICKET_ONLY]), ...addressTags(request)];
+		return acceptLive(this.ctx, tag, first, tags);
 	}
 
-	/** A socket's message asks again: its consumer's state, or the line's progress for a socket without one. */
+	/**
+	 * The two frames a socket may send: `ping` (→ `pong`) and `status` (→ its consumer's state,
+	 * or the line's progress for a socket without one). Anything else is dropped without a reply
+	 * or a read: a junk frame must not buy a full state from the queue's one object.
+	 */
 	async answer(ws: WebSocket, message: string | ArrayBuffer, organizationId: string | null, stateOf: StateOf) {
 		if (message === "ping") return ws.send("pong");
+		if (message !== "status") return;
 		const reply = organizationId != null ? await stateOf(organizationId, { consumerId: tagOf(this.ctx, ws) }) : null;
 		const own = reply?.ok && (isTicketOnly(this.ctx, ws) ? withoutGrant(reply.value) : reply.value);
 		ws.send(JSON.stringify(own ? { type: "status", ...own } : { type: "progress", ...this.progress() }));

@@ -2,7 +2,7 @@
  * Answering "where am I in line?" at the edge. A waiting consumer's poll that carries
  * its ticket is computed in the worker from a snapshot of the queue's progress —
  * admitted so far, the now-serving number, the holes in the line — that each isolate
- * refreshes from the queue's object at most once a second. The object then sees one
+ * refreshes from the queue's object at most once a second (lib/snapshot.ts). The object then sees one
  * request per isolate per second instead of one per shopper per poll. Anyone the
  * snapshot cannot answer for certain (admitted or near it, left, denied, pre-queue,
  * a snapshot too large to ship) is asked about at the object, as before. A place read
@@ -10,30 +10,27 @@
  * Runs in the worker, not the object: owns no table and no schedule kind.
  */
 import { isStale, type SecretRing, secretRing } from "../../lib/secrets";
+import { Snapshots } from "../../lib/snapshot";
 import { type OpenedTicket, openTicket, sealTicket, TICKET_TTL_MS } from "../../lib/tickets";
 import { engineRef } from "../common/engine";
 import { estimatedWaitSeconds } from "./admission";
 import type { QueueProgress, QueueState } from "./object";
 
 const SNAPSHOT_TTL_MS = 1000;
-const snapshots = new Map<string, { until: number; progress: Promise<QueueProgress | null> }>();
+const snapshots = new Snapshots<QueueProgress | null>();
 
 function progressOf(env: Env, organizationId: string, queueId: string): Promise<QueueProgress | null> {
-	const key = `${organizationId}|${queueId}`;
-	const now = Date.now();
-	const hit = snapshots.get(key);
-	if (hit && hit.until > now) return hit.progress;
-	const progress = engineRef(env, "queue", queueId)
-		.progressSnapshot(organizationId)
-		.catch(() => null);
-	if (snapshots.size > 1000) snapshots.clear();
-	snapshots.set(key, { until: now + SNAPSHOT_TTL_MS, progress });
-	return progress;
+	// A failed read is kept as "ask the object" for the TTL too: the poll then goes to the object.
+	return snapshots.get(`${organizationId}|${queueId}`, SNAPSHOT_TTL_MS, () =>
+		engineRef(env, "queue", queueId)
+			.progressSnapshot(organizationId)
+			.catch(() => null),
+	);
 }
 
 /** After a change made through this isolate (a leave), its next poll reads the object, not the old snapshot. */
 export function forgetSnapshot(organizationId: string, queueId: string): void {
-	snapshots.delete(`${organizationId}|${queueId}`);
+	snapshots.forget(`${organizationId}|${queueId}`);
 }
 
 /** Tickets already opened in this isolate: a consumer polls with the same ticket again and again. */

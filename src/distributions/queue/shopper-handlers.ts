@@ -7,7 +7,7 @@ import { requireAccess } from "../access/gate";
 import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
-import { connectLive, requireWebSocket } from "../common/live";
+import { connectLimited, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
 import { requireChallenge } from "../protection/gate";
 import { identify, type QueueEnv } from "./identify";
@@ -59,6 +59,7 @@ const openLive: Handler<typeof routes.live> = async (c) => {
 	const headers: Record<string, string> = { "X-Organization-Id": c.get("tenant").organizationId };
 	if ("consumerId" in who) headers["X-Consumer-Id"] = who.consumerId;
 	if (who.ticket) headers["X-Queue-Ticket"] = who.ticket;
-	return connectLive(ref, c.req.url, headers);
+	// A ticket alone is counted as its own consumer, as on status.
+	return connectLimited(c, ref, headers, "consumerId" in who ? who.consumerId : `ticket:${who.ticket}`);
 };
 export const live = afterValidation(identify, openLive);

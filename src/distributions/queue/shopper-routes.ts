@@ -4,6 +4,8 @@ import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
 import { empty, errors, json, optionalJsonBody, SECURITY } from "../../http/openapi";
 import { idParam, liveQuery } from "../../lib/schemas";
 import { ACCESS_REFUSALS, enterBody } from "../access/schema";
+import { breaker } from "../limits/breaker";
+import { consumerLimit, LIMIT_REFUSALS, whoLimit } from "../limits/consumer-limits";
 import { identify } from "./identify";
 import { queueStateSchema } from "./schema";
 
@@ -17,7 +19,7 @@ export const enter = createRoute({
 	tags,
 	summary: "Enter the queue (entering again returns the same place)",
 	security,
-	middleware: [consumerTokenAuth],
+	middleware: [consumerTokenAuth, consumerLimit("enter"), breaker],
 	request: { ...request, body: optionalJsonBody(enterBody) },
 	responses: {
 		200: json(queueStateSchema),
@@ -25,6 +27,7 @@ export const enter = createRoute({
 			...ACCESS_REFUSALS,
 			404: "Queue not found",
 			409: "Queue not open / Queue closed",
+			429: LIMIT_REFUSALS.enter,
 		}),
 	},
 });
@@ -38,9 +41,12 @@ export const status = createRoute({
 		"Send the ticket (X-Queue-Ticket) when polling: a consumer still waiting is then answered at the edge " +
 		"from a snapshot of the queue at most one second old.",
 	security,
-	middleware: [identify],
+	middleware: [identify, whoLimit("status")],
 	request,
-	responses: { 200: json(queueStateSchema), ...errors({ 404: "Queue not found / Not in queue" }) },
+	responses: {
+		200: json(queueStateSchema),
+		...errors({ 404: "Queue not found / Not in queue", 429: LIMIT_REFUSALS.status }),
+	},
 });
 
 export const leave = createRoute({
@@ -62,8 +68,12 @@ export const live = createRoute({
 	summary: "WebSocket: now-serving updates, and the grant the moment it is issued",
 	description:
 		"Upgrade with `?key=pk_…&token=…` (or `&ticket=…`). Messages are JSON: `status` on connect, " +
-		"`progress` {nowServing, queued} as the line moves, `admitted` with the admissionToken. Send `ping` for `pong`.",
+		"`progress` {nowServing, queued} as the line moves, `admitted` with the admissionToken. Send `ping` for `pong`, " +
+		"`status` for the status again; any other frame is dropped without a reply.",
 	security,
 	request: { params: idParam, query: liveQuery },
-	responses: { 101: empty(), ...errors({ 404: "Queue not found", 426: "Upgrade required" }) },
+	responses: {
+		101: empty(),
+		...errors({ 404: "Queue not found", 426: "Upgrade required", 429: LIMIT_REFUSALS.connects }),
+	},
 });

@@ -1,43 +1,57 @@
 /**
  * Per-minute budgets. Admin API: per key (spec: products 100, consumers 100, orders 50
- * for writes; reads of those and every other admin route share the general 300). Shoppers: guest sessions per client address, so one bot
- * cannot mint a million consumers; the rest of the consumer API is bounded by design
- * (one place per consumer, polls answered at the edge).
+ * for writes; reads of those and every other admin route share the general 300). Shoppers: guest
+ * sessions per client address, so one bot cannot mint a million consumers; the consumer API's hot
+ * paths have budgets of their own (distributions/limits). The counting, the headers and the 429
+ * are shared by both.
  */
 import type { Context, Next } from "hono";
 import { createMiddleware } from "hono/factory";
 import { sha256Hex } from "../../lib/crypto";
+import { clientAddress } from "../client-address";
 import type { AppEnv } from "../env";
 import { ApiError } from "../problems";
+import type { RateLimitResult } from "./rate-limiter-object";
 
 export const RATE_LIMITS = { products: 100, consumers: 100, orders: 50, admin: 300, guests: 60 } as const;
 export type RateBucket = keyof typeof RATE_LIMITS;
 
 const WINDOW_MS = 60_000;
 
+/** The RateLimit-* headers of a counted request (draft-ietf-httpapi-ratelimit-headers, as the admin API sends them). */
+export function limitHeaders(result: RateLimitResult): Record<string, string> {
+	return {
+		"RateLimit-Limit": String(result.limit),
+		"RateLimit-Remaining": String(result.remaining),
+		"RateLimit-Reset": String(Math.ceil(result.resetMs / 1000)),
+	};
+}
+
+/** The 429 for a spent budget: `Rate limit exceeded`, naming it, with Retry-After and the RateLimit-* headers. */
+export function limitExceeded(result: RateLimitResult, what: string, per: string): ApiError {
+	const resetSeconds = Math.ceil(result.resetMs / 1000);
+	return new ApiError(
+		429,
+		"Rate limit exceeded",
+		`At most ${result.limit} ${what} per minute per ${per}; retry in ${Math.max(1, resetSeconds)} s.`,
+		undefined,
+		{ ...limitHeaders(result), "Retry-After": String(Math.max(1, resetSeconds)) },
+	);
+}
+
+/** Counts one request in object `limiterName`'s `bucket` (the sliding log of rate-limiter-object.ts). */
+export const spend = (env: Env, limiterName: string, bucket: string, limit: number, windowMs = WINDOW_MS) =>
+	env.RATE_LIMITER.getByName(limiterName).hit(bucket, limit, windowMs);
+
 /**
  * Counts the request in `limiterName`'s `bucket`: 429 with Retry-After once it is spent,
  * else the handler runs and its response carries the RateLimit-* headers.
  */
 async function limited(c: Context<AppEnv>, next: Next, limiterName: string, bucket: RateBucket, per: string) {
-	const result = await c.env.RATE_LIMITER.getByName(limiterName).hit(bucket, RATE_LIMITS[bucket], WINDOW_MS);
-	const resetSeconds = Math.ceil(result.resetMs / 1000);
-	const headers = {
-		"RateLimit-Limit": String(result.limit),
-		"RateLimit-Remaining": String(result.remaining),
-		"RateLimit-Reset": String(resetSeconds),
-	};
-	if (!result.allowed) {
-		throw new ApiError(
-			429,
-			"Rate limit exceeded",
-			`At most ${result.limit} ${bucket} requests per minute per ${per}; retry in ${resetSeconds} s.`,
-			undefined,
-			{ ...headers, "Retry-After": String(Math.max(1, resetSeconds)) },
-		);
-	}
+	const result = await spend(c.env, limiterName, bucket, RATE_LIMITS[bucket]);
+	if (!result.allowed) throw limitExceeded(result, `${bucket} requests`, per);
 	await next();
-	for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+	for (const [name, value] of Object.entries(limitHeaders(result))) c.res.headers.set(name, value);
 }
 
 /** Methods that change nothing: they spend the general budget, not the resource's write budget. */
@@ -55,12 +69,12 @@ export const rateLimit = (bucket: RateBucket) =>
 	);
 
 /**
- * Guest sessions per client address and organization. The address is Cloudflare's
- * `CF-Connecting-IP` (set by the edge, not by the client); it is hashed before it
- * names an object. Without it (a local server) there is nothing to key on.
+ * Guest sessions per client address (an IPv6 /64, see client-address.ts) and organization;
+ * the address is hashed before it names an object. Without one (a local server that was
+ * sent no `CF-Connecting-IP`) there is nothing to key on.
  */
 export const guestRateLimit = createMiddleware<AppEnv>(async (c, next) => {
-	const ip = c.req.header("CF-Connecting-IP");
+	const ip = clientAddress(c.req.header("CF-Connecting-IP"));
 	if (!ip) return next();
 	const name = `guests:${await sha256Hex(`${c.get("tenant").organizationId}|${ip}`)}`;
 	await limited(c, next, name, "guests", "client address");

@@ -38,14 +38,20 @@ describe("live updates", () => {
 		expect(live.messages[0]).toEqual(first);
 	});
 
-	it("ping → pong; any other message → the status again", async () => {
+	it("ping → pong; status → the status again; any other frame gets no reply at all", async () => {
 		const { t, q, shoppers } = await queued(1);
 		const live = await connect(tokenUrl(t, q.id, shoppers[0]));
 		await live.next(ofType("status"));
 		live.ws.send("ping");
 		expect(await live.next((m) => m === "pong")).toBe("pong");
-		live.ws.send("status?");
+		live.ws.send("status");
 		expect(await live.next(ofType("status"))).toMatchObject({ type: "status", position: 1 });
+		for (const junk of ["status?", "STATUS", '{"type":"status"}', "x".repeat(2000)]) live.ws.send(junk);
+		live.ws.send(new Uint8Array([1, 2, 3]));
+		// The pong to a ping sent after the junk arrives after any reply the junk could have had.
+		live.ws.send("ping");
+		await live.next((m) => m === "pong");
+		expect(live.messages, "the first status, pong, status, pong").toHaveLength(4);
 	});
 
 	it("admission pushes {type:'admitted', admissionToken} to that consumer and progress to everyone", async () => {
