@@ -37,6 +37,8 @@ export default defineConfig(async () => ({
 					// One round a second and a one-second seal margin: a test draw happens seconds after it closes.
 					DRAND_DEV_PERIOD: "1",
 					DRAW_SEAL_MARGIN_MS: "1000",
+					// Turnstile's siteverify is the local stand-in (test/support/turnstile.global.ts).
+					TURNSTILE_VERIFY_URL: `${inject("turnstileUrl")}/turnstile/v0/siteverify`,
 					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 				},
 			},
@@ -48,6 +50,7 @@ export default defineConfig(async () => ({
 		globalSetup: [
 			"./test/support/receiver.global.ts",
 			"./test/support/beacon.global.ts",
+			"./test/support/turnstile.global.ts",
 			"./test/support/quiet-faults.global.ts",
 		],
 		testTimeout: 30_000,
