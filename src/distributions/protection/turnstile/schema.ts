@@ -4,7 +4,7 @@ import { isoDateTime } from "../../../lib/schemas";
 
 /** Keys as Cloudflare prints them: printable ASCII, no spaces. */
 const KEY = /^[\x21-\x7e]+$/;
-const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const HOSTNAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export const turnstileSettingsBody = z
 	.strictObject({
@@ -25,7 +25,9 @@ export const turnstileSettingsBody = z
 				"The widget's secret key. Stored encrypted, never returned. Required the first time; omit it to keep the stored one.",
 			),
 		hostnames: z
-			.array(z.string().trim().toLowerCase().regex(HOSTNAME, "Not a hostname").describe("e.g. shop.example.com"))
+			.array(
+				z.string().trim().toLowerCase().max(253).regex(HOSTNAME, "Not a hostname").describe("e.g. shop.example.com"),
+			)
 			.max(20)
 			.optional()
 			.describe(
