@@ -60,6 +60,8 @@ export default defineConfig(async () => ({
 					// Tests read an auction's public state and a draw's proof right after changing them (alarms,
 					// direct object calls): no snapshot. test/distributions/limits runs the worker with one.
 					PUBLIC_SNAPSHOT_MS: "0",
+					// Turnstile's siteverify is the local stand-in (test/support/turnstile.global.ts).
+					TURNSTILE_VERIFY_URL: `${inject("turnstileUrl")}/turnstile/v0/siteverify`,
 					TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 				},
 			},
@@ -71,6 +73,7 @@ export default defineConfig(async () => ({
 		globalSetup: [
 			"./test/support/receiver.global.ts",
 			"./test/support/beacon.global.ts",
+			"./test/support/turnstile.global.ts",
 			"./test/support/quiet-faults.global.ts",
 		],
 		testTimeout: 30_000,

@@ -1,5 +1,6 @@
 /** Worker entry: HTTP through the Hono app, the queue consumers, hourly housekeeping, and the Durable Object classes. */
 
+import { resealTurnstileSecrets } from "./distributions/protection/turnstile/settings";
 import { type EventMessage, storeEvents } from "./events/publish";
 import { backoffSeconds, type DeliveryMessage, deliver, fanOut, markDead } from "./events/webhooks/delivery";
 import { resealWebhookSecrets } from "./events/webhooks/reseal";
@@ -39,5 +40,6 @@ export default {
 		ctx.waitUntil(purgeIdempotencyKeys(env.DB));
 		// After an APP_SECRET rotation: stored endpoint secrets move to the active version (README, "Key rotation").
 		ctx.waitUntil(resealWebhookSecrets(env));
+		ctx.waitUntil(resealTurnstileSecrets(env));
 	},
 } satisfies ExportedHandler<Env>;

@@ -455,3 +455,19 @@ export const consoleSessions = sqliteTable(
 	},
 	(t) => [index("console_sessions_key").on(t.apiKeyId)],
 );
+
+/**
+ * An organization's Cloudflare Turnstile widget (src/distributions/protection/turnstile/): its site
+ * key (public, handed to shoppers) and its secret key, sealed under APP_SECRET (lib/secrets.ts)
+ * bound to the organization's id — never returned by any route.
+ */
+export const turnstileSettings = sqliteTable("turnstile_settings", {
+	organizationId: text("organization_id")
+		.primaryKey()
+		.references(() => organizations.id, { onDelete: "cascade" }),
+	siteKey: text("site_key").notNull(),
+	secretCiphertext: text("secret_ciphertext").notNull(),
+	/** Hostnames a token may have been solved on; empty: any. */
+	hostnames: text("hostnames", { mode: "json" }).$type<string[]>().notNull().default([]),
+	...timestamps,
+});

@@ -12,6 +12,7 @@ import { auctionAdminRoutes, auctionShopperRoutes } from "../distributions/aucti
 import { checkoutRoutes } from "../distributions/checkout";
 import { drawAdminRoutes, drawShopperRoutes } from "../distributions/draw";
 import { challengeRoutes } from "../distributions/protection";
+import { organizationRoutes } from "../distributions/protection/turnstile";
 import { queueAdminRoutes, queueShopperRoutes } from "../distributions/queue";
 import { eventRoutes } from "../events";
 import { webhookEndpointRoutes } from "../events/webhooks";
@@ -43,7 +44,8 @@ const api = createRouter()
 	.route("/auctions", auctionAdminRoutes)
 	.route("/events", eventRoutes)
 	.route("/admissions", admissionRoutes)
-	.route("/webhook-endpoints", webhookEndpointRoutes);
+	.route("/webhook-endpoints", webhookEndpointRoutes)
+	.route("/organization", organizationRoutes);
 
 /** The spec's unversioned catalog paths (`/api/products`, …) serve the same handlers. */
 const specApi = createRouter()

@@ -8,7 +8,13 @@
 import { type EnterOptions, enterArgs } from "./access.js";
 import type { Jwks } from "./admission.js";
 import { type AuctionHead, type AuctionLogReport, checkAuctionLog, type PublishedAuctionLog } from "./auction-log.js";
-import { type ChallengeSolver, defaultSolver, withChallenge } from "./challenges.js";
+import {
+	type ChallengeSolver,
+	type ChallengeSolvers,
+	defaultSolver,
+	type TurnstileTokenSource,
+	withChallenge,
+} from "./challenges.js";
 import { type ConsumerDraws, drawsClient } from "./draws.js";
 import { fromBase64url } from "./encoding.js";
 import { type RequestOptions, Transport, type TransportOptions } from "./http.js";
@@ -49,6 +55,12 @@ export interface FanfareConsumerOptions extends TransportOptions {
 	 * in-process elsewhere). The client asks for, solves and sends challenges on its own.
 	 */
 	solveChallenge?: ChallengeSolver;
+	/**
+	 * For launches protected by Cloudflare Turnstile: called with the organization's site key and the
+	 * action when a call needs a token; render the widget, resolve to its token (each works once).
+	 * Without it, a Turnstile launch's refusal reaches the caller as a FanfareError.
+	 */
+	turnstileToken?: TurnstileTokenSource;
 }
 
 class MemoryStorage implements StorageLike {
@@ -126,8 +138,11 @@ const enc = encodeURIComponent;
 
 export class FanfareConsumer {
 	readonly auth: {
-		/** Starts a guest session: a new consumer, its access and refresh tokens, which the client then uses. */
-		guest(options?: RequestOptions): Promise<ConsumerSession>;
+		/**
+		 * Starts a guest session: a new consumer, its access and refresh tokens, which the client then uses.
+		 * With `distributionId`, the sign-up is for that queue, draw or auction, and its challenge (if any) is answered first.
+		 */
+		guest(options?: RequestOptions & { distributionId?: string }): Promise<ConsumerSession>;
 		/**
 		 * Exchanges the refresh token for a new pair now (the client also does it on its own, once,
 		 * when a call is refused for an expired access token). A refused refresh signs out.
@@ -170,7 +185,7 @@ export class FanfareConsumer {
 		if (initial && (options.accessToken || renewable || (peekJwt(initial).exp ?? 0) * 1000 > Date.now())) {
 			this.setAccessToken(initial);
 		}
-		const solve = options.solveChallenge ?? defaultSolver;
+		const solve: ChallengeSolvers = { pow: options.solveChallenge ?? defaultSolver, turnstile: options.turnstileToken };
 		const webSocket = options.webSocket === undefined ? globalWebSocket() : (options.webSocket ?? undefined);
 
 		const get = <R>(path: string, o?: RequestOptions, headers?: Record<string, string>) =>
@@ -180,7 +195,12 @@ export class FanfareConsumer {
 
 		this.auth = {
 			guest: async (o) => {
-				const session = await post<ConsumerSession>("/consumer/v1/auth/guest", undefined, o);
+				const { distributionId, ...rest } = o ?? {};
+				const session = distributionId
+					? await withChallenge(t, solve, distributionId, "guest", rest, (r) =>
+							post<ConsumerSession>("/consumer/v1/auth/guest", { distributionId }, r),
+						)
+					: await post<ConsumerSession>("/consumer/v1/auth/guest", undefined, rest);
 				this.setSession(session);
 				return session;
 			},
@@ -215,8 +235,15 @@ export class FanfareConsumer {
 		this.queues = {
 			enter: async (id, o) => {
 				const [body, rest] = enterArgs(o);
-				const state = await withChallenge(t, solve, id, "enter", rest, (r) =>
-					post<QueueEntryState>(`${q(id)}/enter`, body, r),
+				// A back-of-line place (the challenge missing or failed): answered, entering again moves it to the front lane.
+				const state = await withChallenge(
+					t,
+					solve,
+					id,
+					"enter",
+					rest,
+					(r) => post<QueueEntryState>(`${q(id)}/enter`, body, r),
+					(s) => s.backOfLine === true,
 				);
 				return keep(id, state);
 			},

@@ -11,7 +11,7 @@ import type {
 } from "../distributions/draw/verify.js";
 import { type EnterOptions, enterArgs } from "./access.js";
 import { type Jwks, JwksCache } from "./admission.js";
-import { type ChallengeSolver, withChallenge } from "./challenges.js";
+import { type ChallengeSolvers, withChallenge } from "./challenges.js";
 import type { RequestOptions, Transport } from "./http.js";
 import { subscribe, type WatchOptions, type WebSocketFactory } from "./live.js";
 import type { DrawEntryState, DrawLiveMessage, DrawProof } from "./types.js";
@@ -47,7 +47,7 @@ export interface DrawsLive {
 	webSocket: WebSocketFactory | undefined;
 	backoffBaseMs?: number;
 	/** Solves a proof-of-work challenge when the draw's sequence asks for one. */
-	solve: ChallengeSolver;
+	solve: ChallengeSolvers;
 }
 
 type Storage = { getItem(key: string): string | null; setItem(key: string, value: string): void };

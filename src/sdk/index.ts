@@ -20,7 +20,12 @@ export {
 	type PublishedAuctionLog,
 	verifyHeadToken,
 } from "./auction-log.js";
-export { type ChallengeSolver, defaultSolver } from "./challenges.js";
+export {
+	type ChallengeSolver,
+	type ChallengeSolvers,
+	defaultSolver,
+	type TurnstileTokenSource,
+} from "./challenges.js";
 export {
 	type AdmissionsResource,
 	type ApiKeysResource,

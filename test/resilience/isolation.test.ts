@@ -40,6 +40,9 @@ let secretsOfA: string[];
 let digestOfA: Record<string, number>;
 let readsOfA: Record<string, unknown>;
 
+/** Reads of the organization's own settings (one per organization, not a list): B's own, or 404. */
+const SINGLETONS = new Set(["GET /api/v1/organization/turnstile"]);
+
 /** Operations that answer 200 to a foreign reference, and what that 200 must say. */
 const REFUSED_WITH_200: Record<string, (json: any) => boolean> = {
 	"POST /api/v1/admissions/validate": (json) => json.valid === false && json.consumerId === null,
@@ -78,6 +81,7 @@ beforeAll(async () => {
 		a.auctionId,
 		a.orderId,
 		a.apiKeyId,
+		a.turnstileSiteKey,
 		a.webhookId,
 		a.deliveryId,
 		a.eventId,
@@ -105,6 +109,10 @@ describe("org B against org A's resources", () => {
 				const res = await call(path, { method: op.method, key, headers: { ...headers, ...upgradeHeaders(op) }, body });
 				expect(res.status, `${ctx} → ${res.text.slice(0, 300)}`).toBe(404);
 				expectProblem(res, ctx);
+				expectNoLeak(res, ctx);
+			} else if (op.method === "GET" && SINGLETONS.has(op.key)) {
+				const res = await call(path, { key, headers });
+				expect([200, 404], `${ctx} → ${res.text.slice(0, 300)}`).toContain(res.status);
 				expectNoLeak(res, ctx);
 			} else if (op.method === "GET") {
 				const query = filterQuery(op, a);

@@ -97,6 +97,8 @@ export interface World {
 	/** An access code of the org's sequence, and an entry of its allow-list. */
 	accessCodeId: string;
 	allowListEntryId: string;
+	/** The org's Turnstile site key (its sequence keeps protection `none`). */
+	turnstileSiteKey: string;
 }
 
 const HOUR = 3_600_000;
@@ -149,6 +151,13 @@ export async function buildWorld(receiverUrl: string, name: string): Promise<Wor
 	const test = await post(`/api/v1/webhook-endpoints/${webhook.id}/test`, undefined, 202);
 	const codes = await post(`/api/v1/sequences/${org.sequenceId}/access-codes`, { count: 1, maxUses: 5 });
 	const listed = await post(`/api/v1/sequences/${org.sequenceId}/allow-list`, { emails: [email] }, 200);
+	const turnstileSiteKey = `0x4AAAAAAA${org.organizationId.slice(-12)}`;
+	const turnstile = await call("/api/v1/organization/turnstile", {
+		method: "PUT",
+		key: org.secretKey,
+		body: { siteKey: turnstileSiteKey, secret: `0x${org.organizationId.slice(-16)}secret` },
+	});
+	expect(turnstile.status, turnstile.text).toBe(200);
 	return {
 		org,
 		shopper: await guest(org),
@@ -166,6 +175,7 @@ export async function buildWorld(receiverUrl: string, name: string): Promise<Wor
 		hookUrl,
 		accessCodeId: codes.data[0].id,
 		allowListEntryId: listed.data[0].id,
+		turnstileSiteKey,
 	};
 }
 
@@ -247,6 +257,13 @@ const BODIES: Record<string, (w: World, u: string) => unknown> = {
 	// The spare guest holds no grant: a valid revoke that leaves the holder's grant alone.
 	"POST /api/v1/admissions/revoke": (w) => ({ distributionId: w.queueId, consumerId: w.shopper.consumerId }),
 	"POST /consumer/v1/challenges": (w) => ({ distributionId: w.queueId, purpose: "enter" }),
+	"POST /consumer/v1/challenges/guest": (w) => ({ distributionId: w.queueId }),
+	// Naming the world's (unprotected) queue: a guest sign-up like any other.
+	"POST /consumer/v1/auth/guest": (w) => ({ distributionId: w.queueId }),
+	"PUT /api/v1/organization/turnstile": () => ({
+		siteKey: "1x00000000000000000000AA",
+		secret: "1x0000000000000000000000000000000AA",
+	}),
 	"POST /api/v1/webhook-endpoints": (w) => ({ url: w.hookUrl, events: ["webhook.test"] }),
 	"PUT /api/v1/webhook-endpoints/{id}": () => ({ description: "Renamed" }),
 	"POST /api/v1/webhook-endpoints/{id}/rotate-secret": () => ({ gracePeriodSeconds: 3600 }),

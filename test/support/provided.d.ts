@@ -9,5 +9,7 @@ declare module "vitest" {
 		beaconUrl: string;
 		/** Provided by test/support/beacon.global.ts: the dev beacon's BLS public key (hex, G2 compressed). */
 		beaconPublicKey: string;
+		/** Provided by test/support/turnstile.global.ts: the local siteverify's base URL. */
+		turnstileUrl: string;
 	}
 }

@@ -74,3 +74,16 @@ export const sessionSchema = accessTokenSchema
 export const refreshBody = z
 	.strictObject({ refreshToken: z.string().min(1).max(4096).meta({ example: "rt_3kTMd9…" }) })
 	.meta({ id: "RefreshSession" });
+
+export const guestBody = z
+	.strictObject({
+		distributionId: z
+			.string()
+			.min(1)
+			.max(64)
+			.optional()
+			.describe(
+				"The queue, draw or auction the guest signs up for: its sequence's challenge (if any) must pass first. Omit for none.",
+			),
+	})
+	.meta({ id: "GuestSessionRequest" });

@@ -1,6 +1,8 @@
 /** What the shopper's auth routes do: a guest consumer and its session; renewing or ending a session. */
+
+import { requireChallenge } from "../../distributions/protection";
 import type { ConsumerEnv } from "../../http/env";
-import { ApiError } from "../../http/problems";
+import { ApiError, fieldError } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { issueAccessToken, issueSession } from "./access-tokens";
 import { type RefreshRefusal, revokeRefreshToken, rotateRefreshToken } from "./refresh-tokens";
@@ -20,8 +22,21 @@ const REFUSALS: Record<RefreshRefusal, [string, string]> = {
 const refused = (why: RefreshRefusal) =>
 	new ApiError(401, ...REFUSALS[why], undefined, { "WWW-Authenticate": "Bearer" });
 
+const TYPES = [
+	["queue_", "queue"],
+	["draw_", "draw"],
+	["auction_", "auction"],
+] as const;
+
 export const guest: AppRouteHandler<typeof routes.guest, ConsumerEnv> = async (c) => {
 	const { organizationId } = c.get("tenant");
+	const { distributionId } = c.req.valid("json") ?? {};
+	if (distributionId !== undefined) {
+		const type = TYPES.find(([prefix]) => distributionId.startsWith(prefix))?.[1];
+		if (!type) throw fieldError("distributionId", "Not a queue, draw or auction id");
+		// No consumer yet: a pow challenge is bound to the distribution and the purpose `guest`.
+		await requireChallenge(c, type, distributionId, "guest");
+	}
 	const id = await createGuestConsumer(c.env.DB, organizationId);
 	return c.json(await issueSession(c.env, organizationId, id, false), 201);
 };

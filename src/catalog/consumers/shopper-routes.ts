@@ -1,8 +1,8 @@
 /** The contract of `/consumer/v1/auth`: shoppers without an account of the merchant's, and renewing a session. */
 import { createRoute } from "@hono/zod-openapi";
 import { guestRateLimit } from "../../http/middleware/rate-limit";
-import { empty, errors, json, jsonBody, SECURITY } from "../../http/openapi";
-import { refreshBody, sessionSchema } from "./schema";
+import { empty, errors, json, jsonBody, optionalJsonBody, SECURITY } from "../../http/openapi";
+import { guestBody, refreshBody, sessionSchema } from "./schema";
 
 const tags = ["Consumer"];
 
@@ -11,12 +11,27 @@ export const guest = createRoute({
 	path: "/guest",
 	tags,
 	summary: "Start a guest session: a new consumer, its access token and its refresh token",
+	description:
+		"Without a body, as always: no challenge. With `{distributionId}` naming the queue, draw or auction the shopper " +
+		"signs up for, that sequence's protection applies first: a proof-of-work challenge for purpose `guest` " +
+		"(POST /consumer/v1/challenges/guest; X-Challenge and X-Challenge-Nonce) or a Turnstile token rendered with " +
+		"action `guest` (X-Turnstile-Token). A missing or failed one is refused (403) whatever `onFailure` says; " +
+		"nothing is created.",
 	security: SECURITY.publishable,
-	// No request to validate: the limit per client address is all that runs before the handler.
+	// The limit per client address runs before the body is read.
 	middleware: [guestRateLimit],
+	request: { body: optionalJsonBody(guestBody) },
 	responses: {
 		201: json(sessionSchema),
-		...errors({ 429: "Too many guest sessions from this address" }, "publishable"),
+		...errors(
+			{
+				403: "Challenge required, invalid, expired or already used / Turnstile token required, invalid, expired or already used, verification failed",
+				404: "Queue not found / Draw not found / Auction not found",
+				429: "Too many guest sessions from this address",
+				503: "Turnstile unavailable",
+			},
+			"publishable",
+		),
 	},
 });
 

@@ -4,7 +4,7 @@
  * the next challenges' difficulty (pow.ts `difficultyFor`).
  *
  * Owns tables `spent(id, expires_at, spent_at)` and `bidders(consumer_id)` — the consumers who
- * spent a `bid` challenge here, since only an auction's first bid (or buy-now) needs one. No alarms: rows whose challenge has expired can
+ * spent a `bid` challenge (or passed Turnstile) here, since only an auction's first bid (or buy-now) needs one. No alarms: rows whose challenge has expired can
  * no longer be replayed (the signature check refuses them first), so the next spend prunes them
  * and an idle distribution costs nothing.
  *
@@ -48,6 +48,11 @@ export class ChallengeLedger extends DurableObject<Env> {
 		if (inserted.rowsWritten === 0) return false;
 		if (bidder) sql.exec("INSERT INTO bidders (consumer_id) VALUES (?) ON CONFLICT DO NOTHING", bidder);
 		return true;
+	}
+
+	/** Records a bidder whose first bid passed a Turnstile check (no challenge id to spend: siteverify keeps tokens single use). */
+	addBidder(consumerId: string): void {
+		this.ctx.storage.sql.exec("INSERT INTO bidders (consumer_id) VALUES (?) ON CONFLICT DO NOTHING", consumerId);
 	}
 
 	/** Whether `consumerId` spent a bid challenge on this auction before (its later bids need none). Reads only. */

@@ -2,7 +2,7 @@
  * QueueObject — one virtual waiting room (extends DistributionObject: timeline, agenda,
  * status sync, outbox, grant holds).
  *
- * Tables (migration list "queue", store.ts): `entries` (one per consumer: place, status,
+ * Tables (migration list "queue", store.ts): `entries` (one per consumer: lane, place, status,
  * grant), `holes` (places vacated while waiting), `counters` (next_seq, queued, active,
  * admitted_total, now_serving, next_slot_at, paused).
  * Schedule kind `admit` (ticks.ts, policy in admission.ts): the admission tick — expires
@@ -21,7 +21,7 @@ import { migrate } from "../kernel/migrations";
 import { DistributionObject, type StoredTimeline } from "../kernel/object";
 import { estimatedWaitSeconds } from "./admission";
 import { QueueLive } from "./live";
-import { type Entry, type EntryStatus, grantOf, QUEUE_MIGRATIONS, QueueStore } from "./store";
+import { type Entry, type EntryStatus, grantOf, type Lane, QUEUE_MIGRATIONS, QueueStore } from "./store";
 import { admitDue, admitting, drained, isSoldOut, nextTick } from "./ticks";
 
 import type { QueueKind, QueueProgress, QueueReply, QueueState, QueueStats } from "./types";
@@ -44,16 +44,22 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	/**
 	 * Puts the consumer in line, or returns its existing place: entering twice, at once
 	 * or later, never yields two places. Invariant: placed entries have distinct seqs.
+	 * `lane` 1 (back-of-line: the challenge was missing or failed) queues behind every front-lane
+	 * consumer; a waiting back-lane consumer entering again in lane 0 moves to the back of the front.
 	 */
-	async enter(organizationId: string, consumerId: string): Promise<QueueReply<QueueState>> {
+	async enter(organizationId: string, consumerId: string, lane: Lane = 0): Promise<QueueReply<QueueState>> {
 		return this.act(organizationId, { consumerId }, (now, t, existing) => {
+			if (existing?.status === "QUEUED" && existing.lane === 1 && lane === 0) {
+				this.store.promote(existing);
+				return ok(this.store.entry(consumerId) as Entry);
+			}
 			if (existing && existing.status !== "LEFT") return ok(existing);
 			const status = statusAt("queue", t, now);
 			const prequeueFrom = (t.openAt ?? Number.POSITIVE_INFINITY) - t.prequeueSeconds * 1000;
 			if (status === "DRAFT" || (status === "SCHEDULED" && now < prequeueFrom)) return refuse("not_open");
 			if (status !== "OPEN" && status !== "SCHEDULED") return refuse("closed");
 			if (status === "OPEN" && isSoldOut(this.store)) return refuse("sold_out");
-			this.store.enqueue(consumerId, now, status === "SCHEDULED");
+			this.store.enqueue(consumerId, now, status === "SCHEDULED", lane);
 			this.emit("queue.consumer.entered", { consumerId }, now);
 			// Wake the admission tick only if it could admit: a rate is set and the tick is idle.
 			if (status === "OPEN" && t.admissionRate && (this.store.counter("paused") || !this.isScheduled("admit"))) {
@@ -172,6 +178,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 				admitting: admitting(t, Date.now()),
 				admissionRate: t.admissionRate,
 				admittedTotal: this.store.counter("admitted_total"),
+				admittedBack: this.store.counter("admitted_back"),
 				nowServing: this.store.counter("now_serving"),
 				holes: this.store.holes(MAX_SNAPSHOT_HOLES),
 				soldOut: isSoldOut(this.store),
@@ -302,6 +309,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			estimatedWaitSeconds: soldOut ? null : estimatedWaitSeconds(position, t.admissionRate),
 			ticket: await this.tickets.seal(this.env.APP_SECRET, t, { consumerId: entry.consumer_id, seq: entry.seq }),
 		};
+		if (entry.lane === 1 && entry.status === "QUEUED") state.backOfLine = true;
 		const grant = await this.liveGrant(entry.consumer_id, grantOf(entry));
 		if (grant) {
 			state.admissionToken = grant.token;

@@ -5,7 +5,7 @@
  * refreshes from the queue's object at most once a second (lib/snapshot.ts). The object then sees one
  * request per isolate per second instead of one per shopper per poll. Anyone the
  * snapshot cannot answer for certain (admitted or near it, left, denied, pre-queue,
- * a snapshot too large to ship) is asked about at the object, as before. A place read
+ * a snapshot too large to ship, a back-of-line place) is asked about at the object, as before. A place read
  * this way is at most one second old; admissions are pushed live anyway.
  * Runs in the worker, not the object: owns no table and no schedule kind.
  */
@@ -15,6 +15,7 @@ import { type OpenedTicket, openTicket, sealTicket, TICKET_TTL_MS } from "../../
 import { engineRef } from "../common/engine";
 import { estimatedWaitSeconds } from "./admission";
 import type { QueueProgress, QueueState } from "./object";
+import { BACK_LANE } from "./store";
 
 const SNAPSHOT_TTL_MS = 1000;
 const snapshots = new Snapshots<QueueProgress | null>();
@@ -83,10 +84,11 @@ export async function waitingStateFromTicket(
 	if (!progress?.admitting || !progress.holes) return null;
 	const content = await openCached(env, progress.encryptionSeed, queueId, ticket);
 	if (!content || content.seq == null || (tokenConsumer && content.consumerId !== tokenConsumer)) return null;
-	if (content.seq <= progress.nowServing) return null;
+	// A back-of-line place depends on the whole front: only the object counts it.
+	if (content.seq <= progress.nowServing || content.seq >= BACK_LANE) return null;
 	const { count, isHole } = holesBefore(progress.holes, content.seq);
 	if (isHole) return null;
-	const position = content.seq - progress.admittedTotal - count;
+	const position = content.seq - (progress.admittedTotal - (progress.admittedBack ?? 0)) - count;
 	if (position < 1) return null;
 	return {
 		consumerId: content.consumerId,

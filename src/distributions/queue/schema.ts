@@ -14,7 +14,10 @@ export const queueStatsSchema = z
 		denied: z.number().int(),
 		expired: z.number().int(),
 		admittedLastMinute: z.number().int(),
-		nowServing: z.number().int().describe("Line number of the last consumer admitted"),
+		nowServing: z
+			.number()
+			.int()
+			.describe("Line number of the last consumer admitted from the front (back-of-line admissions leave it alone)"),
 	})
 	.meta({ id: "QueueStats" });
 
@@ -46,6 +49,14 @@ export const queueStateSchema = z
 		position: z.number().int().nullable().describe("1-based place among those waiting; null in the pre-queue"),
 		estimatedWaitSeconds: z.number().int().nullable(),
 		ticket: z.string().describe("Opaque position ticket, bound to this queue and consumer"),
+		backOfLine: z
+			.literal(true)
+			.optional()
+			.describe(
+				"Present while queued behind every consumer who passed the sequence's challenge (protection `onFailure: " +
+					"back-of-line`, the challenge missing or failed): admitted only when none of them waits. Entering again " +
+					"with a passing challenge moves you to the back of the front line.",
+			),
 		admissionToken: z.string().optional().describe("Single-use admission grant (EdDSA JWT), when ADMITTED"),
 		admissionExpiresAt: isoDateTime().optional(),
 		checkoutUrl: checkoutUrlField,

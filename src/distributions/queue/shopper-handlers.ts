@@ -21,8 +21,10 @@ export const enter: Handler<typeof routes.enter> = async (c) => {
 	const { id } = c.req.valid("param");
 	const org = c.get("tenant").organizationId;
 	await requireAccess(c, "queue", id, c.req.valid("json").accessCode);
-	await requireChallenge(c, "queue", id, "enter");
-	const state = unwrap(await engineRef(c.env, "queue", id).enter(org, c.get("consumerId")), QUEUE_ERRORS);
+	// A queue is the one place a failed challenge may still get in: at the back, if the merchant chose it.
+	const verdict = await requireChallenge(c, "queue", id, "enter", true);
+	const lane = verdict === "back_of_line" ? 1 : 0;
+	const state = unwrap(await engineRef(c.env, "queue", id).enter(org, c.get("consumerId"), lane), QUEUE_ERRORS);
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };
 

@@ -3,6 +3,13 @@
  * the line: admission is strictly in `seq` order, so a QUEUED entry's place is its
  * seq minus everyone admitted before it minus the holes (entries that left or were
  * denied while waiting) ahead of it.
+ *
+ * Two lanes (protection `onFailure: back-of-line`): lane 0, the front, holds everyone who
+ * passed the sequence's challenge (or needed none), seqs 1, 2, …; lane 1, the back, holds
+ * those whose challenge was missing or failed, seqs BACK_LANE + 1, … — all above any front seq,
+ * so admission in seq order admits a back-lane consumer only when no front one waits. A front
+ * place counts the front's admissions and holes only (`admitted_back` is kept apart); a back
+ * place adds everyone waiting in the front.
  * Owns the migration list "queue" and its tables: `entries` (one per consumer), `holes`
  * (places vacated while waiting), `counters` (next_seq, queued, active, admitted_total,
  * now_serving, the admission cadence next_slot_at, paused, and — only while the sequence's
@@ -12,8 +19,15 @@ import type { GrantState } from "../kernel/grants";
 
 export type EntryStatus = "QUEUED" | "ADMITTED" | "COMPLETED" | "DENIED" | "LEFT" | "EXPIRED";
 
+/** Where back-of-line seqs start: 2^40, far above any front seq, well inside a safe integer. */
+export const BACK_LANE = 2 ** 40;
+
+/** 0: the front (passed, or no challenge asked); 1: the back (challenge missing or failed, back-of-line). */
+export type Lane = 0 | 1;
+
 export type Entry = {
 	consumer_id: string;
+	lane: Lane;
 	/** Place in line; null while waiting in the pre-queue, until the shuffle at open. */
 	seq: number | null;
 	status: EntryStatus;
@@ -62,10 +76,12 @@ export const QUEUE_MIGRATIONS = [
 	// Waiting and admitted counts kept as counters: the admission tick must not scan the line.
 	`INSERT OR REPLACE INTO counters (name, value) SELECT 'queued', COUNT(*) FROM entries WHERE status = 'QUEUED';
 	 INSERT OR REPLACE INTO counters (name, value) SELECT 'active', COUNT(*) FROM entries WHERE status = 'ADMITTED';`,
+	// The back-of-line lane: every entry so far is in the front.
+	"ALTER TABLE entries ADD COLUMN lane INTEGER NOT NULL DEFAULT 0;",
 ];
 
 const ENTRY_COLUMNS =
-	"rowid, consumer_id, seq, status, entered_at, admitted_at, expires_at, grant_id, finished_at, reason";
+	"rowid, consumer_id, lane, seq, status, entered_at, admitted_at, expires_at, grant_id, finished_at, reason";
 
 export class QueueStore {
 	constructor(private readonly sql: SqlStorage) {}
@@ -123,52 +139,95 @@ export class QueueStore {
 		);
 	}
 
-	/** Adds (or re-adds, after LEFT) a consumer: at the back of the line, or unplaced in the pre-queue. */
-	enqueue(consumerId: string, now: number, prequeue: boolean): void {
+	/** Adds (or re-adds, after LEFT) a consumer: at the back of its lane, or unplaced in the pre-queue. */
+	enqueue(consumerId: string, now: number, prequeue: boolean, lane: Lane = 0): void {
 		this.bump("queued", 1);
-		const seq = prequeue ? null : this.takeSeq();
+		const seq = prequeue ? null : this.takeSeq(lane);
 		const shuffle = prequeue ? randomKey() : null;
 		this.sql.exec(
-			`INSERT INTO entries (consumer_id, seq, shuffle_key, status, entered_at) VALUES (?, ?, ?, 'QUEUED', ?)
-			 ON CONFLICT (consumer_id) DO UPDATE SET seq = excluded.seq, shuffle_key = excluded.shuffle_key,
-			   status = 'QUEUED', entered_at = excluded.entered_at, finished_at = NULL, reason = NULL`,
+			`INSERT INTO entries (consumer_id, lane, seq, shuffle_key, status, entered_at) VALUES (?, ?, ?, ?, 'QUEUED', ?)
+			 ON CONFLICT (consumer_id) DO UPDATE SET lane = excluded.lane, seq = excluded.seq,
+			   shuffle_key = excluded.shuffle_key, status = 'QUEUED', entered_at = excluded.entered_at,
+			   finished_at = NULL, reason = NULL`,
 			consumerId,
+			lane,
 			seq,
 			shuffle,
 			now,
 		);
 	}
 
-	/** The next line number (from 1), taken in one statement: enter is the hot path. */
-	private takeSeq(): number {
+	/**
+	 * A back-lane consumer who now passed the challenge: to the back of the front lane (its old
+	 * place becomes a hole), or — still in the pre-queue — into the front lane's shuffle.
+	 */
+	promote(entry: Entry): void {
+		if (entry.status !== "QUEUED" || entry.lane !== 1) return;
+		if (entry.seq != null) this.sql.exec("INSERT OR IGNORE INTO holes (seq) VALUES (?)", entry.seq);
+		const seq = entry.seq == null ? null : this.takeSeq(0);
+		this.sql.exec("UPDATE entries SET lane = 0, seq = ? WHERE consumer_id = ?", seq, entry.consumer_id);
+	}
+
+	/** The next line number of `lane` (front from 1, back from BACK_LANE + 1), taken in one statement: enter is the hot path. */
+	private takeSeq(lane: Lane): number {
+		const [name, first] = lane === 0 ? ["next_seq", 1] : ["next_back_seq", BACK_LANE + 1];
 		return this.sql
 			.exec<{ seq: number }>(
-				`INSERT INTO counters (name, value) VALUES ('next_seq', 2)
-				 ON CONFLICT (name) DO UPDATE SET value = MAX(value, 1) + 1 RETURNING value - 1 AS seq`,
+				`INSERT INTO counters (name, value) VALUES (?1, ?2 + 1)
+				 ON CONFLICT (name) DO UPDATE SET value = MAX(value, ?2) + 1 RETURNING value - 1 AS seq`,
+				name,
+				first,
 			)
 			.one().seq;
 	}
 
-	/** At open: the pre-queue gets places next_seq… in a uniformly random order (random keys, sorted). */
+	/**
+	 * At open: each lane's pre-queue gets that lane's next places in a uniformly random order
+	 * (random keys, sorted) — shuffled within its lane, so the back never mixes into the front.
+	 */
 	placePrequeue(): number {
-		const base = (this.counter("next_seq") || 1) - 1;
-		this.sql.exec(
-			`UPDATE entries SET seq = ? + ranked.rn FROM (
-			   SELECT consumer_id, ROW_NUMBER() OVER (ORDER BY shuffle_key, consumer_id) AS rn
-			   FROM entries WHERE seq IS NULL AND status = 'QUEUED') AS ranked
-			 WHERE entries.consumer_id = ranked.consumer_id`,
-			base,
-		);
-		const placed = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE seq > ?", base).one().n;
-		this.setCounter("next_seq", base + placed + 1);
+		let placed = 0;
+		for (const [lane, name, first] of [
+			[0, "next_seq", 1],
+			[1, "next_back_seq", BACK_LANE + 1],
+		] as const) {
+			const base = (this.counter(name) || first) - 1;
+			this.sql.exec(
+				`UPDATE entries SET seq = ?1 + ranked.rn FROM (
+				   SELECT consumer_id, ROW_NUMBER() OVER (ORDER BY shuffle_key, consumer_id) AS rn
+				   FROM entries WHERE seq IS NULL AND status = 'QUEUED' AND lane = ?2) AS ranked
+				 WHERE entries.consumer_id = ranked.consumer_id`,
+				base,
+				lane,
+			);
+			const n = this.sql
+				.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE seq > ? AND lane = ?", base, lane)
+				.one().n;
+			if (n > 0 || lane === 0) this.setCounter(name, base + n + 1);
+			placed += n;
+		}
 		return placed;
 	}
 
-	/** 1-based place among those still waiting; null in the pre-queue. */
+	/** Front-lane admissions so far: what a front seq's place is counted from. */
+	admittedFront(): number {
+		return this.counter("admitted_total") - this.counter("admitted_back");
+	}
+
+	/** 1-based place among those still waiting; null in the pre-queue. A back place counts the whole front ahead. */
 	position(entry: Entry): number | null {
 		if (entry.status !== "QUEUED" || entry.seq == null) return null;
-		const holes = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM holes WHERE seq < ?", entry.seq).one().n;
-		return entry.seq - this.counter("admitted_total") - holes;
+		if (entry.seq < BACK_LANE) {
+			const holes = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM holes WHERE seq < ?", entry.seq).one().n;
+			return entry.seq - this.admittedFront() - holes;
+		}
+		const holes = this.sql
+			.exec<{ n: number }>("SELECT COUNT(*) AS n FROM holes WHERE seq > ? AND seq < ?", BACK_LANE, entry.seq)
+			.one().n;
+		const front = this.sql
+			.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE status = 'QUEUED' AND seq < ?", BACK_LANE)
+			.one().n;
+		return front + entry.seq - BACK_LANE - this.counter("admitted_back") - holes;
 	}
 
 	/** Ends an entry's wait or session. A QUEUED entry that stops waiting leaves a hole in the line. */
@@ -225,7 +284,9 @@ export class QueueStore {
 		this.bump("admitted_total", 1);
 		this.bump("queued", -1);
 		this.bump("active", 1);
-		this.setCounter("now_serving", Math.max(this.counter("now_serving"), entry.seq ?? 0));
+		// now_serving is the front's line number: a back-lane admission leaves it alone.
+		if ((entry.seq ?? 0) > BACK_LANE) this.bump("admitted_back", 1);
+		else this.setCounter("now_serving", Math.max(this.counter("now_serving"), entry.seq ?? 0));
 	}
 
 	expiredSessions(now: number): Entry[] {

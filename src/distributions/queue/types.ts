@@ -16,6 +16,8 @@ export interface QueueState {
 	position: number | null;
 	estimatedWaitSeconds: number | null;
 	ticket: string;
+	/** Queued behind every consumer who passed the challenge (protection `back-of-line`). */
+	backOfLine?: true;
 	admissionToken?: string;
 	admissionExpiresAt?: string;
 }
@@ -25,6 +27,8 @@ export interface QueueProgress {
 	admitting: boolean;
 	admissionRate: number | null;
 	admittedTotal: number;
+	/** Of admittedTotal, admitted from the back-of-line lane (absent from an older object: 0). */
+	admittedBack?: number;
 	nowServing: number;
 	/** Line numbers vacated while waiting, ascending; null if there are more than a snapshot carries. */
 	holes: number[] | null;

@@ -75,7 +75,10 @@ export const createSequence = createRoute({
 	summary: "Create a sequence in an experience",
 	security,
 	request: { params: idParam, body: jsonBody(createSequenceBody) },
-	responses: { 201: json(sequenceSchema), ...errors(notFound) },
+	responses: {
+		201: json(sequenceSchema),
+		...errors({ ...notFound, 409: "Turnstile not configured (protection `turnstile` without organization settings)" }),
+	},
 });
 
 export const listSequences = createRoute({

@@ -25,7 +25,10 @@ export const update = createRoute({
 	summary: "Update a sequence (partial)",
 	security,
 	request: { params: idParam, body: jsonBody(updateSequenceBody) },
-	responses: { 200: json(sequenceSchema), ...errors(notFound) },
+	responses: {
+		200: json(sequenceSchema),
+		...errors({ ...notFound, 409: "Turnstile not configured (protection `turnstile` without organization settings)" }),
+	},
 });
 
 export const remove = createRoute({

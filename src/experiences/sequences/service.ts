@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { firstUnknownProduct } from "../../catalog/products/repo";
 import { deleteDistribution } from "../../distributions/common/service";
 import { isClosedOrLater, isOpen, statusAt } from "../../distributions/common/status";
+import { hasTurnstile } from "../../distributions/protection/turnstile/settings";
 import { tellQueueStock } from "../../distributions/queue/stock";
 import { publishChange } from "../../events/publish";
 import type { Tenant } from "../../http/env";
@@ -22,6 +23,17 @@ async function checkProduct(env: Env, organizationId: string, productId: string 
 	}
 }
 
+/** Turnstile protection needs the organization's widget first: its secret is what checks the tokens. */
+async function checkProtection(env: Env, organizationId: string, protection: { challenge?: string } | undefined) {
+	if (protection?.challenge === "turnstile" && !(await hasTurnstile(env.DB, organizationId))) {
+		throw conflict(
+			"Turnstile not configured",
+			"Set your organization's Turnstile site key and secret first (PUT /api/v1/organization/turnstile).",
+			[{ path: "protection.challenge", message: "No Turnstile settings for this organization" }],
+		);
+	}
+}
+
 export async function createSequence(
 	env: Env,
 	organizationId: string,
@@ -29,6 +41,7 @@ export async function createSequence(
 	input: z.infer<typeof createSequenceBody>,
 ) {
 	await checkProduct(env, organizationId, input.productId);
+	await checkProtection(env, organizationId, input.protection);
 	const row = await insertSequence(env.DB, organizationId, experienceId, input);
 	return publishChange(env.EVENTS, organizationId, "sequence.created", toSequence(row));
 }
@@ -41,6 +54,7 @@ export async function updateSequence(
 	input: z.infer<typeof updateSequenceBody>,
 ) {
 	await checkProduct(env, organizationId, input.productId);
+	await checkProtection(env, organizationId, input.protection);
 	const row = await updateSequenceRow(env.DB, organizationId, id, input);
 	// Its queues now sell another product (or none): their stock is that product's.
 	if (row && input.productId !== undefined) await tellQueueStock(env, organizationId, { sequenceId: id });

@@ -18,6 +18,8 @@ export const RESOURCE_SCOPES: Record<string, Exclude<Scope, "read">> = {
 	draws: "distributions",
 	auctions: "distributions",
 	admissions: "distributions",
+	// The organization's own settings: so far only its Turnstile widget, part of protecting distributions.
+	organization: "distributions",
 	events: "events",
 	"webhook-endpoints": "events",
 	"api-keys": "keys",

@@ -95,9 +95,10 @@ describe("the sequence's protection field", () => {
 	it("the OpenAPI document names the setting and the challenge route", async () => {
 		const doc = (await call("/openapi.json")).json;
 		expect(doc.components.schemas.Sequence.properties.protection).toBeDefined();
-		expect(doc.components.schemas.Protection.properties.challenge.enum).toEqual(["none", "pow"]);
+		expect(doc.components.schemas.Protection.properties.challenge.enum).toEqual(["none", "pow", "turnstile"]);
 		expect(doc.paths["/consumer/v1/challenges"].post).toBeDefined();
-		expect(doc.components.schemas.Challenge.properties.bits).toBeDefined();
+		expect(doc.components.schemas.PowChallenge.properties.bits).toBeDefined();
+		expect(doc.components.schemas.TurnstileChallenge.properties.siteKey).toBeDefined();
 	});
 });
 
