@@ -164,20 +164,32 @@ export class DrawStore {
 
 	/**
 	 * Writes the rank key of the next `limit` entries still ENTERED after ordinal `after`;
-	 * returns how many, and the last ordinal written (null when none was left).
+	 * returns how many, and the last ordinal written (null when none was left). The keys are
+	 * computed here (an HMAC SQLite cannot do) and written by one UPDATE joined to a JSON array
+	 * of [ordinal, key] pairs: one statement a chunk, not one a row.
 	 */
 	rankNext(keyOf: (entryId: string) => string, after: number, limit: number): { count: number; last: number | null } {
-		const rows = this.sql
-			.exec<{ ordinal: number; entry_id: string }>(
-				// `+status` keeps SQLite on the primary key: with the status index it re-sorts every chunk.
-				"SELECT ordinal, entry_id FROM entries WHERE +status = 'ENTERED' AND ordinal > ? ORDER BY ordinal LIMIT ?",
-				after,
-				limit,
-			)
-			.toArray();
-		for (const r of rows)
-			this.sql.exec("UPDATE entries SET rank_key = ? WHERE ordinal = ?", keyOf(r.entry_id), r.ordinal);
-		return { count: rows.length, last: rows.at(-1)?.ordinal ?? null };
+		const rows = [
+			...this.sql
+				.exec(
+					// `+status` keeps SQLite on the primary key: with the status index it re-sorts every chunk.
+					"SELECT ordinal, entry_id FROM entries WHERE +status = 'ENTERED' AND ordinal > ? ORDER BY ordinal LIMIT ?",
+					after,
+					limit,
+				)
+				.raw(),
+		] as [number, string][];
+		if (!rows.length) return { count: 0, last: null };
+		// Only integers and hex keys go in: nothing to escape.
+		let pairs = "[";
+		for (let i = 0; i < rows.length; i++) pairs += `${i ? "," : ""}[${rows[i][0]},"${keyOf(rows[i][1])}"]`;
+		pairs += "]";
+		this.sql.exec(
+			`UPDATE entries SET rank_key = j.value ->> 1 FROM json_each(?) AS j
+			 WHERE entries.ordinal = j.value ->> 0`,
+			pairs,
+		);
+		return { count: rows.length, last: rows[rows.length - 1][0] };
 	}
 
 	/** The best-ranked entries still ENTERED (not yet winners), in rank order. */
