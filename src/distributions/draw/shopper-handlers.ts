@@ -1,6 +1,5 @@
 /** What the shopper's draw routes do: the draw's object, with the checkout link once a consumer has won. */
 import { stream } from "hono/streaming";
-import type { z } from "zod";
 import { fieldError, notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { requireAccess } from "../access/gate";
@@ -11,7 +10,6 @@ import { connectLive, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
 import { requireChallenge } from "../protection/gate";
 import { DRAW_ERRORS } from "./refusals";
-import type { drawProofSchema } from "./schema";
 import type * as routes from "./shopper-routes";
 
 // EntryEnv: the status route also knows the consumer by ticket (`who`); the others by token.
@@ -40,10 +38,18 @@ export const status: Handler<typeof routes.status> = async (c) => {
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };
 
+/** Whether an If-None-Match header names this ETag (or `*`); weak or strong, as RFC 9110 §13.1.2 compares for GET. */
+const matches = (header: string | undefined, etag: string) =>
+	!!header && header.split(",").some((tag) => ["*", etag].includes(tag.trim().replace(/^W\//, "")));
+
+/** The proof as the object serialized it (once, after the draw): sent as is, 304 when the client holds it. */
 export const proof: Handler<typeof routes.proof> = async (c) => {
-	const proof = await engineRef(c.env, "draw", c.req.valid("param").id).proof(c.get("tenant").organizationId);
+	const proof = await engineRef(c.env, "draw", c.req.valid("param").id).proofJson(c.get("tenant").organizationId);
 	if (!proof) throw notFound("Draw");
-	return c.json(proof as z.infer<typeof drawProofSchema>, 200);
+	const headers = { ETag: proof.etag, "Cache-Control": "no-cache" };
+	if (matches(c.req.header("If-None-Match"), proof.etag)) return c.body(null, 304, headers);
+	// The text is JSON.stringify of the schema's object (drawProofSchema), made in the object.
+	return c.body(proof.body, 200, { ...headers, "Content-Type": "application/json" });
 };
 
 /** Records per object call while streaming the log: the stream never holds more than this. */
