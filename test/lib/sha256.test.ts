@@ -63,7 +63,7 @@ describe("hmac-sha256", () => {
 	});
 
 	it("matches WebCrypto for random keys (short, block-sized, long) and messages", async () => {
-		for (const keyLength of [0, 1, 16, 32, 63, 64, 65, 100, 200]) {
+		for (const keyLength of [1, 16, 32, 63, 64, 65, 100, 200]) {
 			const key = random(keyLength);
 			const h = new HmacSha256(key);
 			for (let i = 0; i < 12; i++) {
