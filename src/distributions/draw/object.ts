@@ -335,6 +335,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		this.feed.push(this.lottery(), this.timeline());
 		this.proofWinners = null;
 		this.proofCache = null;
+		this.store.restoreRankIndex(); // already back with the last chunk (store.ts rankNext): a no-op
 		award(this.awards, t, this.store.nextRanked(r.winnerCount), now, false);
 		this.scheduleAt("lost", now);
 		this.checkCompletion(now);

@@ -171,8 +171,15 @@ export class DrawStore {
 	 * returns how many, and the last ordinal written (null when none was left). The keys are
 	 * computed here (an HMAC SQLite cannot do) and written by one UPDATE joined to a JSON array
 	 * of [ordinal, key] pairs: one statement a chunk, not one a row.
+	 *
+	 * While ranking, the rank index is set aside and built again, sorted in one pass, with the
+	 * last chunk (in that chunk's transaction): a million random inserts into it cost most of the
+	 * draw. Nothing reads it before the draw (winners, backfills and the lost cursor come after);
+	 * a chunk that fails rolls back with its DROP, and every later chunk and the draw see the same
+	 * rule, so the index is back before anything ranked is read.
 	 */
 	rankNext(keyOf: (entryId: string) => string, after: number, limit: number): { count: number; last: number | null } {
+		this.sql.exec("DROP INDEX IF EXISTS entries_status_rank");
 		const rows = [
 			...this.sql
 				.exec(
@@ -183,20 +190,24 @@ export class DrawStore {
 				)
 				.raw(),
 		] as [number, string][];
-		if (!rows.length) return { count: 0, last: null };
-		// In key order, so the rank index takes its inserts left to right (neighbouring pages), not at random.
-		const keyed = rows.map(([ordinal, entryId]) => [keyOf(entryId), ordinal] as const);
-		keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-		// Only integers and hex keys go in: nothing to escape.
-		let pairs = "[";
-		for (let i = 0; i < keyed.length; i++) pairs += `${i ? "," : ""}[${keyed[i][1]},"${keyed[i][0]}"]`;
-		pairs += "]";
-		this.sql.exec(
-			`UPDATE entries SET rank_key = j.value ->> 1 FROM json_each(?) AS j
-			 WHERE entries.ordinal = j.value ->> 0`,
-			pairs,
-		);
-		return { count: rows.length, last: rows[rows.length - 1][0] };
+		if (rows.length) {
+			// Only integers and hex keys go in: nothing to escape. In ordinal order: the rows' pages in turn.
+			let pairs = "[";
+			for (let i = 0; i < rows.length; i++) pairs += `${i ? "," : ""}[${rows[i][0]},"${keyOf(rows[i][1])}"]`;
+			pairs += "]";
+			this.sql.exec(
+				`UPDATE entries SET rank_key = j.value ->> 1 FROM json_each(?) AS j
+				 WHERE entries.ordinal = j.value ->> 0`,
+				pairs,
+			);
+		}
+		if (rows.length < limit) this.restoreRankIndex();
+		return { count: rows.length, last: rows.at(-1)?.[0] ?? null };
+	}
+
+	/** The rank index as migration 1 made it (see rankNext). */
+	restoreRankIndex(): void {
+		this.sql.exec("CREATE INDEX IF NOT EXISTS entries_status_rank ON entries (status, rank_key, entry_id)");
 	}
 
 	/** The best-ranked entries still ENTERED (not yet winners), in rank order. */
