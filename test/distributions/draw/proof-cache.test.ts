@@ -5,9 +5,9 @@
  * and the ETag. On the local dev beacon, through the worker.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { enterAll, proofOf, runClaimsAt, shortDraw, waitDrawn } from "../../support/draw";
 import { call, guests, type Tenant, tenant } from "../../support/helpers";
 import { drawStub } from "../../support/objects";
-import { enterAll, proofOf, runClaimsAt, shortDraw, waitDrawn } from "../../support/draw";
 
 let t: Tenant;
 let drawId: string;
