@@ -13,7 +13,7 @@
  *    backfills follow in the same order. No rank exists before R's randomness does.
  * Pure: owns no table and no schedule kind.
  */
-import { fromHex, hex, hmacSha256, sha256, utf8 } from "../../lib/sha256";
+import { fromHex, HmacSha256, sha256, utf8 } from "../../lib/sha256";
 
 export const DRAW_ALGORITHM = "fanfare-edge/draw-v2";
 
@@ -39,8 +39,11 @@ export function encodeRecord(r: LogRecord): string {
 	return JSON.stringify({ type: r.type, entryId: r.entryId, at: r.at });
 }
 
-/** Whether a published record is well formed and in its canonical form (no field added, moved or mistyped). */
-export function isCanonical(r: LogRecord): boolean {
+/**
+ * Whether a published record is well formed and in its canonical form (no field added, moved or
+ * mistyped); `text` is its `encodeRecord`, when the caller has it already.
+ */
+export function isCanonical(r: LogRecord, text?: string): boolean {
 	const ok =
 		r?.type === "rules"
 			? typeof r.drawId === "string" &&
@@ -48,7 +51,7 @@ export function isCanonical(r: LogRecord): boolean {
 				Number.isSafeInteger(r.round) &&
 				Number.isSafeInteger(r.winnerCount)
 			: (r?.type === "enter" || r?.type === "withdraw") && typeof r.entryId === "string";
-	return ok && Number.isSafeInteger(r.at) && JSON.stringify(r) === encodeRecord(r);
+	return ok && Number.isSafeInteger(r.at) && JSON.stringify(r) === (text ?? encodeRecord(r));
 }
 
 /** Parses one stored or published record (as `encodeRecord` wrote it); throws on anything else. */
@@ -70,8 +73,8 @@ export function rankingKey(drawId: string, root: string, randomness: string): Ui
 
 /** The rank of one entry (lower ranks first), under a ranking key. */
 export const rankKeyer = (key: Uint8Array) => {
-	const mac = hmacSha256(key);
-	return (entryId: string) => hex(mac(utf8(entryId)));
+	const mac = new HmacSha256(key);
+	return (entryId: string) => mac.hex(entryId);
 };
 
 /** Rank-key order, ties by entry id. */
@@ -85,6 +88,62 @@ export function rank(key: Uint8Array, entryIds: string[]): string[] {
 		.map((id) => [keyOf(id), id] as const)
 		.sort(byRank)
 		.map(([, id]) => id);
+}
+
+/**
+ * The first `count` entry ids in rank order — `rank(key, entryIds).slice(0, count)` without
+ * sorting them all or making a string per entry: the MACs go into one buffer (hex order is byte
+ * order), a max-heap keeps the best `count`, ties by entry id. What the verifier needs: a million
+ * entries cost a million MACs and about as many comparisons.
+ */
+export function topRanked(key: Uint8Array, entryIds: string[], count: number): string[] {
+	const n = entryIds.length;
+	const k = Math.max(0, Math.min(count, n));
+	const mac = new HmacSha256(key);
+	const macs = new Uint8Array(n * 32);
+	const head = new Uint32Array(n); // the first 4 bytes, big-endian: nearly every comparison ends there
+	for (let i = 0; i < n; i++) {
+		mac.textInto(entryIds[i], macs, i * 32);
+		const o = i * 32;
+		head[i] = ((macs[o] << 24) | (macs[o + 1] << 16) | (macs[o + 2] << 8) | macs[o + 3]) >>> 0;
+	}
+	const cmp = (a: number, b: number): number => {
+		if (head[a] !== head[b]) return head[a] < head[b] ? -1 : 1;
+		for (let i = 4; i < 32; i++) {
+			const d = macs[a * 32 + i] - macs[b * 32 + i];
+			if (d) return d;
+		}
+		return entryIds[a] < entryIds[b] ? -1 : entryIds[a] > entryIds[b] ? 1 : 0;
+	};
+	// Max-heap of the best k so far: its root is the worst of them.
+	const heap = new Int32Array(k);
+	const down = (from: number) => {
+		for (let i = from; ; ) {
+			const l = 2 * i + 1;
+			const r = l + 1;
+			let m = i;
+			if (l < k && cmp(heap[l], heap[m]) > 0) m = l;
+			if (r < k && cmp(heap[r], heap[m]) > 0) m = r;
+			if (m === i) return;
+			const t = heap[i];
+			heap[i] = heap[m];
+			heap[m] = t;
+			i = m;
+		}
+	};
+	if (k > 0) {
+		for (let i = 0; i < k; i++) heap[i] = i;
+		for (let i = (k >> 1) - 1; i >= 0; i--) down(i);
+		for (let i = k; i < n; i++) {
+			if (cmp(i, heap[0]) < 0) {
+				heap[0] = i;
+				down(0);
+			}
+		}
+	}
+	return Array.from(heap)
+		.sort(cmp)
+		.map((i) => entryIds[i]);
 }
 
 /** The ranked set: entries whose last record is `enter`, in their first entry's order. */

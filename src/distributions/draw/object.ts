@@ -41,7 +41,7 @@ import {
 	roundAtRecord,
 	seal,
 } from "./lottery";
-import { logChunk, logProof, proofOf, type WinnerLists, winnerLists } from "./public-views";
+import { logChunk, logProof, type ProofBody, proofBody, proofOf, type WinnerLists, winnerLists } from "./public-views";
 import { receiptOf } from "./receipt";
 import { DRAW_MIGRATIONS, type DrawEntry, type DrawRecord, DrawStore, grantOf, RANK_CHUNK } from "./store";
 import type { DrawConsumerStatus, DrawKind, DrawReply, DrawState } from "./types";
@@ -129,6 +129,14 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	 * once, then kept until the next award (a backfill) changes them.
 	 */
 	private proofWinners: WinnerLists | null = null;
+	/** The drawn proof serialized once, with its status: what every entrant fetches after the draw. */
+	private proofCache: (ProofBody & { key: string }) | null = null;
+
+	private async buildProof(t: StoredTimeline) {
+		const l = this.lottery();
+		if (recordOf(l).drawnAt != null) this.proofWinners ??= winnerLists(l);
+		return proofOf(l, t, this.env.JWT_SIGNING_KEY, recordOf(l).drawnAt != null ? this.proofWinners : null);
+	}
 
 	/**
 	 * What anyone may check, from creation on: the chain and R with its time; the log's head while
@@ -138,10 +146,25 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	async proof(organizationId: string) {
 		return this.caughtUp(async () => {
 			const t = this.timelineOf(organizationId);
+			return t ? this.buildProof(t) : null;
+		});
+	}
+
+	/**
+	 * The same proof as its JSON text and ETag. Once drawn it is serialized once and kept until its
+	 * status or the winner lists change (a backfill), so the public route ships one string, not the
+	 * winner ids as an array to re-serialize. Reads only; the text is exactly `JSON.stringify(proof())`.
+	 */
+	async proofJson(organizationId: string): Promise<ProofBody | null> {
+		return this.caughtUp(async () => {
+			const t = this.timelineOf(organizationId);
 			if (!t) return null;
-			const l = this.lottery();
-			if (recordOf(l).drawnAt != null) this.proofWinners ??= winnerLists(l);
-			return proofOf(l, t, this.env.JWT_SIGNING_KEY, recordOf(l).drawnAt != null ? this.proofWinners : null);
+			const drawn = recordOf(this.lottery()).drawnAt != null;
+			const key = drawn ? `${statusAt("draw", t, Date.now())}|${t.winnerCount}` : null;
+			if (key && this.proofCache?.key === key) return { body: this.proofCache.body, etag: this.proofCache.etag };
+			const built = proofBody(await this.buildProof(t));
+			if (key) this.proofCache = { key, ...built };
+			return built;
 		});
 	}
 
@@ -312,6 +335,8 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		this.drawn(now);
 		this.feed.push(this.lottery(), this.timeline());
 		this.proofWinners = null;
+		this.proofCache = null;
+		this.store.restoreRankIndex(); // already back with the last chunk (store.ts rankNext): a no-op
 		award(this.awards, t, this.store.nextRanked(r.winnerCount), now, false);
 		this.scheduleAt("lost", now);
 		this.checkCompletion(now);
@@ -327,7 +352,10 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	/** Expires wins past their claim window; a backfill changes the proof's lists. */
 	private expireClaims(now: number): number | null {
 		const { passed, next } = expireClaims(this.awards, this.timeline(), now);
-		if (passed) this.proofWinners = null;
+		if (passed) {
+			this.proofWinners = null;
+			this.proofCache = null;
+		}
 		this.checkCompletion(now);
 		return next;
 	}

@@ -4,6 +4,7 @@
  * Owns no table and no schedule kind; reads only. Nothing here, at any time, predicts a winner
  * before R exists: ranks are only written after the beacon is in (lottery.ts).
  */
+import { hex, sha256, utf8 } from "../../lib/sha256";
 import { isoInstant, isoSeconds } from "../../lib/time";
 import { statusAt } from "../common/status";
 import type { StoredTimeline } from "../kernel/timeline";
@@ -70,6 +71,14 @@ export async function proofOf(l: Lottery, t: StoredTimeline, signingKey: string,
 		backfills: lists?.backfills ?? [],
 		drawnAt,
 	};
+}
+
+/** A proof as sent: its JSON text, and a strong ETag over exactly those bytes. */
+export type ProofBody = { body: string; etag: string };
+
+export function proofBody(proof: object): ProofBody {
+	const body = JSON.stringify(proof);
+	return { body, etag: `"${hex(sha256(utf8(body))).slice(0, 32)}"` };
 }
 
 /** Records after `afterSeq` (canonical JSON), never past `upTo` (the head the caller started from) nor the seal. */

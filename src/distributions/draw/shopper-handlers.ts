@@ -1,6 +1,5 @@
 /** What the shopper's draw routes do: the draw's object, with the checkout link once a consumer has won. */
 import { stream } from "hono/streaming";
-import type { z } from "zod";
 import { fieldError, notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { publicSnapshotMs, Snapshots } from "../../lib/snapshot";
@@ -12,7 +11,6 @@ import { connectLimited, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
 import { requireChallenge } from "../protection/gate";
 import { DRAW_ERRORS } from "./refusals";
-import type { drawProofSchema } from "./schema";
 import type * as routes from "./shopper-routes";
 
 // EntryEnv: the status route also knows the consumer by ticket (`who`); the others by token.
@@ -41,17 +39,28 @@ export const status: Handler<typeof routes.status> = async (c) => {
 	return c.json(await withCheckout(c.env, org, id, state), 200);
 };
 
-/** Proofs served per isolate (lib/snapshot.ts): the draw's object sees one read per isolate a second, not one per GET. */
-const proofs = new Snapshots<unknown>();
+/** Whether an If-None-Match header names this ETag (or `*`); weak or strong, as RFC 9110 §13.1.2 compares for GET. */
+const matches = (header: string | undefined, etag: string) =>
+	!!header && header.split(",").some((tag) => ["*", etag].includes(tag.trim().replace(/^W\//, "")));
 
+/**
+ * Proofs served per isolate (lib/snapshot.ts): the draw's object sees one read per isolate a second,
+ * not one per GET. At most 50 kept: a drawn proof with 10,000 winners is ≈ 350 KB, and an isolate has 128 MB.
+ */
+const proofs = new Snapshots<{ body: string; etag: string } | null>({ maxKeys: 50 });
+
+/** The proof as the object serialized it (once, after the draw): sent as is, 304 when the client holds it. */
 export const proof: Handler<typeof routes.proof> = async (c) => {
 	const { id } = c.req.valid("param");
 	const org = c.get("tenant").organizationId;
 	const proof = await proofs.get(`${org}|${id}`, publicSnapshotMs(c.env), () =>
-		engineRef(c.env, "draw", id).proof(org),
+		engineRef(c.env, "draw", id).proofJson(org),
 	);
 	if (!proof) throw notFound("Draw");
-	return c.json(proof as z.infer<typeof drawProofSchema>, 200);
+	const headers = { ETag: proof.etag, "Cache-Control": "no-cache" };
+	if (matches(c.req.header("If-None-Match"), proof.etag)) return c.body(null, 304, headers);
+	// The text is JSON.stringify of the schema's object (drawProofSchema), made in the object.
+	return c.body(proof.body, 200, { ...headers, "Content-Type": "application/json" });
 };
 
 /** Records per object call while streaming the log: the stream never holds more than this. */

@@ -67,10 +67,15 @@ export const proof = createRoute({
 	summary:
 		"The draw's public proof: chain and round R from creation, the log's head, the seal at close, the beacon and winners at the draw",
 	description:
-		"Served from a per-isolate snapshot at most one second old (`PUBLIC_SNAPSHOT_MS`): the draw's object sees one read per isolate a second however many verifiers fetch it.",
+		"Served from a per-isolate snapshot at most one second old (`PUBLIC_SNAPSHOT_MS`): the draw's object sees one read per isolate a second however many verifiers fetch it. " +
+		"Sent with a strong `ETag` over its bytes (`Cache-Control: no-cache`): a request whose `If-None-Match` names it gets `304` with no body. Once drawn, the proof is serialized once in the draw's object and sent as is until its status or the winners change (a backfill).",
 	security: SECURITY.publishable,
 	request,
-	responses: { 200: json(drawProofSchema), ...errors({ 404: "Draw not found" }) },
+	responses: {
+		200: json(drawProofSchema),
+		304: empty("Not modified: the `If-None-Match` ETag is the proof's current one"),
+		...errors({ 404: "Draw not found" }),
+	},
 });
 
 /** Streamed JSON (a million records never sit in memory), so the contract names no schema. */

@@ -9,22 +9,61 @@
  * Pure: owns no table and no schedule kind. Proof generation is generic over `SubtreeHash`, so the
  * object (nodes in SQLite, log-store.ts) and the verifier (leaves in memory) run the same code.
  */
-import { sha256 } from "../../lib/sha256";
+import { sha256, sha256Into } from "../../lib/sha256";
 
 export const EMPTY_ROOT = sha256(new Uint8Array());
 
-export function leafHash(data: Uint8Array): Uint8Array {
-	const bytes = new Uint8Array(data.length + 1);
+/** Scratch for the hashed bytes (0x00 ‖ data, 0x01 ‖ left ‖ right): one tree is hashed at a time. */
+let scratch = new Uint8Array(256);
+const room = (n: number) => {
+	if (scratch.length < n) scratch = new Uint8Array(n * 2);
+	return scratch;
+};
+const encoder = new TextEncoder();
+
+/** SHA-256(0x00 ‖ data) into out[offset, offset + 32). */
+export function leafHashInto(data: Uint8Array, out: Uint8Array, offset: number): void {
+	const bytes = room(data.length + 1);
+	bytes[0] = 0;
 	bytes.set(data, 1);
-	return sha256(bytes);
+	sha256Into(bytes, data.length + 1, out, offset);
 }
 
-export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-	const bytes = new Uint8Array(65);
+/** The leaf of a record's canonical text (its UTF-8) into out[offset, offset + 32), without encoding it apart. */
+export function textLeafInto(text: string, out: Uint8Array, offset: number): void {
+	const bytes = room(text.length * 3 + 1);
+	bytes[0] = 0;
+	let length = text.length + 1;
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code >= 0x80) {
+			length = 1 + encoder.encodeInto(text, bytes.subarray(1)).written;
+			break;
+		}
+		bytes[i + 1] = code;
+	}
+	sha256Into(bytes, length, out, offset);
+}
+
+export function leafHash(data: Uint8Array): Uint8Array {
+	const out = new Uint8Array(32);
+	leafHashInto(data, out, 0);
+	return out;
+}
+
+/** SHA-256(0x01 ‖ left ‖ right) into out[offset, offset + 32); `out` may overlap either side. */
+export function nodeHashInto(left: Uint8Array, right: Uint8Array, out: Uint8Array, offset: number): void {
+	const bytes = room(65);
 	bytes[0] = 1;
 	bytes.set(left, 1);
 	bytes.set(right, 33);
-	return sha256(bytes);
+	sha256Into(bytes, 65, out, offset);
+}
+
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+	const out = new Uint8Array(32);
+	nodeHashInto(left, right, out, 0);
+	return out;
 }
 
 /** The largest power of two strictly below n (n ≥ 2). */
@@ -168,26 +207,61 @@ export function verifyConsistency(
 /**
  * Leaves appended in memory, with the root at any size on the way (the verifier replays a whole
  * log once and checks every receipt's root as it passes that size). Keeps only the perfect
- * subtrees, as the object does, so proofs from it match the object's.
+ * subtrees, as the object does, so proofs from it match the object's: each level is one growing
+ * byte array (32 bytes a node), not an object per node, so a million leaves are ≈ 64 MB.
  */
 export class MemoryTree {
-	private readonly levels: Uint8Array[][] = [[]];
+	private levels: Uint8Array[] = [new Uint8Array(32 * 1024)];
+	private counts: number[] = [0];
 
 	get size(): number {
-		return this.levels[0].length;
+		return this.counts[0];
 	}
 
-	append(leaf: Uint8Array): void {
-		this.levels[0].push(leaf);
-		for (let level = 0, index = this.levels[0].length - 1; index % 2 === 1; level++, index = (index - 1) / 2) {
+	/** Room for one more node at `level`; returns its byte offset. */
+	private slot(level: number): number {
+		if (this.levels[level] == null) {
+			this.levels[level] = new Uint8Array(32 * 1024);
+			this.counts[level] = 0;
+		}
+		const offset = this.counts[level] * 32;
+		if (offset + 32 > this.levels[level].length) {
+			const grown = new Uint8Array(this.levels[level].length * 2);
+			grown.set(this.levels[level]);
+			this.levels[level] = grown;
+		}
+		this.counts[level]++;
+		return offset;
+	}
+
+	/** Completes the perfect subtrees the leaf just written at `index` closes. */
+	private climb(index: number): void {
+		for (let level = 0; index % 2 === 1; level++, index = (index - 1) / 2) {
+			const offset = this.slot(level + 1);
 			const nodes = this.levels[level];
-			const up = nodeHash(nodes[index - 1], nodes[index]);
-			this.levels[level + 1] ??= [];
-			this.levels[level + 1].push(up);
+			const left = nodes.subarray((index - 1) * 32, index * 32);
+			const right = nodes.subarray(index * 32, (index + 1) * 32);
+			nodeHashInto(left, right, this.levels[level + 1], offset);
 		}
 	}
 
-	readonly hash: SubtreeHash = fromPerfect((level, index) => this.levels[level][index]);
+	append(leaf: Uint8Array): void {
+		const offset = this.slot(0);
+		this.levels[0].set(leaf, offset);
+		this.climb(offset / 32);
+	}
+
+	/** Appends the leaf of a record's canonical text, hashed straight into the tree. */
+	appendText(text: string): void {
+		const offset = this.slot(0);
+		textLeafInto(text, this.levels[0], offset);
+		this.climb(offset / 32);
+	}
+
+	readonly hash: SubtreeHash = fromPerfect((level, index) => {
+		if (index >= (this.counts[level] ?? 0)) throw new RangeError(`no node ${level}/${index}`);
+		return this.levels[level].slice(index * 32, (index + 1) * 32);
+	});
 
 	root(size = this.size): Uint8Array {
 		return rootOf(this.hash, size);

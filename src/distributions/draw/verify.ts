@@ -12,7 +12,15 @@ import { fromHex, hex, utf8 } from "../../lib/sha256";
 import { type JwksCache, verifySignature } from "../../sdk/admission";
 import { FanfareVerificationError } from "../../sdk/errors";
 import { type BeaconChain, devChainHash, QUICKNET, roundTime, SCHEME_ID, verifyRound } from "./beacon";
-import { DRAW_ALGORITHM, encodeRecord, isCanonical, type LogRecord, rank, rankedSet, rankingKey } from "./fairness";
+import {
+	DRAW_ALGORITHM,
+	encodeRecord,
+	isCanonical,
+	type LogRecord,
+	rankedSet,
+	rankingKey,
+	topRanked,
+} from "./fairness";
 import { leafHash, MemoryTree, verifyConsistency, verifyInclusion } from "./transparency";
 
 export interface DrawProof {
@@ -114,9 +122,9 @@ export async function verifyDraw(
 	let canonical = true;
 	for (const r of log.records) {
 		const text = encodeRecord(r);
-		if (!isCanonical(r)) canonical = false;
-		tree.append(leafHash(utf8(text)));
-		if (wanted.has(tree.size)) rootsAt.set(tree.size, hex(tree.root()));
+		if (canonical && !isCanonical(r, text)) canonical = false;
+		tree.appendText(text); // hashed straight into the tree: no bytes or node object per record
+		if (wanted.size && wanted.has(tree.size)) rootsAt.set(tree.size, hex(tree.root()));
 	}
 	check("log records", canonical, `${log.records.length} records`, "canonical records", "a malformed record");
 	const root = hex(tree.root());
@@ -185,8 +193,15 @@ export async function verifyDraw(
 	);
 	if (!verified.ok || beacon.randomness !== verified.randomness) return result();
 
-	const ranked = rank(rankingKey(proof.drawId, seal.root, verified.randomness), rankedSet(log.records));
-	const winners = ranked.slice(0, Math.min(proof.winnerCount ?? 0, ranked.length));
+	// Only the head of the ranking is compared: rank just the first winners + backfills, not all.
+	const set = rankedSet(log.records);
+	const drawn = Math.min(proof.winnerCount ?? 0, set.length);
+	const ranked = topRanked(
+		rankingKey(proof.drawId, seal.root, verified.randomness),
+		set,
+		drawn + proof.backfills.length,
+	);
+	const winners = ranked.slice(0, drawn);
 	const same = (a: string[], b: string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
 	check(
 		"winners",
