@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 import { transformSync } from "esbuild";
 import { apiCaller, axeViolations, offlineBrowser, openPage, startWorker } from "./harness.mjs";
@@ -18,6 +19,78 @@ let worker;
 let browser;
 let call;
 let org;
+let turnstile;
+
+// Cloudflare's published test keys: this site key's widget always passes and hands out the dummy
+// token, which this secret's siteverify accepts (https://developers.cloudflare.com/turnstile/troubleshooting/testing/).
+const TEST_SITE_KEY = "1x00000000000000000000AA";
+const TEST_SECRET = "1x0000000000000000000000000000000AA";
+const DUMMY_TOKEN = "XXXX.DUMMY.TOKEN.XXXX";
+
+/**
+ * Turnstile's two ends, local: the client script (`turnstile.render` as documented for explicit
+ * rendering: an iframe in the element, `callback(token)` once passed) and siteverify.
+ */
+function startTurnstile() {
+	const verified = [];
+	const server = createServer(async (req, res) => {
+		const url = new URL(req.url, "http://x");
+		if (url.pathname === "/turnstile/v0/api.js") {
+			res.setHeader("Content-Type", "text/javascript");
+			return res.end(`(() => {
+	let n = 0;
+	const widgets = new Map();
+	window.turnstile = {
+		render(el, opts) {
+			const id = "cf-" + ++n;
+			const frame = document.createElement("iframe");
+			frame.title = "Widget containing a Cloudflare security challenge";
+			frame.src = "http://127.0.0.1:${server.address().port}/turnstile/frame?sitekey=" + encodeURIComponent(opts.sitekey);
+			frame.addEventListener("load", () => opts.callback(opts.sitekey === "${TEST_SITE_KEY}" ? "${DUMMY_TOKEN}" : "invalid"));
+			el.append(frame);
+			widgets.set(id, frame);
+			return id;
+		},
+		remove(id) { widgets.get(id)?.remove(); widgets.delete(id); },
+	};
+})();`);
+		}
+		if (url.pathname === "/turnstile/frame") {
+			res.setHeader("Content-Type", "text/html; charset=utf-8");
+			return res.end(`<!doctype html><html lang="en"><title>Turnstile</title><p>Success!</p>`);
+		}
+		if (req.method === "POST" && url.pathname === "/turnstile/v0/siteverify") {
+			const chunks = [];
+			for await (const chunk of req) chunks.push(chunk);
+			const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString()));
+			verified.push(form);
+			const ok = form.secret === TEST_SECRET && form.response === DUMMY_TOKEN;
+			res.setHeader("Content-Type", "application/json");
+			return res.end(
+				JSON.stringify(
+					ok
+						? {
+								success: true,
+								challenge_ts: new Date().toISOString(),
+								hostname: "example.com",
+								"error-codes": [],
+								action: "",
+								cdata: "",
+							}
+						: { success: false, "error-codes": ["invalid-input-response"] },
+				),
+			);
+		}
+		res.statusCode = 404;
+		res.end();
+	});
+	return new Promise((resolve) =>
+		server.listen(0, "127.0.0.1", () => {
+			const url = `http://127.0.0.1:${server.address().port}`;
+			resolve({ url, verified, close: () => server.close() });
+		}),
+	);
+}
 
 /** A fresh experience (with `experience` fields) and sequence (with `sequence` fields). */
 async function sequence(experience = {}, sequenceFields = {}) {
@@ -50,9 +123,15 @@ async function finish(page, name) {
 }
 
 before(async () => {
-	worker = await startWorker();
+	turnstile = await startTurnstile();
+	worker = await startWorker({
+		vars: {
+			TURNSTILE_VERIFY_URL: `${turnstile.url}/turnstile/v0/siteverify`,
+			TURNSTILE_SCRIPT_URL: `${turnstile.url}/turnstile/v0/api.js`,
+		},
+	});
 	call = apiCaller(worker.url);
-	browser = await offlineBrowser(worker.url);
+	browser = await offlineBrowser(worker.url, { allow: [turnstile.url] });
 	const created = await call("/platform/v1/organizations", {
 		key: worker.secrets.PLATFORM_ADMIN_TOKEN,
 		body: { name: "States Org", defaultTimeZone: "UTC" },
@@ -64,6 +143,7 @@ before(async () => {
 after(async () => {
 	await browser?.close();
 	await worker?.stop();
+	turnstile?.close();
 });
 
 test("pre-queue: a countdown to openAt and the shuffle explained, in the experience's theme", async () => {
@@ -166,6 +246,39 @@ test("draw by invitation with proof-of-work: the code form, then the entry, the 
 	const entries = await call(`/api/v1/draws/${id}/entries`, { key: org.sk });
 	assert.equal(entries.json.data.length, 1, entries.text);
 	await finish(page, "protected draw");
+});
+
+test("draw protected by Cloudflare Turnstile: the page loads Turnstile's script under its CSP, the widget renders it and enters with its token", async () => {
+	const settings = await call("/api/v1/organization/turnstile", {
+		key: org.sk,
+		method: "PUT",
+		body: { siteKey: TEST_SITE_KEY, secret: TEST_SECRET },
+	});
+	assert.equal(settings.status, 200, settings.text);
+	const seq = await sequence({}, { protection: { challenge: "turnstile" } });
+	const now = Date.now();
+	const id = await create("draws", {
+		sequenceId: seq,
+		openAt: iso(now + 1500),
+		closeAt: iso(now + 3_600_000),
+		drawAt: iso(now + 3_600_000),
+		winnerCount: 1,
+	});
+	await new Promise((r) => setTimeout(r, 2000));
+	const { page, res } = await openPage(browser.context, `${worker.url}/w/${id}?key=${org.pk}`);
+	const csp = res.headers()["content-security-policy"];
+	assert.match(csp, new RegExp(`script-src 'self' 'nonce-[^']+' ${turnstile.url}`));
+	assert.match(csp, new RegExp(`frame-src ${turnstile.url}`));
+	assert.ok(!(await page.content()).includes(TEST_SECRET), "the Turnstile secret is never on the page");
+	await page.getByRole("button", { name: "Enter the draw" }).click();
+	await page.getByText("You're in the draw.").waitFor({ timeout: 30_000 });
+	assert.ok(
+		turnstile.verified.some((f) => f.secret === TEST_SECRET && f.response === DUMMY_TOKEN),
+		"the worker asked siteverify with the organization's secret and the shopper's token",
+	);
+	assert.equal((await call(`/api/v1/draws/${id}/entries`, { key: org.sk })).json.data.length, 1);
+	assert.equal(await page.locator("fanfare-draw iframe").count(), 0, "the challenge is removed once passed");
+	await finish(page, "turnstile draw");
 });
 
 test("auction buy-now from the hosted page: the shopper wins at the buy-now price", async () => {

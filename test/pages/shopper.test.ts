@@ -3,6 +3,7 @@
  * logo, texts and their translations), escaping of merchant text, the strict CSP, tenancy, and
  * the theme's validation on the experiences API. What the page does live is in the browser tests.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDistribution } from "../support/distributions";
 import { call, createOrg, launch, type TestOrg } from "../support/helpers";
@@ -102,6 +103,34 @@ describe("GET /w/:id — the experience's theme", () => {
 		expect(csp).toContain("default-src 'none'");
 		expect(csp).toMatch(/img-src 'self' data: https:/);
 		expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
+	});
+
+	it("loads Cloudflare Turnstile's script (and allows its frame) only on a Turnstile launch's page", async () => {
+		const org = await createOrg();
+		const put = await call("/api/v1/organization/turnstile", {
+			key: org.secretKey,
+			method: "PUT",
+			body: { siteKey: "1x00000000000000000000AA", secret: "1x0000000000000000000000000000000AA" },
+		});
+		expect(put.status, put.text).toBe(200);
+		const { sequenceId } = await launch(org, {}, { protection: { challenge: "turnstile" } });
+		const draw = await createDistribution({ ...org, sequenceId }, "draw", {
+			drawAt: new Date(Date.now() + 86_400_000).toISOString(),
+			winnerCount: 1,
+		});
+		const res = await page(org, draw.id);
+		expect(res.status, res.text).toBe(200);
+		expect(res.text).toMatch(
+			/<script src="[^"]+\/turnstile\/v0\/api\.js\?render=explicit" nonce="[^"]+" async><\/script>/,
+		);
+		expect(res.text).not.toContain("1x0000000000000000000000000000000AA");
+		const csp = res.headers.get("Content-Security-Policy") ?? "";
+		expect(csp).toMatch(new RegExp(`script-src 'self' 'nonce-[^']+' ${new URL(env.TURNSTILE_SCRIPT_URL).origin}`));
+		expect(csp).toContain(`frame-src ${new URL(env.TURNSTILE_SCRIPT_URL).origin}`);
+		const plain = await themedQueue(org);
+		const other = await page(org, plain.id);
+		expect(other.text).not.toContain("api.js");
+		expect(other.headers.get("Content-Security-Policy")).not.toContain("frame-src");
 	});
 
 	it("shows another organization's distribution to no one: 404 with its own key", async () => {

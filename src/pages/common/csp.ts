@@ -19,23 +19,33 @@ function nonce(): string {
 	return btoa(String.fromCharCode(...bytes));
 }
 
+/** Sources one response adds (set by its handler in `cspSources`): a Turnstile launch's script and frame origin. */
+export interface CspSources {
+	script?: string[];
+	frame?: string[];
+}
+
 export function pageCsp(options: CspOptions = {}) {
 	const img = ["'self'", "data:", ...(options.imgSrc ?? ["https:"])].join(" ");
 	const connect = ["'self'", ...(options.connectSrc ?? [])].join(" ");
 	const worker = options.workerSrc?.length ? [`worker-src ${options.workerSrc.join(" ")}`] : [];
-	return createMiddleware<{ Variables: { nonce: string } }>(async (c, next) => {
+	return createMiddleware<{ Variables: { nonce: string; cspSources?: CspSources } }>(async (c, next) => {
 		const n = nonce();
 		c.set("nonce", n);
 		await next();
+		const extra = c.get("cspSources") ?? {};
+		const script = ["'self'", `'nonce-${n}'`, ...(extra.script ?? [])].join(" ");
+		const frame = extra.frame?.length ? [`frame-src ${extra.frame.join(" ")}`] : [];
 		c.header(
 			"Content-Security-Policy",
 			[
 				"default-src 'none'",
-				`script-src 'self' 'nonce-${n}'`,
+				`script-src ${script}`,
 				`style-src 'self' 'nonce-${n}'`,
 				`img-src ${img}`,
 				`connect-src ${connect}`,
 				...worker,
+				...frame,
 				"base-uri 'none'",
 				"form-action 'self'",
 				"frame-ancestors 'none'",

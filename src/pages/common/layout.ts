@@ -43,6 +43,8 @@ export interface LayoutOptions {
 	theme?: Theme;
 	body: Html;
 	scripts?: string[];
+	/** Classic scripts loaded async (a third party's, e.g. Turnstile's), before the modules. */
+	classicScripts?: string[];
 }
 
 export function layout(opts: LayoutOptions): string {
@@ -83,6 +85,7 @@ ${t.message ? html`<p class="message">${t.message}</p>` : html``}
 ${opts.body}
 <footer>${opts.footer}</footer>
 </main>
+${(opts.classicScripts ?? []).map((src) => html`<script src="${src}" nonce="${opts.nonce}" async></script>`)}
 ${(opts.scripts ?? []).map((src) => html`<script type="module" src="${src}" nonce="${opts.nonce}"></script>`)}
 </body>
 </html>`.value

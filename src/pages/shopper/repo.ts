@@ -9,11 +9,13 @@ export interface ShopperTarget {
 	distribution: DistributionResponse & { type: "queue" | "draw" | "auction"; drawAt?: string };
 	theme?: Theme;
 	currency?: string | null;
+	/** The sequence's challenge: `turnstile` needs Cloudflare's script on the page. */
+	challenge: string;
 }
 
 export async function shopperTarget(d1: D1Database, organizationId: string, id: string): Promise<ShopperTarget | null> {
 	const row = await db(d1)
-		.select({ distribution: distributions, theme: experiences.theme })
+		.select({ distribution: distributions, theme: experiences.theme, protection: sequences.protection })
 		.from(distributions)
 		.innerJoin(sequences, eq(sequences.id, distributions.sequenceId))
 		.innerJoin(experiences, eq(experiences.id, sequences.experienceId))
@@ -21,5 +23,5 @@ export async function shopperTarget(d1: D1Database, organizationId: string, id: 
 		.get();
 	if (!row) return null;
 	const distribution = { ...toDistribution(row.distribution), type: row.distribution.type };
-	return { distribution, theme: row.theme ?? undefined };
+	return { distribution, theme: row.theme ?? undefined, challenge: row.protection?.challenge ?? "none" };
 }

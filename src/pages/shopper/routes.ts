@@ -10,12 +10,12 @@ import { themeFor } from "../../experiences/experiences/theme";
 import type { ConsumerEnv } from "../../http/env";
 import { publishableKeyAuth } from "../../http/middleware/consumer-auth";
 import { ApiError } from "../../http/problems";
-import { pageCsp } from "../common/csp";
+import { type CspSources, pageCsp } from "../common/csp";
 import { pickLang, strings, t } from "../common/i18n";
 import { type Html, html, layout } from "../common/layout";
 import { shopperTarget } from "./repo";
 
-type PageEnv = ConsumerEnv & { Variables: ConsumerEnv["Variables"] & { nonce: string } };
+type PageEnv = ConsumerEnv & { Variables: ConsumerEnv["Variables"] & { nonce: string; cspSources?: CspSources } };
 
 const ID = /^(queue|draw|auction)_[0-9A-Za-z]{10,40}$/;
 
@@ -65,10 +65,19 @@ shopperPages.get("/w/:distributionId", publishableKeyAuth, async (c) => {
 		body = html`<fanfare-auction ${attrs({ ...common, currency: target.currency ?? "" })}>
 			<p>${s.loading}</p><noscript>${s.noScript}</noscript></fanfare-auction>`;
 	}
+	// A Turnstile launch: Cloudflare's script (explicit rendering, the widgets call turnstile.render) and its frame.
+	const headScripts: string[] = [];
+	if (target.challenge === "turnstile") {
+		const script = new URL(c.env.TURNSTILE_SCRIPT_URL);
+		c.set("cspSources", { script: [script.origin], frame: [script.origin] });
+		script.searchParams.set("render", "explicit");
+		headScripts.push(script.href);
+	}
 	return c.html(
 		layout({
 			lang,
 			title: d.name || t(s, "title"),
+			classicScripts: headScripts,
 			nonce: c.get("nonce"),
 			footer: s.poweredBy,
 			theme: themeFor(target.theme, lang),

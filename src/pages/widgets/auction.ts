@@ -140,6 +140,7 @@ export class FanfareAuction extends FanfareElement {
 		const me = this.me;
 		return html`<div class="card" part="card">
 			${this.error ? this.errorBox() : nothing}
+			<slot name="turnstile"></slot>
 			<dl>
 				<dt>${this.tr("auctionPrice")}</dt>
 				<dd class="big" aria-live="polite" data-testid="price">${p.currentPrice == null ? this.tr("auctionNoBids") : this.money(p.currentPrice)}</dd>

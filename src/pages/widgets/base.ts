@@ -7,6 +7,7 @@
 import { css, html, LitElement } from "lit";
 import { FanfareConsumer } from "../../sdk/consumer.js";
 import { type StringKey, type Strings, strings, t } from "../common/i18n.js";
+import { hostTurnstile, turnstileToken, unhostTurnstile } from "./turnstile.js";
 
 const clients = new Map<string, FanfareConsumer>();
 
@@ -22,7 +23,13 @@ export function consumerFor(publishableKey: string, baseUrl: string): FanfareCon
 	const id = `${baseUrl}|${publishableKey}`;
 	let client = clients.get(id);
 	if (!client) {
-		client = new FanfareConsumer({ publishableKey, baseUrl, storage: safeStorage(), backoffBaseMs: 500 });
+		client = new FanfareConsumer({
+			publishableKey,
+			baseUrl,
+			storage: safeStorage(),
+			backoffBaseMs: 500,
+			turnstileToken,
+		});
 		clients.set(id, client);
 	}
 	return client;
@@ -185,6 +192,7 @@ export abstract class FanfareElement extends LitElement {
 
 	override connectedCallback(): void {
 		super.connectedCallback();
+		hostTurnstile(this.distribution, this);
 		this.clock = setInterval(() => {
 			this.now = Date.now();
 		}, 1000);
@@ -192,6 +200,7 @@ export abstract class FanfareElement extends LitElement {
 
 	override disconnectedCallback(): void {
 		super.disconnectedCallback();
+		unhostTurnstile(this.distribution, this);
 		clearInterval(this.clock);
 		this.stop();
 	}

@@ -99,6 +99,7 @@ export class FanfareDraw extends FanfareElement {
 		return html`<div class="card" part="card">
 			${this.error ? html`<p class="notice error" role="alert">${this.tr("error", { message: this.error })}</p>` : nothing}
 			${this.body()}
+			<slot name="turnstile"></slot>
 		</div>
 		${this.feed?.drawnAt ? this.panel() : nothing}`;
 	}

@@ -155,7 +155,7 @@ export class FanfareQueue extends FanfareElement {
 	}
 
 	override render() {
-		return html`<div class="card" part="card">${this.body()}</div>`;
+		return html`<div class="card" part="card">${this.body()}<slot name="turnstile"></slot></div>`;
 	}
 
 	private body() {
