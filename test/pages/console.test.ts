@@ -179,6 +179,12 @@ describe("console guards", () => {
 			maxCapacity: 10000,
 			admissionRate: 100,
 		});
+		// The page gives the copy-paste widget snippet and the hosted page's link (no key: they are stored hashed).
+		const detail = await request(`/console/distributions/${queueId}`, { cookie: session.cookie });
+		expect(detail.text).toContain(
+			`&lt;fanfare-queue distribution=&quot;${queueId}&quot; publishable-key=&quot;pk_live_…&quot;`,
+		);
+		expect(detail.text).toContain(`${BASE}/w/${queueId}?key=pk_live_…`);
 		// Open now, then the live JSON counts it, and the outflow control changes the rate.
 		expect(
 			(

@@ -23,6 +23,23 @@ const TIME_FIELDS = ["openAt", "closeAt", "drawAt", "settleAt"] as const;
 /** Close now: the distribution closes this long from now (closeAt must be later than openAt). */
 const CLOSE_DELAY_MS = 1000;
 
+/**
+ * The copy-paste snippets for this distribution: the hosted page's link and the storefront widget.
+ * Keys are stored hashed, so the publishable key is a placeholder: the merchant has it from its creation.
+ */
+function embedCard(type: string, id: string, origin: string) {
+	const widget = `<script type="module" src="${origin}/widget.js"></script>
+<fanfare-${type} distribution="${id}" publishable-key="pk_live_…" base-url="${origin}"></fanfare-${type}>
+<script>
+  document.addEventListener("fanfare-${type === "queue" ? "admitted" : type === "draw" ? "won" : "outbid"}", (e) => console.log(e.detail));
+</script>`;
+	return html`<section class="card" data-card="embed"><h2>Put it on your store</h2>
+<p>Hosted page: <code>${origin}/w/${id}?key=pk_live_…</code></p>
+<label for="embed-snippet">Widget (replace <code>pk_live_…</code> with your publishable key from Settings &gt; API Keys)</label>
+<textarea id="embed-snippet" readonly rows="6">${widget}</textarea>
+</section>`;
+}
+
 const back = (id: string) => `/console/distributions/${id}`;
 
 export const distributionRoutes = new Hono<ConsoleEnv>()
@@ -68,7 +85,8 @@ ${settings.map(([k, v]) => html`<dt>${k}</dt><dd>${v == null ? "—" : String(v)
 		<label for="deny-reason">Reason</label><input id="deny-reason" name="reason"><button type="submit" class="danger">Deny</button></form>`
 			: ""
 	}
-</div></section>`,
+</div></section>
+${embedCard(type, id, new URL(c.req.url).origin)}`,
 			),
 		);
 	})
