@@ -107,6 +107,8 @@ export const refreshTokens = sqliteTable(
 		usedAt: integer("used_at"),
 		revokedAt: integer("revoked_at"),
 		createdAt: integer("created_at").notNull(),
+		/** The merchant's session the tokens of this family are bound to (the grants they receive carry it as `sid`). */
+		sessionId: text("session_id"),
 		/** Issued by the merchant (POST /api/v1/consumers/:id/tokens), not a guest sign-up: its access tokens say so. */
 		vouched: integer("vouched", { mode: "boolean" }).notNull().default(false),
 	},

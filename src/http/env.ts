@@ -21,5 +21,6 @@ export type AppEnv = {
 /** What consumer routes add: the consumer proven by its access token, and whether the merchant issued that token. */
 export type ConsumerEnv = {
 	Bindings: Env;
-	Variables: AppEnv["Variables"] & { consumerId: string; vouched: boolean };
+	/** `sessionId`: the merchant's session the access token is bound to (its `sid`), null when unbound. */
+	Variables: AppEnv["Variables"] & { consumerId: string; vouched: boolean; sessionId: string | null };
 };

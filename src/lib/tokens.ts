@@ -23,6 +23,8 @@ export interface TokenClaims {
 	jti?: string;
 	/** Consumer access tokens the merchant issued (POST /api/v1/consumers/:id/tokens), never a guest's: `verified` launches take only these. */
 	vouched?: boolean;
+	/** Consumer access tokens and the admission grants handed out with them: the merchant's session they are bound to. */
+	sid?: string;
 	/** Admission grants and receipts: the distribution they concern. */
 	dist?: string;
 	/** Draw receipts: the entry. */

@@ -264,6 +264,14 @@ export class FanfareConsumer {
 					webSocket,
 					poll: async () => ({ type: "status" as const, ...(await this.queues.status(id)) }),
 					onMessage: (message) => {
+						// A session-bound token's socket says "admitted" without the grant: status brings it, bound.
+						if (message.type === "admitted" && !message.admissionToken && this.token) {
+							this.queues
+								.status(id)
+								.then((state) => onMessage({ ...message, ...state, type: "admitted" }))
+								.catch(() => onMessage(message));
+							return;
+						}
 						if (message.type === "status" || message.type === "admitted") keep(id, message);
 						onMessage(message);
 					},

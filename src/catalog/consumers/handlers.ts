@@ -35,7 +35,8 @@ export const issueToken: AppRouteHandler<typeof routes.issueToken> = async (c) =
 	const row = await getConsumer(c.env.DB, organizationId, c.req.valid("param").id);
 	if (!row) throw notFound("Consumer");
 	// The merchant vouches for this shopper: the session may enter `verified` launches.
-	return c.json(await issueSession(c.env, organizationId, row.id, true), 201);
+	const { sessionId } = c.req.valid("json");
+	return c.json(await issueSession(c.env, organizationId, row.id, true, sessionId), 201);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {

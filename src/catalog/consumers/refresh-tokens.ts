@@ -26,6 +26,7 @@ export async function issueRefreshToken(
 	consumerId: string,
 	vouched: boolean,
 	familyId = newId("rtf"),
+	sessionId: string | null = null,
 ) {
 	const refreshToken = `rt_${randomToken(43)}`;
 	const now = Date.now();
@@ -38,6 +39,7 @@ export async function issueRefreshToken(
 			familyId,
 			tokenHash: await sha256Hex(refreshToken),
 			vouched,
+			sessionId,
 			expiresAt: now + TTL_MS,
 			createdAt: now,
 		});
@@ -89,8 +91,13 @@ async function claim(
 export async function rotateRefreshToken(d1: D1Database, organizationId: string, token: string) {
 	const claimed = await claim(d1, organizationId, token);
 	if ("refused" in claimed) return claimed;
-	const { consumerId, familyId, vouched } = claimed.row;
-	return { consumerId, vouched, ...(await issueRefreshToken(d1, organizationId, consumerId, vouched, familyId)) };
+	const { consumerId, familyId, vouched, sessionId } = claimed.row;
+	return {
+		consumerId,
+		vouched,
+		sessionId,
+		...(await issueRefreshToken(d1, organizationId, consumerId, vouched, familyId, sessionId)),
+	};
 }
 
 /** Revokes every token of the family this token belongs to (used or not); false if the token is unknown. */

@@ -1,9 +1,16 @@
 /** The contracts of `/api/v1/consumers` (and the spec's `/api/consumers`): paths, inputs, answers. */
 import { createRoute } from "@hono/zod-openapi";
-import { empty, errors, json, jsonBody, SECURITY } from "../../http/openapi";
+import { empty, errors, json, jsonBody, optionalJsonBody, SECURITY } from "../../http/openapi";
 import { pageQuery, pageSchema } from "../../lib/pagination";
 import { idParam } from "../../lib/schemas";
-import { consumerSchema, createConsumerBody, listConsumersQuery, sessionSchema, updateConsumerBody } from "./schema";
+import {
+	consumerSchema,
+	createConsumerBody,
+	issueTokenBody,
+	listConsumersQuery,
+	sessionSchema,
+	updateConsumerBody,
+} from "./schema";
 
 const tags = ["Consumers"];
 const security = SECURITY.secret;
@@ -56,7 +63,7 @@ export const issueToken = createRoute({
 	description:
 		"Hand both to the shopper's browser for the consumer API. The access token is valid one hour; the refresh token renews it (POST /consumer/v1/auth/refresh) for 30 days from its last use. Deleting the consumer revokes its refresh tokens.",
 	security,
-	request: { params: idParam },
+	request: { params: idParam, body: optionalJsonBody(issueTokenBody) },
 	responses: { 201: json(sessionSchema), ...errors({ 404: "Consumer not found" }) },
 });
 

@@ -60,6 +60,23 @@ export const accessTokenSchema = z
 	})
 	.meta({ id: "AccessToken" });
 
+export const issueTokenBody = z
+	.strictObject({
+		sessionId: z
+			.string()
+			.min(8)
+			.max(128)
+			.regex(/^[\x21-\x7e]+$/, "Printable ASCII without spaces")
+			.optional()
+			.describe(
+				"Binds the tokens to your shopper's session: every admission grant handed out with them carries it as the `sid` claim, " +
+					"so your checkout can refuse a grant that arrives in another session (POST /api/v1/admissions/validate with `sessionId`). " +
+					"Send an opaque value derived from your session (e.g. an HMAC of its id), never the session cookie itself.",
+			)
+			.meta({ example: "sess_5f2c8e1b9a" }),
+	})
+	.meta({ id: "IssueConsumerToken" });
+
 export const sessionSchema = accessTokenSchema
 	.extend({
 		refreshToken: z

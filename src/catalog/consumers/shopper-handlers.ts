@@ -45,8 +45,8 @@ export const refresh: AppRouteHandler<typeof routes.refresh, ConsumerEnv> = asyn
 	const { organizationId } = c.get("tenant");
 	const rotated = await rotateRefreshToken(c.env.DB, organizationId, c.req.valid("json").refreshToken);
 	if ("refused" in rotated) throw refused(rotated.refused);
-	const { consumerId, vouched, ...next } = rotated;
-	const access = await issueAccessToken(c.env.JWT_SIGNING_KEY, organizationId, consumerId, vouched);
+	const { consumerId, vouched, sessionId, ...next } = rotated;
+	const access = await issueAccessToken(c.env.JWT_SIGNING_KEY, organizationId, consumerId, vouched, sessionId);
 	return c.json({ ...access, ...next }, 200);
 };
 

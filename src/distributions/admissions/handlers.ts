@@ -2,17 +2,24 @@
 import { fieldError } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { isoSeconds } from "../../lib/time";
-import { grantRefused } from "./refusals";
+import { grantRefused, sessionMismatch } from "./refusals";
 import type * as routes from "./routes";
 import { checkGrant, completeGrant, readGrant, revokeGrants } from "./service";
+import { sessionMatches } from "./session-binding";
 
 export const validate: AppRouteHandler<typeof routes.validate> = async (c) => {
-	const lookup = await readGrant(c.env, c.get("tenant"), c.req.valid("json").token);
+	const body = c.req.valid("json");
+	const lookup = await readGrant(c.env, c.get("tenant"), body.token);
 	if (!lookup.ok) {
 		return c.json({ valid: false, consumerId: null, distributionId: null, expiresAt: null, reason: "invalid" }, 200);
 	}
+	const sid = lookup.claims.sid;
+	const common = { consumerId: lookup.claims.sub, distributionId: lookup.claims.dist, ...(sid && { sessionId: sid }) };
+	if (!sessionMatches(sid, body.sessionId)) {
+		const expiresAt = isoSeconds(lookup.claims.exp * 1000);
+		return c.json({ valid: false, ...common, expiresAt, reason: "session_mismatch" as const }, 200);
+	}
 	const check = await checkGrant(c.env, lookup);
-	const common = { consumerId: lookup.claims.sub, distributionId: lookup.claims.dist };
 	return c.json(
 		check.valid
 			? { valid: true, ...common, expiresAt: isoSeconds(check.expiresAt) }
@@ -39,9 +46,10 @@ export const revoke: AppRouteHandler<typeof routes.revoke> = async (c) => {
 };
 
 export const complete: AppRouteHandler<typeof routes.complete> = async (c) => {
-	const { token, orderId, orderAmount } = c.req.valid("json");
+	const { token, sessionId, orderId, orderAmount } = c.req.valid("json");
 	const lookup = await readGrant(c.env, c.get("tenant"), token);
 	if (!lookup.ok) throw fieldError("token", "Not a valid admission grant of this organization");
+	if (!sessionMatches(lookup.claims.sid, sessionId)) throw sessionMismatch();
 	const check = await completeGrant(c.env, lookup, { orderId, orderAmount });
 	if (!check.valid) throw grantRefused(check.reason, "grant");
 	return c.json({ completed: true, consumerId: check.consumerId, distributionId: lookup.claims.dist }, 200);

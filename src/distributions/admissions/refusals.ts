@@ -32,3 +32,12 @@ const GRANT_REFUSALS: Record<GrantRefusal, { grant: () => ApiError; consumer: ()
 /** The problem for `reason`, worded for a caller holding a `grant` or naming a `consumer`. */
 export const grantRefused = (reason: GrantRefusal, caller: "grant" | "consumer"): ApiError =>
 	GRANT_REFUSALS[reason][caller]();
+
+/** A grant bound to one shopper session, brought in another: it was passed on (403, the grant stays live). */
+export const sessionMismatch = () =>
+	new ApiError(
+		403,
+		"Admission bound to another session",
+		"This grant was handed to another shopper session than the one completing it; it stays valid for its own session.",
+		[{ path: "sessionId", message: "Not the session this grant is bound to" }],
+	);

@@ -4,11 +4,25 @@ import { isoDateTime } from "../../lib/schemas";
 
 const token = () => z.string().min(1).max(4096).describe("The admission grant (EdDSA JWT) the consumer brought");
 
-export const validateAdmissionBody = z.strictObject({ token: token() }).meta({ id: "ValidateAdmission" });
+const sessionId = () =>
+	z
+		.string()
+		.min(1)
+		.max(128)
+		.optional()
+		.describe(
+			"Your shopper's session, as you bound its consumer tokens (`sessionId` of POST /api/v1/consumers/:id/tokens): " +
+				"a grant bound to another session is refused (`session_mismatch`). Unbound grants ignore it.",
+		);
+
+export const validateAdmissionBody = z
+	.strictObject({ token: token(), sessionId: sessionId() })
+	.meta({ id: "ValidateAdmission" });
 
 export const completeAdmissionBody = z
 	.strictObject({
 		token: token(),
+		sessionId: sessionId(),
 		orderId: z.string().trim().min(1).max(200).optional(),
 		orderAmount: money().optional(),
 	})
@@ -20,7 +34,11 @@ export const admissionValiditySchema = z
 		consumerId: z.string().nullable(),
 		distributionId: z.string().nullable(),
 		expiresAt: isoDateTime().nullable(),
-		reason: z.enum(["invalid", "unknown", "expired", "used", "revoked"]).optional().describe("Why it is not valid"),
+		reason: z
+			.enum(["invalid", "unknown", "expired", "used", "revoked", "session_mismatch"])
+			.optional()
+			.describe("Why it is not valid"),
+		sessionId: z.string().optional().describe("The session the grant is bound to (its `sid`), when it is bound"),
 	})
 	.meta({ id: "AdmissionValidity" });
 

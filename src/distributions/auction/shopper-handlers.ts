@@ -8,6 +8,7 @@ import type { AppRouteHandler } from "../../http/router";
 import { toMinor } from "../../lib/money";
 import { publicSnapshotMs, Snapshots } from "../../lib/snapshot";
 import { requireAccess } from "../access/gate";
+import { bindState } from "../admissions/session-binding";
 import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
@@ -88,7 +89,7 @@ export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
 		await ref.buyNow(c.get("tenant").organizationId, c.get("consumerId"), idempotencyKey(c)),
 	);
 	forgetPublic(c.get("tenant").organizationId, id);
-	return c.json(unwrap(reply, AUCTION_ERRORS), 200);
+	return c.json(await bindState(c.env.JWT_SIGNING_KEY, unwrap(reply, AUCTION_ERRORS), c.get("sessionId")), 200);
 };
 
 export const status: Handler<typeof routes.status> = async (c) => {
@@ -99,7 +100,7 @@ export const status: Handler<typeof routes.status> = async (c) => {
 	const state = unwrap(reply, AUCTION_ERRORS);
 	// A ticket alone reads the bidder's state but never carries the grant away: that takes the token.
 	if (ticketOnly(who)) return c.json(withoutGrant(state), 200);
-	return c.json(await withCheckout(c.env, org, id, state), 200);
+	return c.json(await withCheckout(c.env, org, id, state, c.get("sessionId")), 200);
 };
 
 export const log: Handler<typeof routes.log> = async (c) => {

@@ -3,6 +3,8 @@
  * its experience's, with the grant and the consumer, product and distribution ids
  * added as query parameters.
  */
+
+import { bindState } from "../admissions/session-binding";
 import type { AuctionReply } from "../auction/object";
 import { engineRef } from "../common/engine";
 import type { DistributionType } from "../common/status";
@@ -23,13 +25,19 @@ export function checkoutLink(
 	return url.toString();
 }
 
-/** Adds `checkoutUrl` to a consumer state that carries a grant (queue admitted, draw or auction won). */
+/**
+ * Adds `checkoutUrl` to a consumer state that carries a grant (queue admitted, draw or auction won),
+ * the grant bound to the shopper's session first when its access token has one (`sessionId`).
+ */
 export async function withCheckout<T extends { consumerId: string; admissionToken?: string }>(
 	env: Env,
 	organizationId: string,
 	distributionId: string,
-	state: T,
+	unbound: T,
+	sessionId?: string | null,
 ): Promise<T & { checkoutUrl?: string }> {
+	if (!unbound.admissionToken) return unbound;
+	const state = await bindState(env.JWT_SIGNING_KEY, unbound, sessionId);
 	if (!state.admissionToken) return state;
 	const target = await checkoutTarget(env.DB, organizationId, distributionId);
 	const link = target && checkoutLink(target, distributionId, state.consumerId, state.admissionToken);

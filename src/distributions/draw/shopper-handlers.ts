@@ -36,7 +36,7 @@ export const status: Handler<typeof routes.status> = async (c) => {
 	const state = unwrap(await engineRef(c.env, "draw", id).state(org, who), DRAW_ERRORS);
 	// A ticket alone reads the entry but never carries the grant away: that takes the consumer's token.
 	if (ticketOnly(who)) return c.json(withoutGrant(state), 200);
-	return c.json(await withCheckout(c.env, org, id, state), 200);
+	return c.json(await withCheckout(c.env, org, id, state, c.get("sessionId")), 200);
 };
 
 /** Whether an If-None-Match header names this ETag (or `*`); weak or strong, as RFC 9110 §13.1.2 compares for GET. */

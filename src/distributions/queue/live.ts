@@ -50,14 +50,16 @@ export class QueueLive {
 		const reply = await stateOf(organizationId, who);
 		if (!reply.ok && reply.error === "not_found") return new Response("Queue not found", { status: 404 });
 		if (!reply.ok && reply.error === "bad_ticket") return new Response("Invalid ticket", { status: 401 });
-		// A socket opened with a ticket alone is told its place, never handed the grant (tag TICKET_ONLY).
+		// A socket opened with a ticket alone is told its place, never handed the grant (tag TICKET_ONLY); so is a
+		// session-bound consumer's (X-Grant-Withheld): the worker binds its grant to the session, on status.
+		const grantless = !consumerId || request.headers.get("X-Grant-Withheld") === "1";
 		const first = reply.ok
-			? { type: "status", ...(consumerId ? reply.value : withoutGrant(reply.value)) }
+			? { type: "status", ...(grantless ? withoutGrant(reply.value) : reply.value) }
 			: { type: "progress", ...this.progress() };
 		const tag = reply.ok ? reply.value.consumerId : (consumerId ?? "");
 		const refused = overLiveCap(this.ctx, request, tag || null);
 		if (refused) return refused;
-		const tags = [...(consumerId ? [] : [TICKET_ONLY]), ...addressTags(request)];
+		const tags = [...(grantless ? [TICKET_ONLY] : []), ...addressTags(request)];
 		return acceptLive(this.ctx, tag, first, tags);
 	}
 

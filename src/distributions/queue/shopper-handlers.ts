@@ -25,7 +25,7 @@ export const enter: Handler<typeof routes.enter> = async (c) => {
 	const verdict = await requireChallenge(c, "queue", id, "enter", true);
 	const lane = verdict === "back_of_line" ? 1 : 0;
 	const state = unwrap(await engineRef(c.env, "queue", id).enter(org, c.get("consumerId"), lane), QUEUE_ERRORS);
-	return c.json(await withCheckout(c.env, org, id, state), 200);
+	return c.json(await withCheckout(c.env, org, id, state, c.get("sessionId")), 200);
 };
 
 /** The hot path: a waiting consumer polling with its ticket never reaches the object. */
@@ -41,7 +41,7 @@ export const status: Handler<typeof routes.status> = async (c) => {
 	const state = unwrap(await engineRef(c.env, "queue", id).state(org, who), QUEUE_ERRORS);
 	// A ticket alone reads the place but never carries the grant away: that takes the consumer's token.
 	if (ticketOnly(who)) return c.json(withoutGrant(state), 200);
-	return c.json(await withCheckout(c.env, org, id, state), 200);
+	return c.json(await withCheckout(c.env, org, id, state, c.get("sessionId")), 200);
 };
 
 export const leave: Handler<typeof routes.leave> = async (c) => {
@@ -61,6 +61,8 @@ const openLive: Handler<typeof routes.live> = async (c) => {
 	const headers: Record<string, string> = { "X-Organization-Id": c.get("tenant").organizationId };
 	if ("consumerId" in who) headers["X-Consumer-Id"] = who.consumerId;
 	if (who.ticket) headers["X-Queue-Ticket"] = who.ticket;
+	// A session-bound token's grant must be bound at the edge: its socket never carries one (fetch status).
+	if (c.get("sessionId")) headers["X-Grant-Withheld"] = "1";
 	// A ticket alone is counted as its own consumer, as on status.
 	return connectLimited(c, ref, headers, "consumerId" in who ? who.consumerId : `ticket:${who.ticket}`);
 };

@@ -53,5 +53,6 @@ export const consumerTokenAuth = createMiddleware<ConsumerEnv>(async (c, next) =
 	}
 	c.set("consumerId", claims.sub);
 	c.set("vouched", claims.vouched === true);
+	c.set("sessionId", claims.sid ?? null);
 	await next();
 });
