@@ -10,9 +10,10 @@ import admin from "./admin.mjs";
 import auction from "./auction.mjs";
 import draw from "./draw.mjs";
 import drawScale from "./draw-scale.mjs";
+import flood from "./flood.mjs";
 import floor from "./floor.mjs";
 import inObject from "./in-object.mjs";
 import queue from "./queue.mjs";
 import queueScale from "./queue-scale.mjs";
 
-export const scenarios = [floor, queue, queueScale, draw, drawScale, auction, admin, inObject];
+export const scenarios = [floor, queue, queueScale, draw, drawScale, auction, admin, flood, inObject];

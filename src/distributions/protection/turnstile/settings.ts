@@ -46,9 +46,9 @@ export interface SettingsInput {
 export async function writeSettings(env: Env, organizationId: string, input: SettingsInput): Promise<Row | null> {
 	const prior = await readSettingsRow(env.DB, organizationId);
 	const secretCiphertext =
-		input.secret === undefined
-			? prior?.secretCiphertext
-			: await sealWithSecret(env.APP_SECRET, SECRET_PURPOSE, input.secret, organizationId);
+		typeof input.secret === "string"
+			? await sealWithSecret(env.APP_SECRET, SECRET_PURPOSE, input.secret, organizationId)
+			: prior?.secretCiphertext;
 	if (!secretCiphertext) return null;
 	const now = Date.now();
 	const row: Row = {
@@ -94,7 +94,7 @@ export async function verifierSettings(
 	const row = await readSettingsRow(env.DB, organizationId);
 	if (!row) return null;
 	const secret = await openWithSecret(env.APP_SECRET, SECRET_PURPOSE, row.secretCiphertext, organizationId);
-	return secret === null ? null : { siteKey: row.siteKey, secret, hostnames: row.hostnames };
+	return typeof secret === "string" ? { siteKey: row.siteKey, secret, hostnames: row.hostnames } : null;
 }
 
 const RESEAL_PER_RUN = 500;
