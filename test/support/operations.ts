@@ -238,6 +238,7 @@ const BODIES: Record<string, (w: World, u: string) => unknown> = {
 	"POST /api/v1/products": (_, u) => ({ name: "Tee", price: 25, sku: `SKU-${u}`, inventory: 5 }),
 	"PUT /api/v1/products/{id}": () => ({ name: "Renamed" }),
 	"POST /api/v1/consumers": (_, u) => ({ email: `c-${u}@example.com` }),
+	"POST /api/v1/consumers/{id}/tokens": (_, u) => ({ sessionId: `sess_${u}` }),
 	"PUT /api/v1/consumers/{id}": () => ({ fullName: "Renamed" }),
 	"POST /api/v1/orders": (w, u) => orderBody(w.holder, w.queueId, `EXT-${u}`),
 	"POST /api/v1/experiences": (w) => ({ name: "Drop", productIds: [w.org.productId] }),
