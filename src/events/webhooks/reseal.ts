@@ -6,43 +6,31 @@
  * An endpoint whose secret no longer opens (its version already removed) is left as it is (logged by
  * openWithSecret): rolling its secret (POST …/rotate-secret) gives it a new one.
  */
-import { activeVersion, openWithSecret, sealWithSecret, withVersion } from "../../lib/secrets";
+import { resealSweep } from "../../lib/reseal";
+import { openWithSecret, sealWithSecret } from "../../lib/secrets";
 import { SECRET_PURPOSE } from "./delivery";
 import { endpointsSealedOtherwise, resealEndpoint } from "./repo";
 
 const PER_RUN = 500;
 
-export async function resealWebhookSecrets(env: Env): Promise<{ resealed: number; unreadable: number }> {
+export function resealWebhookSecrets(env: Env): Promise<{ resealed: number; unreadable: number }> {
 	const config = env.APP_SECRET;
-	const version = activeVersion(config);
-	const rows = await endpointsSealedOtherwise(env.DB, withVersion(version, ""), PER_RUN);
-	let resealed = 0;
-	let unreadable = 0;
-	for (const row of rows) {
-		const again = async (sealed: string | null) => {
-			if (sealed === null) return null;
-			const plain = await openWithSecret(config, SECRET_PURPOSE, sealed, row.id);
-			return plain === null ? undefined : sealWithSecret(config, SECRET_PURPOSE, plain, row.id);
-		};
-		const secretCiphertext = await again(row.secretCiphertext);
-		const previousSecretCiphertext = await again(row.previousSecretCiphertext);
-		if (!secretCiphertext || previousSecretCiphertext === undefined) {
-			unreadable++;
-			continue;
-		}
-		if (await resealEndpoint(env.DB, row, { secretCiphertext, previousSecretCiphertext })) resealed++;
-	}
-	if (rows.length) {
-		console.log(
-			JSON.stringify({
-				level: "info",
-				message: "webhook secrets resealed",
-				secretVersion: version,
-				resealed,
-				unreadable,
-				more: rows.length === PER_RUN,
-			}),
-		);
-	}
-	return { resealed, unreadable };
+	return resealSweep(config, {
+		what: "webhook secrets",
+		perRun: PER_RUN,
+		load: (prefix, limit) => endpointsSealedOtherwise(env.DB, prefix, limit),
+		async reseal(row) {
+			const again = async (sealed: string | null) => {
+				if (sealed === null) return null;
+				const plain = await openWithSecret(config, SECRET_PURPOSE, sealed, row.id);
+				return plain === null ? undefined : sealWithSecret(config, SECRET_PURPOSE, plain, row.id);
+			};
+			const secretCiphertext = await again(row.secretCiphertext);
+			const previousSecretCiphertext = await again(row.previousSecretCiphertext);
+			if (!secretCiphertext || previousSecretCiphertext === undefined) return "unreadable";
+			return (await resealEndpoint(env.DB, row, { secretCiphertext, previousSecretCiphertext }))
+				? "resealed"
+				: "skipped";
+		},
+	});
 }

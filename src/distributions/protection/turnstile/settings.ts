@@ -8,7 +8,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "../../../db/client";
 import { sequences, turnstileSettings } from "../../../db/schema";
-import { activeVersion, openWithSecret, sealWithSecret, withVersion } from "../../../lib/secrets";
+import { resealSweep } from "../../../lib/reseal";
+import { openWithSecret, sealWithSecret } from "../../../lib/secrets";
 import { isoSeconds } from "../../../lib/time";
 
 export const SECRET_PURPOSE = "turnstile-secret";
@@ -105,48 +106,34 @@ const RESEAL_PER_RUN = 500;
  * version can be retired. One whose version is already gone is left (logged by openWithSecret):
  * the merchant sets it again with PUT /api/v1/organization/turnstile.
  */
-export async function resealTurnstileSecrets(env: Env): Promise<{ resealed: number; unreadable: number }> {
+export function resealTurnstileSecrets(env: Env): Promise<{ resealed: number; unreadable: number }> {
 	const config = env.APP_SECRET;
-	const version = activeVersion(config);
-	const rows = await db(env.DB)
-		.select()
-		.from(turnstileSettings)
-		.where(sql`${turnstileSettings.secretCiphertext} NOT LIKE ${`${withVersion(version, "")}%`}`)
-		.limit(RESEAL_PER_RUN)
-		.all();
-	let resealed = 0;
-	let unreadable = 0;
-	for (const row of rows) {
-		const plain = await openWithSecret(config, SECRET_PURPOSE, row.secretCiphertext, row.organizationId);
-		if (plain === null) {
-			unreadable++;
-			continue;
-		}
-		const sealed = await sealWithSecret(config, SECRET_PURPOSE, plain, row.organizationId);
-		// Only if unchanged meanwhile: a secret set since was sealed with the active version already.
-		const done = await db(env.DB)
-			.update(turnstileSettings)
-			.set({ secretCiphertext: sealed })
-			.where(
-				and(
-					eq(turnstileSettings.organizationId, row.organizationId),
-					eq(turnstileSettings.secretCiphertext, row.secretCiphertext),
-				),
-			)
-			.run();
-		if (done.meta.changes > 0) resealed++;
-	}
-	if (rows.length) {
-		console.log(
-			JSON.stringify({
-				level: "info",
-				message: "turnstile secrets resealed",
-				secretVersion: version,
-				resealed,
-				unreadable,
-				more: rows.length === RESEAL_PER_RUN,
-			}),
-		);
-	}
-	return { resealed, unreadable };
+	return resealSweep(config, {
+		what: "turnstile secrets",
+		perRun: RESEAL_PER_RUN,
+		load: (prefix, limit) =>
+			db(env.DB)
+				.select()
+				.from(turnstileSettings)
+				.where(sql`${turnstileSettings.secretCiphertext} NOT LIKE ${`${prefix}%`}`)
+				.limit(limit)
+				.all(),
+		async reseal(row) {
+			const plain = await openWithSecret(config, SECRET_PURPOSE, row.secretCiphertext, row.organizationId);
+			if (plain === null) return "unreadable";
+			const sealed = await sealWithSecret(config, SECRET_PURPOSE, plain, row.organizationId);
+			// Only if unchanged meanwhile: a secret set since was sealed with the active version already.
+			const done = await db(env.DB)
+				.update(turnstileSettings)
+				.set({ secretCiphertext: sealed })
+				.where(
+					and(
+						eq(turnstileSettings.organizationId, row.organizationId),
+						eq(turnstileSettings.secretCiphertext, row.secretCiphertext),
+					),
+				)
+				.run();
+			return done.meta.changes > 0 ? "resealed" : "skipped";
+		},
+	});
 }
