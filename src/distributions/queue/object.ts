@@ -211,6 +211,10 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		this.scheduleAt("admit", now);
 	}
 
+	protected override onRollback(): void {
+		this.store.forgetCounters();
+	}
+
 	protected override onTransition(status: string, now: number): void {
 		if (status === "OPEN") {
 			this.store.placePrequeue();
