@@ -164,22 +164,26 @@ export class QueueStore {
 		);
 	}
 
-	/** Adds (or re-adds, after LEFT) a consumer: at the back of its lane, or unplaced in the pre-queue. */
-	enqueue(consumerId: string, now: number, prequeue: boolean, lane: Lane = 0): void {
+	/** Adds (or re-adds, after LEFT) a consumer: at the back of its lane, or unplaced in the pre-queue. Returns the entry as stored. */
+	enqueue(consumerId: string, now: number, prequeue: boolean, lane: Lane = 0): Entry {
 		this.bump("queued", 1);
 		const seq = prequeue ? null : this.takeSeq(lane);
 		const shuffle = prequeue ? randomKey() : null;
-		this.sql.exec(
-			`INSERT INTO entries (consumer_id, lane, seq, shuffle_key, status, entered_at) VALUES (?, ?, ?, ?, 'QUEUED', ?)
-			 ON CONFLICT (consumer_id) DO UPDATE SET lane = excluded.lane, seq = excluded.seq,
-			   shuffle_key = excluded.shuffle_key, status = 'QUEUED', entered_at = excluded.entered_at,
-			   finished_at = NULL, reason = NULL`,
-			consumerId,
-			lane,
-			seq,
-			shuffle,
-			now,
-		);
+		// RETURNING: the hot path reads the row back in the statement that writes it.
+		return this.sql
+			.exec<Entry>(
+				`INSERT INTO entries (consumer_id, lane, seq, shuffle_key, status, entered_at) VALUES (?, ?, ?, ?, 'QUEUED', ?)
+				 ON CONFLICT (consumer_id) DO UPDATE SET lane = excluded.lane, seq = excluded.seq,
+				   shuffle_key = excluded.shuffle_key, status = 'QUEUED', entered_at = excluded.entered_at,
+				   finished_at = NULL, reason = NULL
+				 RETURNING ${ENTRY_COLUMNS}`,
+				consumerId,
+				lane,
+				seq,
+				shuffle,
+				now,
+			)
+			.one();
 	}
 
 	/**
