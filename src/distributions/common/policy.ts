@@ -5,22 +5,37 @@
  * request only (a WeakMap on the request's context), so a merchant's change applies to the very
  * next request. Owns no table.
  */
-import { and, eq } from "drizzle-orm";
-import { db } from "../../db/client";
-import { distributions, sequences } from "../../db/schema";
+import type { sequences } from "../../db/schema";
 import type { DistributionType } from "./status";
 
-const read = (d1: D1Database, organizationId: string, type: DistributionType, id: string) =>
-	db(d1)
-		.select({ sequenceId: sequences.id, access: sequences.access, protection: sequences.protection })
-		.from(distributions)
-		.innerJoin(sequences, eq(sequences.id, distributions.sequenceId))
-		.where(
-			and(eq(distributions.organizationId, organizationId), eq(distributions.id, id), eq(distributions.type, type)),
-		)
-		.get();
+type Sequence = typeof sequences.$inferSelect;
 
-export type SequencePolicy = NonNullable<Awaited<ReturnType<typeof read>>>;
+export interface SequencePolicy {
+	sequenceId: string;
+	access: Sequence["access"];
+	protection: Sequence["protection"];
+}
+
+/**
+ * One prepared statement, not a drizzle query: building the query object on every enter
+ * and bid cost more than the lookup itself (issue 18). The join is the one the schema indexes.
+ */
+const SQL = `SELECT s.id AS sequenceId, s.access AS access, s.protection AS protection
+	FROM distributions d INNER JOIN sequences s ON s.id = d.sequence_id
+	WHERE d.organization_id = ?1 AND d.id = ?2 AND d.type = ?3`;
+
+async function read(
+	d1: D1Database,
+	organizationId: string,
+	type: DistributionType,
+	id: string,
+): Promise<SequencePolicy | undefined> {
+	const row = await d1
+		.prepare(SQL)
+		.bind(organizationId, id, type)
+		.first<{ sequenceId: string; access: Sequence["access"]; protection: string }>();
+	return row ? { sequenceId: row.sequenceId, access: row.access, protection: JSON.parse(row.protection) } : undefined;
+}
 
 const perRequest = new WeakMap<object, Map<string, Promise<SequencePolicy | undefined>>>();
 
