@@ -9,11 +9,11 @@ import type { Tenant } from "../../http/env";
 import { notFound } from "../../http/problems";
 import { sha256Hex } from "../../lib/crypto";
 import { isId } from "../../lib/ids";
+import { sequencePolicy } from "../common/policy";
 import type { DistributionType } from "../common/status";
 import { isListed } from "./allow-list-repo";
 import { findCodeByHash, holdsLiveCode, isBound, redeemCode } from "./codes-repo";
 import { claimIdentities } from "./identities-repo";
-import { accessOf } from "./policy-repo";
 import { accessRefused, duplicatePerson } from "./refusals";
 import { codeRefusal, collidingIdentity, identitiesOf, normalizeAccessCode, normalizeEmail } from "./rules";
 
@@ -39,7 +39,7 @@ interface Request {
 export async function requireAccess(c: Asker, type: DistributionType, distributionId: string, accessCode?: string) {
 	const { organizationId } = c.var.tenant;
 	if (!isId(type, distributionId)) throw notFound(NAMES[type]);
-	const policy = await accessOf(c.env.DB, organizationId, type, distributionId);
+	const policy = await sequencePolicy(c, c.env.DB, organizationId, type, distributionId);
 	if (!policy) throw notFound(NAMES[type]);
 	if (policy.access === "open") return;
 	const request: Request = {

@@ -290,7 +290,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 			const round = recordOf(l).seal?.round ?? 0;
 			const got = await fetchRound(l.chain, round);
 			const now = Date.now();
-			this.ctx.storage.transactionSync(() => {
+			this.atomically(() => {
 				if (got.ok) {
 					const fetched = {
 						round: got.round,

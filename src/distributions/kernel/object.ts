@@ -70,6 +70,9 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	/** The engine's async follow-up once an alarm has run and re-armed (pushes to sockets). */
 	protected async onAdvanced(): Promise<void> {}
 
+	/** A transaction threw and was rolled back: the engine drops whatever it keeps in memory of its tables. */
+	protected onRollback(): void {}
+
 	/** The engine acts on a status reached, in the transaction that records it (e.g. the draw picks winners). */
 	protected onTransition(_status: Status, _now: number): void {}
 
@@ -138,12 +141,27 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	 */
 	protected async transact<T>(change: (now: number) => T): Promise<T> {
 		const now = Date.now();
-		const result = this.ctx.storage.transactionSync(() => {
+		const result = this.atomically(() => {
 			this.advance(now);
 			return change(now);
 		});
 		await this.arm();
 		return result;
+	}
+
+	/**
+	 * `storage.transactionSync`, keeping the memory of the schedule and the timeline true: a
+	 * transaction that throws rolls their tables back, so both are read again. Engines use it too.
+	 */
+	protected atomically<T>(fn: () => T): T {
+		try {
+			return this.ctx.storage.transactionSync(fn);
+		} catch (err) {
+			this.agenda.forget();
+			if (!this.wiped) this.times.reload();
+			this.onRollback();
+			throw err;
+		}
 	}
 
 	/** Runs what is due, then `read`: engine reads never show a state a late alarm has not reached yet. */
@@ -205,7 +223,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 			completedAt: before?.completedAt ?? null,
 			...(before?.drawnAt != null && { drawnAt: before.drawnAt }),
 		};
-		this.ctx.storage.transactionSync(() => {
+		this.atomically(() => {
 			this.times.store(stored);
 			const now = Date.now();
 			this.onConfigure(now);
@@ -305,7 +323,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	/** Runs what is due and delivers it. Invariant: idempotent — a retried or doubled run records nothing twice. */
 	override async alarm(): Promise<void> {
 		this.agenda.fired();
-		this.ctx.storage.transactionSync(() => this.advance(Date.now()));
+		this.atomically(() => this.advance(Date.now()));
 		await this.deliver();
 		await this.arm();
 		await this.onAdvanced();

@@ -71,6 +71,11 @@ export class Timeline {
 		this.cached = drawn;
 	}
 
+	/** After a transaction rolled back: read the row again. */
+	reload(): void {
+		this.cached = undefined;
+	}
+
 	/** After storage was wiped: there is no timeline any more. */
 	forget(): void {
 		this.cached = null;

@@ -2,7 +2,8 @@
  * The consumer API's hot-path rate limits: every enter, status poll, bid (and buy-now) and live
  * connect spends one request of its consumer's budget and of its client address's (an IPv6 /64),
  * per organization (budgets.ts). Enters, bids and connects are counted exactly, in the RateLimiter
- * objects (one per consumer, one per address: the same sliding log as the admin API's keys); status
+ * objects (a sliding log per consumer and per address, as for the admin API's keys, kept in
+ * LIMITER_SHARDS shared objects so a new consumer creates none: rate-limit.ts `spendSharded`); status
  * polls — answered at the edge without an object call when they carry a ticket — are counted in
  * this isolate's memory (memory-limiter.ts), so limiting them costs no object call either.
  * Every answer carries the RateLimit-* headers of the tighter budget; a spent one is a 429
@@ -12,7 +13,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { clientAddress } from "../../http/client-address";
 import type { ConsumerEnv } from "../../http/env";
-import { limitExceeded, limitHeaders, spend } from "../../http/middleware/rate-limit";
+import { limitExceeded, limitHeaders, spendSharded } from "../../http/middleware/rate-limit";
 import type { RateLimitResult } from "../../http/middleware/rate-limiter-object";
 import { sha256Hex } from "../../lib/crypto";
 import type { EntryEnv } from "../common/identify";
@@ -58,7 +59,7 @@ export async function spendBudgets(
 		counts.push(
 			(path === "status"
 				? Promise.resolve(hitInMemory(`${name}|status`, limit, BUDGET_WINDOW_MS))
-				: spend(c.env, name, path, limit, BUDGET_WINDOW_MS)
+				: spendSharded(c.env, name, path, limit, BUDGET_WINDOW_MS)
 			).then((r): [RateLimitResult, string] => [r, per]),
 		);
 	// A ticket standing for its consumer is long: an object is named by its hash.

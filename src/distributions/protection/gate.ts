@@ -9,10 +9,10 @@
 import type { Tenant } from "../../http/env";
 import { notFound } from "../../http/problems";
 import { isId } from "../../lib/ids";
+import { sequencePolicy } from "../common/policy";
 import type { DistributionType } from "../common/status";
 import { checkSolution } from "./challenge-token";
 import type { Protection, Purpose } from "./modes";
-import { protectionOfDistribution } from "./policy-repo";
 import { type ChallengeRefusal, challengeRefused, turnstileUnavailable } from "./refusals";
 import { verifierSettings } from "./turnstile/settings";
 import { MAX_TOKEN_LENGTH, SiteverifyUnavailable, verifyTurnstile } from "./turnstile/siteverify";
@@ -44,7 +44,7 @@ export async function requireChallenge(
 	backOfLineAllowed = false,
 ): Promise<Verdict> {
 	if (!isId(type, distributionId)) throw notFound(NAMES[type]);
-	const row = await protectionOfDistribution(c.env.DB, c.var.tenant.organizationId, type, distributionId);
+	const row = await sequencePolicy(c, c.env.DB, c.var.tenant.organizationId, type, distributionId);
 	if (!row) throw notFound(NAMES[type]);
 	const { protection } = row;
 	if (protection.challenge === "none") return "passed";

@@ -59,13 +59,13 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			if (status === "DRAFT" || (status === "SCHEDULED" && now < prequeueFrom)) return refuse("not_open");
 			if (status !== "OPEN" && status !== "SCHEDULED") return refuse("closed");
 			if (status === "OPEN" && isSoldOut(this.store)) return refuse("sold_out");
-			this.store.enqueue(consumerId, now, status === "SCHEDULED", lane);
+			const entry = this.store.enqueue(consumerId, now, status === "SCHEDULED", lane);
 			this.emit("queue.consumer.entered", { consumerId }, now);
 			// Wake the admission tick only if it could admit: a rate is set and the tick is idle.
 			if (status === "OPEN" && t.admissionRate && (this.store.counter("paused") || !this.isScheduled("admit"))) {
 				this.scheduleAt("admit", now);
 			}
-			return ok(this.store.entry(consumerId) as Entry);
+			return ok(entry);
 		});
 	}
 
@@ -209,6 +209,10 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		this.checkStock(now);
 		this.emit("queue.consumer.completed", { consumerId, ...order }, now);
 		this.scheduleAt("admit", now);
+	}
+
+	protected override onRollback(): void {
+		this.store.forgetCounters();
 	}
 
 	protected override onTransition(status: string, now: number): void {

@@ -84,34 +84,59 @@ const ENTRY_COLUMNS =
 	"rowid, consumer_id, lane, seq, status, entered_at, admitted_at, expires_at, grant_id, finished_at, reason";
 
 export class QueueStore {
+	/**
+	 * The `counters` table as this store last wrote or read it (null: read it again): every
+	 * enter and poll reads several counters, and every counter is written through this class.
+	 * A rolled-back transaction calls `forgetCounters()` (QueueObject.onRollback).
+	 */
+	private counters: Map<string, number> | null = null;
+
 	constructor(private readonly sql: SqlStorage) {}
 
+	private table(): Map<string, number> {
+		this.counters ??= new Map(
+			this.sql
+				.exec<{ name: string; value: number }>("SELECT name, value FROM counters")
+				.toArray()
+				.map((r) => [r.name, r.value]),
+		);
+		return this.counters;
+	}
+
+	/** Drops the memory of `counters` (its transaction rolled back): the next read loads the table again. */
+	forgetCounters(): void {
+		this.counters = null;
+	}
+
 	counter(name: string): number {
-		return this.sql.exec<{ value: number }>("SELECT value FROM counters WHERE name = ?", name).toArray()[0]?.value ?? 0;
+		return this.table().get(name) ?? 0;
 	}
 
 	setCounter(name: string, value: number): void {
 		this.sql.exec("INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)", name, value);
+		this.table().set(name, value);
 	}
 
 	/** Units left as the product last said (orders taken here already counted); null: stock is not tracked. */
 	stock(): number | null {
-		return (
-			this.sql.exec<{ value: number }>("SELECT value FROM counters WHERE name = 'stock'").toArray()[0]?.value ?? null
-		);
+		return this.table().get("stock") ?? null;
 	}
 
 	setStock(units: number | null): void {
-		if (units == null) this.sql.exec("DELETE FROM counters WHERE name = 'stock'");
-		else this.setCounter("stock", units);
+		if (units == null) {
+			this.sql.exec("DELETE FROM counters WHERE name = 'stock'");
+			this.table().delete("stock");
+		} else this.setCounter("stock", units);
 	}
 
 	private bump(name: string, by: number): void {
+		const table = this.table();
 		this.sql.exec(
 			"INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = value + ?2",
 			name,
 			by,
 		);
+		table.set(name, (table.get(name) ?? 0) + by);
 	}
 
 	/** Consumers waiting now (pre-queue included). */
@@ -139,22 +164,26 @@ export class QueueStore {
 		);
 	}
 
-	/** Adds (or re-adds, after LEFT) a consumer: at the back of its lane, or unplaced in the pre-queue. */
-	enqueue(consumerId: string, now: number, prequeue: boolean, lane: Lane = 0): void {
+	/** Adds (or re-adds, after LEFT) a consumer: at the back of its lane, or unplaced in the pre-queue. Returns the entry as stored. */
+	enqueue(consumerId: string, now: number, prequeue: boolean, lane: Lane = 0): Entry {
 		this.bump("queued", 1);
 		const seq = prequeue ? null : this.takeSeq(lane);
 		const shuffle = prequeue ? randomKey() : null;
-		this.sql.exec(
-			`INSERT INTO entries (consumer_id, lane, seq, shuffle_key, status, entered_at) VALUES (?, ?, ?, ?, 'QUEUED', ?)
-			 ON CONFLICT (consumer_id) DO UPDATE SET lane = excluded.lane, seq = excluded.seq,
-			   shuffle_key = excluded.shuffle_key, status = 'QUEUED', entered_at = excluded.entered_at,
-			   finished_at = NULL, reason = NULL`,
-			consumerId,
-			lane,
-			seq,
-			shuffle,
-			now,
-		);
+		// RETURNING: the hot path reads the row back in the statement that writes it.
+		return this.sql
+			.exec<Entry>(
+				`INSERT INTO entries (consumer_id, lane, seq, shuffle_key, status, entered_at) VALUES (?, ?, ?, ?, 'QUEUED', ?)
+				 ON CONFLICT (consumer_id) DO UPDATE SET lane = excluded.lane, seq = excluded.seq,
+				   shuffle_key = excluded.shuffle_key, status = 'QUEUED', entered_at = excluded.entered_at,
+				   finished_at = NULL, reason = NULL
+				 RETURNING ${ENTRY_COLUMNS}`,
+				consumerId,
+				lane,
+				seq,
+				shuffle,
+				now,
+			)
+			.one();
 	}
 
 	/**
@@ -171,14 +200,17 @@ export class QueueStore {
 	/** The next line number of `lane` (front from 1, back from BACK_LANE + 1), taken in one statement: enter is the hot path. */
 	private takeSeq(lane: Lane): number {
 		const [name, first] = lane === 0 ? ["next_seq", 1] : ["next_back_seq", BACK_LANE + 1];
-		return this.sql
+		const table = this.table();
+		const { seq } = this.sql
 			.exec<{ seq: number }>(
 				`INSERT INTO counters (name, value) VALUES (?1, ?2 + 1)
 				 ON CONFLICT (name) DO UPDATE SET value = MAX(value, ?2) + 1 RETURNING value - 1 AS seq`,
 				name,
 				first,
 			)
-			.one().seq;
+			.one();
+		table.set(name, seq + 1);
+		return seq;
 	}
 
 	/**

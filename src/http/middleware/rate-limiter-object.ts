@@ -1,9 +1,17 @@
 /**
- * RateLimiter — one object per API key.
+ * RateLimiter — one object per API key (the admin budgets), and a fixed set of shard objects
+ * for the consumer API's per-consumer and per-address budgets (`spendSharded` in rate-limit.ts).
  *
- * Owns table `hits(bucket, at)`: the accepted requests of the last window, per
- * bucket (products, consumers, orders, admin). No alarms: old hits are pruned on
- * the next call, so an idle key costs nothing.
+ * Owns table `hits(bucket, at)`: the accepted requests of the last window, per bucket
+ * (products, consumers, orders, admin; `enter|consumer:…` on a shard). No alarms: a bucket's
+ * old hits are pruned when it is next hit, and every SWEEP_EVERY accepted hits one statement
+ * drops every row older than SWEEP_HORIZON_MS (buckets never hit again), so a shard holding a
+ * launch's million consumers does not keep their rows.
+ *
+ * Each bucket's log is also kept in memory (loaded from the table the first time the instance
+ * sees the bucket), so a hit costs one INSERT instead of DELETE + SELECT + INSERT: the object
+ * runs one call at a time, every accepted hit is written before the answer leaves (output
+ * gate), and a fresh instance reads the table again, so the count stays exact across eviction.
  *
  * Why an object and not the Workers rate-limiting binding: the binding counts per
  * Cloudflare location (approximate) and answers only allowed/denied, while the API
@@ -17,6 +25,12 @@ const MIGRATIONS = [
 	 CREATE INDEX hits_bucket_at ON hits (bucket, at);`,
 ];
 
+/** Rows older than this belong to no live window (every budget's window is at most this long). */
+export const SWEEP_HORIZON_MS = 60 * 60 * 1000;
+const SWEEP_EVERY = 1000;
+/** Buckets kept in memory; past this the memory starts again and buckets are re-read from the table. */
+const MAX_BUCKETS = 50_000;
+
 export interface RateLimitResult {
 	allowed: boolean;
 	limit: number;
@@ -26,6 +40,10 @@ export interface RateLimitResult {
 }
 
 export class RateLimiter extends DurableObject<Env> {
+	/** Accepted hit times per bucket, oldest first, as the table holds them for the last window. */
+	private readonly logs = new Map<string, number[]>();
+	private untilSweep = SWEEP_EVERY;
+
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, "rate-limiter", MIGRATIONS));
@@ -39,16 +57,33 @@ export class RateLimiter extends DurableObject<Env> {
 	hit(bucket: string, limit: number, windowMs: number): RateLimitResult {
 		const sql = this.ctx.storage.sql;
 		const now = Date.now();
-		sql.exec("DELETE FROM hits WHERE bucket = ? AND at <= ?", bucket, now - windowMs);
-		const { used, oldest } = sql
-			.exec<{ used: number; oldest: number | null }>(
-				"SELECT COUNT(*) AS used, MIN(at) AS oldest FROM hits WHERE bucket = ?",
-				bucket,
-			)
-			.one();
+		const from = now - windowMs;
+		let log = this.logs.get(bucket);
+		if (!log) {
+			if (this.logs.size >= MAX_BUCKETS) this.logs.clear();
+			log = sql
+				.exec<{ at: number }>("SELECT at FROM hits WHERE bucket = ? AND at > ? ORDER BY at", bucket, from)
+				.toArray()
+				.map((r) => r.at);
+			this.logs.set(bucket, log);
+		}
+		let stale = 0;
+		while (stale < log.length && log[stale] <= from) stale++;
+		if (stale) {
+			log.splice(0, stale);
+			sql.exec("DELETE FROM hits WHERE bucket = ? AND at <= ?", bucket, from);
+		}
+		const used = log.length;
 		const allowed = used < limit;
-		if (allowed) sql.exec("INSERT INTO hits (bucket, at) VALUES (?, ?)", bucket, now);
-		const first = oldest ?? now;
+		if (allowed) {
+			sql.exec("INSERT INTO hits (bucket, at) VALUES (?, ?)", bucket, now);
+			log.push(now);
+			if (--this.untilSweep <= 0) {
+				this.untilSweep = SWEEP_EVERY;
+				sql.exec("DELETE FROM hits WHERE at <= ?", now - SWEEP_HORIZON_MS);
+			}
+		}
+		const first = used ? log[0] : now;
 		return {
 			allowed,
 			limit,
