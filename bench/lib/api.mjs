@@ -18,7 +18,7 @@ export function apiClient(baseUrl) {
 		} catch {}
 		const expected = expect === undefined ? res.ok : [expect].flat().includes(res.status);
 		if (!expected) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
-		return { status: res.status, json, headers: res.headers };
+		return { status: res.status, json, text, headers: res.headers };
 	};
 }
 

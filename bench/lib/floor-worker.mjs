@@ -12,6 +12,7 @@
  * POST /__floor/insert   — one RPC + one SQLite INSERT
  * POST /__floor/enter    — JWT verify + RPC + INSERT + AES-GCM of 64 bytes (base64url in the body)
  * GET  /__floor/admin    — SHA-256 of the secret key + 2 D1 reads (the key row, one product) + one RPC
+ * GET  /__floor/bytes?n=N — a JSON body of N bytes held in memory (what sending a cached body of that size costs)
  */
 import { DurableObject } from "cloudflare:workers";
 
@@ -42,6 +43,7 @@ const b64uEncode = (bytes) => {
 let verifyKey;
 let aesKey;
 let seq = 0;
+const bodies = new Map();
 const rid = () => `${Date.now().toString(36)}-${(seq++).toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 async function verifyJwt(request, env) {
@@ -100,6 +102,15 @@ export default {
 					.first();
 				await env.FLOOR.getByName(k.id).noop();
 				return Response.json(product ?? {});
+			}
+			case "/__floor/bytes": {
+				const n = Math.min(Math.max(Number(new URL(request.url).searchParams.get("n")) || 0, 16), 16 * 1024 * 1024);
+				let body = bodies.get(n);
+				if (!body) {
+					body = `{"pad":"${"0123456789abcdef".repeat(Math.ceil(n / 16)).slice(0, n - 10)}"}`;
+					bodies.set(n, body);
+				}
+				return new Response(body, { headers: { "Content-Type": "application/json" } });
 			}
 			default:
 				return new Response("not a floor path", { status: 404 });

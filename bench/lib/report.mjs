@@ -73,14 +73,13 @@ request through its Node process; Miniflare direct is one workerd whose entry wo
 }
 
 /**
- * Floor rows (scenarios/floor.mjs) of this run. `healthz` is the scenario's own when it measured one
- * (closest in time), else the floor scenario's.
+ * Floor rows (scenarios/floor.mjs) of this run. A row the scenario measured itself wins (its `healthz`,
+ * closest in time; the draw's `proof-bytes`), else the floor scenario's.
  */
 function floorRow(run, s, label) {
-	if (label === "healthz") {
-		const own = s.rows?.find((r) => r.label === "healthz");
-		if (own) return own;
-	}
+	// A scenario's own row of that name first: its healthz, or a floor it measured next to its rows (`proof-bytes`).
+	const own = s.rows?.find((r) => r.label === label);
+	if (own) return own;
 	return run.scenarios.find((x) => x.name === "floor" && !x.error)?.rows.find((r) => r.label === label) ?? null;
 }
 

@@ -231,6 +231,22 @@ export default {
 			connections: PROOF_CONNECTIONS,
 		});
 		rows.push(proofRow);
+		// The same number of bytes from memory, with the same connections: what the proof's size alone costs to send.
+		const proofBytes = (await ctx.api("GET", `${d.base}/proof`, { headers: d.headers })).text?.length;
+		if (proofBytes) {
+			const bytesRow = await ctx.measure({
+				label: "proof-bytes",
+				path: `/__floor/bytes?n=${proofBytes}`,
+				connections: PROOF_CONNECTIONS,
+			});
+			rows.push(bytesRow);
+			notes.push(
+				`\`proof\` sends ${proofBytes.toLocaleString("en-US")} bytes. The floor worker sending a body of that size from memory ` +
+					`(\`proof-bytes\`, same connections) costs ${Math.round(bytesRow.cpu.workerdUsPerReq).toLocaleString("en-US")} µs/req ` +
+					`(${(bytesRow.cpu.workerdUsPerReq / rows[0].cpu.workerdUsPerReq).toFixed(2)}× \`healthz\`): \`proof\` is ` +
+					`${(proofRow.cpu.workerdUsPerReq / bytesRow.cpu.workerdUsPerReq).toFixed(2)}× that.`,
+			);
+		}
 		if (proofRow.cpu.workerdUsPerReq > 10 * rows[0].cpu.workerdUsPerReq) {
 			notes.push(
 				`\`proof\` after the draw costs ${Math.round(proofRow.cpu.workerdUsPerReq).toLocaleString("en-US")} µs of workerd CPU per request ` +

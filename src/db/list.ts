@@ -3,6 +3,7 @@ import { and, desc, eq, getTableName, lt, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { decodeCursor, type Page, type PageQuery, toPage } from "../lib/pagination";
 import type { Db } from "./client";
+import { selectRows } from "./rows";
 
 type ListTable = SQLiteTable & { id: SQLiteColumn; organizationId?: SQLiteColumn };
 
@@ -25,7 +26,7 @@ export async function listPage<T extends ListTable, Out>(
 	if (organizationId !== null && !tenantColumn) throw new Error(`${getTableName(table)} has no tenant column`);
 	const scope = `${getTableName(table)}|${organizationId ?? "platform"}`;
 	const after = page.cursor ? await decodeCursor(secret, scope, page.cursor) : undefined;
-	const rows = (await database
+	const query = database
 		.select()
 		.from(table as SQLiteTable)
 		.where(
@@ -36,6 +37,7 @@ export async function listPage<T extends ListTable, Out>(
 			),
 		)
 		.orderBy(desc(table.id))
-		.limit(page.limit + 1)) as (T["$inferSelect"] & { id: string })[];
+		.limit(page.limit + 1);
+	const rows = (await selectRows(database, table, query)) as (T["$inferSelect"] & { id: string })[];
 	return toPage(rows, page.limit, map, secret, scope);
 }

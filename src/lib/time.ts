@@ -3,7 +3,32 @@
  * A date-time without an offset is wall-clock time in a given IANA zone.
  */
 export function isoSeconds(ms: number): string {
-	return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+	// Lists format two times a row: toISOString costs ≈ 1.2 µs a call in workerd, the arithmetic
+	// below ≈ 0.2. Outside 1970–9999 (and for non-finite input) toISOString keeps its own rules.
+	if (!(ms >= 0 && ms < MAX_FAST_MS)) return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+	const seconds = Math.floor(ms / 1000);
+	const days = Math.floor(seconds / 86_400);
+	const inDay = seconds - days * 86_400;
+	return `${civilDate(days)}T${two(Math.floor(inDay / 3600))}:${two(Math.floor(inDay / 60) % 60)}:${two(inDay % 60)}Z`;
+}
+
+/** 10000-01-01T00:00:00Z: from here on toISOString writes a six-digit year. */
+const MAX_FAST_MS = 253_402_300_800_000;
+
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/** `YYYY-MM-DD` of a day count since 1970-01-01 (H. Hinnant's civil_from_days, proleptic Gregorian). */
+function civilDate(days: number): string {
+	const z = days + 719_468;
+	const era = Math.floor(z / 146_097);
+	const doe = z - era * 146_097;
+	const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+	const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+	const mp = Math.floor((5 * doy + 2) / 153);
+	const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+	const month = mp < 10 ? mp + 3 : mp - 9;
+	const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+	return `${year}-${two(month)}-${two(day)}`;
 }
 
 /**

@@ -54,3 +54,38 @@ describe("time helpers", () => {
 		expect(isTimeZone("America/New York")).toBe(false);
 	});
 });
+
+describe("isoSeconds", () => {
+	const reference = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+	it("writes what toISOString writes, to the second, across leap days, centuries and the range's ends", () => {
+		const fixed = [
+			0,
+			999,
+			Date.UTC(1970, 0, 1, 23, 59, 59, 999),
+			Date.UTC(2000, 1, 29, 12, 0, 0),
+			Date.UTC(2024, 1, 29, 23, 59, 59, 500),
+			Date.UTC(2100, 1, 28, 23, 59, 59),
+			Date.UTC(2100, 2, 1),
+			Date.UTC(2400, 1, 29, 6, 7, 8),
+			Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+			Date.UTC(10000, 0, 1),
+			-1,
+			Date.UTC(1969, 11, 31, 23, 59, 59),
+			Date.UTC(-1, 0, 1),
+		];
+		for (const ms of fixed) expect(isoSeconds(ms), String(ms)).toBe(reference(ms));
+		// A deterministic spread over 1970–9999 (an LCG, so a failure names a reproducible instant).
+		let x = 12_345;
+		for (let i = 0; i < 20_000; i++) {
+			x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+			const ms = Math.floor((x / 2_147_483_648) * 253_402_300_800_000);
+			expect(isoSeconds(ms), String(ms)).toBe(reference(ms));
+		}
+	});
+
+	it("throws on an invalid time, as toISOString does", () => {
+		expect(() => isoSeconds(Number.NaN)).toThrow(RangeError);
+		expect(() => isoSeconds(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+	});
+});
