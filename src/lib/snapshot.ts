@@ -47,6 +47,11 @@ export class Snapshots<T> {
 	forget(key: string): void {
 		this.entries.delete(key);
 	}
+
+	/** Drops every snapshot (a change whose keys are not known here, such as a sequence's rules). */
+	clear(): void {
+		this.entries.clear();
+	}
 }
 
 /**

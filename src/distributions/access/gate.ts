@@ -39,7 +39,7 @@ interface Request {
 export async function requireAccess(c: Asker, type: DistributionType, distributionId: string, accessCode?: string) {
 	const { organizationId } = c.var.tenant;
 	if (!isId(type, distributionId)) throw notFound(NAMES[type]);
-	const policy = await sequencePolicy(c, c.env.DB, organizationId, type, distributionId);
+	const policy = await sequencePolicy(c, c.env, organizationId, type, distributionId);
 	if (!policy) throw notFound(NAMES[type]);
 	if (policy.access === "open") return;
 	const request: Request = {

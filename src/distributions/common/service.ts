@@ -14,6 +14,7 @@ import type { DistributionConfig } from "../kernel/object";
 import { tellQueueStock } from "../queue/stock";
 import { engineRef, TYPE_NAMES } from "./engine";
 import { changedTimes, checkNotPast, checkRules, toPatch } from "./input";
+import { forgetPolicies } from "./policy";
 import {
 	type DistributionRow,
 	getDistribution,
@@ -175,6 +176,7 @@ export async function deleteDistribution(env: Env, tenant: Tenant, type: Distrib
 		throw conflict("Distribution has participants", `Close this ${type} before deleting it.`);
 	}
 	await removeDistribution(env.DB, tenant.organizationId, id);
+	forgetPolicies();
 	await ref.destroy();
 	await publish(env.EVENTS, [event(row, `${type}.deleted`)]);
 }

@@ -44,7 +44,7 @@ export async function requireChallenge(
 	backOfLineAllowed = false,
 ): Promise<Verdict> {
 	if (!isId(type, distributionId)) throw notFound(NAMES[type]);
-	const row = await sequencePolicy(c, c.env.DB, c.var.tenant.organizationId, type, distributionId);
+	const row = await sequencePolicy(c, c.env, c.var.tenant.organizationId, type, distributionId);
 	if (!row) throw notFound(NAMES[type]);
 	const { protection } = row;
 	if (protection.challenge === "none") return "passed";

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { firstUnknownProduct } from "../../catalog/products/repo";
+import { forgetPolicies } from "../../distributions/common/policy";
 import { deleteDistribution } from "../../distributions/common/service";
 import { isClosedOrLater, isOpen, statusAt } from "../../distributions/common/status";
 import { hasTurnstile } from "../../distributions/protection/turnstile/settings";
@@ -56,6 +57,7 @@ export async function updateSequence(
 	await checkProduct(env, organizationId, input.productId);
 	await checkProtection(env, organizationId, input.protection);
 	const row = await updateSequenceRow(env.DB, organizationId, id, input);
+	forgetPolicies();
 	// Its queues now sell another product (or none): their stock is that product's.
 	if (row && input.productId !== undefined) await tellQueueStock(env, organizationId, { sequenceId: id });
 	return row && publishChange(env.EVENTS, organizationId, "sequence.updated", toSequence(row));
@@ -82,5 +84,6 @@ export async function deleteDistributionsOf(env: Env, tenant: Tenant, sequenceId
 export async function deleteSequence(env: Env, tenant: Tenant, sequence: Row): Promise<void> {
 	await deleteDistributionsOf(env, tenant, [sequence.id], "a sequence");
 	await deleteSequenceRow(env.DB, tenant.organizationId, sequence.id);
+	forgetPolicies();
 	await publishChange(env.EVENTS, tenant.organizationId, "sequence.deleted", sequence);
 }

@@ -1,7 +1,8 @@
 /**
  * Public auction state and the draw proof from a per-isolate snapshot (issue 16, item 3): within
  * the snapshot's life a GET is answered without the object — the same body even after the object
- * changed — and a change made through this isolate (a bid) is seen at once. The suite serves no
+ * changed — and a change made through this isolate (a bid) is seen at once. The sequence policy
+ * the access and protection gates judge by is snapshotted the same way. The suite serves no
  * snapshots (PUBLIC_SNAPSHOT_MS 0); here the worker runs with one long enough that no test depends
  * on timing, and the helper's expiry is tested with its clock injected.
  */
@@ -10,9 +11,11 @@ import { describe, expect, it } from "vitest";
 import { Snapshots } from "../../../src/lib/snapshot";
 import { openAuction, publicState } from "../../support/auction";
 import { proofOf, shortDraw } from "../../support/draw";
-import { guests, tenant } from "../../support/helpers";
-import { consumerVia, realEnv } from "../../support/limits";
+import { BASE, guests, tenant } from "../../support/helpers";
+import { consumerVia, fetcherWith, realEnv } from "../../support/limits";
 import { auctionStub, drawStub } from "../../support/objects";
+import { expectProblem } from "../../support/problems";
+import { openQueue } from "../../support/queue";
 
 const snapshotted = realEnv({ PUBLIC_SNAPSHOT_MS: "60000" });
 
@@ -77,6 +80,29 @@ describe("through the worker", () => {
 		expect((await get()).text).toBe(first.text);
 		const fresh = await proofOf(t, d.id);
 		expect(fresh.log.size).toBeGreaterThan(first.json.log.size);
+	});
+
+	it("a sequence's access rules: a change behind the worker's back waits for the snapshot; one through it applies at once", async () => {
+		const t = await tenant();
+		const [a, b, c] = await guests(t, 3);
+		const queue = await openQueue(t);
+		const enterAs = (s: { accessToken: string }) =>
+			consumerVia(snapshotted, t, `/queues/${queue.id}/enter`, { method: "POST", token: s.accessToken, body: {} });
+		expect((await enterAs(a)).status).toBe(200);
+		// D1 changes without the worker: this isolate still judges by the rules it read.
+		await env.DB.prepare("UPDATE sequences SET access = 'codes' WHERE id = ?").bind(t.sequenceId).run();
+		expect((await enterAs(b)).status, "the policy snapshot").toBe(200);
+		// The merchant's update through this isolate drops every policy snapshot.
+		await env.DB.prepare("UPDATE sequences SET access = 'open' WHERE id = ?").bind(t.sequenceId).run();
+		const put = await fetcherWith(snapshotted)(
+			new Request(`${BASE}/api/v1/sequences/${t.sequenceId}`, {
+				method: "PUT",
+				headers: { Authorization: `Bearer ${t.secretKey}`, "Content-Type": "application/json" },
+				body: JSON.stringify({ access: "codes" }),
+			}),
+		);
+		expect(put.status, await put.text()).toBe(200);
+		expectProblem(await enterAs(c), 403, "Access code required");
 	});
 
 	it("the suite's own env serves no snapshot (PUBLIC_SNAPSHOT_MS 0)", () => {
