@@ -149,6 +149,12 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		this.scheduleAt("admit", now);
 	}
 
+	/** What the worker routes enters by: the shard count and the seed of the consumer → shard hash. Reads only. */
+	entryPlan(organizationId: string): { entryShards: number; encryptionSeed: string } | null {
+		const t = this.timelineOf(organizationId);
+		return t ? { entryShards: shardsOf(t), encryptionSeed: t.encryptionSeed } : null;
+	}
+
 	/** Stores the settings (kernel), then tells every shard the timeline it gates enters by. Invariant: shards refuse as this object does. */
 	override async configure(config: DistributionConfig): Promise<void> {
 		await super.configure(config);
@@ -275,7 +281,6 @@ export class QueueObject extends DistributionObject<QueueKind> {
 				nowServing: this.store.counter("now_serving"),
 				holes: this.store.holes(MAX_SNAPSHOT_HOLES),
 				soldOut: isSoldOut(this.store),
-				...(shardsOf(t) > 1 && { entryShards: shardsOf(t) }),
 			};
 		});
 	}

@@ -34,8 +34,6 @@ export interface QueueProgress {
 	holes: number[] | null;
 	/** Out of stock with no grant outstanding: whoever waits is told SOLD_OUT. */
 	soldOut: boolean;
-	/** Enters go to this many shard objects (absent: 1, the queue's own object). */
-	entryShards?: number;
 }
 
 export interface QueueStats {

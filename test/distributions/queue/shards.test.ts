@@ -159,8 +159,8 @@ describe("the shard's gate refuses as the queue's object does", () => {
 		await sleepUntil(Date.now() + 1600);
 		expect(await shard(closing, 1).enter(t.organizationId, "con_b", 0)).toEqual({ ok: false, error: "closed" });
 		const open = await openQueue(t, { entryShards: 2 });
-		const timeline = await queueStub(open.id).progressSnapshot(t.organizationId);
-		expect(timeline?.entryShards).toBe(2);
+		const plan = await queueStub(open.id).entryPlan(t.organizationId);
+		expect(plan?.entryShards).toBe(2);
 		expect(await shard(open, 0).enter("org_other", "con_c", 0)).toEqual({ ok: false, error: "not_found" });
 		await runDurableObjectAlarm(shard(open, 0));
 		const gate = await objectRows<{ json: string }>(shard(open, 0), "SELECT json FROM gate");
