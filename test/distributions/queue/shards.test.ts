@@ -8,10 +8,11 @@
  */
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { shardIndex, shardName } from "../../../src/distributions/queue/shards/plan";
 import { type Distribution, putDistribution } from "../../support/distributions";
-import { call, countRows, guest, type Tenant, tenant } from "../../support/helpers";
+import { BASE, call, countRows, guest, type Tenant, tenant } from "../../support/helpers";
+import { closeLive, connect } from "../../support/live";
 import { objectRows, queueStub } from "../../support/objects";
 import { expectProblem } from "../../support/problems";
 import { createQueue, enter, leave, openQueue, status } from "../../support/queue";
@@ -211,5 +212,20 @@ describe("through the consumer API", () => {
 		expect(rows.find((r) => r.consumer_id === b.consumerId)?.status).toBe("LEFT");
 		const polled = await status(t, q.id, a);
 		expect(polled.json).toMatchObject({ status: "QUEUED", position: 1 });
+	});
+});
+
+describe("the live socket of a consumer still pending in its shard", () => {
+	afterEach(closeLive);
+
+	it("connects with the consumer's place: the shard forwards the arrival before the socket opens", async () => {
+		const t = await tenant();
+		const q = await openQueue(t, { entryShards: 4 });
+		const a = await guest(t);
+		expect((await enter(t, q.id, a)).status).toBe(200);
+		const qs = new URLSearchParams({ key: t.publishableKey, token: a.accessToken });
+		const live = await connect(`${BASE}/consumer/v1/queues/${q.id}/live?${qs}`);
+		expect(await live.next()).toMatchObject({ type: "status", status: "QUEUED", position: 1 });
+		expect(await (await shardOf(q, a.consumerId, 4)).pendingCount()).toBe(0);
 	});
 });
