@@ -37,6 +37,8 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;
 	private readonly live = new QueueLive(this.ctx, () => this.store);
 	private readonly tickets = new EntryTickets();
+	/** The sold-out flag flipped in this commit: the shards are told after it (sharded entry). */
+	private gateChanged = false;
 
 	protected override onMigrate(): void {
 		migrate(this.sql, "queue", QUEUE_MIGRATIONS);
@@ -158,6 +160,12 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	/** Stores the settings (kernel), then tells every shard the timeline it gates enters by. Invariant: shards refuse as this object does. */
 	override async configure(config: DistributionConfig): Promise<void> {
 		await super.configure(config);
+		await this.pushGate();
+	}
+
+	/** k RPCs: every shard gets the timeline and the sold-out flag (on configure and when sold out flips). */
+	private async pushGate(): Promise<void> {
+		this.gateChanged = false;
 		const t = this.timeline();
 		if (!t || shardsOf(t) <= 1) return;
 		const soldOut = isSoldOut(this.store);
@@ -166,6 +174,12 @@ export class QueueObject extends DistributionObject<QueueKind> {
 				this.env.QUEUE_SHARD.getByName(shardName(t.id, i)).setGate(t, i, soldOut),
 			),
 		);
+	}
+
+	/** After every commit: a sold-out change reaches the shards at once (best effort: each acknowledgement carries it too). */
+	protected override async arm(): Promise<void> {
+		await super.arm();
+		if (this.gateChanged) await this.pushGate().catch(() => undefined);
 	}
 
 	/** The consumer's state: place and estimated wait while QUEUED, the grant while ADMITTED. Reads only. */
@@ -371,6 +385,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		const soldOut = isSoldOut(this.store) && statusAt("queue", t, now) === "OPEN";
 		if (soldOut === (this.store.counter("sold_out") === 1)) return;
 		this.store.setCounter("sold_out", soldOut ? 1 : 0);
+		this.gateChanged = true;
 		if (soldOut) {
 			this.recordTransition("SOLD_OUT", now);
 			this.live.soldOut();
