@@ -176,6 +176,16 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		);
 	}
 
+	/** Wipes this object (kernel) and every shard. Invariant: a deleted queue leaves no arrival behind in any shard. */
+	override async destroy(): Promise<void> {
+		const t = this.timeline();
+		await super.destroy();
+		if (!t || shardsOf(t) <= 1) return;
+		await Promise.all(
+			Array.from({ length: shardsOf(t) }, (_, i) => this.env.QUEUE_SHARD.getByName(shardName(t.id, i)).destroy()),
+		);
+	}
+
 	/** After every commit: a sold-out change reaches the shards at once (best effort: each acknowledgement carries it too). */
 	protected override async arm(): Promise<void> {
 		await super.arm();

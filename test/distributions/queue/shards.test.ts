@@ -229,3 +229,19 @@ describe("the live socket of a consumer still pending in its shard", () => {
 		expect(await (await shardOf(q, a.consumerId, 4)).pendingCount()).toBe(0);
 	});
 });
+
+describe("deleting a sharded queue", () => {
+	it("wipes every shard: no arrival, gate or alarm is left behind", async () => {
+		const t = await tenant();
+		const q = await createQueue(t, { openAt: iso(Date.now() + 3_600_000), prequeueSeconds: 7200, entryShards: 2 });
+		for (const id of ["con_del_1", "con_del_2", "con_del_3"]) {
+			expect((await (await shardOf(q, id, 2)).enter(t.organizationId, id, 0)).ok).toBe(true);
+		}
+		const res = await call(`/api/v1/queues/${q.id}`, { method: "DELETE", key: t.secretKey });
+		expect(res.status, res.text).toBeLessThan(300);
+		for (const i of [0, 1]) {
+			expect(await shard(q, i).enter(t.organizationId, "con_del_4", 0)).toEqual({ ok: false, error: "not_found" });
+			expect(await runDurableObjectAlarm(shard(q, i))).toBe(false);
+		}
+	});
+});

@@ -110,6 +110,13 @@ export class QueueShard extends DurableObject<Env> {
 		if (row && !row.forwarded) await this.flush();
 	}
 
+	/** The queue was deleted: every row and the alarm go. Invariant: afterwards the shard holds nothing and refuses as not found. */
+	async destroy(): Promise<void> {
+		await this.ctx.storage.deleteAlarm();
+		await this.ctx.storage.deleteAll();
+		this.store.forget();
+	}
+
 	/** Arrivals waiting here to be forwarded (tests and the bench). Reads only. */
 	pendingCount(): number {
 		return this.store.pending(BATCH_LIMIT).length;

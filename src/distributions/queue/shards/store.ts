@@ -82,6 +82,11 @@ export class ShardStore {
 		this.cachedGate = gate;
 	}
 
+	/** After storage was wiped: no gate any more (the tables are gone too: nothing is stored again). */
+	forget(): void {
+		this.cachedGate = null;
+	}
+
 	row(consumerId: string): Row | null {
 		return this.sql.exec<Row>("SELECT * FROM arrivals WHERE consumer_id = ?", consumerId).toArray()[0] ?? null;
 	}
