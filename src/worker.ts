@@ -11,6 +11,7 @@ export { AuctionObject } from "./distributions/auction/object";
 export { DrawObject } from "./distributions/draw/object";
 export { ChallengeLedger } from "./distributions/protection/ledger-object";
 export { QueueObject } from "./distributions/queue/object";
+export { QueueShard } from "./distributions/queue/shards/object";
 export { RateLimiter } from "./http/middleware/rate-limiter-object";
 
 export default {

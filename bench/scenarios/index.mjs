@@ -15,5 +15,6 @@ import floor from "./floor.mjs";
 import inObject from "./in-object.mjs";
 import queue from "./queue.mjs";
 import queueScale from "./queue-scale.mjs";
+import queueSharded from "./queue-sharded.mjs";
 
-export const scenarios = [floor, queue, queueScale, draw, drawScale, auction, admin, flood, inObject];
+export const scenarios = [floor, queue, queueScale, queueSharded, draw, drawScale, auction, admin, flood, inObject];

@@ -237,6 +237,8 @@ export const distributions = sqliteTable(
 		sessionDurationSeconds: integer("session_duration_seconds"),
 		/** Queues: how long before openAt shoppers may enter; their order is shuffled at open. */
 		prequeueSeconds: integer("prequeue_seconds").notNull().default(0),
+		/** Queues: how many shard objects take enters (1: the queue's own object, as before; queue/shards/). */
+		entryShards: integer("entry_shards").notNull().default(1),
 		winnerCount: integer("winner_count"),
 		maxEntries: integer("max_entries"),
 		/** Draws and auctions: how long a winner has to claim (default 86,400 s); draws: whether expired places pass down the ranking. */

@@ -20,6 +20,7 @@ const PLAIN_FIELDS = [
 	"admissionRate",
 	"sessionDurationSeconds",
 	"prequeueSeconds",
+	"entryShards",
 	"winnerCount",
 	"maxEntries",
 	"claimWindowSeconds",

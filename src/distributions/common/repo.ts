@@ -42,6 +42,7 @@ export function toDistribution(row: DistributionRow, now = Date.now()): Distribu
 				sessionDurationSeconds: row.sessionDurationSeconds,
 				// Extensions beyond the spec appear only when set, so spec responses stay exact.
 				...(row.prequeueSeconds ? { prequeueSeconds: row.prequeueSeconds } : {}),
+				...(row.entryShards > 1 ? { entryShards: row.entryShards } : {}),
 				...tail,
 			};
 		case "draw":

@@ -11,6 +11,7 @@ import { isoInstant } from "../../lib/time";
 import { rulesFrozen } from "../auction/refusals";
 import { frozenChanges } from "../auction/rules";
 import type { DistributionConfig } from "../kernel/object";
+import { checkShardChange } from "../queue/shards/plan";
 import { tellQueueStock } from "../queue/stock";
 import { engineRef, TYPE_NAMES } from "./engine";
 import { changedTimes, checkNotPast, checkRules, toPatch } from "./input";
@@ -80,6 +81,7 @@ export async function createDistribution(
 		admissionRate: null,
 		sessionDurationSeconds: null,
 		prequeueSeconds: 0,
+		entryShards: 1,
 		winnerCount: null,
 		maxEntries: null,
 		claimWindowSeconds: null,
@@ -135,6 +137,7 @@ export async function updateDistribution(
 	// An auction's rules freeze at its first bid (only a change counts; its object knows whether any bid was placed).
 	const frozen = type === "auction" ? frozenChanges(before, { ...before, ...patch }) : [];
 	if (frozen.length && (await engineRef(env, "auction", id).participantCount()) > 0) throw rulesFrozen(frozen);
+	if (type === "queue") checkShardChange(before, patch, now);
 	checkNotPast(patch, before, now);
 	const after: DistributionRow = { ...before, ...patch, updatedAt: now };
 	after.status = statusAt(type, after, now);

@@ -18,9 +18,11 @@ import { statusAt } from "../common/status";
 import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { migrate } from "../kernel/migrations";
-import { DistributionObject, type StoredTimeline } from "../kernel/object";
+import { type DistributionConfig, DistributionObject, type StoredTimeline } from "../kernel/object";
 import { estimatedWaitSeconds } from "./admission";
 import { QueueLive } from "./live";
+import { entryRefusal, shardName, shardsOf } from "./shards/plan";
+import type { Arrival, IngestAck } from "./shards/store";
 import { type Entry, type EntryStatus, grantOf, type Lane, QUEUE_MIGRATIONS, QueueStore } from "./store";
 import { admitDue, admitting, drained, isSoldOut, nextTick } from "./ticks";
 
@@ -35,6 +37,8 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;
 	private readonly live = new QueueLive(this.ctx, () => this.store);
 	private readonly tickets = new EntryTickets();
+	/** The sold-out flag flipped in this commit: the shards are told after it (sharded entry). */
+	private gateChanged = false;
 
 	protected override onMigrate(): void {
 		migrate(this.sql, "queue", QUEUE_MIGRATIONS);
@@ -48,25 +52,144 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	 * consumer; a waiting back-lane consumer entering again in lane 0 moves to the back of the front.
 	 */
 	async enter(organizationId: string, consumerId: string, lane: Lane = 0): Promise<QueueReply<QueueState>> {
-		return this.act(organizationId, { consumerId }, (now, t, existing) => {
-			if (existing?.status === "QUEUED" && existing.lane === 1 && lane === 0) {
-				this.store.promote(existing);
-				return ok(this.store.entry(consumerId) as Entry);
+		return this.act(organizationId, { consumerId }, (now, t, existing) =>
+			this.enterAt(now, t, existing, consumerId, lane, isSoldOut(this.store)),
+		);
+	}
+
+	/** The enter rule at `now` (an arrival's time, for a shard's batch); in the caller's transaction. */
+	private enterAt(
+		now: number,
+		t: StoredTimeline,
+		existing: Entry | null,
+		consumerId: string,
+		lane: Lane,
+		soldOut: boolean,
+	): QueueReply<Entry> {
+		if (existing?.status === "QUEUED" && existing.lane === 1 && lane === 0) {
+			this.store.promote(existing);
+			return ok(this.store.entry(consumerId) as Entry);
+		}
+		if (existing && existing.status !== "LEFT") return ok(existing);
+		const refusal = entryRefusal(t, now, soldOut);
+		if (refusal) return refuse(refusal);
+		const status = statusAt("queue", t, now);
+		const entry = this.store.enqueue(consumerId, now, status === "SCHEDULED", lane);
+		this.emit("queue.consumer.entered", { consumerId }, now);
+		// Wake the admission tick only if it could admit: a rate is set and the tick is idle.
+		if (status === "OPEN" && t.admissionRate && (this.store.counter("paused") || !this.isScheduled("admit"))) {
+			this.scheduleAt("admit", now);
+		}
+		return ok(entry);
+	}
+
+	/**
+	 * A shard's batch of arrivals (shards/object.ts), in its arrival order, in one transaction: each
+	 * goes through the enter rule at its arrival time (sold out excepted: the shard already answered
+	 * it), then its leave if it left while pending. Invariant: idempotent — an arrival at or below the
+	 * shard's last acknowledged seq is never entered again, so a re-sent batch changes nothing; with
+	 * a pre-queue, arrivals from openAt on wait (unacknowledged) until every shard has reported past
+	 * openAt and the shuffle has placed the whole pre-queue.
+	 */
+	async ingest(shard: number, batch: Arrival[], drainedTo: number): Promise<IngestAck> {
+		const ack = await this.transact((now): IngestAck => {
+			const t = this.timeline();
+			const waiting = () => ({ soldOut: isSoldOut(this.store), waiting: this.store.queued() });
+			if (!t) return { acked: batch.at(-1)?.seq ?? 0, soldOut: false, waiting: 0 };
+			const seen = `shard_seq_${shard}`;
+			let acked = this.store.counter(seen);
+			const gated = shardsOf(t) > 1 && t.prequeueSeconds > 0 && t.openAt != null;
+			let reported = drainedTo;
+			for (const a of batch) {
+				if (a.seq > acked) {
+					if (gated && a.arrivedAt >= (t.openAt as number) && !this.store.counter("shards_placed")) {
+						// Every earlier arrival of this shard is in: it has reported up to openAt.
+						this.reportDrained(shard, t.openAt as number, now);
+						if (!this.store.counter("shards_placed")) {
+							reported = -1;
+							break;
+						}
+					}
+					this.enterAt(a.arrivedAt, t, this.store.entry(a.consumerId), a.consumerId, a.lane, false);
+					acked = a.seq;
+				}
+				const e = a.leftAt == null ? null : this.store.entry(a.consumerId);
+				if (
+					e &&
+					a.leftAt != null &&
+					e.entered_at === a.arrivedAt &&
+					(e.status === "QUEUED" || e.status === "ADMITTED")
+				) {
+					this.store.finish(e, "LEFT", a.leftAt);
+					this.emit("queue.consumer.left", { consumerId: a.consumerId }, now);
+				}
 			}
-			if (existing && existing.status !== "LEFT") return ok(existing);
-			const status = statusAt("queue", t, now);
-			const prequeueFrom = (t.openAt ?? Number.POSITIVE_INFINITY) - t.prequeueSeconds * 1000;
-			if (status === "DRAFT" || (status === "SCHEDULED" && now < prequeueFrom)) return refuse("not_open");
-			if (status !== "OPEN" && status !== "SCHEDULED") return refuse("closed");
-			if (status === "OPEN" && isSoldOut(this.store)) return refuse("sold_out");
-			const entry = this.store.enqueue(consumerId, now, status === "SCHEDULED", lane);
-			this.emit("queue.consumer.entered", { consumerId }, now);
-			// Wake the admission tick only if it could admit: a rate is set and the tick is idle.
-			if (status === "OPEN" && t.admissionRate && (this.store.counter("paused") || !this.isScheduled("admit"))) {
-				this.scheduleAt("admit", now);
-			}
-			return ok(entry);
+			this.store.setCounter(seen, acked);
+			if (gated && reported >= 0) this.reportDrained(shard, reported, now);
+			this.scheduleAt("admit", now);
+			return { acked, ...waiting() };
 		});
+		await this.live.push((e) => this.describe(e));
+		return ack;
+	}
+
+	/** Shard `shard` has sent every arrival before `at`; once all have passed openAt, the pre-queue is shuffled. */
+	private reportDrained(shard: number, at: number, now: number): void {
+		const t = this.timeline();
+		if (!t?.openAt) return;
+		const name = `shard_drained_${shard}`;
+		if (at > this.store.counter(name)) this.store.setCounter(name, at);
+		this.shuffleSharded(t, now);
+	}
+
+	/** A sharded pre-queue is shuffled once the queue is OPEN and every shard has reported past openAt. */
+	private shuffleSharded(t: StoredTimeline, now: number): void {
+		if (this.store.counter("shards_placed") || t.openAt == null || now < t.openAt) return;
+		for (let i = 0; i < shardsOf(t); i++) if (this.store.counter(`shard_drained_${i}`) < t.openAt) return;
+		this.store.setCounter("shards_placed", 1);
+		this.store.placePrequeue();
+		this.scheduleAt("admit", now);
+	}
+
+	/** What the worker routes enters by: the shard count and the seed of the consumer → shard hash. Reads only. */
+	entryPlan(organizationId: string): { entryShards: number; encryptionSeed: string } | null {
+		const t = this.timelineOf(organizationId);
+		return t ? { entryShards: shardsOf(t), encryptionSeed: t.encryptionSeed } : null;
+	}
+
+	/** Stores the settings (kernel), then tells every shard the timeline it gates enters by. Invariant: shards refuse as this object does. */
+	override async configure(config: DistributionConfig): Promise<void> {
+		await super.configure(config);
+		await this.pushGate();
+	}
+
+	/** k RPCs: every shard gets the timeline and the sold-out flag (on configure and when sold out flips). */
+	private async pushGate(): Promise<void> {
+		this.gateChanged = false;
+		const t = this.timeline();
+		if (!t || shardsOf(t) <= 1) return;
+		const soldOut = isSoldOut(this.store);
+		await Promise.all(
+			Array.from({ length: shardsOf(t) }, (_, i) =>
+				this.env.QUEUE_SHARD.getByName(shardName(t.id, i)).setGate(t, i, soldOut),
+			),
+		);
+	}
+
+	/** Wipes this object (kernel) and every shard. Invariant: a deleted queue leaves no arrival behind in any shard. */
+	override async destroy(): Promise<void> {
+		const t = this.timeline();
+		await super.destroy();
+		if (!t || shardsOf(t) <= 1) return;
+		await Promise.all(
+			Array.from({ length: shardsOf(t) }, (_, i) => this.env.QUEUE_SHARD.getByName(shardName(t.id, i)).destroy()),
+		);
+	}
+
+	/** After every commit: a sold-out change reaches the shards at once (best effort: each acknowledgement carries it too). */
+	protected override async arm(): Promise<void> {
+		await super.arm();
+		if (this.gateChanged) await this.pushGate().catch(() => undefined);
 	}
 
 	/** The consumer's state: place and estimated wait while QUEUED, the grant while ADMITTED. Reads only. */
@@ -216,7 +339,9 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	}
 
 	protected override onTransition(status: string, now: number): void {
-		if (status === "OPEN") {
+		const t = this.timeline();
+		if (status === "OPEN" && t && shardsOf(t) > 1 && t.prequeueSeconds > 0) this.shuffleSharded(t, now);
+		else if (status === "OPEN") {
 			this.store.placePrequeue();
 			this.scheduleAt("admit", now);
 		}
@@ -274,6 +399,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		const soldOut = isSoldOut(this.store) && statusAt("queue", t, now) === "OPEN";
 		if (soldOut === (this.store.counter("sold_out") === 1)) return;
 		this.store.setCounter("sold_out", soldOut ? 1 : 0);
+		this.gateChanged = true;
 		if (soldOut) {
 			this.recordTransition("SOLD_OUT", now);
 			this.live.soldOut();

@@ -20,7 +20,7 @@ import { BACK_LANE } from "./store";
 const SNAPSHOT_TTL_MS = 1000;
 const snapshots = new Snapshots<QueueProgress | null>();
 
-function progressOf(env: Env, organizationId: string, queueId: string): Promise<QueueProgress | null> {
+export function progressOf(env: Env, organizationId: string, queueId: string): Promise<QueueProgress | null> {
 	// A failed read is kept as "ask the object" for the TTL too: the poll then goes to the object.
 	return snapshots.get(`${organizationId}|${queueId}`, SNAPSHOT_TTL_MS, () =>
 		engineRef(env, "queue", queueId)

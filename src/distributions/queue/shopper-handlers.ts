@@ -13,6 +13,7 @@ import { requireChallenge } from "../protection/gate";
 import { identify, type QueueEnv } from "./identify";
 import { forgetSnapshot, waitingStateFromTicket } from "./progress";
 import { QUEUE_ERRORS } from "./refusals";
+import { shardOf, shardOfWho } from "./shards/edge";
 import type * as routes from "./shopper-routes";
 
 type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R, QueueEnv>;
@@ -24,7 +25,10 @@ export const enter: Handler<typeof routes.enter> = async (c) => {
 	// A queue is the one place a failed challenge may still get in: at the back, if the merchant chose it.
 	const verdict = await requireChallenge(c, "queue", id, "enter", true);
 	const lane = verdict === "back_of_line" ? 1 : 0;
-	const state = unwrap(await engineRef(c.env, "queue", id).enter(org, c.get("consumerId"), lane), QUEUE_ERRORS);
+	// A sharded queue (entryShards > 1): the consumer's shard stores the arrival and forwards it.
+	const shard = await shardOf(c.env, org, id, c.get("consumerId"));
+	const target = shard ?? engineRef(c.env, "queue", id);
+	const state = unwrap(await target.enter(org, c.get("consumerId"), lane), QUEUE_ERRORS);
 	return c.json(await withCheckout(c.env, org, id, state, c.get("sessionId")), 200);
 };
 
@@ -38,7 +42,13 @@ export const status: Handler<typeof routes.status> = async (c) => {
 		const waiting = await waitingStateFromTicket(c.env, org, id, who.ticket, tokenConsumer);
 		if (waiting) return c.json(waiting, 200);
 	}
-	const state = unwrap(await engineRef(c.env, "queue", id).state(org, who), QUEUE_ERRORS);
+	let reply = await engineRef(c.env, "queue", id).state(org, who);
+	// Not in the queue's line yet: an arrival still waiting in its shard (≤ one flush) answers from there.
+	if (!reply.ok && reply.error === "not_entered") {
+		const shard = await shardOfWho(c.env, org, id, who);
+		if (shard) reply = await shard.state(org, who);
+	}
+	const state = unwrap(reply, QUEUE_ERRORS);
 	// A ticket alone reads the place but never carries the grant away: that takes the consumer's token.
 	if (ticketOnly(who)) return c.json(withoutGrant(state), 200);
 	return c.json(await withCheckout(c.env, org, id, state, c.get("sessionId")), 200);
@@ -49,7 +59,12 @@ export const leave: Handler<typeof routes.leave> = async (c) => {
 	const org = c.get("tenant").organizationId;
 	const who = c.get("who");
 	if (ticketOnly(who)) throw unauthorized("Leaving the line takes the consumer's access token, not a ticket.");
-	const state = unwrap(await engineRef(c.env, "queue", id).leave(org, who), QUEUE_ERRORS);
+	let reply = await engineRef(c.env, "queue", id).leave(org, who);
+	if (!reply.ok && reply.error === "not_entered") {
+		const shard = await shardOfWho(c.env, org, id, who);
+		if (shard) reply = await shard.leave(org, who);
+	}
+	const state = unwrap(reply, QUEUE_ERRORS);
 	forgetSnapshot(org, id);
 	return c.json(state, 200);
 };
@@ -60,6 +75,9 @@ const openLive: Handler<typeof routes.live> = async (c) => {
 	const who = c.get("who");
 	const headers: Record<string, string> = { "X-Organization-Id": c.get("tenant").organizationId };
 	if ("consumerId" in who) headers["X-Consumer-Id"] = who.consumerId;
+	// A sharded queue's object must know the consumer before its socket opens: a pending arrival is forwarded first.
+	const shard = await shardOfWho(c.env, c.get("tenant").organizationId, c.req.valid("param").id, who);
+	if (shard && "consumerId" in who) await shard.settle(who.consumerId);
 	if (who.ticket) headers["X-Queue-Ticket"] = who.ticket;
 	// A session-bound token's grant must be bound at the edge: its socket never carries one (fetch status).
 	if (c.get("sessionId")) headers["X-Grant-Withheld"] = "1";

@@ -1,0 +1,1 @@
+ALTER TABLE `distributions` ADD `entry_shards` integer DEFAULT 1 NOT NULL;

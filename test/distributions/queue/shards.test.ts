@@ -1,0 +1,247 @@
+/**
+ * Sharded entry (entryShards > 1, src/distributions/queue/shards): the setting's validation and
+ * freeze, 2,000 concurrent enters over 8 shards with shards and the queue's object evicted mid-burst
+ * (every consumer exactly once, in arrival order within each shard, capacity never exceeded), a
+ * re-sent batch changing nothing, the shards' gate (not_open, closed, sold_out), the pre-queue
+ * shuffle spanning every shard, and the edge routing (enter, status, leave of a pending arrival).
+ * Shards flush through their alarm (`runDurableObjectAlarm`); their real alarms may also fire.
+ */
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import { shardIndex, shardName } from "../../../src/distributions/queue/shards/plan";
+import { type Distribution, putDistribution } from "../../support/distributions";
+import { BASE, call, countRows, guest, type Tenant, tenant } from "../../support/helpers";
+import { closeLive, connect } from "../../support/live";
+import { objectRows, queueStub } from "../../support/objects";
+import { expectProblem } from "../../support/problems";
+import { createQueue, enter, leave, openQueue, status } from "../../support/queue";
+import { iso, sleepUntil } from "../../support/time";
+
+type Q = Distribution;
+
+const shard = (q: Q, i: number) => env.QUEUE_SHARD.getByName(shardName(q.id, i));
+const shardOf = async (q: Q, consumerId: string, k: number) =>
+	shard(q, await shardIndex(q.encryptionSeed, consumerId, k));
+
+/** Runs every shard's flush until none has anything pending. */
+async function drain(q: Q, k: number) {
+	for (let round = 0; round < 20; round++) {
+		let pending = 0;
+		for (let i = 0; i < k; i++) {
+			await runDurableObjectAlarm(shard(q, i));
+			pending += await shard(q, i).pendingCount();
+		}
+		if (pending === 0) return;
+	}
+	throw new Error("shards never drained");
+}
+
+type Row = { consumer_id: string; seq: number | null; status: string; entered_at: number; admitted_at: number | null };
+const entriesOf = (q: Q) =>
+	objectRows<Row>(queueStub(q.id), "SELECT consumer_id, seq, status, entered_at, admitted_at FROM entries");
+
+describe("entryShards, the setting", () => {
+	it("is validated (1–64, whole): 0, 65, 1.5 and a string are 400 and store nothing", async () => {
+		const t = await tenant();
+		for (const entryShards of [0, 65, 1.5, "4"]) {
+			const res = await call("/api/v1/queues", { key: t.secretKey, body: { sequenceId: t.sequenceId, entryShards } });
+			expectProblem(res, 400);
+		}
+		expect(await countRows("distributions", t.organizationId)).toBe(0);
+	});
+
+	it("shows in the queue when above 1, and is fixed once the queue takes entries (409)", async () => {
+		const t = await tenant();
+		const plain = await createQueue(t, {});
+		expect(plain.entryShards).toBeUndefined();
+		const later = await createQueue(t, { openAt: iso(Date.now() + 3_600_000), entryShards: 4 });
+		expect(later.entryShards).toBe(4);
+		const moved = await putDistribution(t, "queue", later.id, { entryShards: 8 });
+		expect(moved.status, moved.text).toBe(200);
+		expect((await call(`/api/v1/queues/${later.id}`, { key: t.secretKey })).json.entryShards).toBe(8);
+		const open = await openQueue(t, { entryShards: 4 });
+		expectProblem(await putDistribution(t, "queue", open.id, { entryShards: 2 }), 409);
+		expect((await call(`/api/v1/queues/${open.id}`, { key: t.secretKey })).json.entryShards).toBe(4);
+	});
+});
+
+describe("2,000 concurrent enters over 8 shards", () => {
+	it("every consumer exactly once, in arrival order within each shard; evictions lose and double nothing", async () => {
+		const t: Tenant = await tenant();
+		const q = await openQueue(t, { entryShards: 8, maxCapacity: 100 });
+		const ids = Array.from({ length: 2000 }, (_, i) => `con_shard_${String(i).padStart(4, "0")}`);
+		const enterAll = async (batch: string[]) => {
+			const failed: string[] = [];
+			await Promise.all(
+				batch.map(async (id) => {
+					try {
+						const r = await (await shardOf(q, id, 8)).enter(t.organizationId, id, 0);
+						expect(r.ok, JSON.stringify(r)).toBe(true);
+					} catch {
+						failed.push(id); // the object was evicted under the call: the shopper retries
+					}
+				}),
+			);
+			return failed;
+		};
+		const first = enterAll(ids.slice(0, 1000));
+		await runDurableObjectAlarm(shard(q, 2));
+		await evictDurableObject(shard(q, 0));
+		await evictDurableObject(queueStub(q.id));
+		let retry = await first;
+		const second = enterAll(ids.slice(1000));
+		await evictDurableObject(shard(q, 5));
+		await runDurableObjectAlarm(shard(q, 5));
+		retry = [...retry, ...(await second)];
+		while (retry.length) retry = await enterAll(retry);
+		// Entering again (pending or forwarded) never makes a second place.
+		expect(await enterAll(ids.slice(0, 200))).toEqual([]);
+		await drain(q, 8);
+
+		const rows = await entriesOf(q);
+		expect(rows.length).toBe(2000);
+		expect(new Set(rows.map((r) => r.consumer_id)).size).toBe(2000);
+		expect(rows.every((r) => r.status === "QUEUED" && r.seq != null)).toBe(true);
+		// Within a shard, line order is arrival order exactly.
+		const bySeq = [...rows].sort((a, b) => (a.seq as number) - (b.seq as number));
+		const last = new Map<number, number>();
+		for (const r of bySeq) {
+			const i = await shardIndex(q.encryptionSeed, r.consumer_id, 8);
+			expect(r.entered_at).toBeGreaterThanOrEqual(last.get(i) ?? 0);
+			last.set(i, r.entered_at);
+		}
+		// Admission is the queue's object's, unchanged: capacity holds, in line order.
+		const admitted = await queueStub(q.id).admitNow(t.organizationId, 5000);
+		expect(admitted).toEqual({ ok: true, value: { admitted: 100 } });
+		const after = await entriesOf(q);
+		const first100 = bySeq.slice(0, 100).map((r) => r.consumer_id);
+		expect(
+			after
+				.filter((r) => r.status === "ADMITTED")
+				.map((r) => r.consumer_id)
+				.sort(),
+		).toEqual(first100.sort());
+	});
+});
+
+describe("ingest", () => {
+	it("a re-sent batch (a lost acknowledgement) changes nothing", async () => {
+		const t = await tenant();
+		const q = await openQueue(t, { entryShards: 2 });
+		const now = Date.now();
+		const batch = [1, 2, 3].map((seq) => ({
+			seq,
+			consumerId: `con_dup_${seq}`,
+			lane: 0 as const,
+			arrivedAt: now,
+			leftAt: null,
+		}));
+		const a = await queueStub(q.id).ingest(0, batch, now);
+		expect(a.acked).toBe(3);
+		await queueStub(q.id).leave(t.organizationId, { consumerId: "con_dup_2" });
+		const b = await queueStub(q.id).ingest(0, batch, now);
+		expect(b.acked).toBe(3);
+		const rows = await entriesOf(q);
+		expect(rows.map((r) => [r.consumer_id, r.status]).sort()).toEqual([
+			["con_dup_1", "QUEUED"],
+			["con_dup_2", "LEFT"],
+			["con_dup_3", "QUEUED"],
+		]);
+	});
+});
+
+describe("the shard's gate refuses as the queue's object does", () => {
+	it("not_open, closed, sold_out; another organization's queue is not found", async () => {
+		const t = await tenant();
+		const later = await createQueue(t, { openAt: iso(Date.now() + 3_600_000), entryShards: 2 });
+		expect(await shard(later, 0).enter(t.organizationId, "con_a", 0)).toEqual({ ok: false, error: "not_open" });
+		const closing = await openQueue(t, { entryShards: 2, closeAt: iso(Date.now() + 1500) });
+		await sleepUntil(Date.now() + 1600);
+		expect(await shard(closing, 1).enter(t.organizationId, "con_b", 0)).toEqual({ ok: false, error: "closed" });
+		const open = await openQueue(t, { entryShards: 2 });
+		const plan = await queueStub(open.id).entryPlan(t.organizationId);
+		expect(plan?.entryShards).toBe(2);
+		expect(await shard(open, 0).enter("org_other", "con_c", 0)).toEqual({ ok: false, error: "not_found" });
+		await runDurableObjectAlarm(shard(open, 0));
+		const gate = await objectRows<{ json: string }>(shard(open, 0), "SELECT json FROM gate");
+		const { timeline: stored, index } = JSON.parse(gate[0].json);
+		await shard(open, 0).setGate(stored, index, true);
+		expect(await shard(open, 0).enter(t.organizationId, "con_d", 0)).toEqual({ ok: false, error: "sold_out" });
+		expect((await entriesOf(open)).length).toBe(0);
+	});
+});
+
+describe("the pre-queue spans every shard", () => {
+	it("every arrival before openAt is shuffled in at open, ahead of everyone after", async () => {
+		const t = await tenant();
+		const openAt = Date.now() + 2500;
+		const q = await createQueue(t, { openAt: iso(openAt), prequeueSeconds: 600, entryShards: 4 });
+		const early = Array.from({ length: 40 }, (_, i) => `con_pre_${i}`);
+		for (const id of early) expect((await (await shardOf(q, id, 4)).enter(t.organizationId, id, 0)).ok).toBe(true);
+		await sleepUntil(openAt + 50);
+		const late = Array.from({ length: 10 }, (_, i) => `con_post_${i}`);
+		for (const id of late) expect((await (await shardOf(q, id, 4)).enter(t.organizationId, id, 0)).ok).toBe(true);
+		await drain(q, 4);
+		const rows = await entriesOf(q);
+		expect(rows.length).toBe(50);
+		expect(rows.every((r) => r.seq != null)).toBe(true);
+		const maxEarly = Math.max(...rows.filter((r) => r.consumer_id.startsWith("con_pre")).map((r) => r.seq as number));
+		const minLate = Math.min(...rows.filter((r) => r.consumer_id.startsWith("con_post")).map((r) => r.seq as number));
+		expect(maxEarly).toBe(40);
+		expect(minLate).toBe(41);
+	});
+});
+
+describe("through the consumer API", () => {
+	it("enter goes to the shard; status answers while pending and after; leave cancels a pending arrival", async () => {
+		const t = await tenant();
+		const q = await openQueue(t, { entryShards: 4 });
+		const [a, b] = [await guest(t), await guest(t)];
+		const entered = await enter(t, q.id, a);
+		expect(entered.status, entered.text).toBe(200);
+		expect(entered.json.status).toBe("QUEUED");
+		expect((await status(t, q.id, a)).json.status).toBe("QUEUED");
+		expect((await enter(t, q.id, b)).status).toBe(200);
+		const left = await leave(t, q.id, b);
+		expect(left.status, left.text).toBe(200);
+		expect(left.json.status).toBe("LEFT");
+		await drain(q, 4);
+		const rows = await entriesOf(q);
+		expect(rows.find((r) => r.consumer_id === a.consumerId)?.status).toBe("QUEUED");
+		expect(rows.find((r) => r.consumer_id === b.consumerId)?.status).toBe("LEFT");
+		const polled = await status(t, q.id, a);
+		expect(polled.json).toMatchObject({ status: "QUEUED", position: 1 });
+	});
+});
+
+describe("the live socket of a consumer still pending in its shard", () => {
+	afterEach(closeLive);
+
+	it("connects with the consumer's place: the shard forwards the arrival before the socket opens", async () => {
+		const t = await tenant();
+		const q = await openQueue(t, { entryShards: 4 });
+		const a = await guest(t);
+		expect((await enter(t, q.id, a)).status).toBe(200);
+		const qs = new URLSearchParams({ key: t.publishableKey, token: a.accessToken });
+		const live = await connect(`${BASE}/consumer/v1/queues/${q.id}/live?${qs}`);
+		expect(await live.next()).toMatchObject({ type: "status", status: "QUEUED", position: 1 });
+		expect(await (await shardOf(q, a.consumerId, 4)).pendingCount()).toBe(0);
+	});
+});
+
+describe("deleting a sharded queue", () => {
+	it("wipes every shard: no arrival, gate or alarm is left behind", async () => {
+		const t = await tenant();
+		const q = await createQueue(t, { openAt: iso(Date.now() + 3_600_000), prequeueSeconds: 7200, entryShards: 2 });
+		for (const id of ["con_del_1", "con_del_2", "con_del_3"]) {
+			expect((await (await shardOf(q, id, 2)).enter(t.organizationId, id, 0)).ok).toBe(true);
+		}
+		const res = await call(`/api/v1/queues/${q.id}`, { method: "DELETE", key: t.secretKey });
+		expect(res.status, res.text).toBeLessThan(300);
+		for (const i of [0, 1]) {
+			expect(await shard(q, i).enter(t.organizationId, "con_del_4", 0)).toEqual({ ok: false, error: "not_found" });
+			expect(await runDurableObjectAlarm(shard(q, i))).toBe(false);
+		}
+	});
+});
