@@ -6,8 +6,10 @@
  * per second: a launch's traffic spread over several isolates gets each one's threshold, so the
  * breaker bounds what one isolate sends; the object's own overload errors remain the last line.
  * Runs after authentication and the rate limits, so only arrivals that would reach the object
- * count. Owns no table: a counter per distribution in memory.
+ * count. A sharded queue's threshold is k times this: its enters spread over k shard objects.
+ * Owns no table: a counter per distribution in memory.
  */
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../../http/problems";
 import { breakerThreshold } from "./budgets";
@@ -31,9 +33,22 @@ export function admitArrival(key: string, threshold: number, now = Date.now()): 
 
 type Arrival = { Bindings: Env; Variables: { tenant: { organizationId: string } } };
 
-/** Sheds an arrival past the threshold: 429 `Distribution busy`, Retry-After 1–3 s (spread, so retries do not return at once). */
-export const breaker = createMiddleware<Arrival>(async (c, next) => {
-	const threshold = breakerThreshold(c.env);
+/**
+ * Sheds an arrival past the threshold: 429 `Distribution busy`, Retry-After 1–3 s (spread, so
+ * retries do not return at once). `objects` is how many objects the distribution's arrivals spread
+ * over (a sharded queue's entryShards): the threshold guards each object, so it scales with them.
+ */
+export const scaledBreaker = (objects: (c: Context<Arrival>) => Promise<number>) =>
+	createMiddleware<Arrival>(async (c, next) => {
+		const threshold = breakerThreshold(c.env) * (await objects(c));
+		shedPast(c, threshold);
+		await next();
+	});
+
+/** The breaker of a distribution served by one object. */
+export const breaker = scaledBreaker(async () => 1);
+
+function shedPast(c: Context<Arrival>, threshold: number): void {
 	const key = `${c.get("tenant").organizationId}|${c.req.param("id") ?? ""}`;
 	if (!admitArrival(key, threshold)) {
 		throw new ApiError(
@@ -44,5 +59,4 @@ export const breaker = createMiddleware<Arrival>(async (c, next) => {
 			{ "Retry-After": String(1 + Math.floor(Math.random() * 3)) },
 		);
 	}
-	await next();
-});
+}

@@ -4,10 +4,14 @@ import { consumerTokenAuth } from "../../http/middleware/consumer-auth";
 import { empty, errors, json, optionalJsonBody, SECURITY } from "../../http/openapi";
 import { idParam, liveQuery } from "../../lib/schemas";
 import { ACCESS_REFUSALS, enterBody } from "../access/schema";
-import { breaker } from "../limits/breaker";
+import { scaledBreaker } from "../limits/breaker";
 import { consumerLimit, LIMIT_REFUSALS, whoLimit } from "../limits/consumer-limits";
 import { identify } from "./identify";
 import { queueStateSchema } from "./schema";
+import { entryObjects } from "./shards/edge";
+
+/** A sharded queue takes k times the enters a second: each of its k shard objects is guarded. */
+const enterBreaker = scaledBreaker((c) => entryObjects(c.env, c.get("tenant").organizationId, c.req.param("id") ?? ""));
 
 const tags = ["Consumer: queues"];
 const security = SECURITY.consumer;
@@ -19,7 +23,7 @@ export const enter = createRoute({
 	tags,
 	summary: "Enter the queue (entering again returns the same place)",
 	security,
-	middleware: [consumerTokenAuth, consumerLimit("enter"), breaker],
+	middleware: [consumerTokenAuth, consumerLimit("enter"), enterBreaker],
 	request: { ...request, body: optionalJsonBody(enterBody) },
 	responses: {
 		200: json(queueStateSchema),

@@ -56,4 +56,17 @@ describe("circuit breaker", () => {
 		});
 		expect(elsewhere.status, elsewhere.text).toBe(200);
 	});
+
+	it("a sharded queue's threshold is k times the object's: 40 enters at a queue of 8 shards are all taken", {
+		timeout: 60_000,
+	}, async () => {
+		const t = await tenant();
+		const shoppers = await guests(t, 40);
+		const q = await openQueue(t, { entryShards: 8 });
+		const results = await Promise.all(
+			shoppers.map((s) => consumerVia(tight, t, `/queues/${q.id}/enter`, { method: "POST", token: s.accessToken })),
+		);
+		// 8 × 5 a second: the burst fits in any second it lands in (an unsharded queue took ≤ 5 a second).
+		expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
+	});
 });

@@ -5,6 +5,7 @@
  * entries), kept apart from the progress snapshot so enters never age what polls read.
  * Runs in the worker: owns no table.
  */
+import { isId } from "../../../lib/ids";
 import { Snapshots } from "../../../lib/snapshot";
 import { openTicket } from "../../../lib/tickets";
 import { engineRef } from "../../common/engine";
@@ -18,6 +19,12 @@ const planOf = (env: Env, organizationId: string, queueId: string) =>
 	plans.get(`${organizationId}|${queueId}`, PLAN_TTL_MS, () =>
 		engineRef(env, "queue", queueId).entryPlan(organizationId),
 	);
+
+/** How many objects take the queue's enters: its entryShards (1 for an unknown queue: the handler answers 404). */
+export async function entryObjects(env: Env, organizationId: string, queueId: string): Promise<number> {
+	if (!isId("queue", queueId)) return 1;
+	return (await planOf(env, organizationId, queueId))?.entryShards ?? 1;
+}
 
 /** The consumer's shard of a sharded queue, or null for a queue of one shard (enters go to its object, as before). */
 export async function shardOf(env: Env, organizationId: string, queueId: string, consumerId: string) {
