@@ -21,7 +21,8 @@ import { migrate } from "../kernel/migrations";
 import { type DistributionConfig, DistributionObject, type StoredTimeline } from "../kernel/object";
 import { estimatedWaitSeconds } from "./admission";
 import { QueueLive } from "./live";
-import { entryRefusal, shardName, shardsOf } from "./shards/plan";
+import { ShardIntake } from "./shards/intake";
+import { entryRefusal, shardsOf } from "./shards/plan";
 import type { Arrival, IngestAck } from "./shards/store";
 import { type Entry, type EntryStatus, grantOf, type Lane, QUEUE_MIGRATIONS, QueueStore } from "./store";
 import { admitDue, admitting, drained, isSoldOut, nextTick } from "./ticks";
@@ -37,6 +38,14 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;
 	private readonly live = new QueueLive(this.ctx, () => this.store);
 	private readonly tickets = new EntryTickets();
+	private readonly intake = new ShardIntake({
+		store: () => this.store,
+		timeline: () => this.timeline(),
+		env: this.env,
+		emit: (type, data, at) => this.emit(type, data, at),
+		scheduleAdmit: (at) => this.scheduleAt("admit", at),
+		enterAt: (at, t, existing, consumerId, lane) => this.enterAt(at, t, existing, consumerId, lane, false),
+	});
 	/** The sold-out flag flipped in this commit: the shards are told after it (sharded entry). */
 	private gateChanged = false;
 
@@ -84,71 +93,14 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	}
 
 	/**
-	 * A shard's batch of arrivals (shards/object.ts), in its arrival order, in one transaction: each
-	 * goes through the enter rule at its arrival time (sold out excepted: the shard already answered
-	 * it), then its leave if it left while pending. Invariant: idempotent — an arrival at or below the
-	 * shard's last acknowledged seq is never entered again, so a re-sent batch changes nothing; with
-	 * a pre-queue, arrivals from openAt on wait (unacknowledged) until every shard has reported past
-	 * openAt and the shuffle has placed the whole pre-queue.
+	 * A shard's batch of arrivals (shards/object.ts), in one transaction through the enter rule at
+	 * each arrival's time (shards/intake.ts). Invariant: idempotent — an arrival at or below the
+	 * shard's last acknowledged seq is never entered again, so a re-sent batch changes nothing.
 	 */
 	async ingest(shard: number, batch: Arrival[], drainedTo: number): Promise<IngestAck> {
-		const ack = await this.transact((now): IngestAck => {
-			const t = this.timeline();
-			const waiting = () => ({ soldOut: isSoldOut(this.store), waiting: this.store.queued() });
-			if (!t) return { acked: batch.at(-1)?.seq ?? 0, soldOut: false, waiting: 0 };
-			const seen = `shard_seq_${shard}`;
-			let acked = this.store.counter(seen);
-			const gated = shardsOf(t) > 1 && t.prequeueSeconds > 0 && t.openAt != null;
-			let reported = drainedTo;
-			for (const a of batch) {
-				if (a.seq > acked) {
-					if (gated && a.arrivedAt >= (t.openAt as number) && !this.store.counter("shards_placed")) {
-						// Every earlier arrival of this shard is in: it has reported up to openAt.
-						this.reportDrained(shard, t.openAt as number, now);
-						if (!this.store.counter("shards_placed")) {
-							reported = -1;
-							break;
-						}
-					}
-					this.enterAt(a.arrivedAt, t, this.store.entry(a.consumerId), a.consumerId, a.lane, false);
-					acked = a.seq;
-				}
-				const e = a.leftAt == null ? null : this.store.entry(a.consumerId);
-				if (
-					e &&
-					a.leftAt != null &&
-					e.entered_at === a.arrivedAt &&
-					(e.status === "QUEUED" || e.status === "ADMITTED")
-				) {
-					this.store.finish(e, "LEFT", a.leftAt);
-					this.emit("queue.consumer.left", { consumerId: a.consumerId }, now);
-				}
-			}
-			this.store.setCounter(seen, acked);
-			if (gated && reported >= 0) this.reportDrained(shard, reported, now);
-			this.scheduleAt("admit", now);
-			return { acked, ...waiting() };
-		});
+		const ack = await this.transact((now) => this.intake.ingest(shard, batch, drainedTo, now));
 		await this.live.push((e) => this.describe(e));
 		return ack;
-	}
-
-	/** Shard `shard` has sent every arrival before `at`; once all have passed openAt, the pre-queue is shuffled. */
-	private reportDrained(shard: number, at: number, now: number): void {
-		const t = this.timeline();
-		if (!t?.openAt) return;
-		const name = `shard_drained_${shard}`;
-		if (at > this.store.counter(name)) this.store.setCounter(name, at);
-		this.shuffleSharded(t, now);
-	}
-
-	/** A sharded pre-queue is shuffled once the queue is OPEN and every shard has reported past openAt. */
-	private shuffleSharded(t: StoredTimeline, now: number): void {
-		if (this.store.counter("shards_placed") || t.openAt == null || now < t.openAt) return;
-		for (let i = 0; i < shardsOf(t); i++) if (this.store.counter(`shard_drained_${i}`) < t.openAt) return;
-		this.store.setCounter("shards_placed", 1);
-		this.store.placePrequeue();
-		this.scheduleAt("admit", now);
 	}
 
 	/** What the worker routes enters by: the shard count and the seed of the consumer → shard hash. Reads only. */
@@ -160,36 +112,24 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	/** Stores the settings (kernel), then tells every shard the timeline it gates enters by. Invariant: shards refuse as this object does. */
 	override async configure(config: DistributionConfig): Promise<void> {
 		await super.configure(config);
-		await this.pushGate();
-	}
-
-	/** k RPCs: every shard gets the timeline and the sold-out flag (on configure and when sold out flips). */
-	private async pushGate(): Promise<void> {
 		this.gateChanged = false;
-		const t = this.timeline();
-		if (!t || shardsOf(t) <= 1) return;
-		const soldOut = isSoldOut(this.store);
-		await Promise.all(
-			Array.from({ length: shardsOf(t) }, (_, i) =>
-				this.env.QUEUE_SHARD.getByName(shardName(t.id, i)).setGate(t, i, soldOut),
-			),
-		);
+		await this.intake.pushGate();
 	}
 
 	/** Wipes this object (kernel) and every shard. Invariant: a deleted queue leaves no arrival behind in any shard. */
 	override async destroy(): Promise<void> {
 		const t = this.timeline();
 		await super.destroy();
-		if (!t || shardsOf(t) <= 1) return;
-		await Promise.all(
-			Array.from({ length: shardsOf(t) }, (_, i) => this.env.QUEUE_SHARD.getByName(shardName(t.id, i)).destroy()),
-		);
+		await this.intake.destroyShards(t);
 	}
 
 	/** After every commit: a sold-out change reaches the shards at once (best effort: each acknowledgement carries it too). */
 	protected override async arm(): Promise<void> {
 		await super.arm();
-		if (this.gateChanged) await this.pushGate().catch(() => undefined);
+		if (this.gateChanged) {
+			this.gateChanged = false;
+			await this.intake.pushGate().catch(() => undefined);
+		}
 	}
 
 	/** The consumer's state: place and estimated wait while QUEUED, the grant while ADMITTED. Reads only. */
@@ -340,7 +280,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 
 	protected override onTransition(status: string, now: number): void {
 		const t = this.timeline();
-		if (status === "OPEN" && t && shardsOf(t) > 1 && t.prequeueSeconds > 0) this.shuffleSharded(t, now);
+		if (status === "OPEN" && t && this.intake.shardedPrequeue(t)) this.intake.shuffle(t, now);
 		else if (status === "OPEN") {
 			this.store.placePrequeue();
 			this.scheduleAt("admit", now);

@@ -1,0 +1,115 @@
+/**
+ * The queue object's side of sharded entry (README "Queues", sharded entry): ingesting a shard's
+ * batch of arrivals, the shuffle of a pre-queue spread over k shards, and telling the shards the
+ * gate they refuse enters by. Composed by QueueObject; runs inside its transactions.
+ *
+ * Counters it owns in the queue's `counters` table (written through QueueStore):
+ * `shard_seq_<i>` (the last seq of shard i ingested: a re-sent batch at or below it is skipped),
+ * `shard_drained_<i>` (shard i has sent every arrival before this time), `shards_placed` (1 once
+ * the sharded pre-queue was shuffled). No alarms: the shards' own alarms drive the flushes.
+ */
+
+import type { EngineEventType } from "../../../events/types";
+import type { StoredTimeline } from "../../kernel/object";
+import type { Entry, Lane, QueueStore } from "../store";
+import { isSoldOut } from "../ticks";
+import { shardName, shardsOf } from "./plan";
+import type { Arrival, IngestAck } from "./store";
+
+/** What the intake needs of its object: its store, clock-free hooks, and the enter rule. */
+export interface IntakeHost {
+	store(): QueueStore;
+	timeline(): StoredTimeline | null;
+	env: Env;
+	emit(type: EngineEventType, data: Record<string, unknown>, now: number): void;
+	scheduleAdmit(now: number): void;
+	/** The enter rule at an arrival's time, sold out excepted (the shard already answered the arrival). */
+	enterAt(at: number, t: StoredTimeline, existing: Entry | null, consumerId: string, lane: Lane): void;
+}
+
+export class ShardIntake {
+	constructor(private readonly host: IntakeHost) {}
+
+	/**
+	 * Shard `shard`'s batch, in its arrival order, inside the caller's transaction: each arrival goes
+	 * through the enter rule at its arrival time, then its leave if it left while pending. Idempotent:
+	 * an arrival at or below the shard's last acknowledged seq is never entered again. With a sharded
+	 * pre-queue, arrivals from openAt on wait (unacknowledged) until every shard has reported past
+	 * openAt and the shuffle has placed the whole pre-queue.
+	 */
+	ingest(shard: number, batch: Arrival[], drainedTo: number, now: number): IngestAck {
+		const store = this.host.store();
+		const t = this.host.timeline();
+		if (!t) return { acked: batch.at(-1)?.seq ?? 0, soldOut: false, waiting: 0 };
+		const seen = `shard_seq_${shard}`;
+		let acked = store.counter(seen);
+		const gated = shardsOf(t) > 1 && t.prequeueSeconds > 0 && t.openAt != null;
+		let reported = drainedTo;
+		for (const a of batch) {
+			if (a.seq > acked) {
+				if (gated && a.arrivedAt >= (t.openAt as number) && !store.counter("shards_placed")) {
+					// Every earlier arrival of this shard is in: it has reported up to openAt.
+					this.reportDrained(shard, t.openAt as number, now);
+					if (!store.counter("shards_placed")) {
+						reported = -1;
+						break;
+					}
+				}
+				this.host.enterAt(a.arrivedAt, t, store.entry(a.consumerId), a.consumerId, a.lane);
+				acked = a.seq;
+			}
+			const e = a.leftAt == null ? null : store.entry(a.consumerId);
+			if (e && a.leftAt != null && e.entered_at === a.arrivedAt && (e.status === "QUEUED" || e.status === "ADMITTED")) {
+				store.finish(e, "LEFT", a.leftAt);
+				this.host.emit("queue.consumer.left", { consumerId: a.consumerId }, now);
+			}
+		}
+		store.setCounter(seen, acked);
+		if (gated && reported >= 0) this.reportDrained(shard, reported, now);
+		this.host.scheduleAdmit(now);
+		return { acked, soldOut: isSoldOut(store), waiting: store.queued() };
+	}
+
+	/** Whether this queue's pre-queue is spread over shards (its shuffle waits for them all). */
+	shardedPrequeue(t: StoredTimeline): boolean {
+		return shardsOf(t) > 1 && t.prequeueSeconds > 0;
+	}
+
+	/** A sharded pre-queue is shuffled once the queue is OPEN and every shard has reported past openAt. */
+	shuffle(t: StoredTimeline, now: number): void {
+		const store = this.host.store();
+		if (store.counter("shards_placed") || t.openAt == null || now < t.openAt) return;
+		for (let i = 0; i < shardsOf(t); i++) if (store.counter(`shard_drained_${i}`) < t.openAt) return;
+		store.setCounter("shards_placed", 1);
+		store.placePrequeue();
+		this.host.scheduleAdmit(now);
+	}
+
+	/** k RPCs: every shard gets the timeline and the sold-out flag (on configure and when sold out flips). */
+	async pushGate(): Promise<void> {
+		const t = this.host.timeline();
+		if (!t || shardsOf(t) <= 1) return;
+		const soldOut = isSoldOut(this.host.store());
+		await Promise.all(this.shards(t).map((shard, i) => shard.setGate(t, i, soldOut)));
+	}
+
+	/** Wipes every shard of `t` (the queue is deleted): no arrival is left behind in any of them. */
+	async destroyShards(t: StoredTimeline | null): Promise<void> {
+		if (!t || shardsOf(t) <= 1) return;
+		await Promise.all(this.shards(t).map((shard) => shard.destroy()));
+	}
+
+	private shards(t: StoredTimeline) {
+		return Array.from({ length: shardsOf(t) }, (_, i) => this.host.env.QUEUE_SHARD.getByName(shardName(t.id, i)));
+	}
+
+	/** Shard `shard` has sent every arrival before `at`; once all have passed openAt, the pre-queue is shuffled. */
+	private reportDrained(shard: number, at: number, now: number): void {
+		const t = this.host.timeline();
+		if (!t?.openAt) return;
+		const store = this.host.store();
+		const name = `shard_drained_${shard}`;
+		if (at > store.counter(name)) store.setCounter(name, at);
+		this.shuffle(t, now);
+	}
+}
