@@ -255,10 +255,14 @@ async function main() {
 				runner.name === "miniflare"
 					? async (edit, options = {}) => {
 							await stop(runner);
-							if (edit) await edit(runner.persist);
-							runner = await start("miniflare", prep, { keepState: true, ...options });
-							ctx.runner = runner;
-							ctx.api = apiClient(runner.url);
+							try {
+								if (edit) await edit(runner.persist);
+							} finally {
+								// A failed edit fails its scenario, not every one after it: the runner comes back either way.
+								runner = await start("miniflare", prep, { keepState: true, ...options });
+								ctx.runner = runner;
+								ctx.api = apiClient(runner.url);
+							}
 						}
 					: undefined,
 		};

@@ -115,8 +115,9 @@ export function measureStatus(ctx, q, label, override = {}) {
 
 /** The QueueObject tables and migrations `prefillQueue` was written against (src/distributions/queue/store.ts). */
 const QUEUE_SCHEMA = {
-	known: { distribution: 2, queue: 2 },
-	columns: { entries: ["consumer_id", "seq", "status", "entered_at"], counters: ["name", "value"] },
+	// distribution 3: revoked_grants (nothing here writes it); queue 3: entries.lane (default 0, the front lane the rows join).
+	known: { distribution: 3, queue: 3 },
+	columns: { entries: ["consumer_id", "lane", "seq", "status", "entered_at"], counters: ["name", "value"] },
 };
 
 /**
