@@ -9,7 +9,9 @@
  * one HTTP request for thousands of calls, so the workerd CPU the bench reads from /proc
  * around it is the objects' work plus the RPC round trips, with no HTTP, routing or auth.
  * Arguments are templates for the n-th call (n = offset + i, or (offset + i) % cycle):
- * "{n}" inside a string becomes n; {"$seq": {start, step}} becomes start + n × step.
+ * "{n}" inside a string becomes n; {"$seq": {start, step}} becomes start + n × step;
+ * {"$batch": {size, item}} becomes `size` copies of `item`, the j-th filled with n × size + j
+ * (a batch of distinct arrivals per call, numbered on from the previous call's).
  * Answers {calls, ok, refused: {error: count}, thrown: {message: count}, first, last}:
  * a reply `{ok: false, error}` is refused, anything else (including non-objects) is ok.
  */
@@ -18,6 +20,10 @@ function fill(value, n) {
 	if (Array.isArray(value)) return value.map((v) => fill(v, n));
 	if (value && typeof value === "object") {
 		if (value.$seq) return value.$seq.start + n * value.$seq.step;
+		if (value.$batch) {
+			const { size, item } = value.$batch;
+			return Array.from({ length: size }, (_, j) => fill(item, n * size + j));
+		}
 		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, n)]));
 	}
 	return value;

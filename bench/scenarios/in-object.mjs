@@ -11,6 +11,7 @@
  * The projection for one object is 1e6 / µs, against Cloudflare's ~1,000 requests/s soft limit.
  */
 
+import { iso } from "../lib/api.mjs";
 import { waitForQuiet } from "../lib/load.mjs";
 import { sampleMachine, sleep } from "../lib/proc.mjs";
 import { sampleShares, startProfiles } from "../lib/profile.mjs";
@@ -28,6 +29,11 @@ const SETTLE_MS = 1500;
  */
 const ALARM_FRAMES = ["alarm", "deliver", "deliverStatuses", "flushOutbox", "publish", "onAdvanced"];
 const PROFILE_SECONDS = 2;
+/** The sharded queue whose shard 0 the `shard enter` loop calls, and the arrivals per `queue ingest` call. */
+const SHARDS = 16;
+const INGEST_BATCH = 200;
+/** The shard counts the measured projection is worked out for. */
+const PROJECTED_KS = [1, 4, 16, 32, 64];
 
 /** Share of the object's samples in the alarm over a short profiled loop (a second pass: the profiler costs CPU). */
 async function alarmShare(ctx, loop) {
@@ -42,13 +48,21 @@ async function alarmShare(ctx, loop) {
 }
 const n0 = (v) => (v == null || Number.isNaN(v) ? "–" : Math.round(v).toLocaleString("en-US"));
 
+/** A second OPEN queue in the bench queue's sequence, with `k` entry shards; its id. */
+async function shardedQueue(ctx, q, k) {
+	const now = Date.now();
+	const body = { sequenceId: q.sequenceId, openAt: iso(now - 1000), closeAt: iso(now + 3_600_000), entryShards: k };
+	return (await ctx.api("POST", "/api/v1/queues", { token: q.sk, body, expect: 201 })).json.id;
+}
+
 /**
  * The calls measured, in order (`queue status` asks about the consumers `queue enter` entered).
  * The RPC signatures are the objects' own (src/distributions/{queue,draw,auction}/object.ts): when one
  * changes, the loop's calls throw or are refused and the scenario's checks fail — update it here.
  */
-function operations(q, d, a, entered) {
+function operations(q, d, a, entered, sharded) {
 	const org = q.orgId;
+	const at = Date.now();
 	return [
 		{
 			label: "rpc",
@@ -87,6 +101,47 @@ function operations(q, d, a, entered) {
 			loop: { binding: "QUEUE_OBJECT", name: q.queue.id, method: "progressSnapshot", args: [org] },
 		},
 		{
+			label: "shard enter",
+			call: `\`QueueShard.enter(org, consumer)\` (shard 0 of a k = ${SHARDS} queue)`,
+			what:
+				"a new consumer per call at one shard of a sharded queue: the arrival stored in the shard, its ticket and " +
+				"estimated place; the CPU includes the queue's object ingesting what the shard flushes every 500 ms",
+			loop: {
+				binding: "QUEUE_SHARD",
+				name: `${sharded.shards}:0`,
+				method: "enter",
+				args: [org, "con_objs{n}", 0],
+			},
+		},
+		{
+			label: "queue ingest",
+			call: `\`QueueObject.ingest(shard, ${INGEST_BATCH} arrivals, drainedTo)\``,
+			what:
+				`one shard's flush as the queue's object takes it, ${INGEST_BATCH} new arrivals a call (a k = 2 queue, shard 1, ` +
+				"which no real shard feeds here): every arrival through the enter rule, one transaction per batch",
+			loop: {
+				binding: "QUEUE_OBJECT",
+				name: sharded.ingest,
+				method: "ingest",
+				args: [
+					1,
+					{
+						$batch: {
+							size: INGEST_BATCH,
+							item: {
+								seq: { $seq: { start: 1, step: 1 } },
+								consumerId: "con_obji{n}",
+								lane: 0,
+								arrivedAt: at,
+								leftAt: null,
+							},
+						},
+					},
+					at,
+				],
+			},
+		},
+		{
 			label: "draw enter",
 			http: ["draw", "enter"],
 			call: "`DrawObject.enter(org, consumer)`",
@@ -106,6 +161,68 @@ function operations(q, d, a, entered) {
 			},
 		},
 	];
+}
+
+/**
+ * Where sharded entry meets the ~1,000 req/s a Durable Object serves, from this run's measured calls:
+ * at R enters/s over k shards a shard takes R/k enters (each `shard enter` − the round trip, which
+ * includes the ingest of its own arrivals: counted once more at the queue's object, so conservative),
+ * and the queue's object takes R ingested rows (`queue ingest` per arrival) plus 2k flush calls a second.
+ * R at which the first object reaches one second of CPU per second, and, separately, 1,000 calls/s.
+ */
+function shardedProjection(results, rpc) {
+	const of = (label) => results.find((r) => r.label === label);
+	const [enter, shard, ingest] = [of("queue enter"), of("shard enter"), of("queue ingest")];
+	if (!enter || !shard || !ingest) return null;
+	const enterUs = enter.usPerCall - rpc;
+	const shardUs = shard.usPerCall - rpc;
+	const batchUs = ingest.usPerCall - rpc;
+	const rowUs = batchUs / INGEST_BATCH;
+	const flushesPerShard = 2;
+	const rows = PROJECTED_KS.map((k) => {
+		if (k === 1)
+			return [
+				"1 (unsharded)",
+				n0(enterUs),
+				"–",
+				n0(1e6 / enterUs),
+				`${n0(Math.min(1e6 / enterUs, SOFT_LIMIT))}`,
+				"queue object",
+			];
+		const byShards = (k * 1e6) / shardUs;
+		const byQueue = (1e6 - k * flushesPerShard * rpc) / rowUs;
+		const byCalls = k * SOFT_LIMIT;
+		const cpu = Math.min(byShards, byQueue);
+		return [
+			String(k),
+			n0(shardUs),
+			rowUs.toFixed(1),
+			n0(cpu),
+			n0(Math.min(cpu, byCalls)),
+			byQueue < Math.min(byShards, byCalls)
+				? "queue object (ingest CPU)"
+				: byCalls < byShards
+					? "shards (1,000 calls/s each)"
+					: "shards (CPU)",
+		];
+	});
+	return {
+		title: "Sharded entry, measured: enters/s before an object saturates",
+		text:
+			`From the rows above (same run): a shard's enter ≈ ${n0(shardUs)} µs in-object, the queue's object ingests an arrival in ` +
+			`≈ ${rowUs.toFixed(1)} µs (${n0(batchUs)} µs per ${INGEST_BATCH}-arrival batch) and takes ${flushesPerShard} flushes a second per shard. ` +
+			"*CPU-bound enters/s*: the rate at which the first object spends one second of CPU per second; *at 1,000 calls/s*: also " +
+			"capped at 1,000 enters/s per shard (Cloudflare's soft limit). Local CPU: a production machine differs; 1M arrivals a minute is ≈ 16,700/s.",
+		head: [
+			"k",
+			"shard enter µs",
+			"ingest µs/arrival",
+			"CPU-bound enters/s",
+			"enters/s at ≤ 1,000 calls/s per object",
+			"saturates first",
+		],
+		rows,
+	};
 }
 
 export default {
@@ -132,11 +249,12 @@ export default {
 		const o = { sk: q.sk, sequenceId: q.sequenceId, headers: q.headers };
 		const d = await openDraw(ctx, o);
 		const a = await openAuction(ctx, o);
+		const sharded = { shards: await shardedQueue(ctx, q, SHARDS), ingest: await shardedQueue(ctx, q, 2) };
 		const seconds = ctx.params.objectSeconds ?? 5;
 		const entered = { queue: 0 };
 		const results = [];
 		const checks = [];
-		for (const op of operations(q, d, a, entered)) {
+		for (const op of operations(q, d, a, entered, sharded)) {
 			const loop = typeof op.loop === "function" ? op.loop() : op.loop;
 			await waitForQuiet((ctx.opts.quietWait ?? 0) * 1000);
 			ctx.log(`${op.label}: ${loop.method}() for ${seconds} s, ${ctx.opts.connections} in flight…`);
@@ -193,6 +311,22 @@ export default {
 			ok: stats.queued === qEnter.okAll + 1,
 			detail: `${n0(stats.queued)} queued, ${n0(qEnter.okAll)} enter calls ok (profiled pass included)`,
 		});
+		const stat = (id) => queueStats(ctx, { ...q, queue: { id } });
+		const ingest = results.find((r) => r.label === "queue ingest");
+		const ingested = (await stat(sharded.ingest)).queued;
+		checks.push({
+			what: `the ingesting queue's line holds every arrival of the ingest calls (${INGEST_BATCH} a call)`,
+			ok: ingested === ingest.okAll * INGEST_BATCH,
+			detail: `${n0(ingested)} queued, ${n0(ingest.okAll)} ingest calls ok (profiled pass included)`,
+		});
+		const shardEnter = results.find((r) => r.label === "shard enter");
+		await sleep(1500); // the shard's last flush
+		const forwarded = (await stat(sharded.shards)).queued;
+		checks.push({
+			what: "every consumer entered at the shard reached the sharded queue's line (after its last flush)",
+			ok: forwarded === shardEnter.okAll,
+			detail: `${n0(forwarded)} queued, ${n0(shardEnter.okAll)} shard enter calls ok (profiled pass included)`,
+		});
 		const auction = (await ctx.api("GET", a.base, { headers: a.headers })).json;
 		const bids = results.find((r) => r.label === "auction bid");
 		checks.push({
@@ -225,6 +359,7 @@ export default {
 				n0(r.otherPct),
 			];
 		});
+		const projection = shardedProjection(results, rpc);
 		const summary = results
 			.filter((r) => r.label !== "rpc")
 			.map((r) => {
@@ -265,8 +400,15 @@ export default {
 					],
 					rows,
 				},
+				...(projection ? [projection] : []),
 			],
-			context: { queue: q.queue.id, draw: d.id, auction: a.id },
+			context: {
+				queue: q.queue.id,
+				draw: d.id,
+				auction: a.id,
+				shardedQueue: sharded.shards,
+				ingestQueue: sharded.ingest,
+			},
 		};
 	},
 };
