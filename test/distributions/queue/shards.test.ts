@@ -151,6 +151,33 @@ describe("ingest", () => {
 	});
 });
 
+describe("a pending arrival's place", () => {
+	it("is the line as last acknowledged + k × the live arrivals ahead in its shard + 1, through leaves, re-entries and flushes", async () => {
+		const t = await tenant();
+		const k = 4;
+		const q = await openQueue(t, { entryShards: k });
+		const s = shard(q, 0);
+		const org = t.organizationId;
+		const place = async (consumerId: string) => {
+			const r = await s.enter(org, consumerId, 0);
+			if (!r.ok) throw new Error(r.error);
+			return r.value.position;
+		};
+		expect([await place("con_p1"), await place("con_p2"), await place("con_p3")]).toEqual([1, 1 + k, 1 + 2 * k]);
+		await s.leave(org, { consumerId: "con_p2" });
+		// con_p2 left: two live arrivals are ahead of the next one, and of its own re-entry.
+		expect(await place("con_p4")).toBe(1 + 2 * k);
+		expect(await place("con_p2")).toBe(1 + 3 * k);
+		// The shard's own answer to an arrival already pending counts the same rows.
+		const again = await s.state(org, { consumerId: "con_p4" });
+		expect(again.ok && again.value.position).toBe(1 + 2 * k);
+		await drain(q, k);
+		// Four in the line now (con_p1, p3, p4, p2): the next pending arrival is behind them.
+		expect(await place("con_p5")).toBe(5);
+		expect(await place("con_p6")).toBe(5 + k);
+	});
+});
+
 describe("the shard's gate refuses as the queue's object does", () => {
 	it("not_open, closed, sold_out; another organization's queue is not found", async () => {
 		const t = await tenant();

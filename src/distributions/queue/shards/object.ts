@@ -34,6 +34,8 @@ export class QueueShard extends DurableObject<Env> {
 	private readonly tickets = new EntryTickets();
 	/** The flush in flight, if any: a leave or promotion waits for it, so no batch carries a stale row. */
 	private flushing: Promise<void> | null = null;
+	/** The alarm time this instance set or read; undefined until read (a fresh instance asks storage once). */
+	private armedAt: number | null | undefined;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -72,9 +74,9 @@ export class QueueShard extends DurableObject<Env> {
 		}
 		const refusal = entryRefusal(gate.timeline, Date.now(), gate.soldOut);
 		if (refusal) return refuse(refusal);
-		const added = this.store.add(consumerId, lane, Date.now());
+		const added = this.store.add(consumerId, lane, Date.now(), row != null);
 		await this.armAt(Date.now() + FLUSH_MS);
-		return ok(await this.describe(gate.timeline, added));
+		return ok(await this.describe(gate.timeline, added.row, added.ahead));
 	}
 
 	/** The consumer's state: pending here (an estimated place), else the queue's object's answer. Reads only. */
@@ -113,6 +115,7 @@ export class QueueShard extends DurableObject<Env> {
 	/** The queue was deleted: every row and the alarm go. Invariant: afterwards the shard holds nothing and refuses as not found. */
 	async destroy(): Promise<void> {
 		await this.ctx.storage.deleteAlarm();
+		this.armedAt = null;
 		await this.ctx.storage.deleteAll();
 		this.store.forget();
 	}
@@ -124,6 +127,8 @@ export class QueueShard extends DurableObject<Env> {
 
 	/** The flush. A failed ingest (the queue's object unreachable) is tried again FLUSH_MS later; nothing is lost. */
 	override async alarm(): Promise<void> {
+		// The alarm that woke us is spent: the next armAt sets one.
+		this.armedAt = null;
 		try {
 			await this.flush();
 		} catch {
@@ -162,19 +167,27 @@ export class QueueShard extends DurableObject<Env> {
 		return this.env.QUEUE_OBJECT.getByName(t.id);
 	}
 
+	/**
+	 * Sets the alarm for `at` unless it is set sooner. The time set is remembered, so a burst of
+	 * enters reads the alarm once per flush instead of once per enter.
+	 */
 	private async armAt(at: number): Promise<void> {
-		const current = await this.ctx.storage.getAlarm();
-		if (current == null || current > at) await this.ctx.storage.setAlarm(at);
+		// An alarm long past that never reached this instance's handler: ask storage again.
+		if (this.armedAt != null && this.armedAt < Date.now() - FLUSH_MS) this.armedAt = undefined;
+		if (this.armedAt === undefined) this.armedAt = await this.ctx.storage.getAlarm();
+		if (this.armedAt != null && this.armedAt <= at) return;
+		await this.ctx.storage.setAlarm(at);
+		this.armedAt = at;
 	}
 
 	/** A pending arrival as the consumer sees it: QUEUED (or LEFT), an estimated place, a ticket without a line number. */
-	private async describe(t: StoredTimeline, row: ShardRow): Promise<QueueState> {
+	private async describe(t: StoredTimeline, row: ShardRow, knownAhead?: number): Promise<QueueState> {
 		const gate = this.store.gate();
 		const prequeue = t.openAt != null && row.arrived_at < t.openAt;
 		const left = row.left_at != null;
 		const k = Math.max(1, t.entryShards ?? 1);
-		const ahead = this.store.pendingAhead(row.seq);
-		const position = left || prequeue ? null : (gate?.waiting ?? 0) + ahead * k + 1;
+		const position =
+			left || prequeue ? null : (gate?.waiting ?? 0) + (knownAhead ?? this.store.pendingAhead(row.seq)) * k + 1;
 		const soldOut = !left && (gate?.soldOut ?? false);
 		const state: QueueState = {
 			consumerId: row.consumer_id,
