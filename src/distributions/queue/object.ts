@@ -98,7 +98,9 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	 * shard's last acknowledged seq is never entered again, so a re-sent batch changes nothing.
 	 */
 	async ingest(shard: number, batch: Arrival[], drainedTo: number): Promise<IngestAck> {
-		const ack = await this.transact((now) => this.intake.ingest(shard, batch, drainedTo, now));
+		const ack = await this.transact((now) =>
+			this.store.deferCounters(() => this.intake.ingest(shard, batch, drainedTo, now)),
+		);
 		await this.live.push((e) => this.describe(e));
 		return ack;
 	}

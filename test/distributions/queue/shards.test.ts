@@ -151,6 +151,41 @@ describe("ingest", () => {
 	});
 });
 
+describe("ingest writes its counters once per batch", () => {
+	it("the line numbers and waiting count it kept in memory are stored: after eviction the next enter is behind the batch", async () => {
+		const t = await tenant();
+		const q = await openQueue(t, { entryShards: 2 });
+		const now = Date.now();
+		const batch = [1, 2, 3].map((seq) => ({
+			seq,
+			consumerId: `con_cnt_${seq}`,
+			lane: 0 as const,
+			arrivedAt: now,
+			leftAt: null,
+		}));
+		expect((await queueStub(q.id).ingest(0, batch, now)).waiting).toBe(3);
+		await evictDurableObject(queueStub(q.id));
+		const next = await queueStub(q.id).enter(t.organizationId, "con_cnt_after", 0);
+		expect(next.ok && next.value.position).toBe(4);
+		const rows = await entriesOf(q);
+		expect(rows.map((r) => [r.consumer_id, r.seq]).sort()).toEqual([
+			["con_cnt_1", 1],
+			["con_cnt_2", 2],
+			["con_cnt_3", 3],
+			["con_cnt_after", 4],
+		]);
+		const counters = await objectRows<{ name: string; value: number }>(
+			queueStub(q.id),
+			"SELECT name, value FROM counters WHERE name IN ('queued', 'next_seq', 'shard_seq_0')",
+		);
+		expect(Object.fromEntries(counters.map((c) => [c.name, c.value]))).toEqual({
+			queued: 4,
+			next_seq: 5,
+			shard_seq_0: 3,
+		});
+	});
+});
+
 describe("a pending arrival's place", () => {
 	it("is the line as last acknowledged + k × the live arrivals ahead in its shard + 1, through leaves, re-entries and flushes", async () => {
 		const t = await tenant();
