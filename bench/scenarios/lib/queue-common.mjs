@@ -1,4 +1,5 @@
 /** Shared by the queue scenarios: an OPEN queue with its keys and tokens, and the three measured rows. */
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { iso } from "../../lib/api.mjs";
 import { TokenMinter, ulid } from "../../lib/tokens.mjs";
@@ -53,7 +54,7 @@ export const queueStats = async (ctx, q) =>
  * With `ceiling` (a healthz row measured already) only enter and status are measured; `suffix`
  * names the rows (`enter-1M`), `override` shortens them ({duration, warmup}: curve points).
  */
-export async function measureQueue(ctx, q, { ceiling = null, suffix = "", override = {} } = {}) {
+export async function measureQueue(ctx, q, { ceiling = null, suffix = "", override = {}, beforeStatus = null } = {}) {
 	const rows = [];
 	const notes = [];
 	if (!ceiling) {
@@ -94,9 +95,38 @@ export async function measureQueue(ctx, q, { ceiling = null, suffix = "", overri
 		);
 	}
 
+	if (beforeStatus) await beforeStatus();
 	ctx.log(`status${suffix} (cycling over ${ok} consumers who entered)…`);
 	rows.push(await measureStatus(ctx, q, `status${suffix}`, override));
 	return { rows, notes, queuedAfter: after, queuedBefore: before };
+}
+
+/**
+ * What the SDK does with every answer: keeps its `ticket`. A sharded queue's enter answers with a
+ * pending ticket (no line number yet), so the first poll after the flush reaches the objects and
+ * returns the full ticket; later polls are answered at the edge. One poll per consumer of the last
+ * `enter` row (token and ticket, `concurrency` at a time) rewrites its file with those tickets.
+ */
+export async function refreshTickets(ctx, q, concurrency = 32) {
+	const file = join(ctx.runDir, `entered-${q.queue.id}.txt`);
+	const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
+	const out = new Array(lines.length);
+	let next = 0;
+	let changed = 0;
+	async function lane() {
+		while (next < lines.length) {
+			const i = next++;
+			const [token, ticket] = lines[i].split("\t");
+			const headers = { ...q.headers, ...(ticket ? { "X-Queue-Ticket": ticket } : {}) };
+			const res = await ctx.api("GET", `${q.base}/status`, { token, headers, expect: 200 });
+			const fresh = res.json.ticket ?? ticket;
+			if (fresh !== ticket) changed++;
+			out[i] = fresh ? `${token}\t${fresh}` : token;
+		}
+	}
+	await Promise.all(Array.from({ length: concurrency }, lane));
+	writeFileSync(file, `${out.join("\n")}\n`, { mode: 0o600 });
+	return { polled: lines.length, changed };
 }
 
 /** A `status` row: polls, with their position tickets, from the consumers the last `enter` row entered. */

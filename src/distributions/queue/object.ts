@@ -44,7 +44,8 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		env: this.env,
 		emit: (type, data, at) => this.emit(type, data, at),
 		scheduleAdmit: (at) => this.scheduleAt("admit", at),
-		enterAt: (at, t, existing, consumerId, lane) => this.enterAt(at, t, existing, consumerId, lane, false),
+		enterAt: (at, t, existing, consumerId, lane, entered) =>
+			this.enterAt(at, t, existing, consumerId, lane, false, entered),
 	});
 	/** The sold-out flag flipped in this commit: the shards are told after it (sharded entry). */
 	private gateChanged = false;
@@ -66,7 +67,10 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		);
 	}
 
-	/** The enter rule at `now` (an arrival's time, for a shard's batch); in the caller's transaction. */
+	/**
+	 * The enter rule at `now` (an arrival's time, for a shard's batch); in the caller's transaction.
+	 * `entered`: a shard's batch collects who entered, for one event per batch, instead of an event each.
+	 */
 	private enterAt(
 		now: number,
 		t: StoredTimeline,
@@ -74,6 +78,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		consumerId: string,
 		lane: Lane,
 		soldOut: boolean,
+		entered?: string[],
 	): QueueReply<Entry> {
 		if (existing?.status === "QUEUED" && existing.lane === 1 && lane === 0) {
 			this.store.promote(existing);
@@ -84,7 +89,8 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		if (refusal) return refuse(refusal);
 		const status = statusAt("queue", t, now);
 		const entry = this.store.enqueue(consumerId, now, status === "SCHEDULED", lane);
-		this.emit("queue.consumer.entered", { consumerId }, now);
+		if (entered) entered.push(consumerId);
+		else this.emit("queue.consumer.entered", { consumerId }, now);
 		// Wake the admission tick only if it could admit: a rate is set and the tick is idle.
 		if (status === "OPEN" && t.admissionRate && (this.store.counter("paused") || !this.isScheduled("admit"))) {
 			this.scheduleAt("admit", now);

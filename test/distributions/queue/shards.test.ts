@@ -16,7 +16,7 @@ import { closeLive, connect } from "../../support/live";
 import { objectRows, queueStub } from "../../support/objects";
 import { expectProblem } from "../../support/problems";
 import { createQueue, enter, leave, openQueue, status } from "../../support/queue";
-import { iso, sleepUntil } from "../../support/time";
+import { iso, sleepUntil, waitFor } from "../../support/time";
 
 type Q = Distribution;
 
@@ -183,6 +183,36 @@ describe("ingest writes its counters once per batch", () => {
 			next_seq: 5,
 			shard_seq_0: 3,
 		});
+	});
+});
+
+describe("a sharded queue's entered events", () => {
+	it("one queue.consumer.entered per batch lists every arrival (consumerIds); a pending leave is its own event", async () => {
+		const t = await tenant();
+		const q = await openQueue(t, { entryShards: 2 });
+		const org = t.organizationId;
+		const ids = ["con_ev1", "con_ev2", "con_ev3", "con_ev4", "con_ev5"];
+		for (const id of ids) expect((await shard(q, 0).enter(org, id, 0)).ok).toBe(true);
+		await shard(q, 0).leave(org, { consumerId: "con_ev3" });
+		await drain(q, 2);
+		type Ev = { type: string; data: { consumerId?: string; consumerIds?: string[] } };
+		const events = await waitFor(
+			"the batch's events",
+			async () => {
+				const res = await call(`/api/v1/events?type=queue.consumer.*&distributionId=${q.id}&limit=100`, {
+					key: t.secretKey,
+				});
+				expect(res.status, res.text).toBe(200);
+				return res.json.data as Ev[];
+			},
+			(rows) => rows.some((r) => r.type === "queue.consumer.left"),
+			10_000,
+		);
+		const entered = events.filter((e) => e.type === "queue.consumer.entered");
+		expect(entered).toHaveLength(1);
+		expect(entered[0].data.consumerId).toBeUndefined();
+		expect([...(entered[0].data.consumerIds ?? [])].sort()).toEqual(ids);
+		expect(events.filter((e) => e.type === "queue.consumer.left").map((e) => e.data.consumerId)).toEqual(["con_ev3"]);
 	});
 });
 

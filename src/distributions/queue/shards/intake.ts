@@ -3,6 +3,7 @@
  * batch of arrivals, the shuffle of a pre-queue spread over k shards, and telling the shards the
  * gate they refuse enters by. Composed by QueueObject; runs inside its transactions.
  *
+ * Emits `queue.consumer.entered` with `consumerIds`: one event per batch (ENTERED_CHUNK ids at most).
  * Counters it owns in the queue's `counters` table (written through QueueStore):
  * `shard_seq_<i>` (the last seq of shard i ingested: a re-sent batch at or below it is skipped),
  * `shard_drained_<i>` (shard i has sent every arrival before this time), `shards_placed` (1 once
@@ -23,9 +24,22 @@ export interface IntakeHost {
 	env: Env;
 	emit(type: EngineEventType, data: Record<string, unknown>, now: number): void;
 	scheduleAdmit(now: number): void;
-	/** The enter rule at an arrival's time, sold out excepted (the shard already answered the arrival). */
-	enterAt(at: number, t: StoredTimeline, existing: Entry | null, consumerId: string, lane: Lane): void;
+	/**
+	 * The enter rule at an arrival's time, sold out excepted (the shard already answered the arrival);
+	 * who entered is pushed to `entered` instead of an event each.
+	 */
+	enterAt(
+		at: number,
+		t: StoredTimeline,
+		existing: Entry | null,
+		consumerId: string,
+		lane: Lane,
+		entered: string[],
+	): void;
 }
+
+/** Consumer ids per `queue.consumer.entered` event of a sharded queue (≈ 33 KB, as a draw's lost events). */
+export const ENTERED_CHUNK = 1000;
 
 export class ShardIntake {
 	constructor(private readonly host: IntakeHost) {}
@@ -45,6 +59,8 @@ export class ShardIntake {
 		let acked = store.counter(seen);
 		const gated = shardsOf(t) > 1 && t.prequeueSeconds > 0 && t.openAt != null;
 		let reported = drainedTo;
+		const entered: string[] = [];
+		const left: string[] = [];
 		for (const a of batch) {
 			if (a.seq > acked) {
 				if (gated && a.arrivedAt >= (t.openAt as number) && !store.counter("shards_placed")) {
@@ -55,15 +71,22 @@ export class ShardIntake {
 						break;
 					}
 				}
-				this.host.enterAt(a.arrivedAt, t, store.entry(a.consumerId), a.consumerId, a.lane);
+				this.host.enterAt(a.arrivedAt, t, store.entry(a.consumerId), a.consumerId, a.lane, entered);
 				acked = a.seq;
 			}
 			const e = a.leftAt == null ? null : store.entry(a.consumerId);
 			if (e && a.leftAt != null && e.entered_at === a.arrivedAt && (e.status === "QUEUED" || e.status === "ADMITTED")) {
 				store.finish(e, "LEFT", a.leftAt);
-				this.host.emit("queue.consumer.left", { consumerId: a.consumerId }, now);
+				left.push(a.consumerId);
 			}
 		}
+		// One event per ENTERED_CHUNK arrivals (as draw.consumer.lost): an event each would be the
+		// Queue's whole message budget at a million arrivals a minute (bench/README capacity model).
+		for (let i = 0; i < entered.length; i += ENTERED_CHUNK) {
+			this.host.emit("queue.consumer.entered", { consumerIds: entered.slice(i, i + ENTERED_CHUNK) }, now);
+		}
+		// After the entered events, so a subscriber never hears of a leave before its entry.
+		for (const consumerId of left) this.host.emit("queue.consumer.left", { consumerId }, now);
 		store.setCounter(seen, acked);
 		if (gated && reported >= 0) this.reportDrained(shard, reported, now);
 		this.host.scheduleAdmit(now);
