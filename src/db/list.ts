@@ -3,7 +3,7 @@ import { and, desc, eq, getTableName, lt, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { decodeCursor, type Page, type PageQuery, toPage } from "../lib/pagination";
 import type { Db } from "./client";
-import { selectRows } from "./rows";
+import { selectRows, tenantRows } from "./rows";
 
 type ListTable = SQLiteTable & { id: SQLiteColumn; organizationId?: SQLiteColumn };
 
@@ -26,6 +26,16 @@ export async function listPage<T extends ListTable, Out>(
 	if (organizationId !== null && !tenantColumn) throw new Error(`${getTableName(table)} has no tenant column`);
 	const scope = `${getTableName(table)}|${organizationId ?? "platform"}`;
 	const after = page.cursor ? await decodeCursor(secret, scope, page.cursor) : undefined;
+	// A tenant's plain list (no filters): SQL built once per table, not by drizzle per request.
+	if (
+		organizationId !== null &&
+		tenantColumn?.name === "organization_id" &&
+		table.id.name === "id" &&
+		!filters.some(Boolean)
+	) {
+		const plain = await tenantRows(database, table, organizationId, { before: after, limit: page.limit + 1 });
+		return toPage(plain as (T["$inferSelect"] & { id: string })[], page.limit, map, secret, scope);
+	}
 	const query = database
 		.select()
 		.from(table as SQLiteTable)

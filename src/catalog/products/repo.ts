@@ -2,6 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { z } from "zod";
 import { db } from "../../db/client";
 import { listPage } from "../../db/list";
+import { insertRow, tenantRows } from "../../db/rows";
 import { products } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import { fromMinor, toMinor } from "../../lib/money";
@@ -32,28 +33,24 @@ export async function createProduct(
 	input: z.infer<typeof createProductBody>,
 ): Promise<Row> {
 	const now = Date.now();
-	const [row] = await db(d1)
-		.insert(products)
-		.values({
-			id: newId("prod"),
-			organizationId,
-			name: input.name,
-			description: input.description ?? null,
-			price: toMinor(input.price),
-			sku: input.sku,
-			inventory: input.inventory ?? null,
-			createdAt: now,
-			updatedAt: now,
-		})
-		.returning();
-	return row;
+	return insertRow(db(d1), products, {
+		id: newId("prod"),
+		organizationId,
+		name: input.name,
+		description: input.description ?? null,
+		price: toMinor(input.price),
+		sku: input.sku,
+		inventory: input.inventory ?? null,
+		createdAt: now,
+		updatedAt: now,
+	});
 }
 
 export const listProducts = (d1: D1Database, secret: string, organizationId: string, page: PageQuery) =>
 	listPage(db(d1), secret, products, organizationId, [], page, toProduct);
 
-export const getProduct = (d1: D1Database, organizationId: string, id: string) =>
-	db(d1).select().from(products).where(byId(organizationId, id)).get();
+export const getProduct = async (d1: D1Database, organizationId: string, id: string): Promise<Row | undefined> =>
+	(await tenantRows(db(d1), products, organizationId, { id }))[0];
 
 export async function updateProduct(
 	d1: D1Database,
