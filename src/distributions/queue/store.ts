@@ -194,6 +194,17 @@ export class QueueStore {
 		);
 	}
 
+	/** The entries of `consumerIds` that exist, by consumer: one statement for a shard's whole batch. */
+	entries(consumerIds: string[]): Map<string, Entry> {
+		const rows = this.sql
+			.exec<Entry>(
+				`SELECT ${ENTRY_COLUMNS} FROM entries WHERE consumer_id IN (SELECT value FROM json_each(?))`,
+				JSON.stringify(consumerIds),
+			)
+			.toArray();
+		return new Map(rows.map((e) => [e.consumer_id, e]));
+	}
+
 	/** Adds (or re-adds, after LEFT) a consumer: at the back of its lane, or unplaced in the pre-queue. Returns the entry as stored. */
 	enqueue(consumerId: string, now: number, prequeue: boolean, lane: Lane = 0): Entry {
 		this.bump("queued", 1);

@@ -151,6 +151,35 @@ describe("ingest", () => {
 	});
 });
 
+describe("ingest of consumers the queue knows already", () => {
+	it("one who left enters again at the back; one still waiting keeps its place", async () => {
+		const t = await tenant();
+		const q = await openQueue(t, { entryShards: 2 });
+		const now = Date.now();
+		const arrival = (seq: number, consumerId: string) => ({
+			seq,
+			consumerId,
+			lane: 0 as const,
+			arrivedAt: now,
+			leftAt: null,
+		});
+		await queueStub(q.id).ingest(0, [arrival(1, "con_k1"), arrival(2, "con_k2")], now);
+		await queueStub(q.id).leave(t.organizationId, { consumerId: "con_k1" });
+		const ack = await queueStub(q.id).ingest(
+			0,
+			[arrival(3, "con_k1"), arrival(4, "con_k2"), arrival(5, "con_k3")],
+			now,
+		);
+		expect(ack).toMatchObject({ acked: 5, waiting: 3 });
+		const rows = await entriesOf(q);
+		expect(rows.map((r) => [r.consumer_id, r.status, r.seq]).sort()).toEqual([
+			["con_k1", "QUEUED", 3],
+			["con_k2", "QUEUED", 2],
+			["con_k3", "QUEUED", 4],
+		]);
+	});
+});
+
 describe("ingest writes its counters once per batch", () => {
 	it("the line numbers and waiting count it kept in memory are stored: after eviction the next enter is behind the batch", async () => {
 		const t = await tenant();

@@ -61,6 +61,10 @@ export class ShardIntake {
 		let reported = drainedTo;
 		const entered: string[] = [];
 		const left: string[] = [];
+		// Which arrivals have an entry already, in one statement instead of one per arrival: a shard holds one
+		// row per consumer, so no earlier arrival of this batch creates one. Those few are read again when
+		// reached (the pre-queue shuffle may have placed them since).
+		const known = store.entries(batch.filter((a) => a.seq > acked).map((a) => a.consumerId));
 		for (const a of batch) {
 			if (a.seq > acked) {
 				if (gated && a.arrivedAt >= (t.openAt as number) && !store.counter("shards_placed")) {
@@ -71,7 +75,8 @@ export class ShardIntake {
 						break;
 					}
 				}
-				this.host.enterAt(a.arrivedAt, t, store.entry(a.consumerId), a.consumerId, a.lane, entered);
+				const existing = known.has(a.consumerId) ? store.entry(a.consumerId) : null;
+				this.host.enterAt(a.arrivedAt, t, existing, a.consumerId, a.lane, entered);
 				acked = a.seq;
 			}
 			const e = a.leftAt == null ? null : store.entry(a.consumerId);
