@@ -129,17 +129,16 @@ export class QueueStore {
 	 */
 	deferCounters<T>(fn: () => T): T {
 		if (this.deferred) return fn();
-		this.deferred = new Set();
-		let done = false;
+		const names = new Set<string>();
+		this.deferred = names;
+		let out: T;
 		try {
-			const out = fn();
-			done = true;
-			return out;
+			out = fn();
 		} finally {
-			const names = this.deferred;
 			this.deferred = null;
-			if (done) for (const name of names) this.setCounter(name, this.counter(name));
 		}
+		for (const name of names) this.setCounter(name, this.counter(name));
+		return out;
 	}
 
 	/** Units left as the product last said (orders taken here already counted); null: stock is not tracked. */
@@ -157,8 +156,7 @@ export class QueueStore {
 	private bump(name: string, by: number): void {
 		const table = this.table();
 		if (this.deferred) {
-			table.set(name, (table.get(name) ?? 0) + by);
-			this.deferred.add(name);
+			this.setCounter(name, (table.get(name) ?? 0) + by);
 			return;
 		}
 		this.sql.exec(
@@ -194,15 +192,16 @@ export class QueueStore {
 		);
 	}
 
-	/** The entries of `consumerIds` that exist, by consumer: one statement for a shard's whole batch. */
-	entries(consumerIds: string[]): Map<string, Entry> {
+	/** Which of `consumerIds` have an entry: one statement for a shard's whole batch. */
+	known(consumerIds: string[]): Set<string> {
+		if (!consumerIds.length) return new Set();
 		const rows = this.sql
-			.exec<Entry>(
-				`SELECT ${ENTRY_COLUMNS} FROM entries WHERE consumer_id IN (SELECT value FROM json_each(?))`,
+			.exec<{ consumer_id: string }>(
+				"SELECT consumer_id FROM entries WHERE consumer_id IN (SELECT value FROM json_each(?))",
 				JSON.stringify(consumerIds),
 			)
 			.toArray();
-		return new Map(rows.map((e) => [e.consumer_id, e]));
+		return new Set(rows.map((r) => r.consumer_id));
 	}
 
 	/** Adds (or re-adds, after LEFT) a consumer: at the back of its lane, or unplaced in the pre-queue. Returns the entry as stored. */
@@ -246,8 +245,7 @@ export class QueueStore {
 			// As the statement below: the counter holds the next number, never below the lane's first.
 			const current = table.get(name);
 			const next = current == null ? first : Math.max(current, first);
-			table.set(name, next + 1);
-			this.deferred.add(name);
+			this.setCounter(name, next + 1);
 			return next;
 		}
 		const { seq } = this.sql

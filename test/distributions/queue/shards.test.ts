@@ -11,6 +11,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { shardIndex, shardName } from "../../../src/distributions/queue/shards/plan";
 import { type Distribution, putDistribution } from "../../support/distributions";
+import { eventsOf } from "../../support/events";
 import { BASE, call, countRows, guest, type Tenant, tenant } from "../../support/helpers";
 import { closeLive, connect } from "../../support/live";
 import { objectRows, queueStub } from "../../support/objects";
@@ -36,6 +37,15 @@ async function drain(q: Q, k: number) {
 	}
 	throw new Error("shards never drained");
 }
+
+/** One front-lane arrival as a shard's flush carries it. */
+const arrival = (seq: number, consumerId: string, arrivedAt: number) => ({
+	seq,
+	consumerId,
+	lane: 0 as const,
+	arrivedAt,
+	leftAt: null,
+});
 
 type Row = { consumer_id: string; seq: number | null; status: string; entered_at: number; admitted_at: number | null };
 const entriesOf = (q: Q) =>
@@ -130,13 +140,7 @@ describe("ingest", () => {
 		const t = await tenant();
 		const q = await openQueue(t, { entryShards: 2 });
 		const now = Date.now();
-		const batch = [1, 2, 3].map((seq) => ({
-			seq,
-			consumerId: `con_dup_${seq}`,
-			lane: 0 as const,
-			arrivedAt: now,
-			leftAt: null,
-		}));
+		const batch = [1, 2, 3].map((seq) => arrival(seq, `con_dup_${seq}`, now));
 		const a = await queueStub(q.id).ingest(0, batch, now);
 		expect(a.acked).toBe(3);
 		await queueStub(q.id).leave(t.organizationId, { consumerId: "con_dup_2" });
@@ -156,18 +160,11 @@ describe("ingest of consumers the queue knows already", () => {
 		const t = await tenant();
 		const q = await openQueue(t, { entryShards: 2 });
 		const now = Date.now();
-		const arrival = (seq: number, consumerId: string) => ({
-			seq,
-			consumerId,
-			lane: 0 as const,
-			arrivedAt: now,
-			leftAt: null,
-		});
-		await queueStub(q.id).ingest(0, [arrival(1, "con_k1"), arrival(2, "con_k2")], now);
+		await queueStub(q.id).ingest(0, [arrival(1, "con_k1", now), arrival(2, "con_k2", now)], now);
 		await queueStub(q.id).leave(t.organizationId, { consumerId: "con_k1" });
 		const ack = await queueStub(q.id).ingest(
 			0,
-			[arrival(3, "con_k1"), arrival(4, "con_k2"), arrival(5, "con_k3")],
+			[arrival(3, "con_k1", now), arrival(4, "con_k2", now), arrival(5, "con_k3", now)],
 			now,
 		);
 		expect(ack).toMatchObject({ acked: 5, waiting: 3 });
@@ -185,13 +182,7 @@ describe("ingest writes its counters once per batch", () => {
 		const t = await tenant();
 		const q = await openQueue(t, { entryShards: 2 });
 		const now = Date.now();
-		const batch = [1, 2, 3].map((seq) => ({
-			seq,
-			consumerId: `con_cnt_${seq}`,
-			lane: 0 as const,
-			arrivedAt: now,
-			leftAt: null,
-		}));
+		const batch = [1, 2, 3].map((seq) => arrival(seq, `con_cnt_${seq}`, now));
 		expect((await queueStub(q.id).ingest(0, batch, now)).waiting).toBe(3);
 		await evictDurableObject(queueStub(q.id));
 		const next = await queueStub(q.id).enter(t.organizationId, "con_cnt_after", 0);
@@ -224,16 +215,9 @@ describe("a sharded queue's entered events", () => {
 		for (const id of ids) expect((await shard(q, 0).enter(org, id, 0)).ok).toBe(true);
 		await shard(q, 0).leave(org, { consumerId: "con_ev3" });
 		await drain(q, 2);
-		type Ev = { type: string; data: { consumerId?: string; consumerIds?: string[] } };
 		const events = await waitFor(
 			"the batch's events",
-			async () => {
-				const res = await call(`/api/v1/events?type=queue.consumer.*&distributionId=${q.id}&limit=100`, {
-					key: t.secretKey,
-				});
-				expect(res.status, res.text).toBe(200);
-				return res.json.data as Ev[];
-			},
+			() => eventsOf(t, q.id, "queue.consumer.*"),
 			(rows) => rows.some((r) => r.type === "queue.consumer.left"),
 			10_000,
 		);

@@ -64,7 +64,7 @@ export class ShardIntake {
 		// Which arrivals have an entry already, in one statement instead of one per arrival: a shard holds one
 		// row per consumer, so no earlier arrival of this batch creates one. Those few are read again when
 		// reached (the pre-queue shuffle may have placed them since).
-		const known = store.entries(batch.filter((a) => a.seq > acked).map((a) => a.consumerId));
+		const known = store.known(batch.filter((a) => a.seq > acked).map((a) => a.consumerId));
 		for (const a of batch) {
 			if (a.seq > acked) {
 				if (gated && a.arrivedAt >= (t.openAt as number) && !store.counter("shards_placed")) {
