@@ -46,15 +46,24 @@ describe("faults in the middle of a burst", () => {
 			(s: Shopper) => consumerDraw(t, d.id, "enter", s),
 			(s: Shopper, i: number) => bid(t, a.id, s, 1 + i, undefined, { "X-Idempotency-Key": `bid-${i}` }),
 		];
-		// Fault 1: each object aborts itself right after committing its 60th request, before answering
-		// it — every request then in flight on that instance fails (fault injection on `arm`).
+		// Fault 1: each object aborts itself right after committing the group that holds its 60th
+		// request, before answering it — every request then in flight on that instance fails (fault
+		// injection on `arm`, which runs once per committed group of enters or bids).
 		for (const stub of stubs()) {
 			await runInDurableObject(stub, (instance: DistributionObject, state) => {
-				const engine = instance as unknown as { arm(): Promise<void> };
+				const engine = instance as unknown as {
+					arm(): Promise<void>;
+					grouped<T>(change: (now: number) => T): Promise<T>;
+				};
 				const arm = engine.arm.bind(instance);
+				const grouped = engine.grouped.bind(instance);
 				let calls = 0;
+				engine.grouped = (change) => {
+					calls++;
+					return grouped(change);
+				};
 				engine.arm = async () => {
-					if (++calls === 60) state.abort(`${FAULT} abort after commit`);
+					if (calls >= 60) state.abort(`${FAULT} abort after commit`);
 					return arm();
 				};
 			});

@@ -274,7 +274,7 @@ export class AuctionObject extends DistributionObject {
 	): Promise<AuctionReply<BidderState>> {
 		const t0 = this.timelineOf(organizationId);
 		if (!t0) return refuse("not_found");
-		const reply = await this.transact((now): AuctionReply<Head | null> | { replay: string } => {
+		const reply = await this.grouped((now): AuctionReply<Head | null> | { replay: string } => {
 			const t = this.timeline() ?? t0;
 			if (key) {
 				const replay = this.store.replayOf(consumerId, key.key);

@@ -380,7 +380,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		if (!t) return refuse("not_found");
 		const consumerId = typeof who === "string" ? who : await resolveWho(this.tickets, this.env.APP_SECRET, t, who);
 		if (!consumerId) return refuse("bad_ticket");
-		const reply = await this.transact((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
+		const reply = await this.grouped((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
 		return reply.ok ? ok(await this.describe(reply.value)) : reply;
 	}
 

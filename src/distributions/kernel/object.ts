@@ -21,6 +21,7 @@ import { type Status, statusAt } from "../common/status";
 import { Agenda, isTimelineKind, TIMELINE_KINDS } from "./agenda";
 import { GrantHolds } from "./grant-holds";
 import { type GrantCheck, type GrantOrder, type GrantRecord, type GrantState, grantToken } from "./grants";
+import { GroupCommit, settle } from "./group-commit";
 import { migrate } from "./migrations";
 import { flushOutbox, recordEvent } from "./outbox";
 import { deliverStatuses, recordStatus, withdrawStatus } from "./status-sync";
@@ -46,6 +47,16 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	private readonly grants: GrantHolds;
 	/** Set once `destroy` wiped storage: this instance must answer "not found" from then on. */
 	private wiped = false;
+	/** The shoppers' changes waiting for the next turn (`grouped`). */
+	private readonly group = new GroupCommit<(now: number) => unknown, unknown>(async (changes) => {
+		const now = Date.now();
+		const outcomes = this.atomically(() => {
+			this.advance(now);
+			return changes.map((change) => settle(() => this.atomically(() => change(now))));
+		});
+		await this.arm();
+		return outcomes;
+	});
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -147,6 +158,18 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		});
 		await this.arm();
 		return result;
+	}
+
+	/**
+	 * `transact` for the hot paths many shoppers hit at once (enter, bid): the change runs at
+	 * the next turn, in arrival order, with every other grouped change that arrived meanwhile,
+	 * in one transaction and one commit (group-commit.ts); each in its own savepoint, so one
+	 * that throws rolls back alone and fails only its caller. Invariant: as for `transact`,
+	 * each change sees every change before it and a caught-up status, and nobody is answered
+	 * before the group is stored and re-armed.
+	 */
+	protected grouped<T>(change: (now: number) => T): Promise<T> {
+		return this.group.add(change) as Promise<T>;
 	}
 
 	/**

@@ -370,7 +370,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		if (!t) return refuse("not_found");
 		const consumerId = await resolveWho(this.tickets, this.env.APP_SECRET, t, who);
 		if (!consumerId) return refuse("bad_ticket");
-		const reply = await this.transact((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
+		const reply = await this.grouped((now) => fn(now, this.timeline() ?? t, this.store.entry(consumerId)));
 		await this.live.push((e) => this.describe(e));
 		return reply.ok ? ok(await this.describe(reply.value)) : reply;
 	}

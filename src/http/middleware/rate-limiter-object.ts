@@ -10,14 +10,19 @@
  *
  * Each bucket's log is also kept in memory (loaded from the table the first time the instance
  * sees the bucket), so a hit costs one INSERT instead of DELETE + SELECT + INSERT: the object
- * runs one call at a time, every accepted hit is written before the answer leaves (output
- * gate), and a fresh instance reads the table again, so the count stays exact across eviction.
+ * counts each call as it arrives, every accepted hit is written before the answer leaves, and
+ * a fresh instance reads the table again, so the count stays exact across eviction. The
+ * writes of the hits that arrive together share one commit (kernel/group-commit.ts): a
+ * shard hit by a launch's shoppers at once pays for one commit per turn, not one per hit.
+ * A failed write fails every hit of its group, whose memory keeps them counted: a limiter
+ * that cannot store errs towards refusing, never towards letting more through.
  *
  * Why an object and not the Workers rate-limiting binding: the binding counts per
  * Cloudflare location (approximate) and answers only allowed/denied, while the API
  * promises an exact per-key budget with `RateLimit-Remaining` and `Retry-After`.
  */
 import { DurableObject } from "cloudflare:workers";
+import { GroupCommit, type Outcome } from "../../distributions/kernel/group-commit";
 import { migrate } from "../../distributions/kernel/migrations";
 
 const MIGRATIONS = [
@@ -43,6 +48,15 @@ export class RateLimiter extends DurableObject<Env> {
 	/** Accepted hit times per bucket, oldest first, as the table holds them for the last window. */
 	private readonly logs = new Map<string, number[]>();
 	private untilSweep = SWEEP_EVERY;
+	/** The hits' writes waiting for the next turn, run in one transaction. */
+	private readonly writes = new GroupCommit<() => void, void>((batch) => {
+		this.ctx.storage.transactionSync(() => {
+			for (const write of batch) write();
+		});
+		// Forgotten only here, with every counted hit stored: a bucket read again misses none.
+		if (this.logs.size >= MAX_BUCKETS) this.logs.clear();
+		return batch.map((): Outcome<void> => ({ ok: true, value: undefined }));
+	});
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -52,15 +66,15 @@ export class RateLimiter extends DurableObject<Env> {
 	/**
 	 * Counts one request against `bucket`. Invariant: at most `limit` requests are
 	 * allowed in any `windowMs` span (a sliding log, not fixed windows, so there is no
-	 * double burst at a window edge). A denied request is not counted.
+	 * double burst at a window edge). A denied request is not counted. Counted in memory at
+	 * once (so concurrent hits never both take the last slot), answered once stored.
 	 */
-	hit(bucket: string, limit: number, windowMs: number): RateLimitResult {
+	async hit(bucket: string, limit: number, windowMs: number): Promise<RateLimitResult> {
 		const sql = this.ctx.storage.sql;
 		const now = Date.now();
 		const from = now - windowMs;
 		let log = this.logs.get(bucket);
 		if (!log) {
-			if (this.logs.size >= MAX_BUCKETS) this.logs.clear();
 			log = sql
 				.exec<{ at: number }>("SELECT at FROM hits WHERE bucket = ? AND at > ? ORDER BY at", bucket, from)
 				.toArray()
@@ -69,21 +83,26 @@ export class RateLimiter extends DurableObject<Env> {
 		}
 		let stale = 0;
 		while (stale < log.length && log[stale] <= from) stale++;
-		if (stale) {
-			log.splice(0, stale);
-			sql.exec("DELETE FROM hits WHERE bucket = ? AND at <= ?", bucket, from);
-		}
+		const prune = stale > 0;
+		if (prune) log.splice(0, stale);
 		const used = log.length;
 		const allowed = used < limit;
+		let sweep = false;
 		if (allowed) {
-			sql.exec("INSERT INTO hits (bucket, at) VALUES (?, ?)", bucket, now);
 			log.push(now);
 			if (--this.untilSweep <= 0) {
 				this.untilSweep = SWEEP_EVERY;
-				sql.exec("DELETE FROM hits WHERE at <= ?", now - SWEEP_HORIZON_MS);
+				sweep = true;
 			}
 		}
 		const first = used ? log[0] : now;
+		if (prune || allowed) {
+			await this.writes.add(() => {
+				if (prune) sql.exec("DELETE FROM hits WHERE bucket = ? AND at <= ?", bucket, from);
+				if (allowed) sql.exec("INSERT INTO hits (bucket, at) VALUES (?, ?)", bucket, now);
+				if (sweep) sql.exec("DELETE FROM hits WHERE at <= ?", now - SWEEP_HORIZON_MS);
+			});
+		}
 		return {
 			allowed,
 			limit,

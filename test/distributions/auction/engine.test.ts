@@ -260,7 +260,9 @@ describe("concurrency", () => {
 			const minimum = Number(/minimum next bid is (\d+(?:\.\d+)?)/.exec(res.json.detail)?.[1]);
 			expect(r.amount, res.json.detail).toBeLessThan(minimum);
 		}
-		expect(acceptedKeys.length).toBeGreaterThan(30);
+		// Arrival order at the object decides; the bids reach it in groups (the limiter's and the
+		// object's group commits), so the count varies, but a race must both accept and refuse many.
+		expect(acceptedKeys.length).toBeGreaterThanOrEqual(10);
 		expect(acceptedKeys.length).toBeLessThan(300);
 
 		const before = await publicState(t, a.id);
@@ -690,8 +692,15 @@ describe("settlement", () => {
 		const alice = await guest(t);
 		const a = await openAuction(t, { startingBid: 10, minimumIncrement: 1 }, 1000);
 		expect((await bid(t, a.id, alice, 20)).status).toBe(200);
-		// The alarm is late (deleted here; the next request that re-arms it would bring it back).
-		await dropAlarm(auctionStub(a.id));
+		// The bid's event is sent by an alarm due at once, which then re-arms at the close: that
+		// is the alarm made late here (deleted; the next request that re-arms it would bring it back).
+		const stub = auctionStub(a.id);
+		await waitFor(
+			"the alarm re-armed in the future",
+			() => alarmOf(stub),
+			(at) => at !== null && at > Date.now(),
+		);
+		await dropAlarm(stub);
 		await sleepUntil(a.settleAtMs + 300);
 		// Nothing has run the settle transition yet: no alarm, and nobody asked for a bidder's status.
 		const pending = {

@@ -1,0 +1,126 @@
+/**
+ * Group commit (kernel/group-commit.ts): the calls that arrive before the next turn share one
+ * flush, each answered with its own outcome; the kernel's `grouped` runs each change in its own
+ * savepoint of one transaction, so one that throws rolls back alone.
+ */
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { GroupCommit, settle } from "../../src/distributions/kernel/group-commit";
+import { limiterShard, spendSharded } from "../../src/http/middleware/rate-limit";
+import { newId } from "../../src/lib/ids";
+
+describe("GroupCommit", () => {
+	it("flushes the calls of one turn together, in arrival order, each with its own outcome", async () => {
+		const flushes: number[][] = [];
+		const group = new GroupCommit<number, number>((items) => {
+			flushes.push(items);
+			return items.map((n) =>
+				settle(() => {
+					if (n === 3) throw new Error("three");
+					return n * 10;
+				}),
+			);
+		});
+		const calls = [1, 2, 3, 4].map((n) => group.add(n));
+		const outcomes = await Promise.allSettled(calls);
+		expect(flushes).toEqual([[1, 2, 3, 4]]);
+		expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value : (o.reason as Error).message))).toEqual([
+			10,
+			20,
+			"three",
+			40,
+		]);
+		// A call made after the flush is the next group's.
+		expect(await group.add(5)).toBe(50);
+		expect(flushes).toEqual([[1, 2, 3, 4], [5]]);
+	});
+
+	it("fails every call of a group whose flush throws, and serves the next group", async () => {
+		let fail = true;
+		const group = new GroupCommit<string, string>(async (items) => {
+			if (fail) throw new Error("storage down");
+			return items.map((s) => ({ ok: true, value: s.toUpperCase() }));
+		});
+		const failed = await Promise.allSettled([group.add("a"), group.add("b")]);
+		expect(failed.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+		fail = false;
+		expect(await Promise.all([group.add("c"), group.add("d")])).toEqual(["C", "D"]);
+	});
+});
+
+interface Grouping {
+	grouped<T>(change: (now: number) => T): Promise<T>;
+}
+
+describe("DistributionObject.grouped", () => {
+	it("runs concurrent changes in one transaction, in order, and rolls back only the one that throws", async () => {
+		const stub = env.QUEUE_OBJECT.getByName(newId("queue"));
+		await runInDurableObject(stub, async (instance, state) => {
+			const sql = state.storage.sql;
+			const set = (name: string, value: number) =>
+				sql.exec("INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)", name, value);
+			const read = (name: string) =>
+				sql.exec<{ value: number }>("SELECT value FROM counters WHERE name = ?", name).toArray()[0]?.value ?? null;
+			const q = instance as unknown as Grouping;
+			const times: number[] = [];
+			const first = q.grouped((now) => {
+				times.push(now);
+				set("test_a", 1);
+				return "a";
+			});
+			const failing = q.grouped((now) => {
+				times.push(now);
+				set("test_b", 2);
+				throw new Error("refused mid-change");
+			});
+			// Sees the first change's write: the same transaction, in arrival order.
+			const third = q.grouped((now) => {
+				times.push(now);
+				set("test_c", (read("test_a") ?? 0) + 10);
+				return "c";
+			});
+			const outcomes = await Promise.allSettled([first, failing, third]);
+			expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+			expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ message: "refused mid-change" });
+			expect([read("test_a"), read("test_b"), read("test_c")]).toEqual([1, null, 11]);
+			// One group: every change ran at the group's one `now`.
+			expect(new Set(times).size).toBe(1);
+		});
+		// Stored, not only in memory: a fresh instance reads the same.
+		await evictDurableObject(stub);
+		await runInDurableObject(stub, async (_instance, state) => {
+			const rows = state.storage.sql
+				.exec<{ name: string; value: number }>(
+					"SELECT name, value FROM counters WHERE name LIKE 'test_%' ORDER BY name",
+				)
+				.toArray();
+			expect(rows).toEqual([
+				{ name: "test_a", value: 1 },
+				{ name: "test_c", value: 11 },
+			]);
+		});
+	});
+});
+
+describe("RateLimiter under concurrent hits", () => {
+	it("allows exactly the budget of 300 concurrent hits, stores each one, and keeps the count across eviction", async () => {
+		const key = `consumer:${newId("con")}`;
+		const results = await Promise.all(Array.from({ length: 300 }, () => spendSharded(env, key, "enter", 50)));
+		expect(results.filter((r) => r.allowed)).toHaveLength(50);
+		// Every allowed answer names a distinct remaining count: no two hits took the same slot.
+		const remaining = results.filter((r) => r.allowed).map((r) => r.remaining);
+		expect(new Set(remaining).size).toBe(50);
+		const stub = env.RATE_LIMITER.getByName(`limits:${limiterShard(key)}`);
+		const stored = await runInDurableObject(
+			stub,
+			(_instance, state) =>
+				state.storage.sql
+					.exec<{ n: number }>("SELECT COUNT(*) AS n FROM hits WHERE bucket = ?", `enter|${key}`)
+					.toArray()[0].n,
+		);
+		expect(stored).toBe(50);
+		await evictDurableObject(stub);
+		expect((await spendSharded(env, key, "enter", 50)).allowed).toBe(false);
+	});
+});
