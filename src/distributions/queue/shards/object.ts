@@ -16,13 +16,21 @@
 import { DurableObject } from "cloudflare:workers";
 import { ok, refuse } from "../../common/reply";
 import { EntryTickets, resolveWho, type Who } from "../../common/tickets";
+import { GroupCommit, settle } from "../../kernel/group-commit";
 import { migrate } from "../../kernel/migrations";
 import type { StoredTimeline } from "../../kernel/object";
 import { estimatedWaitSeconds } from "../admission";
 import type { Lane } from "../store";
-import type { QueueReply, QueueState } from "../types";
+import type { QueueError, QueueReply, QueueState } from "../types";
 import { entryRefusal } from "./plan";
 import { type Arrival, type IngestAck, SHARD_MIGRATIONS, type ShardRow, ShardStore } from "./store";
+
+/** An enter's landing (QueueShard.arrive); `ahead` is set for a new arrival only. */
+type Arrived =
+	| { kind: "pending"; row: ShardRow; ahead?: number }
+	| { kind: "refused"; refusal: QueueError }
+	| { kind: "forwarded" }
+	| { kind: "in_flight" };
 
 /** How often a shard with pending arrivals forwards them: the FIFO bound between shards (README). */
 export const FLUSH_MS = 500;
@@ -36,6 +44,14 @@ export class QueueShard extends DurableObject<Env> {
 	private flushing: Promise<void> | null = null;
 	/** The alarm time this instance set or read; undefined until read (a fresh instance asks storage once). */
 	private armedAt: number | null | undefined;
+	/** Enters waiting for the next turn: stored together, in arrival order (kernel/group-commit.ts). */
+	private readonly arrivals = new GroupCommit<{ consumerId: string; lane: Lane }, Arrived>((items) => {
+		const now = Date.now();
+		const sync = this.ctx.storage;
+		return sync.transactionSync(() =>
+			items.map((i) => settle(() => sync.transactionSync(() => this.arrive(i.consumerId, i.lane, now)))),
+		);
+	});
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -61,22 +77,37 @@ export class QueueShard extends DurableObject<Env> {
 	async enter(organizationId: string, consumerId: string, lane: Lane = 0): Promise<QueueReply<QueueState>> {
 		const gate = this.store.gate();
 		if (!gate || gate.timeline.organizationId !== organizationId) return refuse("not_found");
-		let row = this.store.row(consumerId);
-		// A row in the batch in flight may be forwarded by the time it lands: wait for it (new arrivals need not).
-		if (row && !row.forwarded && this.flushing) {
-			await this.flushing;
-			row = this.store.row(consumerId);
+		for (;;) {
+			const arrived = await this.arrivals.add({ consumerId, lane });
+			// A row in the batch in flight may be forwarded by the time it lands: wait for it (new arrivals need not).
+			if (arrived.kind === "in_flight") await this.flushing;
+			else if (arrived.kind === "forwarded") return this.queue(gate.timeline).enter(organizationId, consumerId, lane);
+			else if (arrived.kind === "refused") return refuse(arrived.refusal);
+			else {
+				if (arrived.ahead !== undefined) await this.armAt(Date.now() + FLUSH_MS);
+				return ok(await this.describe(gate.timeline, arrived.row, arrived.ahead));
+			}
 		}
-		if (row?.forwarded) return this.queue(gate.timeline).enter(organizationId, consumerId, lane);
+	}
+
+	/**
+	 * Where an enter lands, decided when its group runs (each in its own savepoint): a new
+	 * arrival (with those ahead of it), the consumer's pending row, or a reason to look elsewhere.
+	 */
+	private arrive(consumerId: string, lane: Lane, now: number): Arrived {
+		const gate = this.store.gate();
+		if (!gate) return { kind: "refused", refusal: "not_found" };
+		const row = this.store.row(consumerId);
+		if (row && !row.forwarded && this.flushing) return { kind: "in_flight" };
+		if (row?.forwarded) return { kind: "forwarded" };
 		if (row && row.left_at == null) {
 			if (row.lane === 1 && lane === 0) this.store.promote(consumerId);
-			return ok(await this.describe(gate.timeline, this.store.row(consumerId) as ShardRow));
+			return { kind: "pending", row: this.store.row(consumerId) as ShardRow };
 		}
-		const refusal = entryRefusal(gate.timeline, Date.now(), gate.soldOut);
-		if (refusal) return refuse(refusal);
-		const added = this.store.add(consumerId, lane, Date.now(), row != null);
-		await this.armAt(Date.now() + FLUSH_MS);
-		return ok(await this.describe(gate.timeline, added.row, added.ahead));
+		const refusal = entryRefusal(gate.timeline, now, gate.soldOut);
+		if (refusal) return { kind: "refused", refusal };
+		const added = this.store.add(consumerId, lane, now, row != null);
+		return { kind: "pending", row: added.row, ahead: added.ahead };
 	}
 
 	/** The consumer's state: pending here (an estimated place), else the queue's object's answer. Reads only. */
