@@ -17,8 +17,19 @@ const MAX_FAST_MS = 253_402_300_800_000;
 
 const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
+/** The last day `civilDate` wrote: a list's rows mostly share their days. */
+let lastDay = Number.NaN;
+let lastDate = "";
+
 /** `YYYY-MM-DD` of a day count since 1970-01-01 (H. Hinnant's civil_from_days, proleptic Gregorian). */
 function civilDate(days: number): string {
+	if (days === lastDay) return lastDate;
+	lastDate = civilFromDays(days);
+	lastDay = days;
+	return lastDate;
+}
+
+function civilFromDays(days: number): string {
 	const z = days + 719_468;
 	const era = Math.floor(z / 146_097);
 	const doe = z - era * 146_097;

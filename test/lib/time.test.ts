@@ -84,6 +84,12 @@ describe("isoSeconds", () => {
 		}
 	});
 
+	it("is right when consecutive calls share a day, cross midnight and come back (the last day is remembered)", () => {
+		const midnight = Date.UTC(2026, 11, 3);
+		const times = [midnight - 1000, midnight - 1, midnight, midnight + 1000, midnight - 1, midnight + 86_399_999];
+		for (const ms of [...times, ...times.reverse()]) expect(isoSeconds(ms), String(ms)).toBe(reference(ms));
+	});
+
 	it("throws on an invalid time, as toISOString does", () => {
 		expect(() => isoSeconds(Number.NaN)).toThrow(RangeError);
 		expect(() => isoSeconds(Number.POSITIVE_INFINITY)).toThrow(RangeError);
