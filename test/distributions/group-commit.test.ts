@@ -6,12 +6,12 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { GroupCommit, settle } from "../../src/distributions/kernel/group-commit";
+import { BUSY_MS, GroupCommit, settle } from "../../src/distributions/kernel/group-commit";
 import { limiterShard, spendSharded } from "../../src/http/middleware/rate-limit";
 import { newId } from "../../src/lib/ids";
 
 describe("GroupCommit", () => {
-	it("flushes the calls of one turn together, in arrival order, each with its own outcome", async () => {
+	it("flushes a call to an idle group at once, then the calls of one busy turn together, in arrival order, each with its own outcome", async () => {
 		const flushes: number[][] = [];
 		const group = new GroupCommit<number, number>((items) => {
 			flushes.push(items);
@@ -23,17 +23,24 @@ describe("GroupCommit", () => {
 			);
 		});
 		const calls = [1, 2, 3, 4].map((n) => group.add(n));
+		// Idle: the first call was flushed in the caller's own task, before add returned.
+		expect(flushes).toEqual([[1]]);
 		const outcomes = await Promise.allSettled(calls);
-		expect(flushes).toEqual([[1, 2, 3, 4]]);
+		expect(flushes).toEqual([[1], [2, 3, 4]]);
 		expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value : (o.reason as Error).message))).toEqual([
 			10,
 			20,
 			"three",
 			40,
 		]);
-		// A call made after the flush is the next group's.
+		// A call right after a flush is still busy: the next group's.
 		expect(await group.add(5)).toBe(50);
-		expect(flushes).toEqual([[1, 2, 3, 4], [5]]);
+		expect(flushes).toEqual([[1], [2, 3, 4], [5]]);
+		// Idle again once BUSY_MS has passed: flushed at once.
+		await new Promise((resolve) => setTimeout(resolve, BUSY_MS + 5));
+		const six = group.add(6);
+		expect(flushes.at(-1)).toEqual([6]);
+		expect(await six).toBe(60);
 	});
 
 	it("fails every call of a group whose flush throws, and serves the next group", async () => {
@@ -42,10 +49,10 @@ describe("GroupCommit", () => {
 			if (fail) throw new Error("storage down");
 			return items.map((s) => ({ ok: true, value: s.toUpperCase() }));
 		});
-		const failed = await Promise.allSettled([group.add("a"), group.add("b")]);
-		expect(failed.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+		const failed = await Promise.allSettled([group.add("a"), group.add("b"), group.add("c")]);
+		expect(failed.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected"]);
 		fail = false;
-		expect(await Promise.all([group.add("c"), group.add("d")])).toEqual(["C", "D"]);
+		expect(await Promise.all([group.add("d"), group.add("e")])).toEqual(["D", "E"]);
 	});
 });
 
@@ -54,7 +61,7 @@ interface Grouping {
 }
 
 describe("DistributionObject.grouped", () => {
-	it("runs concurrent changes in one transaction, in order, and rolls back only the one that throws", async () => {
+	it("runs concurrent changes in arrival order, a busy turn's in one transaction, and rolls back only the one that throws", async () => {
 		const stub = env.QUEUE_OBJECT.getByName(newId("queue"));
 		await runInDurableObject(stub, async (instance, state) => {
 			const sql = state.storage.sql;
@@ -74,7 +81,7 @@ describe("DistributionObject.grouped", () => {
 				set("test_b", 2);
 				throw new Error("refused mid-change");
 			});
-			// Sees the first change's write: the same transaction, in arrival order.
+			// Sees the first change's write: arrival order.
 			const third = q.grouped((now) => {
 				times.push(now);
 				set("test_c", (read("test_a") ?? 0) + 10);
@@ -84,8 +91,8 @@ describe("DistributionObject.grouped", () => {
 			expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
 			expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ message: "refused mid-change" });
 			expect([read("test_a"), read("test_b"), read("test_c")]).toEqual([1, null, 11]);
-			// One group: every change ran at the group's one `now`.
-			expect(new Set(times).size).toBe(1);
+			// The first ran at once (idle); the two after it as one group, at the group's one `now`.
+			expect(times[1]).toBe(times[2]);
 		});
 		// Stored, not only in memory: a fresh instance reads the same.
 		await evictDurableObject(stub);
