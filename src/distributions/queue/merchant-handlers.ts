@@ -5,6 +5,7 @@ import { unwrap } from "../common/engine";
 import { ownedEngine } from "../common/service";
 import type * as routes from "./merchant-routes";
 import { QUEUE_ERRORS } from "./refusals";
+import { shardOf } from "./shards/edge";
 
 export const stats: AppRouteHandler<typeof routes.stats> = async (c) => {
 	const { ref } = await ownedEngine(c.env, c.get("tenant"), "queue", c.req.valid("param").id);
@@ -30,5 +31,14 @@ export const deny: AppRouteHandler<typeof routes.deny> = async (c) => {
 	const tenant = c.get("tenant");
 	const { ref } = await ownedEngine(c.env, tenant, "queue", id);
 	const reason = c.req.valid("json").reason ?? null;
-	return c.json(unwrap(await ref.deny(tenant.organizationId, consumerId, reason), QUEUE_ERRORS), 200);
+	let reply = await ref.deny(tenant.organizationId, consumerId, reason);
+	// An arrival still pending in its shard (a sharded queue, ≤ one flush) is forwarded now, then denied.
+	if (!reply.ok && reply.error === "not_entered") {
+		const shard = await shardOf(c.env, tenant.organizationId, id, consumerId);
+		if (shard) {
+			await shard.settle(consumerId);
+			reply = await ref.deny(tenant.organizationId, consumerId, reason);
+		}
+	}
+	return c.json(unwrap(reply, QUEUE_ERRORS), 200);
 };

@@ -320,6 +320,35 @@ describe("through the consumer API", () => {
 	});
 });
 
+describe("the merchant denying a consumer still pending in its shard", () => {
+	it("is forwarded and denied at once: DENIED for the merchant and the shopper, and a later flush brings nothing back", async () => {
+		const t = await tenant();
+		const q = await openQueue(t, { entryShards: 4 });
+		const [a, b] = [await guest(t), await guest(t)];
+		for (const s of [a, b]) expect((await enter(t, q.id, s)).status).toBe(200);
+		expect(await (await shardOf(q, a.consumerId, 4)).pendingCount()).toBeGreaterThan(0);
+		const denied = await call(`/api/v1/queues/${q.id}/entries/${a.consumerId}/deny`, {
+			key: t.secretKey,
+			body: { reason: "bot" },
+		});
+		expect(denied.status, denied.text).toBe(200);
+		expect(denied.json.status).toBe("DENIED");
+		expect((await status(t, q.id, a)).json.status).toBe("DENIED");
+		// Entering again does not bring a denied consumer back through the shard.
+		expect((await enter(t, q.id, a)).json.status).toBe("DENIED");
+		await drain(q, 4);
+		const rows = await entriesOf(q);
+		expect(rows.filter((r) => r.consumer_id === a.consumerId).map((r) => r.status)).toEqual(["DENIED"]);
+		expect(rows.find((r) => r.consumer_id === b.consumerId)?.status).toBe("QUEUED");
+		// Someone who never entered is still 404 Not in queue, after asking the shard.
+		const stranger = await guest(t);
+		expectProblem(
+			await call(`/api/v1/queues/${q.id}/entries/${stranger.consumerId}/deny`, { key: t.secretKey, body: {} }),
+			404,
+		);
+	});
+});
+
 describe("the live socket of a consumer still pending in its shard", () => {
 	afterEach(closeLive);
 
