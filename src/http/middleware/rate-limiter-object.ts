@@ -13,7 +13,8 @@
  * counts each call as it arrives, every accepted hit is written before the answer leaves, and
  * a fresh instance reads the table again, so the count stays exact across eviction. The
  * writes of the hits that arrive together share one commit (kernel/group-commit.ts): a
- * shard hit by a launch's shoppers at once pays for one commit per turn, not one per hit.
+ * shard hit by a launch's shoppers at once pays for one commit per turn, not one per hit,
+ * and an API key's object, hit now and then, writes each hit at once as before.
  * A failed write fails every hit of its group, whose memory keeps them counted: a limiter
  * that cannot store errs towards refusing, never towards letting more through.
  *
@@ -48,7 +49,7 @@ export class RateLimiter extends DurableObject<Env> {
 	/** Accepted hit times per bucket, oldest first, as the table holds them for the last window. */
 	private readonly logs = new Map<string, number[]>();
 	private untilSweep = SWEEP_EVERY;
-	/** The hits' writes waiting for the next turn, run in one transaction. */
+	/** The hits' writes: at once when idle; when busy, those of one turn in one transaction. */
 	private readonly writes = new GroupCommit<() => void, void>((batch) => {
 		if (batch.length === 1) (batch[0] as () => void)();
 		else

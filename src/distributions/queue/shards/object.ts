@@ -44,7 +44,7 @@ export class QueueShard extends DurableObject<Env> {
 	private flushing: Promise<void> | null = null;
 	/** The alarm time this instance set or read; undefined until read (a fresh instance asks storage once). */
 	private armedAt: number | null | undefined;
-	/** Enters waiting for the next turn: stored together, in arrival order (kernel/group-commit.ts). */
+	/** Enters, decided and stored in arrival order: at once when idle, by turn when busy (kernel/group-commit.ts). */
 	private readonly arrivals = new GroupCommit<{ consumerId: string; lane: Lane }, Arrived>((items) => {
 		const now = Date.now();
 		const sync = this.ctx.storage;
