@@ -23,6 +23,19 @@ export function settle<R>(fn: () => R): Outcome<R> {
 	}
 }
 
+/** `storage.transactionSync`, or an owner's wrapper of it (the kernel's `atomically`). */
+export type Transaction = <T>(fn: () => T) => T;
+
+/**
+ * What every owner's flush does with a group: `run` for each item, all in one transaction, each
+ * in its own savepoint (a nested `transaction`), so one that throws rolls back alone and fails
+ * only its own call. A lone item's savepoint is its transaction.
+ */
+export function inSavepoints<I, R>(transaction: Transaction, items: I[], run: (item: I) => R): Outcome<R>[] {
+	const each = (item: I) => settle(() => transaction(() => run(item)));
+	return items.length === 1 ? [each(items[0] as I)] : transaction(() => items.map(each));
+}
+
 interface Waiter<R> {
 	resolve: (value: R) => void;
 	reject: (error: unknown) => void;

@@ -21,7 +21,7 @@ import { type Status, statusAt } from "../common/status";
 import { Agenda, isTimelineKind, TIMELINE_KINDS } from "./agenda";
 import { GrantHolds } from "./grant-holds";
 import { type GrantCheck, type GrantOrder, type GrantRecord, type GrantState, grantToken } from "./grants";
-import { GroupCommit, settle } from "./group-commit";
+import { GroupCommit, inSavepoints } from "./group-commit";
 import { migrate } from "./migrations";
 import { flushOutbox, recordEvent } from "./outbox";
 import { deliverStatuses, recordStatus, withdrawStatus } from "./status-sync";
@@ -50,18 +50,15 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	/** The shoppers' changes, one at a time when idle and by group when busy (`grouped`). */
 	private readonly group = new GroupCommit<(now: number) => unknown, unknown>(async (changes) => {
 		const now = Date.now();
-		const caughtUp = (change: (now: number) => unknown) => () => {
-			this.advance(now);
-			return change(now);
-		};
-		// One change needs no savepoint of its own: its transaction is the group's.
-		const outcomes =
-			changes.length === 1
-				? changes.map((change) => settle(() => this.atomically(caughtUp(change))))
-				: this.atomically(() => {
-						this.advance(now);
-						return changes.map((change) => settle(() => this.atomically(() => change(now))));
-					});
+		// Each change catches up first, as in `transact`; after the group's first, nothing is due.
+		const outcomes = inSavepoints(
+			(fn) => this.atomically(fn),
+			changes,
+			(change) => {
+				this.advance(now);
+				return change(now);
+			},
+		);
 		await this.arm();
 		return outcomes;
 	});

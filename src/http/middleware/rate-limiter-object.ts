@@ -15,15 +15,16 @@
  * writes of the hits that arrive together share one commit (kernel/group-commit.ts): a
  * shard hit by a launch's shoppers at once pays for one commit per turn, not one per hit,
  * and an API key's object, hit now and then, writes each hit at once as before.
- * A failed write fails every hit of its group, whose memory keeps them counted: a limiter
- * that cannot store errs towards refusing, never towards letting more through.
+ * A hit whose write fails fails its caller's request (its savepoint rolled back, the others
+ * of its group stored) and stays counted in memory: a limiter that cannot store errs towards
+ * refusing, never towards letting more through.
  *
  * Why an object and not the Workers rate-limiting binding: the binding counts per
  * Cloudflare location (approximate) and answers only allowed/denied, while the API
  * promises an exact per-key budget with `RateLimit-Remaining` and `Retry-After`.
  */
 import { DurableObject } from "cloudflare:workers";
-import { GroupCommit, type Outcome } from "../../distributions/kernel/group-commit";
+import { GroupCommit, inSavepoints } from "../../distributions/kernel/group-commit";
 import { migrate } from "../../distributions/kernel/migrations";
 
 const MIGRATIONS = [
@@ -51,14 +52,14 @@ export class RateLimiter extends DurableObject<Env> {
 	private untilSweep = SWEEP_EVERY;
 	/** The hits' writes: at once when idle; when busy, those of one turn in one transaction. */
 	private readonly writes = new GroupCommit<() => void, void>((batch) => {
-		if (batch.length === 1) (batch[0] as () => void)();
-		else
-			this.ctx.storage.transactionSync(() => {
-				for (const write of batch) write();
-			});
+		const outcomes = inSavepoints(
+			(fn) => this.ctx.storage.transactionSync(fn),
+			batch,
+			(write) => write(),
+		);
 		// Forgotten only here, with every counted hit stored: a bucket read again misses none.
 		if (this.logs.size >= MAX_BUCKETS) this.logs.clear();
-		return batch.map((): Outcome<void> => ({ ok: true, value: undefined }));
+		return outcomes;
 	});
 
 	constructor(ctx: DurableObjectState, env: Env) {

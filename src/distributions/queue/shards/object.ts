@@ -16,7 +16,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { ok, refuse } from "../../common/reply";
 import { EntryTickets, resolveWho, type Who } from "../../common/tickets";
-import { GroupCommit, settle } from "../../kernel/group-commit";
+import { GroupCommit, inSavepoints } from "../../kernel/group-commit";
 import { migrate } from "../../kernel/migrations";
 import type { StoredTimeline } from "../../kernel/object";
 import { estimatedWaitSeconds } from "../admission";
@@ -47,9 +47,10 @@ export class QueueShard extends DurableObject<Env> {
 	/** Enters, decided and stored in arrival order: at once when idle, by turn when busy (kernel/group-commit.ts). */
 	private readonly arrivals = new GroupCommit<{ consumerId: string; lane: Lane }, Arrived>((items) => {
 		const now = Date.now();
-		const sync = this.ctx.storage;
-		return sync.transactionSync(() =>
-			items.map((i) => settle(() => sync.transactionSync(() => this.arrive(i.consumerId, i.lane, now)))),
+		return inSavepoints(
+			(fn) => this.ctx.storage.transactionSync(fn),
+			items,
+			(i) => this.arrive(i.consumerId, i.lane, now),
 		);
 	});
 
