@@ -260,9 +260,7 @@ describe("concurrency", () => {
 			const minimum = Number(/minimum next bid is (\d+(?:\.\d+)?)/.exec(res.json.detail)?.[1]);
 			expect(r.amount, res.json.detail).toBeLessThan(minimum);
 		}
-		// Arrival order at the object decides; the bids reach it in groups (the limiter's and the
-		// object's group commits), so the count varies, but a race must both accept and refuse many.
-		expect(acceptedKeys.length).toBeGreaterThanOrEqual(10);
+		expect(acceptedKeys.length).toBeGreaterThan(30);
 		expect(acceptedKeys.length).toBeLessThan(300);
 
 		const before = await publicState(t, a.id);
