@@ -37,15 +37,7 @@ import {
 	type AuctionStore as Store,
 	type StoredAuction,
 } from "./store";
-import {
-	bidderView,
-	keyLegacyChain,
-	merchantBidView,
-	outcomeView,
-	pseudonymizer,
-	publicView,
-	publishedLog,
-} from "./views";
+import { bidderView, keyedChain, merchantBidView, outcomeView, pseudonymizer, publicView, publishedLog } from "./views";
 
 export type { BidderStatus } from "./rules";
 
@@ -73,6 +65,15 @@ export class AuctionObject extends DistributionObject {
 	protected override onMigrate(): void {
 		migrate(this.sql, "auction", AUCTION_MIGRATIONS);
 		this.store = new AuctionStore(this.sql);
+	}
+
+	protected override onRollback(): void {
+		this.store.forget();
+	}
+
+	override async destroy(): Promise<void> {
+		await super.destroy();
+		this.store.forget();
 	}
 
 	/**
@@ -293,7 +294,10 @@ export class AuctionObject extends DistributionObject {
 				next.chain = startChain(t, rulesIn(next, t));
 				next.times = { closeAt: t.closeAt, settleAt: t.settleAt };
 			}
-			const entries = outcome.steps.map((step) => stepEntry(step, this.pseudonym(step.bidder, next.chain), logMax));
+			// A legacy chain is keyed now and stored so with this bid.
+			next.chain = keyedChain(next.chain, this.env.APP_SECRET, t);
+			const chain = next.chain;
+			const entries = outcome.steps.map((step) => stepEntry(step, this.pseudonym(step.bidder, chain), logMax));
 			this.store.append(next.chain.hash, entries, now);
 			const leader = outcome.state.leader?.id ?? null;
 			this.emit(
@@ -373,8 +377,9 @@ export class AuctionObject extends DistributionObject {
 			const c = chain ?? st?.chain;
 			if (!c) throw new Error("auction: no bidder has a pseudonym before the first bid");
 			// A chain from before auctions drew their own key gets it now, kept from then on (saved here or with the bid).
-			if (keyLegacyChain(c, this.env.APP_SECRET, this.timeline()) && st) this.store.save(st);
-			this.pseudonymKey = pseudonymizer(fromHex(c.pseudonymKey ?? ""));
+			const keyed = keyedChain(c, this.env.APP_SECRET, this.timeline());
+			if (keyed !== c && st) this.store.save({ ...st, chain: keyed });
+			this.pseudonymKey = pseudonymizer(fromHex(keyed.pseudonymKey ?? ""));
 		}
 		return this.pseudonymKey(consumerId);
 	}

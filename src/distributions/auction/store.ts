@@ -106,18 +106,49 @@ export type Head = { seq: number; hash: string; placedAt: number };
 
 const BIDDING = "kind IN ('bid', 'proxy', 'buy_now')";
 
+/** Freezes `st`'s nested records: the cached state is shared, so only its top-level copy may be changed. */
+function frozen(st: StoredAuction): StoredAuction {
+	for (const value of Object.values(st)) deepFreeze(value);
+	return st;
+}
+
+function deepFreeze(value: unknown): void {
+	if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+	for (const inner of Object.values(value)) deepFreeze(inner);
+	Object.freeze(value);
+}
+
 export class AuctionStore {
+	/**
+	 * The `state` row as last read or saved: a bid reads it three or four times (its rules, the
+	 * decision, the answer), and each read was a SELECT and a JSON.parse. The owner calls
+	 * `forget()` when a transaction rolls back or storage is wiped, so it never outlives the row.
+	 */
+	private cached: StoredAuction | undefined;
+
 	constructor(private readonly sql: SqlStorage) {}
 
+	/** The state (a copy whose top-level fields the caller may change; its nested records are frozen). */
 	load(): StoredAuction {
-		const row = this.sql.exec<{ json: string }>("SELECT json FROM state WHERE id = 1").toArray()[0];
-		return row
-			? (JSON.parse(row.json) as StoredAuction)
-			: { bidding: emptyState(), originalCloseAt: null, originalSettleAt: null, extendedMs: 0, settlement: null };
+		if (!this.cached) {
+			const row = this.sql.exec<{ json: string }>("SELECT json FROM state WHERE id = 1").toArray()[0];
+			this.cached = frozen(
+				row
+					? (JSON.parse(row.json) as StoredAuction)
+					: { bidding: emptyState(), originalCloseAt: null, originalSettleAt: null, extendedMs: 0, settlement: null },
+			);
+		}
+		return { ...this.cached };
 	}
 
 	save(state: StoredAuction): void {
 		this.sql.exec("INSERT OR REPLACE INTO state (id, json) VALUES (1, ?)", JSON.stringify(state));
+		this.cached = frozen({ ...state });
+	}
+
+	/** After a rollback or a wipe: the next load reads the row again. */
+	forget(): void {
+		this.cached = undefined;
 	}
 
 	nextSeq(): number {

@@ -138,14 +138,14 @@ export const legacyPseudonymKey = (secretV1: string, t: { id: string; encryption
 	sha256(utf8(`${secretV1}|bidder|${t?.id}|${t?.encryptionSeed}`));
 
 /**
- * Gives a chain started before auctions drew their own pseudonym key the key it always had
- * (`legacyPseudonymKey` under APP_SECRET version 1); true if it did, so the caller stores it — from
- * then on version 1 is not needed for it. Throws if version 1 is gone (the runbook keeps it until then).
+ * A chain started before auctions drew their own pseudonym key, with the key it always had
+ * (`legacyPseudonymKey` under APP_SECRET version 1), as a new record for the caller to store — from
+ * then on version 1 is not needed for it; any other chain as it is. Throws if version 1 is gone (the
+ * runbook keeps it until then).
  */
-export function keyLegacyChain(chain: Chain, appSecret: string, t: { id: string; encryptionSeed: string } | null) {
-	if (chain.pseudonymKey) return false;
+export function keyedChain(chain: Chain, appSecret: string, t: { id: string; encryptionSeed: string } | null): Chain {
+	if (chain.pseudonymKey) return chain;
 	const v1 = secretOf(appSecret, 1, "auction-pseudonym");
 	if (!v1) throw new Error("auction: its bidder pseudonyms need APP_SECRET version 1, which is not configured");
-	chain.pseudonymKey = hex(legacyPseudonymKey(v1.secret, t));
-	return true;
+	return { ...chain, pseudonymKey: hex(legacyPseudonymKey(v1.secret, t)) };
 }
