@@ -23,43 +23,78 @@ import {
 export type LogHead = { size: number; root: string };
 export type Appended = LogHead & { seq: number };
 
+/** Nodes kept in memory; past this they start again (the ones an append needs are read back once). */
+const MAX_CACHED_NODES = 4096;
+
 export class LogStore {
 	private readonly hash: SubtreeHash;
+	/**
+	 * Nodes as stored (`level/idx`; a node never changes once stored) and the head: an append reads
+	 * the right edge of the tree — the nodes its leaf completes and the root's perfect subtrees, about
+	 * log2(size) of them — and was a SELECT for each. The owner calls `forget()` when a transaction
+	 * rolls back or storage is wiped: a rolled-back node may be stored again with another hash.
+	 */
+	private nodes = new Map<string, Uint8Array>();
+	private cachedHead: LogHead | undefined;
 
 	constructor(private readonly sql: SqlStorage) {
 		this.hash = fromPerfect((level, index) => this.node(level, index));
 	}
 
+	/** After a rollback or a wipe: nodes and head are read from the tables again. */
+	forget(): void {
+		this.nodes.clear();
+		this.cachedHead = undefined;
+	}
+
 	private node(level: number, index: number): Uint8Array {
+		const key = `${level}/${index}`;
+		const kept = this.nodes.get(key);
+		if (kept) return kept;
 		const row = this.sql
 			.exec<{ hash: ArrayBuffer }>("SELECT hash FROM log_nodes WHERE level = ? AND idx = ?", level, index)
 			.toArray()[0];
 		if (!row) throw new Error(`log node ${level}/${index} missing`);
-		return new Uint8Array(row.hash);
+		return this.keep(key, new Uint8Array(row.hash));
+	}
+
+	private keep(key: string, hash: Uint8Array): Uint8Array {
+		if (this.nodes.size >= MAX_CACHED_NODES) this.nodes.clear();
+		this.nodes.set(key, hash);
+		return hash;
+	}
+
+	private storeNode(level: number, index: number, hash: Uint8Array): void {
+		this.sql.exec("INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)", level, index, hash);
+		this.keep(`${level}/${index}`, hash);
 	}
 
 	/** Appends one record: its leaf, the nodes it completes, and the new root. */
 	append(record: LogRecord): Appended {
 		const seq = this.head().size;
-		let node = leafHash(utf8(encodeRecord(record)));
-		this.sql.exec("INSERT INTO log_nodes (level, idx, hash) VALUES (0, ?, ?)", seq, node);
+		const data = encodeRecord(record);
+		let node = leafHash(utf8(data));
+		this.storeNode(0, seq, node);
 		for (let level = 0, index = seq; index % 2 === 1; level++, index = (index - 1) / 2) {
 			node = nodeHash(this.node(level, index - 1), node);
-			this.sql.exec("INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)", level + 1, (index - 1) / 2, node);
+			this.storeNode(level + 1, (index - 1) / 2, node);
 		}
 		const root = rootOf(this.hash, seq + 1);
-		this.sql.exec("INSERT INTO log (seq, data, root) VALUES (?, ?, ?)", seq, encodeRecord(record), root);
-		return { seq, size: seq + 1, root: hex(root) };
+		this.sql.exec("INSERT INTO log (seq, data, root) VALUES (?, ?, ?)", seq, data, root);
+		this.cachedHead = { size: seq + 1, root: hex(root) };
+		return { seq, ...this.cachedHead };
 	}
 
 	/** The log's size and root now. */
 	head(): LogHead {
+		if (this.cachedHead) return { ...this.cachedHead };
 		const last = this.sql
 			.exec<{ seq: number; root: ArrayBuffer }>("SELECT seq, root FROM log ORDER BY seq DESC LIMIT 1")
 			.toArray()[0];
-		return last
+		this.cachedHead = last
 			? { size: last.seq + 1, root: hex(new Uint8Array(last.root)) }
 			: { size: 0, root: hex(rootOf(this.hash, 0)) };
+		return { ...this.cachedHead };
 	}
 
 	/** The root the log had at `size` (as the receipt of record size − 1 named it). */

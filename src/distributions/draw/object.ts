@@ -67,6 +67,15 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		this.log = new LogStore(this.sql);
 	}
 
+	protected override onRollback(): void {
+		this.log.forget();
+	}
+
+	override async destroy(): Promise<void> {
+		await super.destroy();
+		this.log.forget();
+	}
+
 	/** The stores and the chain (from the deployment's env: a misconfigured chain fails here, loudly). */
 	private lottery(): Lottery {
 		if (!this.lotteryParts) {

@@ -8,7 +8,7 @@
  * once busy it collects the calls that arrive before the next turn and flushes them together,
  * in one task, so they share one commit. Each call is answered with its own outcome, and
  * nobody before the flush ran, so an answer never leaves before what it reports is stored.
- * A rarely hit object (an API key's limiter) pays nothing for grouping; a rushed one (a
+ * A rarely hit object (a quiet draw) pays nothing for grouping; a rushed one (a
  * launch's queue) commits once per turn instead of once per call. Owns no table and no alarm.
  */
 
