@@ -122,8 +122,8 @@ export class RateLimiter extends DurableObject<Env> {
 	 */
 	private writeSoon(now: number): void {
 		if (this.writeTimer) return;
-		if (now - this.lastWriteAt > WRITE_BEHIND_MS) return this.write();
-		this.writeTimer = setTimeout(() => this.write(), WRITE_BEHIND_MS);
+		if (now - this.lastWriteAt > WRITE_BEHIND_MS) this.write();
+		else this.writeTimer = setTimeout(() => this.write(), WRITE_BEHIND_MS);
 	}
 
 	/** Stores what is pending in one transaction; on failure keeps it for the next write. */
