@@ -8,7 +8,6 @@ import type { Theme } from "../../experiences/experiences/theme";
 export interface ShopperTarget {
 	distribution: DistributionResponse & { type: "queue" | "draw" | "auction"; drawAt?: string };
 	theme?: Theme;
-	currency?: string | null;
 	/** The sequence's challenge: `turnstile` needs Cloudflare's script on the page. */
 	challenge: string;
 }

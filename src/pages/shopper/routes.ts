@@ -62,7 +62,7 @@ shopperPages.get("/w/:distributionId", publishableKeyAuth, async (c) => {
 		body = html`<fanfare-draw ${attrs({ ...common, "draw-at": d.drawAt ?? "" })}>
 			<p>${s.loading}</p><noscript>${s.noScript}</noscript></fanfare-draw>`;
 	} else {
-		body = html`<fanfare-auction ${attrs({ ...common, currency: target.currency ?? "" })}>
+		body = html`<fanfare-auction ${attrs(common)}>
 			<p>${s.loading}</p><noscript>${s.noScript}</noscript></fanfare-auction>`;
 	}
 	// A Turnstile launch: Cloudflare's script (explicit rendering, the widgets call turnstile.render) and its frame.
