@@ -13,14 +13,15 @@
  * both take the last slot and the count is exact while the object runs. A quiet object stores a hit
  * before its answer leaves, as a plain write; a busy one (it wrote in the last WRITE_BEHIND_MS)
  * writes behind the answers: the hits accepted meanwhile (and the prunes and sweeps they bring) are
- * stored together WRITE_BEHIND_MS after its last write, in one transaction. A write with its commit cost more than the
+ * stored together, in one transaction, WRITE_BEHIND_MS after the first of them. A write with its commit cost more than the
  * whole rest of a limited enter (bench, one run: enter 1,063 µs/req without the limiter's write,
  * ≈ 1,400–1,500 with it — each shard of a launch is hit too sparsely for group commit to share
  * commits), and an exact limit does not need each hit durable before its answer: an instance the
  * runtime evicts for inactivity stored its last hits long before, and a fresh instance reads the
  * table again. What an instance lost in a crash or a redeploy can cost is bounded: the hits of its
  * last WRITE_BEHIND_MS, which their consumers may spend once more. A write that fails stays pending and
- * is tried again with the next one; its hits stay counted in memory (refusing more, never less).
+ * is tried again WRITE_BEHIND_MS later; its hits stay counted in memory (refusing more, never less),
+ * though a crash while writes keep failing forgets every hit since the last one that succeeded.
  *
  * Why an object and not the Workers rate-limiting binding: the binding counts per
  * Cloudflare location (approximate) and answers only allowed/denied, while the API
@@ -93,7 +94,7 @@ export class RateLimiter extends DurableObject<Env> {
 		while (stale < log.length && log[stale] <= from) stale++;
 		if (stale > 0) {
 			log.splice(0, stale);
-			this.pending.prunes.set(bucket, from);
+			this.pending.prunes.set(bucket, Math.max(from, this.pending.prunes.get(bucket) ?? from));
 		}
 		const used = log.length;
 		const allowed = used < limit;
@@ -134,16 +135,15 @@ export class RateLimiter extends DurableObject<Env> {
 		this.pending = nothingPending();
 		const sql = this.ctx.storage.sql;
 		try {
+			// Hits first: a prune then also drops a pending hit already older than its horizon.
 			this.ctx.storage.transactionSync(() => {
-				for (const [bucket, from] of prunes) sql.exec("DELETE FROM hits WHERE bucket = ? AND at <= ?", bucket, from);
 				for (const [bucket, at] of hits) sql.exec("INSERT INTO hits (bucket, at) VALUES (?, ?)", bucket, at);
+				for (const [bucket, from] of prunes) sql.exec("DELETE FROM hits WHERE bucket = ? AND at <= ?", bucket, from);
 				if (sweepBefore != null) sql.exec("DELETE FROM hits WHERE at <= ?", sweepBefore);
 			});
 		} catch (error) {
-			// Older first: a prune recorded since then is newer, and the hits keep their order.
-			for (const [bucket, from] of prunes) if (!this.pending.prunes.has(bucket)) this.pending.prunes.set(bucket, from);
-			this.pending.hits.unshift(...hits);
-			this.pending.sweepBefore ??= sweepBefore;
+			// Nothing was stored (the transaction rolled back) and nothing arrived meanwhile (this is synchronous).
+			this.pending = { hits, prunes, sweepBefore };
 			console.error("rate limiter: storing hits failed; retrying", error instanceof Error ? error.message : error);
 			this.writeSoon(this.lastWriteAt);
 			return;
