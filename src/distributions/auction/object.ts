@@ -67,13 +67,16 @@ export class AuctionObject extends DistributionObject {
 		this.store = new AuctionStore(this.sql);
 	}
 
+	/** A rolled-back first bid takes its chain's pseudonym key with it: the next first bid draws its own. */
 	protected override onRollback(): void {
 		this.store.forget();
+		this.pseudonymKey = null;
 	}
 
 	override async destroy(): Promise<void> {
 		await super.destroy();
 		this.store.forget();
+		this.pseudonymKey = null;
 	}
 
 	/**

@@ -141,6 +141,7 @@ export class AuctionStore {
 		return { ...this.cached };
 	}
 
+	/** Stores `state` and keeps it: its nested records are frozen from then on (callers build new ones). */
 	save(state: StoredAuction): void {
 		this.sql.exec("INSERT OR REPLACE INTO state (id, json) VALUES (1, ?)", JSON.stringify(state));
 		this.cached = frozen({ ...state });
