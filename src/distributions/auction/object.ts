@@ -68,13 +68,7 @@ export class AuctionObject extends DistributionObject {
 	}
 
 	/** A rolled-back first bid takes its chain's pseudonym key with it: the next first bid draws its own. */
-	protected override onRollback(): void {
-		this.store.forget();
-		this.pseudonymKey = null;
-	}
-
-	override async destroy(): Promise<void> {
-		await super.destroy();
+	protected override onStorageReset(): void {
 		this.store.forget();
 		this.pseudonymKey = null;
 	}
@@ -298,8 +292,8 @@ export class AuctionObject extends DistributionObject {
 				next.times = { closeAt: t.closeAt, settleAt: t.settleAt };
 			}
 			// A legacy chain is keyed now and stored so with this bid.
-			next.chain = keyedChain(next.chain, this.env.APP_SECRET, t);
-			const chain = next.chain;
+			const chain = keyedChain(next.chain, this.env.APP_SECRET, t);
+			next.chain = chain;
 			const entries = outcome.steps.map((step) => stepEntry(step, this.pseudonym(step.bidder, chain), logMax));
 			this.store.append(next.chain.hash, entries, now);
 			const leader = outcome.state.leader?.id ?? null;

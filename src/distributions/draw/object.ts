@@ -67,12 +67,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		this.log = new LogStore(this.sql);
 	}
 
-	protected override onRollback(): void {
-		this.log.forget();
-	}
-
-	override async destroy(): Promise<void> {
-		await super.destroy();
+	protected override onStorageReset(): void {
 		this.log.forget();
 	}
 

@@ -86,8 +86,11 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	/** The engine's async follow-up once an alarm has run and re-armed (pushes to sockets). */
 	protected async onAdvanced(): Promise<void> {}
 
-	/** A transaction threw and was rolled back: the engine drops whatever it keeps in memory of its tables. */
-	protected onRollback(): void {}
+	/**
+	 * A transaction threw and was rolled back, or `destroy` wiped storage: the engine drops whatever it
+	 * keeps in memory of its tables.
+	 */
+	protected onStorageReset(): void {}
 
 	/** The engine acts on a status reached, in the transaction that records it (e.g. the draw picks winners). */
 	protected onTransition(_status: Status, _now: number): void {}
@@ -187,7 +190,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		} catch (err) {
 			this.agenda.forget();
 			if (!this.wiped) this.times.reload();
-			this.onRollback();
+			this.onStorageReset();
 			throw err;
 		}
 	}
@@ -346,6 +349,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		this.times.forget();
 		await this.agenda.disarm();
 		await this.ctx.storage.deleteAll();
+		this.onStorageReset();
 	}
 
 	/** Runs what is due and delivers it. Invariant: idempotent — a retried or doubled run records nothing twice. */

@@ -282,7 +282,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		this.scheduleAt("admit", now);
 	}
 
-	protected override onRollback(): void {
+	protected override onStorageReset(): void {
 		this.store.forgetCounters();
 	}
 

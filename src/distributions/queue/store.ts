@@ -87,7 +87,7 @@ export class QueueStore {
 	/**
 	 * The `counters` table as this store last wrote or read it (null: read it again): every
 	 * enter and poll reads several counters, and every counter is written through this class.
-	 * A rolled-back transaction calls `forgetCounters()` (QueueObject.onRollback).
+	 * A rolled-back transaction calls `forgetCounters()` (QueueObject.onStorageReset).
 	 */
 	private counters: Map<string, number> | null = null;
 

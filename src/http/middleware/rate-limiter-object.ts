@@ -151,7 +151,7 @@ export class RateLimiter extends DurableObject<Env> {
 			// Nothing was stored (the transaction rolled back) and nothing arrived meanwhile (this is synchronous).
 			this.pending = { hits, prunes, sweepBefore };
 			console.error("rate limiter: storing hits failed; retrying", error instanceof Error ? error.message : error);
-			this.writeSoon(this.lastWriteAt);
+			this.writeTimer = setTimeout(() => this.write(), WRITE_BEHIND_MS);
 			return;
 		}
 		// Forgotten only here, with every counted hit stored: a bucket read again misses none.
