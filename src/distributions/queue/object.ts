@@ -10,7 +10,9 @@
  * than maxCapacity ADMITTED at once, nor more live grants than units left (`setStock`).
  * Admitted consumers' sockets get their grant (live.ts). Out of stock with no grant
  * outstanding, the OPEN queue records SOLD_OUT (written through, `queue.sold_out`); a
- * restock withdraws it and the queue is OPEN again.
+ * restock withdraws it and the queue is OPEN again. With a sharded pre-queue, the tick also
+ * shuffles it once every shard has reported past openAt (or the silent ones were waited for long
+ * enough), looking again and nudging those shards every SHARD_CHECK_MS until then.
  */
 import { isoSeconds } from "../../lib/time";
 import { ok, refuse } from "../common/reply";
@@ -33,6 +35,8 @@ export type { QueueError, QueueKind, QueueProgress, QueueReply, QueueState, Queu
 
 /** Beyond this many holes, polls go to the object instead of the snapshot. */
 const MAX_SNAPSHOT_HOLES = 10_000;
+/** How often a sharded pre-queue's shuffle, waiting for shards at open, looks again (and nudges them). */
+const SHARD_CHECK_MS = 1000;
 
 export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;
@@ -49,6 +53,8 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	});
 	/** The sold-out flag flipped in this commit: the shards are told after it (sharded entry). */
 	private gateChanged = false;
+	/** Shards the waiting shuffle asks to flush after this alarm run (onAdvanced). */
+	private nudgeShards: number[] = [];
 
 	protected override onMigrate(): void {
 		migrate(this.sql, "queue", QUEUE_MIGRATIONS);
@@ -87,12 +93,13 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		if (existing && existing.status !== "LEFT") return ok(existing);
 		const refusal = entryRefusal(t, now, soldOut);
 		if (refusal) return refuse(refusal);
-		const status = statusAt("queue", t, now);
-		const entry = this.store.enqueue(consumerId, now, status === "SCHEDULED", lane);
+		// A pre-queue arrival from a shard the shuffle went on without is placed at the back, not left unplaced.
+		const prequeue = statusAt("queue", t, now) === "SCHEDULED" && !this.store.counter("shards_placed");
+		const entry = this.store.enqueue(consumerId, now, prequeue, lane);
 		if (entered) entered.push(consumerId);
 		else this.emit("queue.consumer.entered", { consumerId }, now);
 		// Wake the admission tick only if it could admit: a rate is set and the tick is idle.
-		if (status === "OPEN" && t.admissionRate && (this.store.counter("paused") || !this.isScheduled("admit"))) {
+		if (!prequeue && t.admissionRate && (this.store.counter("paused") || !this.isScheduled("admit"))) {
 			this.scheduleAt("admit", now);
 		}
 		return ok(entry);
@@ -288,7 +295,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 
 	protected override onTransition(status: string, now: number): void {
 		const t = this.timeline();
-		if (status === "OPEN" && t && this.intake.shardedPrequeue(t)) this.intake.shuffle(t, now);
+		if (status === "OPEN" && t && this.intake.shardedPrequeue(t)) this.awaitShards(t, now);
 		else if (status === "OPEN") {
 			this.store.placePrequeue();
 			this.scheduleAt("admit", now);
@@ -303,13 +310,30 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	protected override onSchedule(kind: QueueKind, now: number): number | null {
 		// A kind this version does not run (written by an older one) is dropped.
 		if (kind !== "admit") return null;
-		this.admit(now, Number.POSITIVE_INFINITY, true);
 		const t = this.timeline();
-		return t ? nextTick(this.store, t, now) : null;
+		const checkAt = t && this.intake.shardedPrequeue(t) ? this.awaitShards(t, now) : null;
+		this.admit(now, Number.POSITIVE_INFINITY, true);
+		const next = t ? nextTick(this.store, t, now) : null;
+		return checkAt == null ? next : Math.min(next ?? checkAt, checkAt);
 	}
 
 	protected override async onAdvanced(): Promise<void> {
 		await this.live.push((e) => this.describe(e));
+		const t = this.timeline();
+		const shards = this.nudgeShards.splice(0);
+		if (t && shards.length) await this.intake.nudge(t, shards);
+	}
+
+	/**
+	 * Shuffles a sharded pre-queue when due; while it waits for shards, they are nudged after this
+	 * run and the tick comes back in SHARD_CHECK_MS. Returns that time, or null once shuffled.
+	 */
+	private awaitShards(t: StoredTimeline, now: number): number | null {
+		const waitingFor = this.intake.shuffle(t, now);
+		if (!waitingFor.length) return null;
+		this.nudgeShards = waitingFor;
+		this.scheduleAt("admit", now + SHARD_CHECK_MS);
+		return now + SHARD_CHECK_MS;
 	}
 
 	// ── live updates ───────────────────────────────────────────────────────

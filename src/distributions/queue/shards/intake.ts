@@ -7,14 +7,15 @@
  * Counters it owns in the queue's `counters` table (written through QueueStore):
  * `shard_seq_<i>` (the last seq of shard i ingested: a re-sent batch at or below it is skipped),
  * `shard_drained_<i>` (shard i has sent every arrival before this time), `shards_placed` (1 once
- * the sharded pre-queue was shuffled). No alarms: the shards' own alarms drive the flushes.
+ * the sharded pre-queue was shuffled). No alarms: the shards' own alarms drive the flushes, and
+ * while the shuffle waits the queue's admission tick asks the shards it waits for to flush (`nudge`).
  */
 
 import type { EngineEventType } from "../../../events/types";
 import type { StoredTimeline } from "../../kernel/object";
 import type { Entry, Lane, QueueStore } from "../store";
 import { isSoldOut } from "../ticks";
-import { shardName, shardsOf } from "./plan";
+import { SHARD_SILENT_MS, shardName, shardsOf, shuffleDue } from "./plan";
 import type { Arrival, IngestAck } from "./store";
 
 /** What the intake needs of its object: its store, clock-free hooks, and the enter rule. */
@@ -42,6 +43,10 @@ export interface IntakeHost {
 export const ENTERED_CHUNK = 1000;
 
 export class ShardIntake {
+	/** When each shard's last batch came, in this instance (a fresh one counts silence from its start). */
+	private readonly heardAt: (number | undefined)[] = [];
+	private readonly since = Date.now();
+
 	constructor(private readonly host: IntakeHost) {}
 
 	/**
@@ -55,6 +60,7 @@ export class ShardIntake {
 		const store = this.host.store();
 		const t = this.host.timeline();
 		if (!t) return { acked: batch.at(-1)?.seq ?? 0, soldOut: false, waiting: 0 };
+		this.heardAt[shard] = now;
 		const seen = `shard_seq_${shard}`;
 		let acked = store.counter(seen);
 		const gated = shardsOf(t) > 1 && t.prequeueSeconds > 0 && t.openAt != null;
@@ -103,14 +109,36 @@ export class ShardIntake {
 		return shardsOf(t) > 1 && t.prequeueSeconds > 0;
 	}
 
-	/** A sharded pre-queue is shuffled once the queue is OPEN and every shard has reported past openAt. */
-	shuffle(t: StoredTimeline, now: number): void {
+	/**
+	 * A sharded pre-queue is shuffled once the queue is OPEN and every shard has reported past openAt,
+	 * or those that have not stayed silent for SHARD_SILENT_MS (plan.ts `shuffleDue`). Returns the
+	 * shards the shuffle still waits for (none once it ran): the admission tick nudges them.
+	 */
+	shuffle(t: StoredTimeline, now: number): number[] {
 		const store = this.host.store();
-		if (store.counter("shards_placed") || t.openAt == null || now < t.openAt) return;
-		for (let i = 0; i < shardsOf(t); i++) if (store.counter(`shard_drained_${i}`) < t.openAt) return;
+		if (store.counter("shards_placed") || t.openAt == null || now < t.openAt) return [];
+		const drainedTo = Array.from({ length: shardsOf(t) }, (_, i) => store.counter(`shard_drained_${i}`));
+		const { due, waitingFor } = shuffleDue(t.openAt, drainedTo, this.heardAt, this.since, now);
+		if (!due) return waitingFor;
+		if (waitingFor.length) {
+			console.warn(
+				`queue ${t.id}: pre-queue shuffled without shard(s) ${waitingFor.join(", ")}, silent for ${SHARD_SILENT_MS} ms since openAt; their pre-queue arrivals go to the back when they come`,
+			);
+		}
 		store.setCounter("shards_placed", 1);
 		store.placePrequeue();
 		this.host.scheduleAdmit(now);
+		return [];
+	}
+
+	/**
+	 * Asks shards to flush now: those a waiting shuffle needs, whose own alarm may have stopped (the
+	 * runtime gives up an alarm that keeps throwing). Best effort: a shard that is down stays silent,
+	 * and the shuffle goes on without it once SHARD_SILENT_MS have passed.
+	 */
+	async nudge(t: StoredTimeline, shards: readonly number[]): Promise<void> {
+		const all = this.shards(t);
+		await Promise.allSettled(shards.map((i) => all[i]?.flush()));
 	}
 
 	/** k RPCs: every shard gets the timeline and the sold-out flag (on configure and when sold out flips). */

@@ -85,3 +85,30 @@ export function checkShardChange(before: DistributionRow, patch: Partial<Distrib
 		);
 	}
 }
+
+/**
+ * How long a shard that owes its report past openAt may stay silent (no batch since openAt, or
+ * since its last one) before the queue's object shuffles the pre-queue without it: 10 flush
+ * intervals. A shard draining a large pre-queue sends a batch per flush, so it is never silent.
+ */
+export const SHARD_SILENT_MS = 5_000;
+
+/**
+ * Whether a sharded pre-queue is shuffled at `now`, and which shards it still waits for.
+ * `drainedTo[i]`: shard i has sent every arrival before this time; `heardAt[i]`: its last batch
+ * (undefined: none since this instance started, `since`). Due once every shard has drained past
+ * openAt, or every shard that has not has been silent for SHARD_SILENT_MS: a shard that stays down
+ * must not hold the whole line, and its pre-queue, when it comes, is placed at the back instead.
+ */
+export function shuffleDue(
+	openAt: number,
+	drainedTo: readonly number[],
+	heardAt: readonly (number | undefined)[],
+	since: number,
+	now: number,
+): { due: boolean; waitingFor: number[] } {
+	if (now < openAt) return { due: false, waitingFor: [] };
+	const waitingFor = drainedTo.flatMap((at, i) => (at < openAt ? [i] : []));
+	const silent = (i: number) => now - Math.max(openAt, heardAt[i] ?? since) >= SHARD_SILENT_MS;
+	return { due: waitingFor.every(silent), waitingFor };
+}
