@@ -7,8 +7,9 @@
  * change after the first bid, hash-chained from a genesis that commits to the rules and times; explicit
  * bids as salted commitments to their maxima), `state` (the bidding state, times in force and soft-close
  * bookkeeping, frozen rules, the genesis and its secret reserve salt, settlement), `bid_keys` (idempotency keys).
- * Bids run the pure rules of rules.ts, frozen at the first bid — money and soft close (the API refuses changes
- * then; `state` keeps them, so not even a change racing that bid applies); that bid also fixes the genesis.
+ * Bids (bidding.ts, one grouped transaction each) run the pure rules of rules.ts, frozen at the first bid —
+ * money and soft close (the API refuses changes then; `state` keeps them, so not even a change racing that
+ * bid applies); that bid also fixes the genesis.
  * A leader-changing bid inside the soft-close window extends closeAt in the same transaction that accepts it,
  * and a merchant's time change after the first bid is logged in configure's: the log replays the times.
  * SETTLED (at settleAt, or at once on buy-now) names the winner if the reserve is met and issues its grant.
@@ -18,40 +19,24 @@
 import { newId } from "../../lib/ids";
 import { fromMinor } from "../../lib/money";
 import { fromHex } from "../../lib/sha256";
-import { isoInstant, isoSeconds } from "../../lib/time";
-import { ok, type Reply, refuse } from "../common/reply";
-import { statusAt } from "../common/status";
+import { isoSeconds } from "../../lib/time";
+import { ok, refuse } from "../common/reply";
 import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { acceptLive, addressTags, broadcast, isUpgrade, overLiveCap } from "../kernel/live";
 import { migrate } from "../kernel/migrations";
 import { DistributionObject } from "../kernel/object";
-import { extensionAt, movedTimes, rulesIn, startChain, stepEntry, timesEntry } from "./chain";
+import { type AuctionReply, applyBid, type BiddingHost, type BidKey, type Decide } from "./bidding";
+import { movedTimes, rulesIn, timesEntry } from "./chain";
 import { HeadSigner, type SignedHead } from "./heads";
-import { type AuctionRules, buyNow, placeBid, rulesOf, settle } from "./rules";
-import {
-	AUCTION_MIGRATIONS,
-	AuctionStore,
-	type Chain,
-	type Head,
-	type AuctionStore as Store,
-	type StoredAuction,
-} from "./store";
+import { type AuctionRules, buyNow, placeBid, settle } from "./rules";
+import { AUCTION_MIGRATIONS, AuctionStore, type Chain, type Head, type AuctionStore as Store } from "./store";
 import { bidderView, keyedChain, merchantBidView, outcomeView, pseudonymizer, publicView, publishedLog } from "./views";
 
+export type { AuctionError, AuctionReply } from "./bidding";
 export type { BidderStatus } from "./rules";
 
 const DEFAULT_CLAIM_WINDOW_SECONDS = 86_400;
-
-export type AuctionError =
-	| "not_found"
-	| "not_open"
-	| "closed"
-	| "too_low"
-	| "buy_now_unavailable"
-	| "key_reused"
-	| "bad_ticket";
-export type AuctionReply<T> = Reply<T, AuctionError, { replayed?: boolean }, { minimumNextBid?: number }>;
 
 /** A bidder's view (views.ts), with the winner's grant while it is live. */
 type BidderState = Record<string, unknown>;
@@ -61,6 +46,18 @@ export class AuctionObject extends DistributionObject {
 	private pseudonymKey: ((id: string) => string) | null = null;
 	private signer: HeadSigner | null = null;
 	private readonly tickets = new EntryTickets();
+	private readonly bidding: BiddingHost = {
+		store: () => this.store,
+		appSecret: this.env.APP_SECRET,
+		timeline: () => this.timeline(),
+		rules: () => this.rules(),
+		pseudonym: (consumerId, chain) => this.pseudonym(consumerId, chain),
+		emit: (type, data, now) => this.emit(type, data, now),
+		moveTimes: (times) => this.moveTimes(times),
+		recordTransition: (status, now) => this.recordTransition(status, now),
+		complete: (now) => this.complete(now),
+		broadcast: (message) => broadcast(this.ctx, message),
+	};
 
 	protected override onMigrate(): void {
 		migrate(this.sql, "auction", AUCTION_MIGRATIONS);
@@ -262,64 +259,19 @@ export class AuctionObject extends DistributionObject {
 
 	// ── bidding ────────────────────────────────────────────────────────────
 
+	/** Runs `decide` as one grouped change (bidding.ts), then answers with the bidder's state and the signed head. */
 	private async act(
 		organizationId: string,
 		consumerId: string,
-		/** An idempotency key and what was asked under it: the same key for another request is refused. */
-		key: { key: string; request: string } | null,
+		key: BidKey | null,
 		logMax: number | null,
-		decide: (st: StoredAuction, rules: AuctionRules, seq: number) => ReturnType<typeof placeBid>,
+		decide: Decide,
 	): Promise<AuctionReply<BidderState>> {
 		const t0 = this.timelineOf(organizationId);
 		if (!t0) return refuse("not_found");
-		const reply = await this.grouped((now): AuctionReply<Head | null> | { replay: string } => {
-			const t = this.timeline() ?? t0;
-			if (key) {
-				const replay = this.store.replayOf(consumerId, key.key);
-				if (replay) return replay === JSON.stringify(key.request) ? { replay } : refuse("key_reused");
-			}
-			const status = statusAt("auction", t, now);
-			if (status === "DRAFT" || status === "SCHEDULED") return refuse("not_open");
-			if (status !== "OPEN") return refuse("closed");
-			const st = this.store.load();
-			const outcome = decide(st, this.rules(), this.store.nextSeq());
-			if (!outcome.ok) return { ok: false, error: outcome.reason, minimumNextBid: outcome.minimumNextBid };
-			const explicit = outcome.steps[0];
-			const next: StoredAuction = { ...st, bidding: outcome.state, rules: st.rules ?? rulesOf(t) };
-			if (!next.chain) {
-				// The first bid: the rules froze just now, and the genesis commits to them and to the times.
-				next.chain = startChain(t, rulesIn(next, t));
-				next.times = { closeAt: t.closeAt, settleAt: t.settleAt };
-			}
-			// A legacy chain is keyed now and stored so with this bid.
-			const chain = keyedChain(next.chain, this.env.APP_SECRET, t);
-			next.chain = chain;
-			const entries = outcome.steps.map((step) => stepEntry(step, this.pseudonym(step.bidder, chain), logMax));
-			this.store.append(next.chain.hash, entries, now);
-			const leader = outcome.state.leader?.id ?? null;
-			this.emit(
-				"auction.bid.placed",
-				{ consumerId, amount: fromMinor(explicit.amount), price: fromMinor(outcome.state.price), kind: explicit.kind },
-				now,
-			);
-			if (outcome.previousLeader && outcome.previousLeader !== leader) {
-				this.emit("auction.outbid", { consumerId: outcome.previousLeader, price: fromMinor(outcome.state.price) }, now);
-			}
-			if (leader !== outcome.previousLeader && !outcome.state.boughtNow) this.extendIfLate(next, now);
-			if (outcome.state.boughtNow) {
-				// Bought out: it closed and settled now, and its times (here and, via onAdvanced, in D1) say so.
-				this.moveTimes({ closeAt: now, settleAt: now });
-				next.times = { closeAt: now, settleAt: now };
-				next.timesDirty = true;
-			}
-			this.store.save(next);
-			if (outcome.state.boughtNow) {
-				this.recordTransition("CLOSED", now);
-				this.complete(now);
-			}
-			if (key) this.store.remember(consumerId, key.key, key.request);
-			return ok(this.store.head());
-		});
+		const reply = await this.grouped((now) =>
+			applyBid(this.bidding, this.timeline() ?? t0, consumerId, key, logMax, decide, now),
+		);
 		await this.onAdvanced();
 		if ("replay" in reply) return { ok: true, value: await this.describe(consumerId), replayed: true };
 		if (reply.ok) {
@@ -330,24 +282,6 @@ export class AuctionObject extends DistributionObject {
 			return ok({ ...(await this.describe(consumerId)), head });
 		}
 		return reply;
-	}
-
-	/**
-	 * Moves closeAt (and settleAt) as the soft-close rule (of the frozen rules) says, in the bid's
-	 * transaction, logs it as a "times" entry right after the bid, and tells bidders.
-	 */
-	private extendIfLate(st: StoredAuction, now: number): void {
-		const t = this.timeline();
-		const moved = t && st.chain ? extensionAt(st, rulesIn(st, t), t, now) : null;
-		if (!moved || !st.chain) return;
-		st.extendedMs = moved.extendedMs;
-		st.times = { closeAt: moved.closeAt, settleAt: moved.settleAt };
-		this.moveTimes(st.times);
-		this.store.append(st.chain.hash, [timesEntry(st.times, "soft_close")], now);
-		st.timesDirty = true;
-		const times = { closeAt: isoInstant(moved.closeAt), settleAt: isoInstant(moved.settleAt) };
-		this.emit("auction.extended", times, now);
-		broadcast(this.ctx, { type: "extended", ...times });
 	}
 
 	// ── plumbing ───────────────────────────────────────────────────────────
