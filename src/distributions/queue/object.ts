@@ -12,7 +12,7 @@
  * outstanding, the OPEN queue records SOLD_OUT (written through, `queue.sold_out`); a
  * restock withdraws it and the queue is OPEN again. With a sharded pre-queue, the tick also
  * shuffles it once every shard has reported past openAt (or the silent ones were waited for long
- * enough), looking again and nudging those shards every SHARD_CHECK_MS until then.
+ * enough), looking again and nudging those shards every second until then (shards/intake.ts).
  */
 import { isoSeconds } from "../../lib/time";
 import { ok, refuse } from "../common/reply";
@@ -28,15 +28,10 @@ import { entryRefusal, shardsOf } from "./shards/plan";
 import type { Arrival, IngestAck } from "./shards/store";
 import { type Entry, type EntryStatus, grantOf, type Lane, QUEUE_MIGRATIONS, QueueStore } from "./store";
 import { admitDue, admitting, drained, isSoldOut, nextTick } from "./ticks";
-
 import type { QueueKind, QueueProgress, QueueReply, QueueState, QueueStats } from "./types";
+import { merchantEntryView, progressSnapshot, queueStats } from "./views";
 
 export type { QueueError, QueueKind, QueueProgress, QueueReply, QueueState, QueueStats, Who } from "./types";
-
-/** Beyond this many holes, polls go to the object instead of the snapshot. */
-const MAX_SNAPSHOT_HOLES = 10_000;
-/** How often a sharded pre-queue's shuffle, waiting for shards at open, looks again (and nudges them). */
-const SHARD_CHECK_MS = 1000;
 
 export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;
@@ -53,8 +48,6 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	});
 	/** The sold-out flag flipped in this commit: the shards are told after it (sharded entry). */
 	private gateChanged = false;
-	/** Shards the waiting shuffle asks to flush after this alarm run (onAdvanced). */
-	private nudgeShards: number[] = [];
 
 	protected override onMigrate(): void {
 		migrate(this.sql, "queue", QUEUE_MIGRATIONS);
@@ -210,36 +203,13 @@ export class QueueObject extends DistributionObject<QueueKind> {
 
 	/** Live counts, caught up to now. Reads only. */
 	async stats(): Promise<QueueStats> {
-		return this.caughtUp(() => {
-			const c = this.store.countByStatus();
-			return {
-				queued: c.QUEUED,
-				admitted: this.store.counter("admitted_total"),
-				active: c.ADMITTED,
-				completed: c.COMPLETED,
-				left: c.LEFT,
-				denied: c.DENIED,
-				expired: c.EXPIRED,
-				admittedLastMinute: this.store.admittedSince(Date.now() - 60_000),
-				nowServing: this.store.counter("now_serving"),
-			};
-		});
+		return this.caughtUp(() => queueStats(this.store, Date.now()));
 	}
 
 	/** Merchant: a page of entries, newest first, caught up to now. Reads only. */
 	async entries(status: EntryStatus | undefined, limit: number, beforeRowid: number | null) {
 		await this.caughtUp(() => null);
-		return this.store.page(status, limit, beforeRowid).map((e) => ({
-			cursor: e.rowid,
-			consumerId: e.consumer_id,
-			status: e.status,
-			position: this.store.position(e),
-			enteredAt: isoSeconds(e.entered_at),
-			admittedAt: e.admitted_at == null ? null : isoSeconds(e.admitted_at),
-			expiresAt: e.expires_at == null ? null : isoSeconds(e.expires_at),
-			finishedAt: e.finished_at == null ? null : isoSeconds(e.finished_at),
-			reason: e.reason,
-		}));
+		return this.store.page(status, limit, beforeRowid).map((e) => merchantEntryView(this.store, e));
 	}
 
 	/**
@@ -250,17 +220,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	async progressSnapshot(organizationId: string): Promise<QueueProgress | null> {
 		return this.caughtUp(() => {
 			const t = this.timelineOf(organizationId);
-			if (!t) return null;
-			return {
-				encryptionSeed: t.encryptionSeed,
-				admitting: admitting(t, Date.now()),
-				admissionRate: t.admissionRate,
-				admittedTotal: this.store.counter("admitted_total"),
-				admittedBack: this.store.counter("admitted_back"),
-				nowServing: this.store.counter("now_serving"),
-				holes: this.store.holes(MAX_SNAPSHOT_HOLES),
-				soldOut: isSoldOut(this.store),
-			};
+			return t ? progressSnapshot(this.store, t, Date.now()) : null;
 		});
 	}
 
@@ -295,7 +255,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 
 	protected override onTransition(status: string, now: number): void {
 		const t = this.timeline();
-		if (status === "OPEN" && t && this.intake.shardedPrequeue(t)) this.awaitShards(t, now);
+		if (status === "OPEN" && t && this.intake.shardedPrequeue(t)) this.intake.awaitShards(t, now);
 		else if (status === "OPEN") {
 			this.store.placePrequeue();
 			this.scheduleAt("admit", now);
@@ -311,7 +271,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		// A kind this version does not run (written by an older one) is dropped.
 		if (kind !== "admit") return null;
 		const t = this.timeline();
-		const checkAt = t && this.intake.shardedPrequeue(t) ? this.awaitShards(t, now) : null;
+		const checkAt = t && this.intake.shardedPrequeue(t) ? this.intake.awaitShards(t, now) : null;
 		this.admit(now, Number.POSITIVE_INFINITY, true);
 		const next = t ? nextTick(this.store, t, now) : null;
 		return checkAt == null ? next : Math.min(next ?? checkAt, checkAt);
@@ -319,21 +279,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 
 	protected override async onAdvanced(): Promise<void> {
 		await this.live.push((e) => this.describe(e));
-		const t = this.timeline();
-		const shards = this.nudgeShards.splice(0);
-		if (t && shards.length) await this.intake.nudge(t, shards);
-	}
-
-	/**
-	 * Shuffles a sharded pre-queue when due; while it waits for shards, they are nudged after this
-	 * run and the tick comes back in SHARD_CHECK_MS. Returns that time, or null once shuffled.
-	 */
-	private awaitShards(t: StoredTimeline, now: number): number | null {
-		const waitingFor = this.intake.shuffle(t, now);
-		if (!waitingFor.length) return null;
-		this.nudgeShards = waitingFor;
-		this.scheduleAt("admit", now + SHARD_CHECK_MS);
-		return now + SHARD_CHECK_MS;
+		await this.intake.nudge();
 	}
 
 	// ── live updates ───────────────────────────────────────────────────────

@@ -11,11 +11,12 @@
  * place counts the front's admissions and holes only (`admitted_back` is kept apart); a back
  * place adds everyone waiting in the front.
  * Owns the migration list "queue" and its tables: `entries` (one per consumer), `holes`
- * (places vacated while waiting), `counters` (next_seq, queued, active, admitted_total,
+ * (places vacated while waiting), `counters` (kept in memory by counters.ts: next_seq, queued, active, admitted_total,
  * now_serving, the admission cadence next_slot_at, paused, and — only while the sequence's
  * product tracks inventory — `stock`, the units left as last told, and `sold_out`). No schedule kind.
  */
 import type { GrantState } from "../kernel/grants";
+import { Counters } from "./counters";
 
 export type EntryStatus = "QUEUED" | "ADMITTED" | "COMPLETED" | "DENIED" | "LEFT" | "EXPIRED";
 
@@ -84,87 +85,39 @@ const ENTRY_COLUMNS =
 	"rowid, consumer_id, lane, seq, status, entered_at, admitted_at, expires_at, grant_id, finished_at, reason";
 
 export class QueueStore {
-	/**
-	 * The `counters` table as this store last wrote or read it (null: read it again): every
-	 * enter and poll reads several counters, and every counter is written through this class.
-	 * A rolled-back transaction calls `forgetCounters()` (QueueObject.onStorageReset).
-	 */
-	private counters: Map<string, number> | null = null;
+	/** The `counters` table, kept in memory (counters.ts); every counter is written through it. */
+	private readonly counters: Counters;
 
-	constructor(private readonly sql: SqlStorage) {}
-
-	private table(): Map<string, number> {
-		this.counters ??= new Map(
-			this.sql
-				.exec<{ name: string; value: number }>("SELECT name, value FROM counters")
-				.toArray()
-				.map((r) => [r.name, r.value]),
-		);
-		return this.counters;
+	constructor(private readonly sql: SqlStorage) {
+		this.counters = new Counters(sql);
 	}
 
 	/** Drops the memory of `counters` (its transaction rolled back): the next read loads the table again. */
 	forgetCounters(): void {
-		this.counters = null;
+		this.counters.forget();
 	}
 
 	counter(name: string): number {
-		return this.table().get(name) ?? 0;
+		return this.counters.get(name);
 	}
 
 	setCounter(name: string, value: number): void {
-		this.table().set(name, value);
-		if (this.deferred) this.deferred.add(name);
-		else this.sql.exec("INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)", name, value);
+		this.counters.set(name, value);
 	}
 
-	/** Counters changed inside `deferCounters`, written once when it ends. */
-	private deferred: Set<string> | null = null;
-
-	/**
-	 * Runs `fn` (inside the caller's transaction) with counter changes kept in memory and each
-	 * changed counter written once at the end: a shard's batch of arrivals bumps `queued` and
-	 * takes a line number per arrival, two statements each that become two per batch. If `fn`
-	 * throws nothing is written; the transaction rolls back and the memory is forgotten with it.
-	 */
+	/** Runs `fn` with each changed counter written once at its end (a shard's batch: counters.ts `deferred`). */
 	deferCounters<T>(fn: () => T): T {
-		if (this.deferred) return fn();
-		const names = new Set<string>();
-		this.deferred = names;
-		let out: T;
-		try {
-			out = fn();
-		} finally {
-			this.deferred = null;
-		}
-		for (const name of names) this.setCounter(name, this.counter(name));
-		return out;
+		return this.counters.deferred(fn);
 	}
 
 	/** Units left as the product last said (orders taken here already counted); null: stock is not tracked. */
 	stock(): number | null {
-		return this.table().get("stock") ?? null;
+		return this.counters.find("stock");
 	}
 
 	setStock(units: number | null): void {
-		if (units == null) {
-			this.sql.exec("DELETE FROM counters WHERE name = 'stock'");
-			this.table().delete("stock");
-		} else this.setCounter("stock", units);
-	}
-
-	private bump(name: string, by: number): void {
-		const table = this.table();
-		if (this.deferred) {
-			this.setCounter(name, (table.get(name) ?? 0) + by);
-			return;
-		}
-		this.sql.exec(
-			"INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = value + ?2",
-			name,
-			by,
-		);
-		table.set(name, (table.get(name) ?? 0) + by);
+		if (units == null) this.counters.delete("stock");
+		else this.counters.set("stock", units);
 	}
 
 	/** Consumers waiting now (pre-queue included). */
@@ -206,7 +159,7 @@ export class QueueStore {
 
 	/** Adds (or re-adds, after LEFT) a consumer: at the back of its lane, or unplaced in the pre-queue. Returns the entry as stored. */
 	enqueue(consumerId: string, now: number, prequeue: boolean, lane: Lane = 0): Entry {
-		this.bump("queued", 1);
+		this.counters.add("queued", 1);
 		const seq = prequeue ? null : this.takeSeq(lane);
 		const shuffle = prequeue ? randomKey() : null;
 		// RETURNING: the hot path reads the row back in the statement that writes it.
@@ -239,25 +192,7 @@ export class QueueStore {
 
 	/** The next line number of `lane` (front from 1, back from BACK_LANE + 1), taken in one statement: enter is the hot path. */
 	private takeSeq(lane: Lane): number {
-		const [name, first] = lane === 0 ? ["next_seq", 1] : ["next_back_seq", BACK_LANE + 1];
-		const table = this.table();
-		if (this.deferred) {
-			// As the statement below: the counter holds the next number, never below the lane's first.
-			const current = table.get(name);
-			const next = current == null ? first : Math.max(current, first);
-			this.setCounter(name, next + 1);
-			return next;
-		}
-		const { seq } = this.sql
-			.exec<{ seq: number }>(
-				`INSERT INTO counters (name, value) VALUES (?1, ?2 + 1)
-				 ON CONFLICT (name) DO UPDATE SET value = MAX(value, ?2) + 1 RETURNING value - 1 AS seq`,
-				name,
-				first,
-			)
-			.one();
-		table.set(name, seq + 1);
-		return seq;
+		return lane === 0 ? this.counters.take("next_seq", 1) : this.counters.take("next_back_seq", BACK_LANE + 1);
 	}
 
 	/**
@@ -313,8 +248,8 @@ export class QueueStore {
 	finish(entry: Entry, status: EntryStatus, now: number, reason: string | null = null): void {
 		if (entry.status === "QUEUED" && entry.seq != null)
 			this.sql.exec("INSERT OR IGNORE INTO holes (seq) VALUES (?)", entry.seq);
-		if (entry.status === "QUEUED") this.bump("queued", -1);
-		if (entry.status === "ADMITTED") this.bump("active", -1);
+		if (entry.status === "QUEUED") this.counters.add("queued", -1);
+		if (entry.status === "ADMITTED") this.counters.add("active", -1);
 		this.sql.exec(
 			"UPDATE entries SET status = ?, finished_at = ?, reason = ? WHERE consumer_id = ?",
 			status,
@@ -342,7 +277,7 @@ export class QueueStore {
 	}
 
 	complete(entry: Entry, now: number, orderId: string | null, orderAmount: number | null): void {
-		if (entry.status === "ADMITTED") this.bump("active", -1);
+		if (entry.status === "ADMITTED") this.counters.add("active", -1);
 		this.sql.exec(
 			"UPDATE entries SET status = 'COMPLETED', finished_at = ?, order_id = ?, order_amount = ? WHERE consumer_id = ?",
 			now,
@@ -360,11 +295,11 @@ export class QueueStore {
 			grantId,
 			entry.consumer_id,
 		);
-		this.bump("admitted_total", 1);
-		this.bump("queued", -1);
-		this.bump("active", 1);
+		this.counters.add("admitted_total", 1);
+		this.counters.add("queued", -1);
+		this.counters.add("active", 1);
 		// now_serving is the front's line number: a back-lane admission leaves it alone.
-		if ((entry.seq ?? 0) > BACK_LANE) this.bump("admitted_back", 1);
+		if ((entry.seq ?? 0) > BACK_LANE) this.counters.add("admitted_back", 1);
 		else this.setCounter("now_serving", Math.max(this.counter("now_serving"), entry.seq ?? 0));
 	}
 

@@ -39,6 +39,9 @@ export interface IntakeHost {
 	): void;
 }
 
+/** How often a sharded pre-queue's shuffle, waiting for shards at open, looks again (and nudges them). */
+export const SHARD_CHECK_MS = 1000;
+
 /** Consumer ids per `queue.consumer.entered` event of a sharded queue (≈ 33 KB, as a draw's lost events). */
 export const ENTERED_CHUNK = 1000;
 
@@ -46,6 +49,8 @@ export class ShardIntake {
 	/** When each shard's last batch came, in this instance (a fresh one counts silence from its start). */
 	private readonly heardAt: (number | undefined)[] = [];
 	private readonly since = Date.now();
+	/** Shards the waiting shuffle asks to flush once the tick that found them silent has run (`nudge`). */
+	private silent: { t: StoredTimeline; shards: number[] } | null = null;
 
 	constructor(private readonly host: IntakeHost) {}
 
@@ -132,13 +137,29 @@ export class ShardIntake {
 	}
 
 	/**
-	 * Asks shards to flush now: those a waiting shuffle needs, whose own alarm may have stopped (the
-	 * runtime gives up an alarm that keeps throwing). Best effort: a shard that is down stays silent,
-	 * and the shuffle goes on without it once SHARD_SILENT_MS have passed.
+	 * The admission tick's part, in its transaction: shuffles when due; while the shuffle waits,
+	 * remembers the shards it waits for (`nudge` after the tick) and asks for the tick again in
+	 * SHARD_CHECK_MS. Returns that time, or null once shuffled.
 	 */
-	async nudge(t: StoredTimeline, shards: readonly number[]): Promise<void> {
-		const all = this.shards(t);
-		await Promise.allSettled(shards.map((i) => all[i]?.flush()));
+	awaitShards(t: StoredTimeline, now: number): number | null {
+		const waitingFor = this.shuffle(t, now);
+		if (!waitingFor.length) return null;
+		this.silent = { t, shards: waitingFor };
+		this.host.scheduleAdmit(now + SHARD_CHECK_MS);
+		return now + SHARD_CHECK_MS;
+	}
+
+	/**
+	 * After the tick: asks the shards the shuffle waits for to flush now, in case their own alarm
+	 * stopped (the runtime gives up an alarm that keeps throwing). Best effort: a shard that is down
+	 * stays silent, and the shuffle goes on without it once SHARD_SILENT_MS have passed.
+	 */
+	async nudge(): Promise<void> {
+		const silent = this.silent;
+		this.silent = null;
+		if (!silent) return;
+		const all = this.shards(silent.t);
+		await Promise.allSettled(silent.shards.map((i) => all[i]?.flush()));
 	}
 
 	/** k RPCs: every shard gets the timeline and the sold-out flag (on configure and when sold out flips). */
