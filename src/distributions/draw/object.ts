@@ -12,7 +12,8 @@
  * answers; the draw stays CLOSED, awaiting the beacon); `rank` — rank keys, RANK_CHUNK entries a
  * run, then the draw; `claims` expires unclaimed wins and, with backfill, passes each place to the
  * next entrant in rank order; `lost` announces the others, 1,000 consumer ids an event.
- * COMPLETED once no win is left open.
+ * COMPLETED once no win is left open. What it answers: public-views.ts (the drawn proof kept by
+ * proof-cache.ts) and merchant-views.ts.
  */
 import { newId } from "../../lib/ids";
 import { isoInstant, isoSeconds } from "../../lib/time";
@@ -41,16 +42,14 @@ import {
 	roundAtRecord,
 	seal,
 } from "./lottery";
-import { logChunk, logProof, type ProofBody, proofBody, proofOf, type WinnerLists, winnerLists } from "./public-views";
+import { consumerStatus, entryView, resultView } from "./merchant-views";
+import { ProofCache } from "./proof-cache";
+import { logChunk, logProof, type ProofBody } from "./public-views";
 import { receiptOf } from "./receipt";
 import { DRAW_MIGRATIONS, type DrawEntry, type DrawRecord, DrawStore, grantOf, RANK_CHUNK } from "./store";
-import type { DrawConsumerStatus, DrawKind, DrawReply, DrawState } from "./types";
+import type { DrawKind, DrawReply, DrawState } from "./types";
 
 export type { DrawConsumerStatus, DrawError, DrawKind, DrawReply, DrawState } from "./types";
-
-/** Once drawn, an entry still ENTERED was not picked. */
-const consumerStatus = (e: DrawEntry, drawn: boolean): DrawConsumerStatus =>
-	e.status === "ENTERED" && drawn ? "LOST" : e.status;
 
 export class DrawObject extends DistributionObject<DrawKind> {
 	private store!: DrawStore;
@@ -58,6 +57,8 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	private lotteryParts: Lottery | null = null;
 	/** The rank keyer of the drawn beacon, built once (HMAC pads) for every chunk. */
 	private readonly keyers = new Map<string, (entryId: string) => string>();
+	/** The drawn proof, read and serialized once (proof-cache.ts). */
+	private readonly proofs = new ProofCache(() => this.env.JWT_SIGNING_KEY);
 	/** A relay request in flight: the next alarm does not ask again meanwhile. */
 	private fetching = false;
 
@@ -129,20 +130,6 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	}
 
 	/**
-	 * The proof's winner lists (every entrant may fetch the proof at once after the draw): read
-	 * once, then kept until the next award (a backfill) changes them.
-	 */
-	private proofWinners: WinnerLists | null = null;
-	/** The drawn proof serialized once, with its status: what every entrant fetches after the draw. */
-	private proofCache: (ProofBody & { key: string }) | null = null;
-
-	private async buildProof(t: StoredTimeline) {
-		const l = this.lottery();
-		if (recordOf(l).drawnAt != null) this.proofWinners ??= winnerLists(l);
-		return proofOf(l, t, this.env.JWT_SIGNING_KEY, recordOf(l).drawnAt != null ? this.proofWinners : null);
-	}
-
-	/**
 	 * What anyone may check, from creation on: the chain and R with its time; the log's head while
 	 * OPEN; the signed seal from close; the beacon round, winners and backfills from the draw.
 	 * Reads only. Nothing in it, at any time, predicts a winner before R exists.
@@ -150,7 +137,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	async proof(organizationId: string) {
 		return this.caughtUp(async () => {
 			const t = this.timelineOf(organizationId);
-			return t ? this.buildProof(t) : null;
+			return t ? this.proofs.proof(this.lottery(), t) : null;
 		});
 	}
 
@@ -162,41 +149,21 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	async proofJson(organizationId: string): Promise<ProofBody | null> {
 		return this.caughtUp(async () => {
 			const t = this.timelineOf(organizationId);
-			if (!t) return null;
-			const drawn = recordOf(this.lottery()).drawnAt != null;
-			const key = drawn ? `${statusAt("draw", t, Date.now())}|${t.winnerCount}` : null;
-			if (key && this.proofCache?.key === key) return { body: this.proofCache.body, etag: this.proofCache.etag };
-			const built = proofBody(await this.buildProof(t));
-			if (key) this.proofCache = { key, ...built };
-			return built;
+			return t ? this.proofs.json(this.lottery(), t, Date.now()) : null;
 		});
 	}
 
 	/** Merchant: every winner and former winner, best rank first. Reads only. */
 	async results() {
 		await this.caughtUp(() => null);
-		return this.store.winners().map((w) => ({
-			entryId: w.entry_id,
-			consumerId: w.consumer_id,
-			status: w.status,
-			backfilled: w.backfilled === 1,
-			wonAt: isoSeconds(w.won_at ?? 0),
-			claimBy: isoSeconds(w.claim_by ?? 0),
-			finishedAt: w.finished_at == null ? null : isoSeconds(w.finished_at),
-		}));
+		return this.store.winners().map(resultView);
 	}
 
 	/** Merchant: a page of entries, newest first. Reads only. */
 	async entries(limit: number, beforeOrdinal: number | null) {
 		await this.caughtUp(() => null);
 		const drawn = recordOf(this.lottery()).drawnAt != null;
-		return this.store.page(limit, beforeOrdinal).map((e) => ({
-			cursor: e.ordinal,
-			entryId: e.entry_id,
-			consumerId: e.consumer_id,
-			status: consumerStatus(e, drawn),
-			enteredAt: isoSeconds(e.entered_at),
-		}));
+		return this.store.page(limit, beforeOrdinal).map((e) => entryView(e, drawn));
 	}
 
 	/** The public log: canonical records after `afterSeq`, never past `upTo` nor the seal. Reads only. */
@@ -338,8 +305,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 		l.store.saveRecord({ ...r, drawnAt: now });
 		this.drawn(now);
 		this.feed.push(this.lottery(), this.timeline());
-		this.proofWinners = null;
-		this.proofCache = null;
+		this.proofs.forget();
 		this.store.restoreRankIndex(); // already back with the last chunk (store.ts rankNext): a no-op
 		award(this.awards, t, this.store.nextRanked(r.winnerCount), now, false);
 		this.scheduleAt("lost", now);
@@ -357,8 +323,7 @@ export class DrawObject extends DistributionObject<DrawKind> {
 	private expireClaims(now: number): number | null {
 		const { passed, next } = expireClaims(this.awards, this.timeline(), now);
 		if (passed) {
-			this.proofWinners = null;
-			this.proofCache = null;
+			this.proofs.forget();
 		}
 		this.checkCompletion(now);
 		return next;
