@@ -65,7 +65,6 @@ export class ShardIntake {
 		const store = this.host.store();
 		const t = this.host.timeline();
 		if (!t) return { acked: batch.at(-1)?.seq ?? 0, soldOut: false, waiting: 0 };
-		this.heardAt[shard] = now;
 		const seen = `shard_seq_${shard}`;
 		let acked = store.counter(seen);
 		const gated = shardsOf(t) > 1 && t.prequeueSeconds > 0 && t.openAt != null;
@@ -104,6 +103,8 @@ export class ShardIntake {
 		// After the entered events, so a subscriber never hears of a leave before its entry.
 		for (const consumerId of left) this.host.emit("queue.consumer.left", { consumerId }, now);
 		store.setCounter(seen, acked);
+		// Heard only once its batch went through: a shard whose batches keep failing is as silent as a dead one.
+		this.heardAt[shard] = now;
 		if (gated && reported >= 0) this.reportDrained(shard, reported, now);
 		this.host.scheduleAdmit(now);
 		return { acked, soldOut: isSoldOut(store), waiting: store.queued() };
