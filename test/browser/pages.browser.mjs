@@ -52,6 +52,17 @@ async function screenshots(page, name) {
 	await page.setViewportSize(VIEWPORTS.desktop);
 }
 
+/** On a phone's width nothing runs off the screen (a long hash or id wraps inside its card). */
+async function fitsPhone(page, name) {
+	await page.setViewportSize(VIEWPORTS.phone);
+	const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+		scrollWidth: document.documentElement.scrollWidth,
+		innerWidth: window.innerWidth,
+	}));
+	await page.setViewportSize(VIEWPORTS.desktop);
+	assert.ok(scrollWidth <= innerWidth, `${name}: the page is ${scrollWidth} px wide on a ${innerWidth} px phone`);
+}
+
 before(async () => {
 	beacon = await startDevBeacon({ secretKey: newBeaconSecret(), period: 1 });
 	worker = await startWorker({ vars: { ...beacon.vars, DRAW_SEAL_MARGIN_MS: "1000" } });
@@ -123,6 +134,7 @@ test("queue page: position falls, a second tab gets no second place, admission r
 	await position.filter({ hasText: "3" }).waitFor({ timeout: 20_000 });
 	await page.getByText("Don't refresh").waitFor();
 	await screenshots(page, "queue");
+	await fitsPhone(page, "queue");
 	await axe(page, "queue");
 
 	const second = await browser.context.newPage();
@@ -187,6 +199,7 @@ test("draw page: enter, the result, and the in-browser verifier says VERIFIED (N
 	assert.equal(await page.locator("li[data-ok=false]").count(), 0);
 	assert.ok((await page.locator("li[data-ok=true]").count()) >= 4, "every check is listed");
 	await screenshots(page, "draw");
+	await fitsPhone(page, "draw");
 	await axe(page, "draw");
 
 	// A proof whose winner was swapped for another entrant: the browser's verifier refuses it.
@@ -226,6 +239,7 @@ test("auction page: a bidder is outbid and sees the soft-close extension live", 
 	await page.getByRole("button", { name: "Place bid" }).click();
 	await page.getByText("You are the highest bidder.").waitFor({ timeout: 10_000 });
 	await screenshots(page, "auction");
+	await fitsPhone(page, "auction");
 	await axe(page, "auction");
 	const rival = await guest();
 	const placed = await rival(`/consumer/v1/auctions/${id}/bids`, { amount: 20 });

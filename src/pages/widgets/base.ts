@@ -134,6 +134,8 @@ export const baseStyles = css`
 	}
 	ul.checks li {
 		margin: 0.25rem 0;
+		/* A check's detail can be a 64-digit hash or an entry id: it wraps inside the card on a phone. */
+		overflow-wrap: anywhere;
 	}
 	code {
 		word-break: break-all;
