@@ -279,7 +279,8 @@ export class QueueObject extends DistributionObject<QueueKind> {
 
 	protected override async onAdvanced(): Promise<void> {
 		await this.live.push((e) => this.describe(e));
-		await this.intake.nudge();
+		// Not awaited: a shard that hangs must not hold this alarm run, and with it the next tick.
+		void this.intake.nudge();
 	}
 
 	// ── live updates ───────────────────────────────────────────────────────
