@@ -255,8 +255,10 @@ export class QueueObject extends DistributionObject<QueueKind> {
 
 	protected override onTransition(status: string, now: number): void {
 		const t = this.timeline();
-		if (status === "OPEN" && t && this.intake.shardedPrequeue(t)) this.intake.awaitShards(t, now);
-		else if (status === "OPEN") {
+		if (status === "OPEN" && t && this.intake.shardedPrequeue(t)) {
+			const checkAt = this.intake.awaitShards(t, now);
+			if (checkAt != null) this.scheduleAt("admit", checkAt);
+		} else if (status === "OPEN") {
 			this.store.placePrequeue();
 			this.scheduleAt("admit", now);
 		}

@@ -120,7 +120,7 @@ export class ShardIntake {
 	 * or those that have not stayed silent for SHARD_SILENT_MS (plan.ts `shuffleDue`). Returns the
 	 * shards the shuffle still waits for (none once it ran): the admission tick nudges them.
 	 */
-	shuffle(t: StoredTimeline, now: number): number[] {
+	private shuffle(t: StoredTimeline, now: number): number[] {
 		const store = this.host.store();
 		if (store.counter("shards_placed") || t.openAt == null || now < t.openAt) return [];
 		const drainedTo = Array.from({ length: shardsOf(t) }, (_, i) => store.counter(`shard_drained_${i}`));
@@ -138,15 +138,14 @@ export class ShardIntake {
 	}
 
 	/**
-	 * The admission tick's part, in its transaction: shuffles when due; while the shuffle waits,
-	 * remembers the shards it waits for (`nudge` after the tick) and asks for the tick again in
-	 * SHARD_CHECK_MS. Returns that time, or null once shuffled.
+	 * At open and on each admission tick, in its transaction: shuffles when due; while the shuffle
+	 * waits, remembers the shards it waits for (`nudge` after the tick). Returns when the tick should
+	 * look again (SHARD_CHECK_MS on), or null once shuffled.
 	 */
 	awaitShards(t: StoredTimeline, now: number): number | null {
 		const waitingFor = this.shuffle(t, now);
 		if (!waitingFor.length) return null;
 		this.silent = { t, shards: waitingFor };
-		this.host.scheduleAdmit(now + SHARD_CHECK_MS);
 		return now + SHARD_CHECK_MS;
 	}
 
