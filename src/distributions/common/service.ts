@@ -127,9 +127,7 @@ export async function updateDistribution(
 	const before = await findOrThrow(env, tenant, type, id);
 	const now = Date.now();
 	const status = statusAt(type, before, now);
-	if (isClosedOrLater(status)) {
-		throw conflict("Cannot update closed distribution", `This ${type} is ${status}; it can no longer be changed.`);
-	}
+	if (isClosedOrLater(status)) throw closedConflict(type, status);
 	const patch = toPatch(body, body.timeZone ?? before.timeZone);
 	if (isOpen(status) && patch.openAt !== undefined && patch.openAt !== before.openAt) {
 		throw conflict("Cannot move openAt of an open distribution", `This ${type} is already OPEN.`);
@@ -142,14 +140,39 @@ export async function updateDistribution(
 	const after: DistributionRow = { ...before, ...patch, updatedAt: now };
 	after.status = statusAt(type, after, now);
 	checkRules(type, after);
-	await writeDistribution(env.DB, tenant.organizationId, id, { ...patch, status: after.status, updatedAt: now });
-	await engineRef(env, type, id).configure(configOf(after));
+	await reconfigure(env, type, before, after, { ...patch, status: after.status, updatedAt: now });
 	const changed = changedTimes(before, after);
 	const previous = Object.fromEntries(changed.map((f) => [f, toDistribution(before, now)[f as keyof object] ?? null]));
 	const events: EventMessage[] = [event(after, `${type}.updated`, {}, now)];
 	if (changed.length) events.push(event(after, "distribution.updated", { changed, previous }, now));
 	await publish(env.EVENTS, events);
 	return after;
+}
+
+const closedConflict = (type: DistributionType, status: string) =>
+	conflict("Cannot update closed distribution", `This ${type} is ${status}; it can no longer be changed.`);
+
+/**
+ * The object first, then D1. The object refuses a change that reaches it after the close (a PUT
+ * checked just before closeAt: closed-config.ts); then nothing is stored anywhere. Should the D1
+ * write fail after the object took the change, the object is given the old configuration back.
+ */
+async function reconfigure(
+	env: Env,
+	type: DistributionType,
+	before: DistributionRow,
+	after: DistributionRow,
+	columns: Parameters<typeof writeDistribution>[3],
+): Promise<void> {
+	const ref = engineRef(env, type, after.id);
+	const reply = await ref.configure(configOf(after));
+	if (!reply.ok) throw closedConflict(type, reply.status);
+	try {
+		await writeDistribution(env.DB, after.organizationId, after.id, columns);
+	} catch (err) {
+		await ref.configure(configOf(before)).catch(() => undefined);
+		throw err;
+	}
 }
 
 /** What stays readable of a distribution that closed, drew or settled, and so is never deleted. */
@@ -192,8 +215,7 @@ export async function runDrawNow(env: Env, tenant: Tenant, id: string): Promise<
 		throw conflict("Draw not closed", "A draw can be run early only after its entries have closed.");
 	}
 	const after: DistributionRow = { ...before, drawAt: now, updatedAt: now };
-	await writeDistribution(env.DB, tenant.organizationId, id, { drawAt: now, updatedAt: now });
-	await engineRef(env, "draw", id).configure(configOf(after));
+	await reconfigure(env, "draw", before, after, { drawAt: now, updatedAt: now });
 	await publish(env.EVENTS, [
 		event(
 			after,

@@ -19,15 +19,21 @@ import { DurableObject } from "cloudflare:workers";
 import type { EngineEventType } from "../../events/types";
 import { type Status, statusAt } from "../common/status";
 import { Agenda, isTimelineKind, TIMELINE_KINDS } from "./agenda";
+import { changesAfterClose, hasClosed } from "./closed-config";
 import { GrantHolds } from "./grant-holds";
 import { type GrantCheck, type GrantOrder, type GrantRecord, type GrantState, grantToken } from "./grants";
 import { GroupCommit, inSavepoints } from "./group-commit";
 import { migrate } from "./migrations";
 import { flushOutbox, recordEvent } from "./outbox";
-import { deliverStatuses, recordStatus, withdrawStatus } from "./status-sync";
+import { deliverStatuses, recordedStatuses, recordStatus, withdrawStatus } from "./status-sync";
 import { type DistributionConfig, type StoredTimeline, Timeline } from "./timeline";
 
 export type { DistributionConfig, StoredTimeline };
+
+/** A configuration stored, or refused because the distribution has closed (`fields`: what it would have changed). */
+export type ConfigureReply =
+	| { ok: true; value: null }
+	| { ok: false; error: "closed"; status: Status; fields: string[] };
 
 /** Append-only: objects already created have run some of these steps; a change is a new step. */
 const MIGRATIONS = [
@@ -246,21 +252,29 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	 * Stores the distribution's times and settings, keeping whether it already finished.
 	 * Invariant: every transition not yet recorded whose time is set is scheduled at that
 	 * time (a past time fires at once); a recorded transition is never scheduled again.
+	 * Once closed (by its times or a recorded CLOSED), a configuration that changes anything but
+	 * a draw's drawAt moved earlier is refused and nothing is stored (closed-config.ts).
 	 */
-	async configure(config: DistributionConfig): Promise<void> {
+	async configure(config: DistributionConfig): Promise<ConfigureReply> {
 		const before = this.timeline();
 		const stored: StoredTimeline = {
 			...config,
 			completedAt: before?.completedAt ?? null,
 			...(before?.drawnAt != null && { drawnAt: before.drawnAt }),
 		};
-		this.atomically(() => {
-			this.times.store(stored);
+		const reply = this.atomically((): ConfigureReply => {
 			const now = Date.now();
+			if (before && hasClosed(before, recordedStatuses(this.sql), now)) {
+				const fields = changesAfterClose(before, config);
+				if (fields.length) return { ok: false, error: "closed", status: statusAt(before.type, before, now), fields };
+			}
+			this.times.store(stored);
 			this.onConfigure(now);
 			this.advance(now);
+			return { ok: true, value: null };
 		});
 		await this.arm();
+		return reply;
 	}
 
 	/** The status now, from the stored times (the same rule the API uses), so a late alarm never shows a stale one. */

@@ -20,7 +20,7 @@ import { statusAt } from "../common/status";
 import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { migrate } from "../kernel/migrations";
-import { type DistributionConfig, DistributionObject, type StoredTimeline } from "../kernel/object";
+import { type ConfigureReply, type DistributionConfig, DistributionObject, type StoredTimeline } from "../kernel/object";
 import { estimatedWaitSeconds } from "./admission";
 import { QueueLive } from "./live";
 import { ShardIntake } from "./shards/intake";
@@ -118,10 +118,12 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	}
 
 	/** Stores the settings (kernel), then tells every shard the timeline it gates enters by. Invariant: shards refuse as this object does. */
-	override async configure(config: DistributionConfig): Promise<void> {
-		await super.configure(config);
+	override async configure(config: DistributionConfig): Promise<ConfigureReply> {
+		const reply = await super.configure(config);
+		if (!reply.ok) return reply;
 		this.gateChanged = false;
 		await this.intake.pushGate();
+		return reply;
 	}
 
 	/** Wipes this object (kernel) and every shard. Invariant: a deleted queue leaves no arrival behind in any shard. */
