@@ -5,14 +5,16 @@
  * enters then can pick entries that win) and a closed auction (bids again). The object that
  * closed it refuses, and nothing is stored in D1 either.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { changesAfterClose, hasClosed } from "../../src/distributions/kernel/closed-config";
 import type { StoredTimeline } from "../../src/distributions/kernel/timeline";
 import { bid, openAuction, publicState } from "../support/auction";
-import { type Kind, putDistribution, storedTimes } from "../support/distributions";
+import { putDistribution, storedTimes } from "../support/distributions";
 import { consumerDraw, enterAll, proofOf, shortDraw, waitSealed } from "../support/draw";
 import { storedEvents } from "../support/events";
 import { guests, tenant } from "../support/helpers";
+import type { Kind } from "../support/objects";
 import { auctionStub, drawStub, objectRows } from "../support/objects";
 import { iso, waitFor } from "../support/time";
 
@@ -29,7 +31,6 @@ async function timelineIn(stub: DurableObjectStub) {
  * meanwhile.) The PUT then moves the close an hour on.
  */
 async function racedPut(t: Awaited<ReturnType<typeof tenant>>, kind: Kind, id: string, body: Record<string, unknown>) {
-	const { env } = await import("cloudflare:test");
 	await env.DB.prepare("UPDATE distributions SET close_at = ?1, status = 'OPEN' WHERE id = ?2")
 		.bind(Date.now() + 60_000, id)
 		.run();

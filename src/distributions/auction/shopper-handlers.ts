@@ -68,11 +68,13 @@ const placeBid: Handler<typeof routes.bid> = async (c) => {
 			idempotencyKey(c),
 		),
 	);
-	forgetPublic(c.get("tenant").organizationId, id);
+	const org = c.get("tenant").organizationId;
+	forgetPublic(org, id);
 	const state = unwrap(reply, AUCTION_ERRORS);
 	// A replayed idempotency key is flagged as on the merchant API.
 	if (reply.ok && reply.replayed) c.header("Idempotent-Replayed", "true");
-	return c.json(state, 200);
+	// A bid at the buy-now price wins at once, and a replay after the close answers with the win: its grant is bound.
+	return c.json(await withCheckout(c.env, org, id, state, c.get("sessionId")), 200);
 };
 // EntryEnv only adds `who`, so the consumer-token middleware runs on it as is.
 const tokenAuth: MiddlewareHandler<EntryEnv> = (c, next) => consumerTokenAuth(c as never, next);

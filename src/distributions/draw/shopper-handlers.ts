@@ -20,8 +20,10 @@ export const enter: Handler<typeof routes.enter> = async (c) => {
 	const { id } = c.req.valid("param");
 	await requireAccess(c, "draw", id, c.req.valid("json").accessCode);
 	await requireChallenge(c, "draw", id, "enter");
-	const ref = engineRef(c.env, "draw", id);
-	return c.json(unwrap(await ref.enter(c.get("tenant").organizationId, c.get("consumerId")), DRAW_ERRORS), 200);
+	const org = c.get("tenant").organizationId;
+	const state = unwrap(await engineRef(c.env, "draw", id).enter(org, c.get("consumerId")), DRAW_ERRORS);
+	// Entering again after a win answers with the entry and its grant: bound to the session like any other answer.
+	return c.json(await withCheckout(c.env, org, id, state, c.get("sessionId")), 200);
 };
 
 export const leave: Handler<typeof routes.leave> = async (c) => {

@@ -1,11 +1,16 @@
 /**
  * Grants bound to the shopper's session (#16 item 4): a merchant issues consumer tokens with a
  * `sessionId`; the access token carries it as `sid` (and keeps it across refreshes); every grant
- * handed to that token — status, checkout redirect, buy-now — carries the same `sid`, the queue's
+ * handed to that token — status, enter, bid, buy-now, the checkout redirect, a checkout link with
+ * the grant itself — carries the same `sid`, the queue's
  * socket never carries the grant itself; the merchant's validate/complete with another
  * `sessionId` refuse a grant that was passed on, and it stays usable in its own session.
  */
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { signToken } from "../../../src/lib/tokens";
+import { bid, openAuction } from "../../support/auction";
+import { consumerDraw, shortDraw, waitDrawn } from "../../support/draw";
 import { BASE, call, guest, type Shopper, tenant } from "../../support/helpers";
 import { closeLive, connect, ofType } from "../../support/live";
 import { expectFieldError, expectProblem } from "../../support/problems";
@@ -161,4 +166,65 @@ describe("grants bound to the session", () => {
 		const polled = await status(t, queue.id, s);
 		expect(claims(polled.json.admissionToken).sid).toBe(SESSION);
 	});
+
+	it("a checkout link with the bound grant itself (?grant=) redirects with it still bound", async () => {
+		const t = await tenant();
+		await withCheckoutUrl(t);
+		const queue = await openQueue(t);
+		const s = await boundShopper(t);
+		const grant = await admittedGrant(t, s, queue.id);
+		// Whoever holds the link (no access token, no session) must not get the grant back unbound.
+		const res = await viaLink(t, queue.id, grant);
+		expect(res.status, res.text).toBe(302);
+		const token = new URL(res.headers.get("Location") ?? "").searchParams.get("admissionToken") ?? "";
+		expect(claims(token)).toMatchObject({ sid: SESSION, jti: claims(grant).jti });
+		const elsewhere = await validate(t, { token, sessionId: "sess_someone_else" });
+		expect(elsewhere.json).toMatchObject({ valid: false, reason: "session_mismatch" });
+	});
+
+	it("an expired grant in a checkout link identifies no one (401), though its consumer holds a live one", async () => {
+		const t = await tenant();
+		await withCheckoutUrl(t);
+		const queue = await openQueue(t);
+		const s = await boundShopper(t);
+		const grant = await admittedGrant(t, s, queue.id);
+		const { iss: _iss, ...live } = claims(grant);
+		const expired = await signToken(env.JWT_SIGNING_KEY, { ...live, exp: Math.floor(Date.now() / 1000) - 60 });
+		expectProblem(await viaLink(t, queue.id, expired), 401);
+		expect((await viaLink(t, queue.id, grant)).status).toBe(302);
+	});
+
+	it("a draw's winner entering again gets its grant bound", async () => {
+		const t = await tenant();
+		const s = await boundShopper(t);
+		const d = await shortDraw(t, { winnerCount: 1 }, 1000, 1500);
+		expect((await consumerDraw(t, d.id, "enter", s)).status).toBe(200);
+		await waitDrawn(t, d.id);
+		const again = await consumerDraw(t, d.id, "enter", s);
+		expect(again.status, again.text).toBe(200);
+		expect(again.json.admissionToken, again.text).toEqual(expect.any(String));
+		expect(claims(again.json.admissionToken).sid).toBe(SESSION);
+	});
+
+	it("a bid at the buy-now price wins with its grant bound", async () => {
+		const t = await tenant();
+		const s = await boundShopper(t);
+		const a = await openAuction(t, { startingBid: 10, minimumIncrement: 1, buyNowPrice: 50 });
+		const won = await bid(t, a.id, s, 50);
+		expect(won.status, won.text).toBe(200);
+		expect(won.json.admissionToken, won.text).toEqual(expect.any(String));
+		expect(claims(won.json.admissionToken).sid).toBe(SESSION);
+	});
 });
+
+async function withCheckoutUrl(t: Awaited<ReturnType<typeof tenant>>) {
+	const res = await call(`/api/v1/experiences/${t.experienceId}`, {
+		key: t.secretKey,
+		method: "PUT",
+		body: { checkoutUrl: "https://shop.example.com/checkout" },
+	});
+	expect(res.status, res.text).toBe(200);
+}
+
+const viaLink = (t: Awaited<ReturnType<typeof tenant>>, id: string, grant: string) =>
+	call(`/consumer/v1/checkout/${id}?key=${t.publishableKey}&grant=${encodeURIComponent(grant)}`);
