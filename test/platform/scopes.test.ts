@@ -125,6 +125,25 @@ describe("scopes: granting and revoking", () => {
 		expect(await countRows("api_keys", org.organizationId)).toBe(before);
 	});
 
+	it("another key of the organization replaying a stored create under its idempotency key gets 422, not the new key", async () => {
+		const org = await createOrg();
+		const keeper = await keyWith(org, ["keys", "catalog"]);
+		const headers = { "X-Idempotency-Key": "create-key-1" };
+		const body = { type: "secret", name: "ci" };
+		const full = await call(KEYS, { key: org.secretKey, body, headers });
+		expect(full.status, full.text).toBe(201);
+		const before = await countRows("api_keys", org.organizationId);
+		// Without scopes the new key took all of its creator's: replayed to `keeper`, that was an escalation.
+		const replayed = await call(KEYS, { key: keeper.key, body, headers });
+		expectProblem(replayed, 422, "Idempotency key reused");
+		expect(replayed.text).not.toContain(full.json.key);
+		expect(await countRows("api_keys", org.organizationId)).toBe(before);
+		// The key that sent it still gets its reply.
+		const again = await call(KEYS, { key: org.secretKey, body, headers });
+		expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+		expect(again.json).toEqual(full.json);
+	});
+
 	it("only a key with `keys` creates or revokes keys", async () => {
 		const org = await createOrg();
 		const victim = await keyWith(org, ["catalog"]);

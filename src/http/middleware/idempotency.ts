@@ -2,8 +2,10 @@
  * Idempotency keys on POST (`X-Idempotency-Key` or `Idempotency-Key`), per tenant, kept 24 h.
  * - first request with a key: runs; a 2xx response is stored, an error frees the key
  *   (so a client can fix a rejected request and retry it under the same key);
- * - same key, same method, path and body: the stored response again, `Idempotent-Replayed: true`;
- * - same key, another request: 422; same key while the first is still running: 409.
+ * - same key, same method, path and body from the same API key: the stored response again,
+ *   `Idempotent-Replayed: true`;
+ * - same key, another request (or the same one from another API key): 422; same key while the
+ *   first is still running: 409.
  * Claiming a key is one atomic INSERT … ON CONFLICT, so concurrent duplicates cannot both run.
  */
 import { and, eq, lt } from "drizzle-orm";
@@ -32,8 +34,12 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 	if (!KEY_RE.test(key)) {
 		throw fieldError("X-Idempotency-Key", "1 to 255 printable ASCII characters, no spaces");
 	}
-	const scope = c.get("tenant")?.organizationId ?? "platform";
-	const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+	const tenant = c.get("tenant");
+	const scope = tenant?.organizationId ?? "platform";
+	// The key that sent it is part of the request: a stored reply (a new API key, say) is never
+	// replayed to another of the organization's keys, which may hold fewer scopes.
+	const sender = tenant?.apiKeyId ?? "";
+	const requestHash = await sha256Hex(`${c.req.method} ${c.req.path} ${sender}\n${await c.req.text()}`);
 	const now = Date.now();
 	const table = idempotencyKeys;
 	const claimed = await db(c.env.DB)
