@@ -46,6 +46,10 @@ const MIGRATIONS = [
 	`CREATE TABLE revoked_grants (grant_id TEXT PRIMARY KEY, consumer_id TEXT, revoked_at INTEGER NOT NULL);`,
 ];
 
+/** A failed delivery (D1 or the events Queue down) is tried again this much later, doubling each time in a row. */
+export const DELIVERY_RETRY_MS = 1000;
+export const DELIVERY_RETRY_MAX_MS = 60_000;
+
 export abstract class DistributionObject<E extends string = never> extends DurableObject<Env> {
 	protected readonly sql: SqlStorage;
 	private readonly agenda: Agenda<E>;
@@ -53,6 +57,8 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	private readonly grants: GrantHolds;
 	/** Set once `destroy` wiped storage: this instance must answer "not found" from then on. */
 	private wiped = false;
+	/** Deliveries failed in a row (the alarm backs off its retries by it); 0 after one succeeds. */
+	private deliveryFailures = 0;
 	/** The shoppers' changes, one at a time when idle and by group when busy (`grouped`). */
 	private readonly group = new GroupCommit<(now: number) => unknown, unknown>(async (changes) => {
 		const now = Date.now();
@@ -366,11 +372,27 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		this.onStorageReset();
 	}
 
-	/** Runs what is due and delivers it. Invariant: idempotent — a retried or doubled run records nothing twice. */
+	/**
+	 * Runs what is due and delivers it. Invariants: idempotent — a retried or doubled run records
+	 * nothing twice; and a failed delivery never stops the alarm. Thrown, it would be retried by the
+	 * runtime a few times and then given up, and every kind with it (a queue's admission ticks):
+	 * instead the delivery is tried again after DELIVERY_RETRY_MS, doubling to DELIVERY_RETRY_MAX_MS,
+	 * while the other kinds keep their times.
+	 */
 	override async alarm(): Promise<void> {
 		this.agenda.fired();
 		this.atomically(() => this.advance(Date.now()));
-		await this.deliver();
+		try {
+			await this.deliver();
+			this.deliveryFailures = 0;
+		} catch (err) {
+			const delay = Math.min(DELIVERY_RETRY_MAX_MS, DELIVERY_RETRY_MS * 2 ** this.deliveryFailures++);
+			console.error(
+				`${this.timeline()?.id ?? "distribution"}: delivery failed (${this.deliveryFailures} in a row), again in ${delay} ms:`,
+				err instanceof Error ? err.message : err,
+			);
+			if (!this.wiped) this.atomically(() => this.agenda.reschedule("flush", Date.now() + delay));
+		}
 		await this.arm();
 		await this.onAdvanced();
 	}
