@@ -20,7 +20,12 @@ import { statusAt } from "../common/status";
 import { EntryTickets, resolveWho, type Who } from "../common/tickets";
 import type { GrantOrder, GrantState } from "../kernel/grants";
 import { migrate } from "../kernel/migrations";
-import { type ConfigureReply, type DistributionConfig, DistributionObject, type StoredTimeline } from "../kernel/object";
+import {
+	type ConfigureReply,
+	type DistributionConfig,
+	DistributionObject,
+	type StoredTimeline,
+} from "../kernel/object";
 import { estimatedWaitSeconds } from "./admission";
 import { QueueLive } from "./live";
 import { ShardIntake } from "./shards/intake";
@@ -86,8 +91,12 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		if (existing && existing.status !== "LEFT") return ok(existing);
 		const refusal = entryRefusal(t, now, soldOut);
 		if (refusal) return refuse(refusal);
-		// A pre-queue arrival from a shard the shuffle went on without is placed at the back, not left unplaced.
-		const prequeue = statusAt("queue", t, now) === "SCHEDULED" && !this.store.counter("shards_placed");
+		// Until a sharded pre-queue is shuffled nobody is placed: one who left it and enters again after
+		// openAt (straight to this object) waits unplaced too, and the shuffle places them after the
+		// pre-queue. After the shuffle, a pre-queue arrival from a shard it went on without goes to the back.
+		const prequeue =
+			(statusAt("queue", t, now) === "SCHEDULED" || this.intake.shardedPrequeue(t)) &&
+			!this.store.counter("shards_placed");
 		const entry = this.store.enqueue(consumerId, now, prequeue, lane);
 		if (entered) entered.push(consumerId);
 		else this.emit("queue.consumer.entered", { consumerId }, now);
@@ -261,7 +270,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			const checkAt = this.intake.awaitShards(t, now);
 			if (checkAt != null) this.scheduleAt("admit", checkAt);
 		} else if (status === "OPEN") {
-			this.store.placePrequeue();
+			this.store.placePrequeue(t?.openAt ?? now);
 			this.scheduleAt("admit", now);
 		}
 		if (status === "CLOSED") this.checkCompletion(now);

@@ -198,8 +198,10 @@ export class QueueStore {
 	/**
 	 * At open: each lane's pre-queue gets that lane's next places in a uniformly random order
 	 * (random keys, sorted) — shuffled within its lane, so the back never mixes into the front.
+	 * Those unplaced who entered from `openAt` on (a sharded pre-queue places nobody until its
+	 * shuffle) follow the whole pre-queue, in the order they entered: arriving late never wins it.
 	 */
-	placePrequeue(): number {
+	placePrequeue(openAt: number): number {
 		let placed = 0;
 		for (const [lane, name, first] of [
 			[0, "next_seq", 1],
@@ -208,11 +210,14 @@ export class QueueStore {
 			const base = (this.counter(name) || first) - 1;
 			this.sql.exec(
 				`UPDATE entries SET seq = ?1 + ranked.rn FROM (
-				   SELECT consumer_id, ROW_NUMBER() OVER (ORDER BY shuffle_key, consumer_id) AS rn
+				   SELECT consumer_id, ROW_NUMBER() OVER (
+				     ORDER BY entered_at >= ?3, CASE WHEN entered_at >= ?3 THEN entered_at ELSE shuffle_key END, consumer_id
+				   ) AS rn
 				   FROM entries WHERE seq IS NULL AND status = 'QUEUED' AND lane = ?2) AS ranked
 				 WHERE entries.consumer_id = ranked.consumer_id`,
 				base,
 				lane,
+				openAt,
 			);
 			const n = this.sql
 				.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE seq > ? AND lane = ?", base, lane)

@@ -119,4 +119,37 @@ describe("a shard that does not report at openAt", () => {
 		expect(byShard[3].every((id) => (seqOf(id) as number) > maxBefore)).toBe(true);
 		expect(await shard(q, 3).pendingCount()).toBe(0);
 	});
+
+	it("while it waits, a pre-queue consumer who left and enters again does not jump the shuffle", async () => {
+		const { t, q, openAt, byShard } = await prequeued(40);
+		const jumper = byShard[0][0];
+		// Forwarded before openAt, then left: entering again goes straight to the queue's object.
+		await shard(q, 0).flush();
+		expect((await shard(q, 0).leave(t.organizationId, { consumerId: jumper })).ok).toBe(true);
+		// Shard 3 is down, so the shuffle waits for it.
+		await runInDurableObject(shard(q, 3), (instance, state) => {
+			(instance as unknown as { forward(): Promise<void> }).forward = () =>
+				Promise.reject(new Error(`${FAULT} shard down`));
+			return state.storage.deleteAlarm();
+		});
+		await sleepUntil(openAt + 50);
+		for (let i = 0; i < 3; i++) await runDurableObjectAlarm(shard(q, i));
+		const back = await shard(q, 0).enter(t.organizationId, jumper, 0);
+		expect(back.ok).toBe(true);
+		const seqOf = async (id: string) => (await entriesOf(q)).find((r) => r.consumer_id === id)?.seq;
+		expect(await seqOf(jumper), "placed before the pre-queue was shuffled").toBeNull();
+
+		// Shard 3 back: the shuffle places the 39 who stayed, then the one who came back.
+		await runInDurableObject(shard(q, 3), (instance) => {
+			delete (instance as unknown as { forward?: unknown }).forward;
+		});
+		await shard(q, 3).flush();
+		const rows = await waitFor(
+			"the pre-queue shuffled",
+			() => entriesOf(q),
+			(r) => r.length === 40 && r.every((e) => e.seq != null),
+		);
+		expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+		expect(await seqOf(jumper)).toBe(40);
+	});
 });

@@ -132,7 +132,7 @@ export class ShardIntake {
 			);
 		}
 		store.setCounter("shards_placed", 1);
-		store.placePrequeue();
+		store.placePrequeue(t.openAt);
 		this.host.scheduleAdmit(now);
 		return [];
 	}
