@@ -38,6 +38,9 @@ import { merchantEntryView, progressSnapshot, queueStats } from "./views";
 
 export type { QueueError, QueueKind, QueueProgress, QueueReply, QueueState, QueueStats, Who } from "./types";
 
+/** A push of the gate that some shard missed is tried again this much later. */
+export const GATE_RETRY_MS = 2000;
+
 export class QueueObject extends DistributionObject<QueueKind> {
 	private store!: QueueStore;
 	private readonly live = new QueueLive(this.ctx, () => this.store);
@@ -130,8 +133,8 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	override async configure(config: DistributionConfig): Promise<ConfigureReply> {
 		const reply = await super.configure(config);
 		if (!reply.ok) return reply;
-		this.gateChanged = false;
-		await this.intake.pushGate();
+		this.gateChanged = true;
+		await this.arm();
 		return reply;
 	}
 
@@ -142,12 +145,20 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		await this.intake.destroyShards(t);
 	}
 
-	/** After every commit: a sold-out change reaches the shards at once (best effort: each acknowledgement carries it too). */
+	/**
+	 * After every commit: new settings or a sold-out change reach the shards at once. A shard that
+	 * missed it would refuse by a stale gate (as sold out after a restock: with nothing pending it
+	 * gets no acknowledgement to correct it), so a failed push is tried again GATE_RETRY_MS later by
+	 * the alarm (kind `gate`), which an eviction does not lose.
+	 */
 	protected override async arm(): Promise<void> {
 		await super.arm();
 		if (this.gateChanged) {
 			this.gateChanged = false;
-			await this.intake.pushGate().catch(() => undefined);
+			await this.intake.pushGate().catch(async () => {
+				this.scheduleAt("gate", Date.now() + GATE_RETRY_MS);
+				await super.arm();
+			});
 		}
 	}
 
@@ -281,6 +292,10 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	}
 
 	protected override onSchedule(kind: QueueKind, now: number): number | null {
+		if (kind === "gate") {
+			this.gateChanged = true;
+			return null;
+		}
 		// A kind this version does not run (written by an older one) is dropped.
 		if (kind !== "admit") return null;
 		const t = this.timeline();

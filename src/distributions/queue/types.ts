@@ -7,7 +7,8 @@ export type { Who };
 export type QueueError = "not_found" | "not_open" | "closed" | "sold_out" | "not_entered" | "bad_ticket";
 export type QueueReply<T> = Reply<T, QueueError>;
 /** The queue's own schedule kinds. */
-export type QueueKind = "admit";
+/** `admit`: the admission tick; `gate`: push the gate to the shards again (sharded entry, a push failed). */
+export type QueueKind = "admit" | "gate";
 
 export interface QueueState {
 	consumerId: string;

@@ -6,12 +6,13 @@
  * shuffle spanning every shard, and the edge routing (enter, status, leave of a pending arrival).
  * Shards flush through their alarm (`runDurableObjectAlarm`); their real alarms may also fire.
  */
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { shardIndex, shardName } from "../../../src/distributions/queue/shards/plan";
 import { type Distribution, putDistribution } from "../../support/distributions";
 import { eventsOf } from "../../support/events";
+import { FAULT } from "../../support/faults";
 import { BASE, call, countRows, guest, type Tenant, tenant } from "../../support/helpers";
 import { closeLive, connect } from "../../support/live";
 import { objectRows, queueStub } from "../../support/objects";
@@ -274,6 +275,39 @@ describe("the shard's gate refuses as the queue's object does", () => {
 		await shard(open, 0).setGate(stored, index, true);
 		expect(await shard(open, 0).enter(t.organizationId, "con_d", 0)).toEqual({ ok: false, error: "sold_out" });
 		expect((await entriesOf(open)).length).toBe(0);
+	});
+});
+
+describe("the gate reaches every shard", () => {
+	it("a shard that missed a push gets it again from the queue's alarm; the merchant's PUT still succeeds", async () => {
+		const t = await tenant();
+		const q = await openQueue(t, { entryShards: 2, closeAt: iso(Date.now() + 600_000) });
+		let failed = 0;
+		// The RPC's own storage write fails once (an RPC method itself cannot be patched on the instance).
+		await runInDurableObject(shard(q, 1), (instance) => {
+			const store = (instance as unknown as { store: { setGate(gate: unknown): void } }).store;
+			const real = store.setGate.bind(store);
+			store.setGate = (gate) => {
+				if (failed++ === 0) throw new Error(`${FAULT} shard unreachable`);
+				real(gate);
+			};
+		});
+		const closeAt = Date.now() + 1_200_000;
+		const put = await putDistribution(t, "queue", q.id, { closeAt: iso(closeAt) });
+		expect(put.status, put.text).toBe(200);
+		const gateClose = async (i: number) => {
+			const [row] = await objectRows<{ json: string }>(shard(q, i), "SELECT json FROM gate");
+			return JSON.parse(row.json).timeline.closeAt as number;
+		};
+		expect(await gateClose(0)).toBe(closeAt);
+		await waitFor(
+			"shard 1 told again",
+			() => gateClose(1),
+			(at) => at === closeAt,
+			6000,
+			100,
+		);
+		expect(failed).toBe(2);
 	});
 });
 
