@@ -32,7 +32,7 @@ import { ShardIntake } from "./shards/intake";
 import { entryRefusal, shardsOf } from "./shards/plan";
 import type { Arrival, IngestAck } from "./shards/store";
 import { type Entry, type EntryStatus, grantOf, type Lane, QUEUE_MIGRATIONS, QueueStore } from "./store";
-import { admitDue, admitting, drained, isSoldOut, nextTick } from "./ticks";
+import { admitDue, admitting, completionCheckAt, drained, isSoldOut, nextTick } from "./ticks";
 import type { QueueKind, QueueProgress, QueueReply, QueueState, QueueStats } from "./types";
 import { merchantEntryView, progressSnapshot, queueStats } from "./views";
 
@@ -284,6 +284,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 			this.store.placePrequeue(t?.openAt ?? now);
 			this.scheduleAt("admit", now);
 		}
+		if (status === "CLOSED" && t && shardsOf(t) > 1) this.scheduleAt("admit", completionCheckAt(t));
 		if (status === "CLOSED") this.checkCompletion(now);
 	}
 

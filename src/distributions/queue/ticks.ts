@@ -11,6 +11,7 @@ import { isoSeconds } from "../../lib/time";
 import { statusAt } from "../common/status";
 import type { StoredTimeline } from "../kernel/object";
 import { decideAdmission, nextTickAt, type QueueNow, sessionEndsAt, soldOut } from "./admission";
+import { SHARD_SILENT_MS, shardsOf } from "./shards/plan";
 import type { QueueStore } from "./store";
 
 type Emit = (type: EngineEventType, data: Record<string, unknown>, now: number) => void;
@@ -74,13 +75,27 @@ export function admitDue(
 
 /** When the tick should run next: the next slot (if anyone waits and there is room) or the next expiry. */
 export function nextTick(store: QueueStore, t: StoredTimeline, now: number): number | null {
-	return nextTickAt({ ...queueNow(store, t, now), earliestExpiry: store.earliestExpiry() });
+	const next = nextTickAt({ ...queueNow(store, t, now), earliestExpiry: store.earliestExpiry() });
+	// A closed sharded queue looks once more when it may complete (`drained`).
+	const check = shardsOf(t) > 1 && statusAt("queue", t, now) === "CLOSED" ? completionCheckAt(t) : null;
+	if (check == null || check <= now) return next;
+	return next == null ? check : Math.min(next, check);
 }
 
 /** Out of stock with no grant outstanding: nobody waiting can be admitted until a restock. */
 export const isSoldOut = (store: QueueStore) => soldOut({ stock: store.stock(), active: store.active() });
 
-/** Closed and nobody waiting (or nobody who can still be admitted: sold out) or admitted: the queue is done. */
+/**
+ * Closed and nobody waiting (or nobody who can still be admitted: sold out) or admitted: the queue is
+ * done. A sharded queue's shards may still hold arrivals from before the close, sent within a flush
+ * or two: it is done no sooner than SHARD_SILENT_MS after closeAt (`completionCheckAt`), or those
+ * would land QUEUED in a COMPLETED queue and never be admitted.
+ */
 export function drained(store: QueueStore, t: StoredTimeline, now: number): boolean {
-	return statusAt("queue", t, now) === "CLOSED" && store.active() === 0 && (store.queued() === 0 || isSoldOut(store));
+	if (statusAt("queue", t, now) !== "CLOSED" || store.active() !== 0) return false;
+	if (shardsOf(t) > 1 && now < completionCheckAt(t)) return false;
+	return store.queued() === 0 || isSoldOut(store);
 }
+
+/** When a closed sharded queue may first complete (its object looks then, by its admission tick). */
+export const completionCheckAt = (t: StoredTimeline) => (t.closeAt ?? 0) + SHARD_SILENT_MS;

@@ -9,13 +9,13 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { shardIndex, shardName } from "../../../src/distributions/queue/shards/plan";
+import { SHARD_SILENT_MS, shardIndex, shardName } from "../../../src/distributions/queue/shards/plan";
 import { type Distribution, putDistribution } from "../../support/distributions";
 import { eventsOf } from "../../support/events";
 import { FAULT } from "../../support/faults";
 import { BASE, call, countRows, guest, type Tenant, tenant } from "../../support/helpers";
 import { closeLive, connect } from "../../support/live";
-import { objectRows, queueStub } from "../../support/objects";
+import { objectRows, queueStub, runScheduleAt, transitionsOf } from "../../support/objects";
 import { expectProblem } from "../../support/problems";
 import { createQueue, enter, leave, openQueue, status } from "../../support/queue";
 import { iso, sleepUntil, waitFor } from "../../support/time";
@@ -308,6 +308,48 @@ describe("the gate reaches every shard", () => {
 			100,
 		);
 		expect(failed).toBe(2);
+	});
+});
+
+describe("closing a sharded queue", () => {
+	it("an arrival its shard still holds at closeAt is admitted, not stranded in a COMPLETED queue", async () => {
+		const t = await tenant();
+		const closeAt = Date.now() + 1500;
+		const q = await openQueue(t, { entryShards: 2, closeAt: iso(closeAt), admissionRate: 600 });
+		const s = await guest(t);
+		const holder = await shardOf(q, s.consumerId, 2);
+		expect((await holder.enter(t.organizationId, s.consumerId, 0)).ok).toBe(true);
+		// Its flush is late (the shard's alarm held back): the queue's object closes with nobody in line.
+		await runInDurableObject(holder, (_instance, state) => state.storage.deleteAlarm());
+		await sleepUntil(closeAt + 50);
+		await runDurableObjectAlarm(queueStub(q.id));
+		expect((await call(`/api/v1/queues/${q.id}`, { key: t.secretKey })).json.status).toBe("CLOSED");
+		await holder.flush();
+		await waitFor(
+			"the late-flushed arrival admitted",
+			() => status(t, q.id, s),
+			(r) => r.json.status === "ADMITTED",
+			5000,
+			100,
+		);
+	});
+
+	it("with nobody left it completes SHARD_SILENT_MS after closeAt, when its admission tick looks again", async () => {
+		const t = await tenant();
+		const closeAt = Date.now() + 1000;
+		const q = await openQueue(t, { entryShards: 2, closeAt: iso(closeAt), admissionRate: 600 });
+		await sleepUntil(closeAt + 50);
+		await runDurableObjectAlarm(queueStub(q.id));
+		const statuses = async () => (await transitionsOf(queueStub(q.id))).map((r) => r.status);
+		expect(await statuses()).not.toContain("COMPLETED");
+		const [admit] = await objectRows<{ at: number }>(queueStub(q.id), "SELECT at FROM schedule WHERE kind = 'admit'");
+		expect(admit.at).toBe(closeAt + SHARD_SILENT_MS);
+		expect(await runScheduleAt(queueStub(q.id), "admit", closeAt + SHARD_SILENT_MS - 1)).toBe(
+			closeAt + SHARD_SILENT_MS,
+		);
+		expect(await statuses()).not.toContain("COMPLETED");
+		await runScheduleAt(queueStub(q.id), "admit", closeAt + SHARD_SILENT_MS);
+		expect(await statuses()).toContain("COMPLETED");
 	});
 });
 
