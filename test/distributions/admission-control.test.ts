@@ -126,6 +126,28 @@ describe("POST /api/v1/admissions/revoke", () => {
 		expect((await validate(b.t, b.grant)).json.reason).toBe("revoked");
 	});
 
+	it("a queue's revoked grant frees its place at once: DENIED, and the next in line is admitted", async () => {
+		const t = await tenant();
+		const q = await openQueue(t, { maxCapacity: 1, admissionRate: 600 });
+		const [first, second] = [await guest(t), await guest(t)];
+		for (const s of [first, second]) expect((await enter(t, q.id, s)).status).toBe(200);
+		const admittedFirst = await waitFor(
+			"the first admitted",
+			() => status(t, q.id, first),
+			(r) => r.json.status === "ADMITTED",
+		);
+		expect((await status(t, q.id, second)).json.status, "capacity 1: the second waits").toBe("QUEUED");
+		expect((await revoke(t, { token: admittedFirst.json.admissionToken })).json.revoked).toHaveLength(1);
+		// Not when the grant would have expired (sessionDurationSeconds, 900 s): now.
+		await waitFor(
+			"the second admitted",
+			() => status(t, q.id, second),
+			(r) => r.json.status === "ADMITTED",
+			4000,
+		);
+		expect((await status(t, q.id, first)).json).toMatchObject({ status: "DENIED" });
+	});
+
 	it("a used grant is not revoked (it stays used)", async () => {
 		const a = await admitted();
 		expect((await complete(a.t, a.grant)).status).toBe(200);

@@ -125,6 +125,9 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	/** What using a grant judged usable does in the engine (COMPLETED, CLAIMED, paid), in the caller's transaction. */
 	protected onGrantUsed(_consumerId: string, _order: GrantOrder, _now: number): void {}
 
+	/** What revoking a live grant does in the engine (a queue frees the place it held), in the caller's transaction. */
+	protected onGrantRevoked(_grantId: string, _now: number): void {}
+
 	// ── what engines call ──────────────────────────────────────────────────
 
 	/** Queues `kind` to run at `at` (or earlier, if it is already due sooner). Call `arm()` after. */
@@ -352,7 +355,9 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 					now,
 				)
 				.toArray();
-			return inserted.length ? [{ grantId, consumerId }] : [];
+			if (!inserted.length) return [];
+			this.onGrantRevoked(grantId, now);
+			return [{ grantId, consumerId }];
 		});
 	}
 

@@ -38,6 +38,9 @@ import { merchantEntryView, progressSnapshot, queueStats } from "./views";
 
 export type { QueueError, QueueKind, QueueProgress, QueueReply, QueueState, QueueStats, Who } from "./types";
 
+/** The reason a consumer whose grant the merchant revoked is DENIED with. */
+const REVOKED = "grant revoked";
+
 /** A push of the gate that some shard missed is tried again this much later. */
 export const GATE_RETRY_MS = 2000;
 
@@ -268,6 +271,19 @@ export class QueueObject extends DistributionObject<QueueKind> {
 		if (stock != null) this.store.setStock(Math.max(0, stock - 1));
 		this.checkStock(now);
 		this.emit("queue.consumer.completed", { consumerId, ...order }, now);
+		this.scheduleAt("admit", now);
+	}
+
+	/**
+	 * The merchant revoked an admitted consumer's grant: DENIED ("grant revoked"), so the place and the
+	 * unit it held go to the next in line now, not when the grant would have expired.
+	 */
+	protected override onGrantRevoked(grantId: string, now: number): void {
+		const entry = this.store.entryByGrant(grantId);
+		if (entry?.status !== "ADMITTED") return;
+		this.store.finish(entry, "DENIED", now, REVOKED);
+		this.emit("queue.consumer.denied", { consumerId: entry.consumer_id, reason: REVOKED }, now);
+		this.live.ended(entry.consumer_id);
 		this.scheduleAt("admit", now);
 	}
 

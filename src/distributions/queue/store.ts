@@ -145,6 +145,13 @@ export class QueueStore {
 		);
 	}
 
+	/** The entry a grant was issued to (grant ids are unique). */
+	entryByGrant(grantId: string): Entry | null {
+		return (
+			this.sql.exec<Entry>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE grant_id = ?`, grantId).toArray()[0] ?? null
+		);
+	}
+
 	/** Which of `consumerIds` have an entry: one statement for a shard's whole batch. */
 	known(consumerIds: string[]): Set<string> {
 		if (!consumerIds.length) return new Set();
