@@ -165,12 +165,14 @@ export async function verifyDraw(
 		sealClaims.dist === proof.drawId &&
 		sealClaims.size === seal.size &&
 		sealClaims.root === seal.root &&
-		sealClaims.round === seal.round;
+		sealClaims.round === seal.round &&
+		// The time "R fixed before the seal" is judged by is the signed one, not a field anyone can edit.
+		sealClaims.iat === Math.floor(sealedAt / 1000);
 	check(
 		"seal signature",
 		sealOk,
 		"EdDSA, JWKS",
-		"a seal signed over size, root and R",
+		"a seal signed over size, root, R and its time",
 		typeof sealClaims === "string" ? sealClaims : JSON.stringify(sealClaims),
 	);
 

@@ -203,6 +203,14 @@ describe("tampering is rejected", () => {
 		expect(failed).toEqual(expect.arrayContaining(["R in the log", "R fixed before the seal", "seal signature"]));
 	});
 
+	it("a seal time moved earlier than the one signed (to pass R fixed before the seal)", async () => {
+		const p = cloneProof();
+		const seal = p.seal as NonNullable<DrawProof["seal"]>;
+		p.seal = { ...seal, sealedAt: new Date(Date.parse(seal.sealedAt) - 3_600_000).toISOString() };
+		const { failed } = await failedChecks(p, cloneLog());
+		expect(failed).toEqual(["seal signature"]);
+	});
+
 	it("swapped, replaced or reordered winners, and altered backfills", async () => {
 		for (const change of [
 			(w: string[]) => [w[1], w[0], ...w.slice(2)],
