@@ -5,9 +5,12 @@
  * queue by the merchant (test/support/shop.ts). Validation, tenancy, duplicates,
  * idempotency, paging and the 50/min rate limit are checked against that rule.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { FAULT } from "../support/faults";
 import { call, countRows, createOrg, guest, type Res } from "../support/helpers";
+import { queueStub } from "../support/objects";
 import { expectProblem } from "../support/problems";
 import { consumerCall, enter, status } from "../support/queue";
 import {
@@ -335,6 +338,49 @@ describe("POST /orders: the admission grant", () => {
 		expectProblem(noToken, 409);
 		expect(await countRows("orders", s.organizationId)).toBe(0);
 		expect(await inventoryOf(s)).toBe(1000);
+	});
+
+	it("the grant's object fails before the use: 500, the order and its unit go back; the retry takes one unit", async () => {
+		const { s, queueId, holders } = await shopWithHolders(1);
+		const [h] = holders;
+		await runInDurableObject(queueStub(queueId), (instance) => {
+			const grants = (instance as unknown as { grants: { complete(...a: unknown[]): unknown } }).grants;
+			const real = grants.complete.bind(grants);
+			let calls = 0;
+			grants.complete = (...a: unknown[]) => {
+				if (calls++ === 0) throw new Error(`${FAULT} object reset mid-order`);
+				return real(...a);
+			};
+		});
+		const body = { ...exampleFor(h, queueId), externalOrderId: "LOST-1" };
+		const failed = await call("/api/v1/orders", { key: s.secretKey, body });
+		expect(failed.status, failed.text).toBe(500);
+		expect(await countRows("orders", s.organizationId)).toBe(0);
+		expect(await inventoryOf(s)).toBe(1000);
+		expect(await queueStatusOf(s, queueId, h)).toBe("ADMITTED");
+		// The merchant's retry of the same order goes through, and the grant buys one unit only.
+		await createOrder(s, body);
+		expect(await inventoryOf(s)).toBe(999);
+		expect(await queueStatusOf(s, queueId, h)).toBe("COMPLETED");
+	});
+
+	it("the grant's answer is lost after the use: the order stands (201), one unit taken", async () => {
+		const { s, queueId, holders } = await shopWithHolders(1);
+		const [h] = holders;
+		await runInDurableObject(queueStub(queueId), (instance) => {
+			const target = instance as unknown as { arm(): Promise<void> };
+			const real = target.arm.bind(instance);
+			let calls = 0;
+			target.arm = async () => {
+				await real();
+				if (calls++ === 0) throw new Error(`${FAULT} the answer was lost`);
+			};
+		});
+		const res = await call("/api/v1/orders", { key: s.secretKey, body: exampleFor(h, queueId) });
+		expect(res.status, res.text).toBe(201);
+		expect(await countRows("orders", s.organizationId)).toBe(1);
+		expect(await inventoryOf(s)).toBe(999);
+		expect(await queueStatusOf(s, queueId, h)).toBe("COMPLETED");
 	});
 
 	it("409 Out of stock once the product has none left; the refused consumer keeps the grant", async () => {

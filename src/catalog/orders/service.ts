@@ -12,6 +12,7 @@ import { readGrant, tokenExpired } from "../../distributions/admissions/service"
 import { checkoutTarget } from "../../distributions/checkout/repo";
 import { engineRef } from "../../distributions/common/engine";
 import { findDistribution } from "../../distributions/common/repo";
+import type { GrantOrder } from "../../distributions/kernel/grants";
 import { newEvent, publish } from "../../events/publish";
 import type { Tenant } from "../../http/env";
 import { conflict, fieldError } from "../../http/problems";
@@ -78,7 +79,9 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 		throw conflict("Out of stock", "The product of this distribution has no stock left.");
 	}
 
-	const used = await ref.completeGrant(consumer.id, grantId, { orderId: id, orderAmount: input.totalAmount });
+	const used = await useGrant(ref, consumer.id, grantId, { orderId: id, orderAmount: input.totalAmount }, () =>
+		returnStock(env.DB, productId, order),
+	);
 	if (!used.valid) {
 		await returnStock(env.DB, productId, order);
 		throw grantRefused(used.reason, "consumer");
@@ -103,4 +106,30 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 		),
 	]);
 	return row;
+}
+
+type GrantRef = Pick<ReturnType<typeof engineRef>, "completeGrant" | "checkGrant" | "releaseGrant">;
+
+/**
+ * Uses the held grant for the order just stored. Should the object not answer (overloaded, reset,
+ * cut off), the grant's state says whether the use happened: used (the hold kept every other order
+ * off it) is this order's; still usable is not, so `giveBack` returns the order and its unit, or the
+ * grant could take a second unit later. If the object cannot be asked either, the order stays.
+ */
+async function useGrant(
+	ref: GrantRef,
+	consumerId: string,
+	grantId: string,
+	order: GrantOrder,
+	giveBack: () => Promise<void>,
+) {
+	try {
+		return await ref.completeGrant(consumerId, grantId, order);
+	} catch (err) {
+		const after = await ref.checkGrant(consumerId, grantId).catch(() => null);
+		if (after && !after.valid && after.reason === "used") return { valid: true as const, consumerId, expiresAt: 0 };
+		if (after) await giveBack();
+		await ref.releaseGrant(grantId).catch(() => undefined);
+		throw err;
+	}
 }
