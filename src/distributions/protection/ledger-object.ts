@@ -4,9 +4,9 @@
  * the next challenges' difficulty (pow.ts `difficultyFor`).
  *
  * Owns tables `spent(id, expires_at, spent_at)` and `bidders(consumer_id)` — the consumers who
- * spent a `bid` challenge (or passed Turnstile) here, since only an auction's first bid (or buy-now) needs one. No alarms: rows whose challenge has expired can
- * no longer be replayed (the signature check refuses them first), so the next spend prunes them
- * and an idle distribution costs nothing.
+ * spent a `bid` challenge (or passed Turnstile) here, since only an auction's first bid (or buy-now) needs one. No alarms: a challenge
+ * past its expiry is refused here as by the signature check, so the next spend prunes rows a minute
+ * past theirs and an idle distribution costs nothing.
  *
  * Why sharded by distribution rather than by challenge: the arrival rate is per distribution,
  * and this object sees every arrival exactly once; a hot launch's ledger then takes one SQLite
@@ -23,6 +23,8 @@ const MIGRATIONS = [
 ];
 
 const RATE_WINDOW_MS = 60_000;
+/** A spent row stays this long past its challenge's expiry (the clocks of the worker and this object may differ). */
+const PRUNE_AFTER_MS = 60_000;
 
 export class ChallengeLedger extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -31,14 +33,16 @@ export class ChallengeLedger extends DurableObject<Env> {
 	}
 
 	/**
-	 * Records challenge `id` as spent. Invariant: true exactly once per id — every later call with
-	 * the same id, before or after its expiry is pruned, is false (after expiry the signature
-	 * check has refused it already).
+	 * Records challenge `id` as spent. Invariant: true at most once per id — every later call with
+	 * the same id is false, and so is any call at or after its expiry by this object's clock. The
+	 * worker checked the expiry by its own clock first; a burst sent as the challenge expires could
+	 * otherwise reach this object just after, when the prune had removed the first spend.
 	 */
 	spend(id: string, expiresAt: number, bidder?: string): boolean {
 		const sql = this.ctx.storage.sql;
 		const now = Date.now();
-		sql.exec("DELETE FROM spent WHERE expires_at <= ?", now);
+		if (expiresAt <= now) return false;
+		sql.exec("DELETE FROM spent WHERE expires_at <= ?", now - PRUNE_AFTER_MS);
 		const inserted = sql.exec(
 			"INSERT INTO spent (id, expires_at, spent_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
 			id,

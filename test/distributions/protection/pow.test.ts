@@ -24,6 +24,7 @@ import {
 	spentCount,
 } from "../../support/protection";
 import { openQueue, stats } from "../../support/queue";
+import { sleep } from "../../support/time";
 
 const PATHS: Path[] = ["queue", "draw", "bid", "buy-now"];
 
@@ -228,6 +229,17 @@ describe("pow on every protected path", () => {
 		expectProblem(await enterWith(t, "draw", draw.id, g, headers), 403, "Challenge already used");
 		expect(await allEntries(t, draw.id)).toHaveLength(1);
 		expect(await spentCount(draw.id)).toBe(1);
+	});
+
+	it("a challenge spent just before it expires is not spent again just after (the ledger's own clock)", async () => {
+		const ledger = env.CHALLENGE_LEDGER.getByName(`queue_${crypto.randomUUID()}`);
+		const expiresAt = Date.now() + 150;
+		expect(await ledger.spend("chl_edge", expiresAt)).toBe(true);
+		expect(await ledger.spend("chl_edge", expiresAt)).toBe(false);
+		await sleep(200);
+		// A request the worker let through a moment before expiry, reaching the ledger after it.
+		expect(await ledger.spend("chl_edge", expiresAt)).toBe(false);
+		expect(await ledger.spend("chl_other", expiresAt), "expired, never spent").toBe(false);
 	});
 
 	it("an expired challenge → 403 Challenge expired, nothing stored", async () => {
