@@ -7,17 +7,16 @@ import { notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { toMinor } from "../../lib/money";
 import { publicSnapshotMs, Snapshots } from "../../lib/snapshot";
-import { requireAccess } from "../access/gate";
 import { bindState } from "../admissions/session-binding";
 import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
+import { passGates } from "../common/gates";
 import type { EntryEnv } from "../common/identify";
 import { connectLimited, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
 import { breaker } from "../limits/breaker";
 import { consumerLimit } from "../limits/consumer-limits";
-import { requireChallenge } from "../protection/gate";
 import type { AuctionObject, AuctionReply } from "./object";
 import { AUCTION_ERRORS } from "./refusals";
 import type { auctionLogSchema, bidderStateSchema } from "./schema";
@@ -56,8 +55,7 @@ const forgetPublic = (org: string, id: string) => publicStates.forget(`${org}|${
 const placeBid: Handler<typeof routes.bid> = async (c) => {
 	const { amount, maxAmount, accessCode } = c.req.valid("json");
 	const { id } = c.req.valid("param");
-	await requireAccess(c, "auction", id, accessCode);
-	await requireChallenge(c, "auction", id, "bid");
+	await passGates(c, "auction", id, "bid", accessCode);
 	const ref = engineRef(c.env, "auction", id);
 	const reply = declared<BidderState>(
 		await ref.bid(
@@ -84,8 +82,7 @@ export const bid = afterValidation(every(tokenAuth, bidLimit, bidBreaker), place
 
 export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
 	const { id } = c.req.valid("param");
-	await requireAccess(c, "auction", id, c.req.valid("json").accessCode);
-	await requireChallenge(c, "auction", id, "bid");
+	await passGates(c, "auction", id, "bid", c.req.valid("json").accessCode);
 	const ref = engineRef(c.env, "auction", id);
 	const reply = declared<BidderState>(
 		await ref.buyNow(c.get("tenant").organizationId, c.get("consumerId"), idempotencyKey(c)),

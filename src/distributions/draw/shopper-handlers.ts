@@ -3,13 +3,12 @@ import { stream } from "hono/streaming";
 import { fieldError, notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { publicSnapshotMs, Snapshots } from "../../lib/snapshot";
-import { requireAccess } from "../access/gate";
 import { withCheckout } from "../checkout/service";
 import { engineRef, unwrap } from "../common/engine";
+import { passGates } from "../common/gates";
 import type { EntryEnv } from "../common/identify";
 import { connectLimited, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
-import { requireChallenge } from "../protection/gate";
 import { DRAW_ERRORS } from "./refusals";
 import type * as routes from "./shopper-routes";
 
@@ -18,8 +17,7 @@ type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R
 
 export const enter: Handler<typeof routes.enter> = async (c) => {
 	const { id } = c.req.valid("param");
-	await requireAccess(c, "draw", id, c.req.valid("json").accessCode);
-	await requireChallenge(c, "draw", id, "enter");
+	await passGates(c, "draw", id, "enter", c.req.valid("json").accessCode);
 	const org = c.get("tenant").organizationId;
 	const state = unwrap(await engineRef(c.env, "draw", id).enter(org, c.get("consumerId")), DRAW_ERRORS);
 	// Entering again after a win answers with the entry and its grant: bound to the session like any other answer.

@@ -3,13 +3,12 @@
 import { unauthorized } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { isId } from "../../lib/ids";
-import { requireAccess } from "../access/gate";
 import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
+import { passGates } from "../common/gates";
 import { connectLimited, requireWebSocket } from "../common/live";
 import { ticketOnly, withoutGrant } from "../common/tickets";
-import { requireChallenge } from "../protection/gate";
 import { identify, type QueueEnv } from "./identify";
 import { forgetSnapshot, waitingStateFromTicket } from "./progress";
 import { QUEUE_ERRORS } from "./refusals";
@@ -21,9 +20,8 @@ type Handler<R extends (typeof routes)[keyof typeof routes]> = AppRouteHandler<R
 export const enter: Handler<typeof routes.enter> = async (c) => {
 	const { id } = c.req.valid("param");
 	const org = c.get("tenant").organizationId;
-	await requireAccess(c, "queue", id, c.req.valid("json").accessCode);
 	// A queue is the one place a failed challenge may still get in: at the back, if the merchant chose it.
-	const verdict = await requireChallenge(c, "queue", id, "enter", true);
+	const verdict = await passGates(c, "queue", id, "enter", c.req.valid("json").accessCode, true);
 	const lane = verdict === "back_of_line" ? 1 : 0;
 	// A sharded queue (entryShards > 1): the consumer's shard stores the arrival and forwards it.
 	const shard = await shardOf(c.env, org, id, c.get("consumerId"));

@@ -21,6 +21,7 @@ import { allEntries, shortDraw } from "../../support/draw";
 import { call, countRows, guest, guests, launch, type Tenant, tenant } from "../../support/helpers";
 import { allItems } from "../../support/pages";
 import { expectFieldError, expectProblem } from "../../support/problems";
+import { setProtection, solved } from "../../support/protection";
 import { openQueue, stats } from "../../support/queue";
 import { sleep, waitFor } from "../../support/time";
 
@@ -162,6 +163,29 @@ describe("entering with a code", () => {
 		expect((await enterBy(t, "bid", ids.bid, shopper)).status).toBe(200);
 		expect((await enterWithCode(t, "buy-now", ids["buy-now"], shopper, data[0].code)).status).toBe(200);
 		expect(await getCode(t, data[0].id)).toMatchObject({ uses: 1, status: "used_up" });
+	});
+
+	it("with a challenge too, a request refused by the challenge uses up no code and binds no one", async () => {
+		const t = await codesLaunch();
+		await setProtection(t, { challenge: "pow" });
+		const ids = await distributions(t);
+		const { data } = await createCodes(t, { count: 1, maxUses: 4 });
+		// Bots with a leaked code and no solved challenge, one per path.
+		for (const path of PATHS) {
+			const bot = await guest(t);
+			expectProblem(await enterWithCode(t, path, ids[path], bot, data[0].code), 403, "Challenge required");
+		}
+		expect(await getCode(t, data[0].id), "no use spent").toMatchObject({ uses: 0, status: "active" });
+		expect(await accessRows("access_code_redemptions", t.organizationId)).toEqual([]);
+		const shopper = await guest(t);
+		const headers = await solved(t, shopper, ids.queue, "enter");
+		const entered = await call(`/consumer/v1/queues/${ids.queue}/enter`, {
+			key: shopper.accessToken,
+			headers: { "X-Publishable-Key": t.publishableKey, ...headers },
+			body: { accessCode: data[0].code },
+		});
+		expect(entered.status, entered.text).toBe(200);
+		expect(await getCode(t, data[0].id)).toMatchObject({ uses: 1 });
 	});
 
 	it("a single-use code is bound to the first consumer: anyone else → 403, nothing entered", async () => {
