@@ -40,8 +40,11 @@ export async function connectLimited(
 	ref: { fetch(request: Request): Promise<Response> },
 	headers: Record<string, string>,
 	consumer: string | null,
+	beforeOpen?: () => Promise<void>,
 ): Promise<Response> {
 	const limits = await spendBudgets(c, "connects", consumer);
+	// What the socket needs first (a sharded queue forwards a pending arrival) runs only once the budget allowed it.
+	await beforeOpen?.();
 	const caps = liveSocketCaps(c.env);
 	const address = await addressKey(c);
 	const upgrade: Record<string, string> = { ...headers, "X-Live-Caps": `${caps.consumer},${caps.address}` };

@@ -73,13 +73,15 @@ const openLive: Handler<typeof routes.live> = async (c) => {
 	const who = c.get("who");
 	const headers: Record<string, string> = { "X-Organization-Id": c.get("tenant").organizationId };
 	if ("consumerId" in who) headers["X-Consumer-Id"] = who.consumerId;
-	// A sharded queue's object must know the consumer before its socket opens: a pending arrival is forwarded first.
-	const shard = await shardOfWho(c.env, c.get("tenant").organizationId, c.req.valid("param").id, who);
-	if (shard && "consumerId" in who) await shard.settle(who.consumerId);
 	if (who.ticket) headers["X-Queue-Ticket"] = who.ticket;
 	// A session-bound token's grant must be bound at the edge: its socket never carries one (fetch status).
 	if (c.get("sessionId")) headers["X-Grant-Withheld"] = "1";
+	// A sharded queue's object must know the consumer before its socket opens: a pending arrival is forwarded first.
+	const settle = async () => {
+		const shard = await shardOfWho(c.env, c.get("tenant").organizationId, c.req.valid("param").id, who);
+		if (shard && "consumerId" in who) await shard.settle(who.consumerId);
+	};
 	// A ticket alone is counted as its own consumer, as on status.
-	return connectLimited(c, ref, headers, "consumerId" in who ? who.consumerId : `ticket:${who.ticket}`);
+	return connectLimited(c, ref, headers, "consumerId" in who ? who.consumerId : `ticket:${who.ticket}`, settle);
 };
 export const live = afterValidation(identify, openLive);

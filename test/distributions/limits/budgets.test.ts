@@ -5,8 +5,11 @@
  * RateLimit-* headers, a spent budget a 429 `Rate limit exceeded` with Retry-After that stores
  * nothing; 1,000 rotated addresses in one /64 share one budget while another /64 has its own.
  */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BUDGETS } from "../../../src/distributions/limits/budgets";
+import { shardIndex, shardName } from "../../../src/distributions/queue/shards/plan";
 import { openAuction } from "../../support/auction";
 import { allEntries, consumerDraw, shortDraw } from "../../support/draw";
 import { call, countRows, guests, type Shopper, tenant } from "../../support/helpers";
@@ -186,6 +189,25 @@ describe("live connects", () => {
 			budget - 3,
 		);
 		expectRefused(await consumerVia(real, t, url, { headers: { Upgrade: "websocket" } }), budget);
+	});
+
+	it("on a sharded queue, a connect past the budget is refused before its shard is asked for anything", async () => {
+		const t = await tenant();
+		const [a] = await guests(t, 1);
+		const q = await openQueue(t, { entryShards: 2 });
+		const url = `/queues/${q.id}/live?key=${t.publishableKey}&token=${a.accessToken}`;
+		for (let i = 0; i < DEFAULT_BUDGETS.connects.consumer; i++)
+			await consumerVia(real, t, url, { headers: { Upgrade: "websocket" } });
+		// Now an arrival pending in its shard, which a connect would forward (its alarm held back).
+		const shard = env.QUEUE_SHARD.getByName(shardName(q.id, await shardIndex(q.encryptionSeed, a.consumerId, 2)));
+		expect((await enterQueue(t, q.id, a)).status).toBe(200);
+		await runInDurableObject(shard, (_instance, state) => state.storage.deleteAlarm());
+		expect(await shard.pendingCount()).toBe(1);
+		expectRefused(
+			await consumerVia(real, t, url, { headers: { Upgrade: "websocket" } }),
+			DEFAULT_BUDGETS.connects.consumer,
+		);
+		expect(await shard.pendingCount(), "the refused connect made the shard forward it").toBe(1);
 	});
 
 	it("a request that is not an upgrade spends nothing (426 first)", async () => {
