@@ -81,6 +81,27 @@ describe("refresh tokens", () => {
 		expectProblem(await refreshCall(t, { refreshToken: winner.json.refreshToken }), 401);
 	});
 
+	it("a refresh that fails on its way into D1 stores nothing: its retry (the SDK's) is no reuse", async () => {
+		const t = await createOrg();
+		const g = await guest(t);
+		// A real D1 failure while the successor is stored, for this consumer only.
+		const trigger = `fail_refresh_${g.consumerId.toLowerCase()}`;
+		await env.DB.prepare(
+			`CREATE TRIGGER ${trigger} BEFORE INSERT ON refresh_tokens WHEN NEW.consumer_id = '${g.consumerId}'
+			 BEGIN SELECT RAISE(ABORT, 'fault injection: D1 write failed'); END`,
+		).run();
+		try {
+			const failed = await refreshCall(t, { refreshToken: g.refreshToken });
+			expect(failed.status, failed.text).toBe(500);
+			expect((await tokenRows(g.consumerId)).map((r) => r.used_at)).toEqual([null]);
+		} finally {
+			await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
+		}
+		const retried = await refreshed(t, g.refreshToken);
+		expect(retried.consumerId).toBe(g.consumerId);
+		expect((await tokenRows(g.consumerId)).filter((r) => r.revoked_at !== null)).toEqual([]);
+	});
+
 	it("refuses missing, garbage, unknown, expired and other organizations' tokens, storing nothing", async () => {
 		const t = await createOrg();
 		const other = await createOrg();

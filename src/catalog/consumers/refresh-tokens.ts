@@ -28,22 +28,33 @@ export async function issueRefreshToken(
 	familyId = newId("rtf"),
 	sessionId: string | null = null,
 ) {
+	const { row, issued } = await newToken(organizationId, consumerId, vouched, familyId, sessionId);
+	await db(d1).insert(refreshTokens).values(row);
+	return issued;
+}
+
+/** A new token's row (to store) and its plaintext with its expiry (to hand out, once). */
+async function newToken(
+	organizationId: string,
+	consumerId: string,
+	vouched: boolean,
+	familyId: string,
+	sessionId: string | null,
+) {
 	const refreshToken = `rt_${randomToken(43)}`;
 	const now = Date.now();
-	await db(d1)
-		.insert(refreshTokens)
-		.values({
-			id: newId("rtk"),
-			organizationId,
-			consumerId,
-			familyId,
-			tokenHash: await sha256Hex(refreshToken),
-			vouched,
-			sessionId,
-			expiresAt: now + TTL_MS,
-			createdAt: now,
-		});
-	return { refreshToken, refreshExpiresAt: isoSeconds(now + TTL_MS) };
+	const row: typeof refreshTokens.$inferInsert = {
+		id: newId("rtk"),
+		organizationId,
+		consumerId,
+		familyId,
+		tokenHash: await sha256Hex(refreshToken),
+		vouched,
+		sessionId,
+		expiresAt: now + TTL_MS,
+		createdAt: now,
+	};
+	return { row, issued: { refreshToken, refreshExpiresAt: isoSeconds(now + TTL_MS) } };
 }
 
 /** The organization's row for this plaintext (garbage and other tenants' tokens: null, without a query for garbage). */
@@ -58,46 +69,53 @@ async function findByToken(d1: D1Database, organizationId: string, token: string
 	return row && timingSafeEqual(row.tokenHash, hash) ? row : null;
 }
 
-/** The live token's row, or why it cannot be used; a reused one revokes its family on the way. */
-async function claim(
+interface Rotated {
+	consumerId: string;
+	vouched: boolean;
+	sessionId: string | null;
+	refreshToken: string;
+	refreshExpiresAt: string;
+}
+
+/**
+ * Exchanges a live refresh token for its successor: the consumer (and whether the merchant vouched)
+ * and the new token, or the refusal; a reused one revokes its family on the way. The successor is
+ * stored and the token marked used in one D1 batch (a transaction), conditional on the token still
+ * being unused: of two concurrent refreshes with one token one wins and the other is a reuse, and a
+ * refresh that fails (a 5xx, the SDK retries it) has stored nothing, so its retry is no reuse.
+ */
+export async function rotateRefreshToken(
 	d1: D1Database,
 	organizationId: string,
 	token: string,
-): Promise<{ refused: RefreshRefusal } | { row: typeof refreshTokens.$inferSelect }> {
+): Promise<{ refused: RefreshRefusal } | Rotated> {
 	const row = await findByToken(d1, organizationId, token);
 	if (!row) return { refused: "invalid" };
 	if (row.revokedAt !== null) return { refused: "revoked" };
-	if (row.usedAt !== null) {
-		await revokeFamily(d1, organizationId, row.familyId);
-		return { refused: "reused" };
+	if (row.usedAt === null && row.expiresAt <= Date.now()) return { refused: "expired" };
+	const { consumerId, familyId, vouched, sessionId } = row;
+	const next = row.usedAt === null ? await newToken(organizationId, consumerId, vouched, familyId, sessionId) : null;
+	if (next) {
+		const database = db(d1);
+		const [, won] = await database.batch([
+			database.insert(refreshTokens).values(next.row),
+			database
+				.update(refreshTokens)
+				.set({ usedAt: Date.now() })
+				.where(
+					and(
+						eq(refreshTokens.organizationId, organizationId),
+						eq(refreshTokens.id, row.id),
+						isNull(refreshTokens.usedAt),
+					),
+				)
+				.returning({ id: refreshTokens.id }),
+		]);
+		if (won.length) return { consumerId, vouched, sessionId, ...next.issued };
 	}
-	if (row.expiresAt <= Date.now()) return { refused: "expired" };
-	// Conditional on still being unused: of two concurrent refreshes with one token, one wins and the other is a reuse.
-	const won = await db(d1)
-		.update(refreshTokens)
-		.set({ usedAt: Date.now() })
-		.where(
-			and(eq(refreshTokens.organizationId, organizationId), eq(refreshTokens.id, row.id), isNull(refreshTokens.usedAt)),
-		)
-		.returning({ id: refreshTokens.id });
-	if (won.length === 0) {
-		await revokeFamily(d1, organizationId, row.familyId);
-		return { refused: "reused" };
-	}
-	return { row };
-}
-
-/** Exchanges a live refresh token for its successor: the consumer (and whether the merchant vouched) and the new token, or the refusal. */
-export async function rotateRefreshToken(d1: D1Database, organizationId: string, token: string) {
-	const claimed = await claim(d1, organizationId, token);
-	if ("refused" in claimed) return claimed;
-	const { consumerId, familyId, vouched, sessionId } = claimed.row;
-	return {
-		consumerId,
-		vouched,
-		sessionId,
-		...(await issueRefreshToken(d1, organizationId, consumerId, vouched, familyId, sessionId)),
-	};
+	// Used before (or just now by a concurrent refresh): the family goes, the successor just stored with it.
+	await revokeFamily(d1, organizationId, familyId);
+	return { refused: "reused" };
 }
 
 /** Revokes every token of the family this token belongs to (used or not); false if the token is unknown. */
