@@ -97,7 +97,7 @@ describe("refresh tokens", () => {
 		} finally {
 			await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
 		}
-		const retried = await refreshed(t, g.refreshToken);
+		const retried = await refreshed(t, g.refreshToken as string);
 		expect(retried.consumerId).toBe(g.consumerId);
 		expect((await tokenRows(g.consumerId)).filter((r) => r.revoked_at !== null)).toEqual([]);
 	});
