@@ -25,6 +25,7 @@ import { type GrantCheck, type GrantOrder, type GrantRecord, type GrantState, gr
 import { GroupCommit, inSavepoints } from "./group-commit";
 import { migrate } from "./migrations";
 import { flushOutbox, recordEvent } from "./outbox";
+import { recordRevocation, withRevocation } from "./revocations";
 import { deliverStatuses, recordedStatuses, recordStatus, withdrawStatus } from "./status-sync";
 import { type DistributionConfig, type StoredTimeline, Timeline } from "./timeline";
 
@@ -80,7 +81,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		this.sql = ctx.storage.sql;
 		this.agenda = new Agenda<E>(ctx.storage);
 		this.times = new Timeline(this.sql, this.agenda);
-		this.grants = new GrantHolds((consumerId) => this.withRevocation(this.onGrantLookup(consumerId)));
+		this.grants = new GrantHolds((consumerId) => withRevocation(this.sql, this.onGrantLookup(consumerId)));
 		ctx.blockConcurrencyWhile(async () => {
 			migrate(this.sql, "distribution", MIGRATIONS);
 			this.onMigrate();
@@ -228,7 +229,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		consumerId: string,
 		grant: GrantState | null,
 	): Promise<{ token: string; expiresAt: number } | null> {
-		if (this.withRevocation(grant)?.state !== "live" || !grant) return null;
+		if (withRevocation(this.sql, grant)?.state !== "live" || !grant) return null;
 		return { token: await this.grantTokenFor({ consumerId, ...grant }), expiresAt: grant.expiresAt };
 	}
 
@@ -347,25 +348,10 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 				grantId = own.grantId;
 			}
 			if (!grantId) return [];
-			const inserted = this.sql
-				.exec(
-					"INSERT INTO revoked_grants (grant_id, consumer_id, revoked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING grant_id",
-					grantId,
-					consumerId,
-					now,
-				)
-				.toArray();
-			if (!inserted.length) return [];
+			if (!recordRevocation(this.sql, grantId, consumerId, now)) return [];
 			this.onGrantRevoked(grantId, now);
 			return [{ grantId, consumerId }];
 		});
-	}
-
-	/** `grant` as the merchant left it: one they revoked reads as revoked, whatever the engine's row says. */
-	private withRevocation(grant: GrantState | null): GrantState | null {
-		if (grant?.state !== "live") return grant;
-		const hit = this.sql.exec("SELECT 1 FROM revoked_grants WHERE grant_id = ?", grant.grantId).toArray();
-		return hit.length ? { ...grant, state: "revoked" } : grant;
 	}
 
 	/** Removes every row and the alarm. Invariant: afterwards the object holds nothing and answers as unknown. */
