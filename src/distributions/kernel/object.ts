@@ -8,11 +8,14 @@
  *  - agenda.ts: `schedule` and the one alarm;
  *  - status-sync.ts: `transitions`, written through to D1 and published;
  *  - outbox.ts: `outbox` (engine events) and the kind `flush`;
- *  - grant-holds.ts: grants being paid for (memory only).
+ *  - grant-holds.ts: grants being paid for (memory only);
+ *  - revocations.ts: `revoked_grants` (grants the merchant revoked, by grant id);
+ *  - closed-config.ts: what a configuration may change once closed (no state).
  * This file owns the in-object migration list "distribution" (below) that creates those
- * four tables and `revoked_grants` (grants the merchant revoked, by grant id), the RPC methods every engine shares, and `advance`, which runs what is due.
+ * five tables, the RPC methods every engine shares, and `advance`, which runs what is due.
  * Alarm: runs every due kind, delivers transitions and the outbox, re-arms at the next
- * `schedule.at`. A run that throws is retried by the runtime; recorded transitions are not redone.
+ * `schedule.at`. A failed delivery is retried by the object (backing off), never by throwing;
+ * a run that throws otherwise is retried by the runtime; recorded transitions are not redone.
  * Every RPC first catches up (`advance`), so an action never runs against a stale status.
  */
 import { DurableObject } from "cloudflare:workers";
