@@ -15,7 +15,8 @@ import { consumerDraw, enterAll, proofOf, shortDraw, waitSealed } from "../suppo
 import { storedEvents } from "../support/events";
 import { guests, tenant } from "../support/helpers";
 import type { Kind } from "../support/objects";
-import { auctionStub, drawStub, objectRows } from "../support/objects";
+import { auctionStub, drawStub, objectRows, queueStub, transitionsOf } from "../support/objects";
+import { createQueue } from "../support/queue";
 import { iso, waitFor } from "../support/time";
 
 const HOUR = 3_600_000;
@@ -48,17 +49,42 @@ describe("the rule: what a closed distribution's configuration may change", () =
 		expect(hasClosed(draw, new Set(["OPEN", "CLOSED"]), 500)).toBe(true);
 	});
 
-	it("only a draw's drawAt, moved earlier while undrawn", () => {
+	it("only a draw's drawAt, while undrawn", () => {
 		expect(changesAfterClose(draw, { ...draw, drawAt: 1500 })).toEqual([]);
 		expect(changesAfterClose(draw, { ...draw })).toEqual([]);
-		expect(changesAfterClose(draw, { ...draw, drawAt: 2500 })).toEqual(["drawAt"]);
+		// "Draw now" on a draw past its drawAt, waiting for its beacon.
+		expect(changesAfterClose(draw, { ...draw, drawAt: 2500 })).toEqual([]);
 		expect(changesAfterClose({ ...draw, drawnAt: 1900 }, { ...draw, drawAt: 1500 })).toEqual(["drawAt"]);
-		expect(changesAfterClose(draw, { ...draw, closeAt: 5000, drawAt: 6000 })).toEqual(["closeAt", "drawAt"]);
+		expect(changesAfterClose(draw, { ...draw, closeAt: 5000, drawAt: 6000 })).toEqual(["closeAt"]);
 		expect(changesAfterClose(draw, { ...draw, winnerCount: 4 })).toEqual(["winnerCount"]);
 		const auction = { ...draw, type: "auction" } as StoredTimeline;
 		expect(changesAfterClose(auction, { ...auction, drawAt: 1500 })).toEqual(["drawAt"]);
-		// A column the object's copy predates (stored before a migration added it) equals its default null.
+		// A column the object's copy predates (stored before a migration added it) is not compared.
 		expect(changesAfterClose(draw, { ...draw, maxEntries: null })).toEqual([]);
+		expect(changesAfterClose(draw, { ...draw, entryShards: 1 })).toEqual([]);
+		expect(changesAfterClose({ ...draw, entryShards: 1 }, { ...draw, entryShards: 4 })).toEqual(["entryShards"]);
+	});
+});
+
+describe("the order of the writes", () => {
+	it("a PUT whose D1 write fails changes nothing in the object either (no transition it cannot take back)", async () => {
+		const t = await tenant();
+		const q = await createQueue(t, { openAt: iso(Date.now() + HOUR), closeAt: iso(Date.now() + 2 * HOUR) });
+		const before = await timelineIn(queueStub(q.id));
+		const trigger = `fail_put_${q.id.toLowerCase()}`;
+		await env.DB.prepare(
+			`CREATE TRIGGER ${trigger} BEFORE UPDATE ON distributions WHEN NEW.id = '${q.id}'
+			 BEGIN SELECT RAISE(ABORT, 'fault injection: D1 write failed'); END`,
+		).run();
+		try {
+			// Opening now: applied to the object first, OPEN would be recorded for good.
+			const res = await putDistribution(t, "queue", q.id, { openAt: iso(Date.now()) });
+			expect(res.status, res.text).toBe(500);
+		} finally {
+			await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
+		}
+		expect(await timelineIn(queueStub(q.id))).toEqual(before);
+		expect((await transitionsOf(queueStub(q.id))).map((r) => r.status)).not.toContain("OPEN");
 	});
 });
 
@@ -75,7 +101,7 @@ describe("a PUT that raced the close does not reopen", () => {
 		const [late] = await guests(t, 1);
 		const entered = await consumerDraw(t, d.id, "enter", late);
 		expect(entered.status, "an entry after the seal").toBe(409);
-		expect(reply).toMatchObject({ ok: false, error: "closed", status: "CLOSED", fields: ["closeAt", "drawAt"] });
+		expect(reply).toMatchObject({ ok: false, error: "closed", status: "CLOSED", fields: ["closeAt"] });
 		expect(await timelineIn(drawStub(d.id))).toEqual(before);
 
 		// Through the API: a 409, and D1 keeps the row the check read.

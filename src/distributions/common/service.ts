@@ -153,26 +153,24 @@ const closedConflict = (type: DistributionType, status: string) =>
 	conflict("Cannot update closed distribution", `This ${type} is ${status}; it can no longer be changed.`);
 
 /**
- * The object first, then D1. The object refuses a change that reaches it after the close (a PUT
- * checked just before closeAt: closed-config.ts); then nothing is stored anywhere. Should the D1
- * write fail after the object took the change, the object is given the old configuration back.
+ * D1, then the object, which has the last word: it refuses a change that reaches it after the
+ * close (a PUT checked just before closeAt: kernel/closed-config.ts), and D1 then takes back what
+ * it was just given, so nothing stays changed. D1 goes first because a failed D1 write must leave
+ * the object untouched: a transition the object recorded (OPEN, CLOSED) cannot be taken back.
  */
 async function reconfigure(
 	env: Env,
 	type: DistributionType,
 	before: DistributionRow,
 	after: DistributionRow,
-	columns: Parameters<typeof writeDistribution>[3],
+	columns: Partial<DistributionRow>,
 ): Promise<void> {
-	const ref = engineRef(env, type, after.id);
-	const reply = await ref.configure(configOf(after));
-	if (!reply.ok) throw closedConflict(type, reply.status);
-	try {
-		await writeDistribution(env.DB, after.organizationId, after.id, columns);
-	} catch (err) {
-		await ref.configure(configOf(before)).catch(() => undefined);
-		throw err;
-	}
+	await writeDistribution(env.DB, after.organizationId, after.id, columns);
+	const reply = await engineRef(env, type, after.id).configure(configOf(after));
+	if (reply.ok) return;
+	const restored = Object.fromEntries(Object.keys(columns).map((k) => [k, before[k as keyof DistributionRow]]));
+	await writeDistribution(env.DB, after.organizationId, after.id, restored);
+	throw closedConflict(type, reply.status);
 }
 
 /** What stays readable of a distribution that closed, drew or settled, and so is never deleted. */
