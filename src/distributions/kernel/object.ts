@@ -10,7 +10,8 @@
  *  - outbox.ts: `outbox` (engine events) and the kind `flush`;
  *  - grant-holds.ts: grants being paid for (memory only);
  *  - revocations.ts: `revoked_grants` (grants the merchant revoked, by grant id);
- *  - closed-config.ts: what a configuration may change once closed (no state).
+ *  - closed-config.ts: what a configuration may change once closed (no state);
+ *  - delivery-backoff.ts: when delivery may be tried again after a failure (memory only).
  * This file owns the in-object migration list "distribution" (below) that creates those
  * five tables, the RPC methods every engine shares, and `advance`, which runs what is due.
  * Alarm: runs every due kind, delivers transitions and the outbox, re-arms at the next
@@ -23,6 +24,7 @@ import type { EngineEventType } from "../../events/types";
 import { type Status, statusAt } from "../common/status";
 import { Agenda, isTimelineKind, TIMELINE_KINDS } from "./agenda";
 import { changesAfterClose, hasClosed } from "./closed-config";
+import { DeliveryBackoff } from "./delivery-backoff";
 import { GrantHolds } from "./grant-holds";
 import { type GrantCheck, type GrantOrder, type GrantRecord, type GrantState, grantToken } from "./grants";
 import { GroupCommit, inSavepoints } from "./group-commit";
@@ -50,10 +52,6 @@ const MIGRATIONS = [
 	`CREATE TABLE revoked_grants (grant_id TEXT PRIMARY KEY, consumer_id TEXT, revoked_at INTEGER NOT NULL);`,
 ];
 
-/** A failed delivery (D1 or the events Queue down) is tried again this much later, doubling each time in a row. */
-export const DELIVERY_RETRY_MS = 1000;
-export const DELIVERY_RETRY_MAX_MS = 60_000;
-
 export abstract class DistributionObject<E extends string = never> extends DurableObject<Env> {
 	protected readonly sql: SqlStorage;
 	private readonly agenda: Agenda<E>;
@@ -61,8 +59,8 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	private readonly grants: GrantHolds;
 	/** Set once `destroy` wiped storage: this instance must answer "not found" from then on. */
 	private wiped = false;
-	/** Deliveries failed in a row (the alarm backs off its retries by it); 0 after one succeeds. */
-	private deliveryFailures = 0;
+	/** When delivery may be tried again after D1 or the events Queue failed. */
+	private readonly backoff = new DeliveryBackoff();
 	/** The shoppers' changes, one at a time when idle and by group when busy (`grouped`). */
 	private readonly group = new GroupCommit<(now: number) => unknown, unknown>(async (changes) => {
 		const now = Date.now();
@@ -368,27 +366,40 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 
 	/**
 	 * Runs what is due and delivers it. Invariants: idempotent — a retried or doubled run records
-	 * nothing twice; and a failed delivery never stops the alarm. Thrown, it would be retried by the
-	 * runtime a few times and then given up, and every kind with it (a queue's admission ticks):
-	 * instead the delivery is tried again after DELIVERY_RETRY_MS, doubling to DELIVERY_RETRY_MAX_MS,
-	 * while the other kinds keep their times.
+	 * nothing twice; and D1 or the events Queue failing never stops the alarm. Thrown, the run would be
+	 * retried by the runtime a few times and then given up, and every kind with it (a queue's
+	 * admission ticks): instead the delivery waits (delivery-backoff.ts) while the other kinds keep
+	 * their times.
 	 */
 	override async alarm(): Promise<void> {
 		this.agenda.fired();
 		this.atomically(() => this.advance(Date.now()));
+		if (this.backoff.due(Date.now())) await this.reaching(() => this.deliver(), true);
+		else this.holdFlush();
+		await this.arm();
+		if (!(await this.reaching(() => this.onAdvanced(), false))) await this.arm();
+	}
+
+	/** A step that reaches D1 or the Queue: a failure backs the delivery off instead of throwing out of the alarm. */
+	private async reaching(step: () => Promise<void>, isDelivery: boolean): Promise<boolean> {
 		try {
-			await this.deliver();
-			this.deliveryFailures = 0;
+			await step();
+			if (isDelivery) this.backoff.succeeded();
+			return true;
 		} catch (err) {
-			const delay = Math.min(DELIVERY_RETRY_MAX_MS, DELIVERY_RETRY_MS * 2 ** this.deliveryFailures++);
+			const { delay, inARow } = this.backoff.failed(Date.now());
 			console.error(
-				`${this.timeline()?.id ?? "distribution"}: delivery failed (${this.deliveryFailures} in a row), again in ${delay} ms:`,
+				`${this.timeline()?.id ?? "distribution"}: D1 or the events Queue failed (${inARow} in a row), delivery again in ${delay} ms:`,
 				err instanceof Error ? err.message : err,
 			);
-			if (!this.wiped) this.atomically(() => this.agenda.reschedule("flush", Date.now() + delay));
+			this.holdFlush();
+			return false;
 		}
-		await this.arm();
-		await this.onAdvanced();
+	}
+
+	/** `flush` waits for the backoff, so an alarm brought back sooner by new events does not spin on it. */
+	private holdFlush(): void {
+		if (!this.wiped) this.atomically(() => this.agenda.reschedule("flush", this.backoff.until));
 	}
 
 	// ── the schedule ───────────────────────────────────────────────────────
