@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { signToken } from "../../src/lib/tokens";
 import { claim } from "../support/admissions";
 import { bid, closeSoon, openAuction } from "../support/auction";
+import { withD1Failing } from "../support/d1-faults";
 import { consumerDraw, shortDraw, waitDrawn } from "../support/draw";
 import { call, countRows, createOrg, guest, refreshCall, type TestOrg, tenant } from "../support/helpers";
 import { expectProblem } from "../support/problems";
@@ -85,18 +86,11 @@ describe("refresh tokens", () => {
 		const t = await createOrg();
 		const g = await guest(t);
 		// A real D1 failure while the successor is stored, for this consumer only.
-		const trigger = `fail_refresh_${g.consumerId.toLowerCase()}`;
-		await env.DB.prepare(
-			`CREATE TRIGGER ${trigger} BEFORE INSERT ON refresh_tokens WHEN NEW.consumer_id = '${g.consumerId}'
-			 BEGIN SELECT RAISE(ABORT, 'fault injection: D1 write failed'); END`,
-		).run();
-		try {
+		await withD1Failing("INSERT", "refresh_tokens", "consumer_id", g.consumerId, async () => {
 			const failed = await refreshCall(t, { refreshToken: g.refreshToken });
 			expect(failed.status, failed.text).toBe(500);
 			expect((await tokenRows(g.consumerId)).map((r) => r.used_at)).toEqual([null]);
-		} finally {
-			await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
-		}
+		});
 		const retried = await refreshed(t, g.refreshToken as string);
 		expect(retried.consumerId).toBe(g.consumerId);
 		expect((await tokenRows(g.consumerId)).filter((r) => r.revoked_at !== null)).toEqual([]);

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { changesAfterClose, hasClosed } from "../../src/distributions/kernel/closed-config";
 import type { StoredTimeline } from "../../src/distributions/kernel/timeline";
 import { bid, openAuction, publicState } from "../support/auction";
+import { withD1Failing } from "../support/d1-faults";
 import { putDistribution, storedTimes } from "../support/distributions";
 import { consumerDraw, enterAll, proofOf, shortDraw, waitSealed } from "../support/draw";
 import { storedEvents } from "../support/events";
@@ -71,18 +72,11 @@ describe("the order of the writes", () => {
 		const t = await tenant();
 		const q = await createQueue(t, { openAt: iso(Date.now() + HOUR), closeAt: iso(Date.now() + 2 * HOUR) });
 		const before = await timelineIn(queueStub(q.id));
-		const trigger = `fail_put_${q.id.toLowerCase()}`;
-		await env.DB.prepare(
-			`CREATE TRIGGER ${trigger} BEFORE UPDATE ON distributions WHEN NEW.id = '${q.id}'
-			 BEGIN SELECT RAISE(ABORT, 'fault injection: D1 write failed'); END`,
-		).run();
-		try {
-			// Opening now: applied to the object first, OPEN would be recorded for good.
+		// Opening now: applied to the object first, OPEN would be recorded for good.
+		await withD1Failing("UPDATE", "distributions", "id", q.id, async () => {
 			const res = await putDistribution(t, "queue", q.id, { openAt: iso(Date.now()) });
 			expect(res.status, res.text).toBe(500);
-		} finally {
-			await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
-		}
+		});
 		expect(await timelineIn(queueStub(q.id))).toEqual(before);
 		expect((await transitionsOf(queueStub(q.id))).map((r) => r.status)).not.toContain("OPEN");
 	});
