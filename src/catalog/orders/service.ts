@@ -12,7 +12,7 @@ import { readGrant, tokenExpired } from "../../distributions/admissions/service"
 import { checkoutTarget } from "../../distributions/checkout/repo";
 import { engineRef } from "../../distributions/common/engine";
 import { findDistribution } from "../../distributions/common/repo";
-import type { GrantOrder } from "../../distributions/kernel/grants";
+import type { GrantCheck, GrantOrder } from "../../distributions/kernel/grants";
 import { newEvent, publish } from "../../events/publish";
 import type { Tenant } from "../../http/env";
 import { conflict, fieldError } from "../../http/problems";
@@ -79,13 +79,9 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 		throw conflict("Out of stock", "The product of this distribution has no stock left.");
 	}
 
-	const used = await useGrant(ref, consumer.id, grantId, { orderId: id, orderAmount: input.totalAmount }, () =>
+	await useGrant(ref, consumer.id, grantId, { orderId: id, orderAmount: input.totalAmount }, () =>
 		returnStock(env.DB, productId, order),
 	);
-	if (!used.valid) {
-		await returnStock(env.DB, productId, order);
-		throw grantRefused(used.reason, "consumer");
-	}
 	const row = await getOrder(env.DB, org, id);
 	if (!row) throw new Error("order vanished");
 	await publish(env.EVENTS, [
@@ -111,10 +107,11 @@ export async function placeOrder(env: Env, tenant: Tenant, input: z.infer<typeof
 type GrantRef = Pick<ReturnType<typeof engineRef>, "completeGrant" | "checkGrant" | "releaseGrant">;
 
 /**
- * Uses the held grant for the order just stored. Should the object not answer (overloaded, reset,
- * cut off), the grant's state says whether the use happened: used (the hold kept every other order
- * off it) is this order's; still usable is not, so `giveBack` returns the order and its unit, or the
- * grant could take a second unit later. If the object cannot be asked either, the order stays.
+ * Uses the held grant for the order just stored; refused, `giveBack` returns the order and its unit.
+ * Should the object not answer (overloaded, reset, cut off), the grant's state says whether the use
+ * happened: used (the hold kept every other order off it) is this order's; still usable is not, so
+ * the order and its unit go back too, or the grant could take a second unit later. If the object
+ * cannot be asked either, the order stays.
  */
 async function useGrant(
 	ref: GrantRef,
@@ -122,14 +119,18 @@ async function useGrant(
 	grantId: string,
 	order: GrantOrder,
 	giveBack: () => Promise<void>,
-) {
+): Promise<void> {
+	let used: GrantCheck;
 	try {
-		return await ref.completeGrant(consumerId, grantId, order);
+		used = await ref.completeGrant(consumerId, grantId, order);
 	} catch (err) {
 		const after = await ref.checkGrant(consumerId, grantId).catch(() => null);
-		if (after && !after.valid && after.reason === "used") return { valid: true as const, consumerId, expiresAt: 0 };
+		if (after && !after.valid && after.reason === "used") return;
 		if (after) await giveBack();
 		await ref.releaseGrant(grantId).catch(() => undefined);
 		throw err;
 	}
+	if (used.valid) return;
+	await giveBack();
+	throw grantRefused(used.reason, "consumer");
 }
