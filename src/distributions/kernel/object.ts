@@ -264,7 +264,7 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 	 * Invariant: every transition not yet recorded whose time is set is scheduled at that
 	 * time (a past time fires at once); a recorded transition is never scheduled again.
 	 * Once closed (by its times or a recorded CLOSED), a configuration that changes anything but
-	 * a draw's drawAt moved earlier is refused and nothing is stored (closed-config.ts).
+	 * an undrawn draw's drawAt is refused and nothing is stored (closed-config.ts).
 	 */
 	async configure(config: DistributionConfig): Promise<ConfigureReply> {
 		const before = this.timeline();

@@ -187,12 +187,7 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	async deny(organizationId: string, consumerId: string, reason: string | null): Promise<QueueReply<QueueState>> {
 		return this.act(organizationId, { consumerId }, (now, _t, entry) => {
 			if (!entry) return refuse("not_entered");
-			if (entry.status === "QUEUED" || entry.status === "ADMITTED") {
-				this.store.finish(entry, "DENIED", now, reason);
-				this.emit("queue.consumer.denied", { consumerId, reason }, now);
-				this.live.ended(consumerId);
-				this.scheduleAt("admit", now);
-			}
+			if (entry.status === "QUEUED" || entry.status === "ADMITTED") this.denyEntry(entry, reason, now);
 			return ok(this.store.entry(consumerId) as Entry);
 		});
 	}
@@ -280,9 +275,13 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	 */
 	protected override onGrantRevoked(grantId: string, now: number): void {
 		const entry = this.store.entryByGrant(grantId);
-		if (entry?.status !== "ADMITTED") return;
-		this.store.finish(entry, "DENIED", now, REVOKED);
-		this.emit("queue.consumer.denied", { consumerId: entry.consumer_id, reason: REVOKED }, now);
+		if (entry?.status === "ADMITTED") this.denyEntry(entry, REVOKED, now);
+	}
+
+	/** DENIED, its socket told, and the tick woken for whoever its place goes to; in the caller's transaction. */
+	private denyEntry(entry: Entry, reason: string | null, now: number): void {
+		this.store.finish(entry, "DENIED", now, reason);
+		this.emit("queue.consumer.denied", { consumerId: entry.consumer_id, reason }, now);
 		this.live.ended(entry.consumer_id);
 		this.scheduleAt("admit", now);
 	}
