@@ -7,7 +7,6 @@ import { notFound } from "../../http/problems";
 import type { AppRouteHandler } from "../../http/router";
 import { toMinor } from "../../lib/money";
 import { publicSnapshotMs, Snapshots } from "../../lib/snapshot";
-import { bindState } from "../admissions/session-binding";
 import { withCheckout } from "../checkout/service";
 import { afterValidation } from "../common/after-validation";
 import { engineRef, unwrap } from "../common/engine";
@@ -87,8 +86,10 @@ export const buyNow: Handler<typeof routes.buyNow> = async (c) => {
 	const reply = declared<BidderState>(
 		await ref.buyNow(c.get("tenant").organizationId, c.get("consumerId"), idempotencyKey(c)),
 	);
-	forgetPublic(c.get("tenant").organizationId, id);
-	return c.json(await bindState(c.env.JWT_SIGNING_KEY, unwrap(reply, AUCTION_ERRORS), c.get("sessionId")), 200);
+	const org = c.get("tenant").organizationId;
+	forgetPublic(org, id);
+	// As a bid at the buy-now price: the grant bound to the session, with the checkout link.
+	return c.json(await withCheckout(c.env, org, id, unwrap(reply, AUCTION_ERRORS), c.get("sessionId")), 200);
 };
 
 export const status: Handler<typeof routes.status> = async (c) => {

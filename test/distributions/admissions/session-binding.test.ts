@@ -9,7 +9,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { signToken } from "../../../src/lib/tokens";
-import { bid, openAuction } from "../../support/auction";
+import { bid, buyNow, openAuction } from "../../support/auction";
 import { consumerDraw, shortDraw, waitDrawn } from "../../support/draw";
 import { BASE, call, guest, type Shopper, tenant } from "../../support/helpers";
 import { closeLive, connect, ofType } from "../../support/live";
@@ -204,6 +204,17 @@ describe("grants bound to the session", () => {
 		expect(again.status, again.text).toBe(200);
 		expect(again.json.admissionToken, again.text).toEqual(expect.any(String));
 		expect(claims(again.json.admissionToken).sid).toBe(SESSION);
+	});
+
+	it("buy-now answers like a winning bid: the grant bound, with the checkout link", async () => {
+		const t = await tenant();
+		await withCheckoutUrl(t);
+		const s = await boundShopper(t);
+		const a = await openAuction(t, { startingBid: 10, minimumIncrement: 1, buyNowPrice: 50 });
+		const bought = await buyNow(t, a.id, s);
+		expect(bought.status, bought.text).toBe(200);
+		expect(claims(bought.json.admissionToken).sid).toBe(SESSION);
+		expect(bought.json.checkoutUrl).toContain("https://shop.example.com/checkout");
 	});
 
 	it("a bid at the buy-now price wins with its grant bound", async () => {
