@@ -122,7 +122,7 @@ async function useGrant(
 ): Promise<void> {
 	let used: GrantCheck;
 	try {
-		used = await ref.completeGrant(consumerId, grantId, order);
+		used = await ref.completeGrant(consumerId, grantId, order, true);
 	} catch (err) {
 		const after = await ref.checkGrant(consumerId, grantId).catch(() => null);
 		if (after && !after.valid && after.reason === "used") return;

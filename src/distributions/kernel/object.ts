@@ -124,8 +124,11 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		return null;
 	}
 
-	/** What using a grant judged usable does in the engine (COMPLETED, CLAIMED, paid), in the caller's transaction. */
-	protected onGrantUsed(_consumerId: string, _order: GrantOrder, _now: number): void {}
+	/**
+	 * What using a grant judged usable does in the engine (COMPLETED, CLAIMED, paid), in the caller's
+	 * transaction. `recorded`: the use is an order stored in D1 (the orders API), not a bare complete.
+	 */
+	protected onGrantUsed(_consumerId: string, _order: GrantOrder, _now: number, _recorded: boolean): void {}
 
 	/** What revoking a live grant does in the engine (a queue frees the place it held), in the caller's transaction. */
 	protected onGrantRevoked(_grantId: string, _now: number): void {}
@@ -321,11 +324,14 @@ export abstract class DistributionObject<E extends string = never> extends Durab
 		return this.timeline() ? (this.onGrantLookup(consumerId)?.grantId ?? null) : null;
 	}
 
-	/** Uses a grant. Invariant: succeeds at most once per grant, and only while it is live. */
-	async completeGrant(consumerId: string, grantId: string, order: GrantOrder): Promise<GrantCheck> {
+	/**
+	 * Uses a grant; `recorded` when the use is an order the orders API stored in D1 with its unit.
+	 * Invariant: succeeds at most once per grant, and only while it is live.
+	 */
+	async completeGrant(consumerId: string, grantId: string, order: GrantOrder, recorded = false): Promise<GrantCheck> {
 		if (!this.timeline()) return { valid: false, reason: "unknown" };
 		return this.transact((now) =>
-			this.grants.complete(consumerId, grantId, now, () => this.onGrantUsed(consumerId, order, now)),
+			this.grants.complete(consumerId, grantId, now, () => this.onGrantUsed(consumerId, order, now, recorded)),
 		);
 	}
 

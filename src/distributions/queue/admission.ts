@@ -41,6 +41,17 @@ export interface QueueNow {
 export const stockRoom = (p: Pick<QueueNow, "stock" | "active">) =>
 	p.stock == null ? Number.POSITIVE_INFINITY : Math.max(0, p.stock - p.active);
 
+/**
+ * The units left from a product's `inventory` read together with the distribution's count of
+ * recorded orders (`ordersRead`, one D1 statement), given the orders this object has counted
+ * (`ordersCounted`). The read and the orders race: an order counted here after the read is taken
+ * off, and one the read saw but not yet counted here is added back, for its use will take it off.
+ * Else a read from before an order, arriving after it, handed its unit out a second time.
+ */
+export function unitsLeft(inventory: number | null, ordersRead: number, ordersCounted: number): number | null {
+	return inventory == null ? null : Math.max(0, inventory - (ordersCounted - ordersRead));
+}
+
 export const soldOut = (p: Pick<QueueNow, "stock" | "active">) => p.stock != null && p.stock <= 0 && p.active === 0;
 
 export interface AdmissionInput extends QueueNow {

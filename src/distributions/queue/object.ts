@@ -26,7 +26,7 @@ import {
 	DistributionObject,
 	type StoredTimeline,
 } from "../kernel/object";
-import { estimatedWaitSeconds } from "./admission";
+import { estimatedWaitSeconds, unitsLeft } from "./admission";
 import { QueueLive } from "./live";
 import { ShardIntake } from "./shards/intake";
 import { entryRefusal, shardsOf } from "./shards/plan";
@@ -207,14 +207,19 @@ export class QueueObject extends DistributionObject<QueueKind> {
 	}
 
 	/**
-	 * The units left of the sequence's product, as the worker read them (null: not tracked),
-	 * on create, on a product's inventory change or a sequence's product change. Admission
-	 * resumes at once if the new stock allows it (a restock of a sold-out queue reopens it).
+	 * The units left of the sequence's product (null: not tracked) and the distribution's recorded
+	 * orders, as the worker read them together, on create, on a product's inventory change or a
+	 * sequence's product change. Invariant: a read older than an order this object counted never
+	 * gives that order's unit back (`unitsLeft`). Admission resumes at once if the new stock allows
+	 * it (a restock of a sold-out queue reopens it).
 	 */
-	async setStock(units: number | null): Promise<void> {
+	async setStock(units: number | null, ordersRead: number): Promise<void> {
 		await this.transact((now) => {
 			if (!this.timeline()) return;
-			this.store.setStock(units);
+			// The first read is the baseline: a queue stored before orders were counted counts from it.
+			const counted = this.store.ordersCounted() ?? ordersRead;
+			this.store.setOrdersCounted(counted);
+			this.store.setStock(unitsLeft(units, ordersRead, counted));
 			this.checkStock(now);
 			this.scheduleAt("admit", now);
 		});
@@ -256,12 +261,15 @@ export class QueueObject extends DistributionObject<QueueKind> {
 
 	/**
 	 * The admitted consumer checked out: COMPLETED, and its place is free for the next in line.
-	 * Its order took one unit before using the grant, so the unit leaves the stock here too.
+	 * Its order took one unit before using the grant, so the unit leaves the stock here too; a
+	 * `recorded` order (a row in D1, which the next stock read counts) is counted for `unitsLeft`.
 	 */
-	protected override onGrantUsed(consumerId: string, order: GrantOrder, now: number): void {
+	protected override onGrantUsed(consumerId: string, order: GrantOrder, now: number, recorded: boolean): void {
 		const entry = this.store.entry(consumerId);
 		if (!entry) return;
 		this.store.complete(entry, now, order.orderId ?? null, order.orderAmount ?? null);
+		const counted = this.store.ordersCounted();
+		if (recorded && counted != null) this.store.setOrdersCounted(counted + 1);
 		const stock = this.store.stock();
 		if (stock != null) this.store.setStock(Math.max(0, stock - 1));
 		this.checkStock(now);

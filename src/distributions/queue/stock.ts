@@ -14,17 +14,20 @@ const SCOPES = { productId: "s.product_id", sequenceId: "s.id", distributionId: 
 
 /**
  * Reads each unfinished queue in `scope` with its product's inventory (null: untracked, no
- * product, or the product deleted) and tells its object. A queue already COMPLETED admits nobody.
+ * product, or the product deleted) and its recorded orders, in one statement, and tells its
+ * object: the count lets it judge a read that raced an order (admission.ts `unitsLeft`). A queue
+ * already COMPLETED admits nobody.
  */
 export async function tellQueueStock(env: Env, organizationId: string, scope: StockScope): Promise<void> {
 	const [key, value] = Object.entries(scope)[0] as [keyof typeof SCOPES, string];
 	const { results } = await env.DB.prepare(
-		`SELECT d.id AS id, p.inventory AS inventory
+		`SELECT d.id AS id, p.inventory AS inventory,
+		        (SELECT COUNT(*) FROM orders o WHERE o.organization_id = d.organization_id AND o.distribution_id = d.id) AS orders
 		   FROM distributions d JOIN sequences s ON s.id = d.sequence_id
 		   LEFT JOIN products p ON p.id = s.product_id AND p.organization_id = d.organization_id
 		  WHERE d.organization_id = ? AND d.type = 'queue' AND d.completed_at IS NULL AND ${SCOPES[key]} = ?`,
 	)
 		.bind(organizationId, value)
-		.all<{ id: string; inventory: number | null }>();
-	await Promise.all(results.map((q) => engineRef(env, "queue", q.id).setStock(q.inventory)));
+		.all<{ id: string; inventory: number | null; orders: number }>();
+	await Promise.all(results.map((q) => engineRef(env, "queue", q.id).setStock(q.inventory, q.orders)));
 }

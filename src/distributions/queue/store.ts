@@ -13,7 +13,8 @@
  * Owns the migration list "queue" and its tables: `entries` (one per consumer), `holes`
  * (places vacated while waiting), `counters` (kept in memory by counters.ts: next_seq, queued, active, admitted_total,
  * now_serving, the admission cadence next_slot_at, paused, and — only while the sequence's
- * product tracks inventory — `stock`, the units left as last told, and `sold_out`). No schedule kind.
+ * product tracks inventory — `stock`, the units left as last told, and `sold_out`; and
+ * `orders_counted`, the recorded orders used here since the first stock read, `unitsLeft`). No schedule kind.
  */
 import type { GrantState } from "../kernel/grants";
 import { Counters } from "./counters";
@@ -118,6 +119,15 @@ export class QueueStore {
 	setStock(units: number | null): void {
 		if (units == null) this.counters.delete("stock");
 		else this.counters.set("stock", units);
+	}
+
+	/** The recorded orders whose grant was used here; null before the first stock read (queues stored before it was counted). */
+	ordersCounted(): number | null {
+		return this.counters.find("orders_counted");
+	}
+
+	setOrdersCounted(n: number): void {
+		this.counters.set("orders_counted", n);
 	}
 
 	/** Consumers waiting now (pre-queue included). */

@@ -16,6 +16,7 @@ import {
 	sessionEndsAt,
 	soldOut,
 	stockRoom,
+	unitsLeft,
 } from "../../../src/distributions/queue/admission";
 import { mulberry32 } from "../../support/random";
 
@@ -140,6 +141,18 @@ describe("tracked stock", () => {
 		expect(soldOut({ stock: null, active: 0 })).toBe(false);
 		expect(stockRoom({ stock: 3, active: 1 })).toBe(2);
 		expect(stockRoom({ stock: 1, active: 3 })).toBe(0);
+	});
+});
+
+describe("units left from a stock read", () => {
+	it("takes off orders counted after the read and adds back those it saw first", () => {
+		// Read 3 units and no order; the object has since counted one: 2 left.
+		expect(unitsLeft(3, 0, 1)).toBe(2);
+		// Read 2 units after one order the object has not counted yet: its use will take it off.
+		expect(unitsLeft(2, 1, 0)).toBe(3);
+		expect(unitsLeft(5, 4, 4)).toBe(5);
+		expect(unitsLeft(0, 0, 2)).toBe(0);
+		expect(unitsLeft(null, 0, 3)).toBeNull();
 	});
 });
 

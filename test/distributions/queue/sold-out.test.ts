@@ -143,6 +143,32 @@ describe("stock-aware queue", () => {
 		expect(await stats(s, q.id)).toMatchObject({ admitted: 2, active: 1, queued: 1 });
 	});
 
+	it("a stock read from before an order, told after it, does not hand the order's unit out again", async () => {
+		const s = await shop({ inventory: 3 });
+		const { q, shoppers } = await line(s, 5);
+		await admittedCount(s, q.id, 3);
+		// What tellQueueStock read just before the order (3 units, no order yet), delivered after it:
+		// a restock's push racing the order. Before the fix the object took the 3 and admitted a fourth.
+		await order(s, q.id, shoppers[0], "A");
+		expect(await inventoryOf(s)).toBe(2);
+		await queueStub(q.id).setStock(3, 0);
+		await tickNow(q.id);
+		expect(await stats(s, q.id)).toMatchObject({ admitted: 3, active: 2, completed: 1, queued: 2 });
+		// A read that saw the order tells the same units; a real restock still counts in full.
+		await queueStub(q.id).setStock(2, 1);
+		await tickNow(q.id);
+		expect(await stats(s, q.id)).toMatchObject({ admitted: 3, active: 2, queued: 2 });
+		const restock = await call(`/api/v1/products/${s.productId}`, {
+			method: "PUT",
+			key: s.secretKey,
+			body: { inventory: 3 },
+		});
+		expect(restock.status, restock.text).toBe(200);
+		await admittedCount(s, q.id, 4);
+		await tickNow(q.id);
+		expect(await stats(s, q.id)).toMatchObject({ admitted: 4, active: 3, queued: 1 });
+	});
+
 	it("the merchant's admit-now skips the rate, not the stock", async () => {
 		const s = await shop({ inventory: 2 });
 		const q = await openQueue(s, { admissionRate: 1 });
