@@ -11,6 +11,9 @@
  * GET  /__floor/rpc      — one RPC to one object, no work
  * POST /__floor/insert   — one RPC + one SQLite INSERT
  * POST /__floor/enter    — JWT verify + RPC + INSERT + AES-GCM of 64 bytes (base64url in the body)
+ * POST /__floor/enter-limited — the same after one RPC to one of 128 limiter objects counting the
+ *                          consumer's hit in memory only (no write): the least an enter pays for an exact
+ *                          per-consumer budget kept in objects, as the worker keeps it
  * GET  /__floor/admin    — SHA-256 of the secret key + 2 D1 reads (the key row, one product) + one RPC
  * GET  /__floor/bytes?n=N — a JSON body of N bytes held in memory (what sending a cached body of that size costs)
  */
@@ -23,6 +26,16 @@ export class FloorObject extends DurableObject {
 	}
 	noop() {
 		return { ok: true };
+	}
+	/** One hit of `bucket` in a 60 s sliding log held in memory: true while under `limit`. */
+	hit(bucket, limit) {
+		const now = Date.now();
+		this.logs ??= new Map();
+		const log = this.logs.get(bucket)?.filter((t) => t > now - 60_000) ?? [];
+		const allowed = log.length < limit;
+		if (allowed) log.push(now);
+		this.logs.set(bucket, log);
+		return { allowed, remaining: limit - log.length };
 	}
 	insert(id) {
 		this.ctx.storage.sql.exec("INSERT INTO rows (id, at) VALUES (?, ?)", id, Date.now());
@@ -57,6 +70,13 @@ async function verifyJwt(request, env) {
 	return claims.exp > Date.now() / 1000 ? claims : null;
 }
 
+/** FNV-1a onto 128 shards, as the worker spreads its limiter buckets (rate-limit.ts `limiterShard`). */
+function shardOf(key) {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+	return (h >>> 0) % 128;
+}
+
 const unauthorized = () => Response.json({ title: "Unauthorized" }, { status: 401 });
 
 export default {
@@ -74,9 +94,14 @@ export default {
 				return Response.json(await stub().noop());
 			case "/__floor/insert":
 				return Response.json(await stub().insert(rid()));
-			case "/__floor/enter": {
+			case "/__floor/enter":
+			case "/__floor/enter-limited": {
 				const claims = await verifyJwt(request, env);
 				if (!claims) return unauthorized();
+				if (path === "/__floor/enter-limited") {
+					const limit = await env.FLOOR.getByName(`limits:${shardOf(claims.sub)}`).hit(`enter|${claims.sub}`, 10);
+					if (!limit.allowed) return Response.json({ title: "Rate limit exceeded" }, { status: 429 });
+				}
 				const row = await stub().insert(`${claims.sub}:${rid()}`);
 				aesKey ??= await crypto.subtle.importKey("raw", crypto.getRandomValues(new Uint8Array(32)), "AES-GCM", false, [
 					"encrypt",

@@ -18,6 +18,8 @@ export default {
 		"Rows served by the bench-only floor worker (`bench/lib/floor-worker.mjs`, routed at `/__floor/*` next to the worker): " +
 		"`trivial` a small JSON body; `jwt` an Ed25519 verification of a consumer token; `rpc` one Durable Object RPC with no work; " +
 		"`rpc-insert` one RPC and one SQLite INSERT; `enter-floor` JWT verify + RPC + INSERT + AES-GCM of 64 bytes; " +
+		"`enter-limited` the same after one RPC to one of 128 limiter objects counting the consumer's hit in memory (no write): " +
+		"what an exact per-consumer budget kept in objects adds to the least enter; " +
 		"`admin-floor` SHA-256 of the secret key + 2 D1 reads (the key row, one product) + one RPC to an object per key. " +
 		"`healthz` is the project's own trivial endpoint. Every scenario row below reports its ratio to its matching floor row.",
 	always: true,
@@ -50,6 +52,7 @@ export default {
 		await row({ label: "rpc", path: "/__floor/rpc" });
 		await row({ label: "rpc-insert", method: "POST", path: "/__floor/insert" });
 		await row({ label: "enter-floor", method: "POST", path: "/__floor/enter", auth: mint });
+		await row({ label: "enter-limited", method: "POST", path: "/__floor/enter-limited", auth: mint });
 		await row({ label: "admin-floor", path: "/__floor/admin", auth: { mode: "file", file: keyFile } });
 		return { ceiling: "trivial", rows, checks: [o.kidCheck] };
 	},
