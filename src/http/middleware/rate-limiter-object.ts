@@ -9,7 +9,7 @@
  * launch's million consumers does not keep their rows.
  *
  * Each bucket's log is also kept in memory (loaded from the table the first time the instance
- * sees the bucket), and the object counts each call there as it arrives, so concurrent hits never
+ * sees the bucket, unless the instance has held every hit in memory for longer than the window), and the object counts each call there as it arrives, so concurrent hits never
  * both take the last slot and the count is exact while the object runs. A quiet object stores a hit
  * before its answer leaves, as a plain write; a busy one (it wrote in the last QUIET_MS)
  * writes behind the answers: the hits accepted meanwhile (and the prunes and sweeps they bring) are
@@ -73,6 +73,13 @@ export class RateLimiter extends DurableObject<Env> {
 	private pending = nothingPending();
 	private writeTimer: ReturnType<typeof setTimeout> | null = null;
 	private lastWriteAt = Number.NEGATIVE_INFINITY;
+	/**
+	 * Since when `logs` holds every hit stored: this instance's start, or its last clear (made only
+	 * with every hit stored). A bucket missing from `logs` has rows only from before, so once that is
+	 * out of its window there is nothing to read: a launch's shards meet a new consumer on nearly
+	 * every hit, and reading its empty log back was a SQLite query per enter.
+	 */
+	private memorySince = Date.now();
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -90,10 +97,13 @@ export class RateLimiter extends DurableObject<Env> {
 		const from = now - windowMs;
 		let log = this.logs.get(bucket);
 		if (!log) {
-			log = this.ctx.storage.sql
-				.exec<{ at: number }>("SELECT at FROM hits WHERE bucket = ? AND at > ? ORDER BY at", bucket, from)
-				.toArray()
-				.map((r) => r.at);
+			log =
+				from >= this.memorySince
+					? []
+					: this.ctx.storage.sql
+							.exec<{ at: number }>("SELECT at FROM hits WHERE bucket = ? AND at > ? ORDER BY at", bucket, from)
+							.toArray()
+							.map((r) => r.at);
 			this.logs.set(bucket, log);
 		}
 		let stale = 0;
@@ -155,6 +165,9 @@ export class RateLimiter extends DurableObject<Env> {
 			return;
 		}
 		// Forgotten only here, with every counted hit stored: a bucket read again misses none.
-		if (this.logs.size >= MAX_BUCKETS) this.logs.clear();
+		if (this.logs.size >= MAX_BUCKETS) {
+			this.logs.clear();
+			this.memorySince = Date.now();
+		}
 	}
 }
