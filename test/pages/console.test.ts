@@ -7,7 +7,13 @@ const ORIGIN = BASE;
 
 async function request(
 	path: string,
-	init: { method?: string; form?: Record<string, string>; cookie?: string | null; origin?: string | null } = {},
+	init: {
+		method?: string;
+		form?: Record<string, string>;
+		cookie?: string | null;
+		origin?: string | null;
+		base?: string;
+	} = {},
 ) {
 	const headers = new Headers();
 	if (init.cookie) headers.set("Cookie", init.cookie);
@@ -18,7 +24,7 @@ async function request(
 		headers.set("Content-Type", "application/x-www-form-urlencoded");
 	}
 	const res = await exports.default.fetch(
-		new Request(`${BASE}${path}`, {
+		new Request(`${init.base ?? BASE}${path}`, {
 			method: init.method ?? (body ? "POST" : "GET"),
 			headers,
 			body,
@@ -71,6 +77,31 @@ describe("console sign-in", () => {
 		expect(res.status).toBe(401);
 		expect(res.text).toContain("Sign in");
 		expect(res.headers.get("Set-Cookie")).toBeNull();
+	});
+
+	it("over plain http sends a page to https and refuses a post before reading it; https answers carry HSTS", async () => {
+		const org = await createOrg();
+		const http = "http://fanfare.test";
+		const page = await request("/console/sign-in?next=%2Fconsole%2Fexperiences", { base: http });
+		// Before, the form itself was served over http, so the browser then posted the key in the clear.
+		expect(page.status).toBe(308);
+		expect(page.headers.get("Location")).toBe("https://fanfare.test/console/sign-in?next=%2Fconsole%2Fexperiences");
+		expect(page.text).not.toContain("<form");
+		const post = await request("/console/session", { base: http, origin: http, form: { key: org.secretKey } });
+		expect(post.status).toBe(400);
+		expect(post.headers.get("Set-Cookie")).toBeNull();
+		// A cookie sent over http opens nothing either.
+		const { cookie } = await signIn(org.secretKey);
+		const plain = await request("/console/experiences", {
+			base: http,
+			cookie: `fanfare_console=${cookie.split("=")[1]}`,
+		});
+		expect(plain.status).toBe(308);
+		expect((await request("/console/sign-in")).headers.get("Strict-Transport-Security")).toBe("max-age=31536000");
+		// Local development (loopback) stays on http, without HSTS.
+		const local = await request("/console/sign-in", { base: "http://localhost:8787" });
+		expect(local.status).toBe(200);
+		expect(local.headers.get("Strict-Transport-Security")).toBeNull();
 	});
 
 	it("refuses a publishable key with 401", async () => {

@@ -14,7 +14,7 @@ import { distributionRoutes } from "./routes/distributions";
 import { experienceRoutes } from "./routes/experiences";
 import { keyRoutes } from "./routes/keys";
 import { liveRoutes } from "./routes/live";
-import { csrfGuard, requireSession, sameOrigin, securityHeaders } from "./session/middleware";
+import { csrfGuard, httpsOnly, requireSession, sameOrigin, securityHeaders } from "./session/middleware";
 import { sessionRoutes } from "./session/routes";
 
 /** Forms are small; this is well under the API's 64 KB. */
@@ -31,7 +31,7 @@ const signedIn = new Hono<ConsoleEnv>()
 export const consoleRoutes = new Hono<ConsoleEnv>()
 	// Static files (uPlot, the live view's script, the stylesheet) come from Workers assets.
 	.get("/assets/*", (c) => c.env.ASSETS.fetch(c.req.raw))
-	.use(securityHeaders(), sameOrigin)
+	.use(securityHeaders(), httpsOnly, sameOrigin)
 	.use(
 		bodyLimit({
 			maxSize: MAX_FORM_BYTES,

@@ -72,6 +72,25 @@ export const securityHeaders = (options: SecurityOptions = {}) =>
 		c.header("Cache-Control", "no-store");
 	});
 
+/**
+ * The console over plain http (not loopback): a page is sent to its https address, anything else is
+ * a 400, before a form could send a secret key in the clear or a cookie be read. Browsers then keep
+ * to https for a year (HSTS, set on every secure answer).
+ */
+export const httpsOnly = createMiddleware(async (c, next) => {
+	const transport = transportOf(c);
+	if (transport === "refused") {
+		if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+			throw new ApiError(400, "Use https", "The console answers over https only.");
+		}
+		const url = new URL(c.req.url);
+		url.protocol = "https:";
+		return c.redirect(url.toString(), 308);
+	}
+	await next();
+	if (transport === "secure") c.header("Strict-Transport-Security", "max-age=31536000");
+});
+
 /** State-changing requests must come from a page of this origin (the Origin header, which browsers always send on POST). */
 export const sameOrigin = createMiddleware(async (c, next) => {
 	if (c.req.method !== "GET" && c.req.method !== "HEAD") {

@@ -2,17 +2,9 @@
 
 import { Hono } from "hono";
 import { html } from "hono/html";
-import { ApiError } from "../../../http/problems";
 import type { ConsoleEnv } from "../env";
 import { page, problemBody } from "../layout";
-import {
-	clearSessionCookie,
-	csrfGuard,
-	requireSession,
-	sessionToken,
-	setSessionCookie,
-	transportOf,
-} from "./middleware";
+import { clearSessionCookie, csrfGuard, requireSession, sessionToken, setSessionCookie } from "./middleware";
 import { resume, signIn, signOut } from "./service";
 
 /** Where to go after sign-in: a console path only (never another site, never `//host`). */
@@ -41,7 +33,6 @@ export const sessionRoutes = new Hono<ConsoleEnv>()
 		return c.html(signInForm(safeNext(c.req.query("next"))));
 	})
 	.post("/session", async (c) => {
-		if (transportOf(c) === "refused") throw new ApiError(400, "Use https", "The console signs in over https only.");
 		const form = await c.req.parseBody();
 		const next = safeNext(form.next);
 		const result = typeof form.key === "string" ? await signIn(c.env, form.key.trim()) : null;
