@@ -1,8 +1,9 @@
 /** Worker entry: HTTP through the Hono app, the queue consumers, hourly housekeeping, and the Durable Object classes. */
 
 import { resealTurnstileSecrets } from "./distributions/protection/turnstile/settings";
-import { type EventMessage, storeEvents } from "./events/publish";
-import { backoffSeconds, type DeliveryMessage, deliver, fanOut, markDead } from "./events/webhooks/delivery";
+import { consumeDeadLetters, consumeDeliveries, consumeEvents } from "./events/consumer";
+import type { EventMessage } from "./events/publish";
+import type { DeliveryMessage } from "./events/webhooks/delivery";
 import { resealWebhookSecrets } from "./events/webhooks/reseal";
 import app from "./http/app";
 import { purgeIdempotencyKeys } from "./http/middleware/idempotency";
@@ -17,25 +18,9 @@ export { RateLimiter } from "./http/middleware/rate-limiter-object";
 export default {
 	fetch: app.fetch,
 	async queue(batch, env) {
-		if (batch.queue.endsWith("-dlq")) {
-			for (const msg of batch.messages) await markDead(env, (msg.body as DeliveryMessage).deliveryId);
-			return batch.ackAll();
-		}
-		if (batch.queue.includes("webhooks")) {
-			for (const msg of batch.messages) {
-				const outcome = await deliver(env, (msg.body as DeliveryMessage).deliveryId, msg.attempts);
-				if (outcome === "retry") msg.retry({ delaySeconds: backoffSeconds(env, msg.attempts) });
-				else msg.ack();
-			}
-			return;
-		}
-		const events = batch as MessageBatch<EventMessage>;
-		await storeEvents(env.DB, events);
-		await fanOut(
-			env,
-			events.messages.map((m) => m.body),
-		);
-		events.ackAll();
+		if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch as MessageBatch<DeliveryMessage>, env);
+		if (batch.queue.includes("webhooks")) return consumeDeliveries(batch as MessageBatch<DeliveryMessage>, env);
+		return consumeEvents(batch as MessageBatch<EventMessage>, env);
 	},
 	async scheduled(_controller, env, ctx) {
 		ctx.waitUntil(purgeIdempotencyKeys(env.DB));
