@@ -90,6 +90,10 @@ const REFUSED: [string, string][] = [
 	["a name with one public and one private address", "https://mixed.dns.test/h"],
 	["a CNAME to a private address", "https://cname.dns.test/h"],
 	["a name that does not resolve", "https://nx.dns.test/h"],
+	["an empty label", "https://a..example.com/h"],
+	["a label starting with a hyphen", "https://-bad-.example.com/h"],
+	["a label of 64 characters", `https://${"a".repeat(64)}.example.com/h`],
+	["an underscore in a host name", "https://my_hook.example.com/h"],
 ];
 
 describe("webhook destinations: the production rule", () => {

@@ -37,6 +37,9 @@ export const policyOf = (env: DestinationEnv, ownHost: string | null = null): Po
 
 const NOT_PUBLIC = "webhooks are delivered to public hosts only";
 
+/** RFC 1123 host names: labels of 1–63 letters, digits and inner hyphens, 253 characters in all. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
 /** Why this URL may not receive webhooks, as far as can be told without DNS; null when it may. */
 export function urlRefusal(raw: string, policy: Policy): string | null {
 	if (!URL.canParse(raw)) return "Must be an absolute https URL";
@@ -44,6 +47,8 @@ export function urlRefusal(raw: string, policy: Policy): string | null {
 	if (url.protocol !== "https:" && url.protocol !== "http:") return "Must be an https URL";
 	const host = normalHost(url.hostname);
 	const { kind, cls } = hostClass(url.hostname);
+	// A name DNS cannot hold would reach the resolver and come back as "unavailable" (503), not a 400.
+	if (kind === "name" && !HOST_NAME.test(host)) return `${host} is not a valid host name`;
 	if (cls === "cloud metadata") return `${host} is a cloud metadata ${kind}; ${NOT_PUBLIC}`;
 	if (policy.allowPrivate) {
 		// Local development: a local receiver over http is fine, a public host still needs TLS.

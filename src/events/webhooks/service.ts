@@ -5,7 +5,7 @@
  * grace period; a test or a retry queues one delivery now.
  */
 import type { z } from "zod";
-import { ApiError, fieldError } from "../../http/problems";
+import { ApiError, fieldError, notFound } from "../../http/problems";
 import { newId } from "../../lib/ids";
 import { sealWithSecret } from "../../lib/secrets";
 import { isoOrNull } from "../../lib/time";
@@ -54,7 +54,13 @@ export async function changeEndpoint(
 	ownHost: string,
 ) {
 	if (input.url !== undefined) await assertDestination(env, input.url, ownHost);
-	return toEndpoint(await updateEndpoint(env.DB, id, input));
+	return toEndpoint(found(await updateEndpoint(env.DB, id, input)));
+}
+
+/** The row a write returned; none when the endpoint was deleted since the caller found it (a 404, not a 500). */
+function found<T>(row: T | undefined): T {
+	if (!row) throw notFound("Webhook endpoint");
+	return row;
 }
 
 /**
@@ -65,7 +71,7 @@ export async function rotateEndpointSecret(env: Env, endpointId: string, graceSe
 	const secret = newWebhookSecret();
 	const ciphertext = await sealWithSecret(env.APP_SECRET, SECRET_PURPOSE, secret, endpointId);
 	const expiresAt = graceSeconds > 0 ? Date.now() + graceSeconds * 1000 : null;
-	const row = await rotateSecret(env.DB, endpointId, ciphertext, expiresAt);
+	const row = found(await rotateSecret(env.DB, endpointId, ciphertext, expiresAt));
 	return { ...toEndpoint(row), secret, previousSecretExpiresAt: isoOrNull(expiresAt) };
 }
 
