@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { signToken } from "../../src/lib/tokens";
 import { claim } from "../support/admissions";
 import { bid, closeSoon, openAuction } from "../support/auction";
-import { withD1Failing } from "../support/d1-faults";
+import { withD1Failing, withD1Trigger } from "../support/d1-faults";
 import { consumerDraw, shortDraw, waitDrawn } from "../support/draw";
 import { call, countRows, createOrg, guest, refreshCall, type TestOrg, tenant } from "../support/helpers";
 import { expectProblem } from "../support/problems";
@@ -136,6 +136,26 @@ describe("refresh tokens", () => {
 		expect(del.status).toBe(204);
 		expect(await tokenRows(h.consumerId)).toHaveLength(0);
 		expectProblem(await refreshCall(t, { refreshToken: h.refreshToken }), 401, "Refresh token invalid");
+	});
+
+	it("a sign-out landing between a refresh's check and its rotation leaves no live token", async () => {
+		const t = await createOrg();
+		const g = await guest(t);
+		// The revoke, as it would land after the refresh read the token and before its batch stored the
+		// successor: a trigger on that insert revokes the family's rows of the moment.
+		const res = await withD1Trigger(
+			"INSERT",
+			"refresh_tokens",
+			"consumer_id",
+			g.consumerId,
+			`UPDATE refresh_tokens SET revoked_at = ${Date.now()} WHERE consumer_id = NEW.consumer_id AND id <> NEW.id`,
+			() => refreshCall(t, { refreshToken: g.refreshToken }),
+		);
+		// Before the fix: 200 with a successor that went on refreshing after the sign-out.
+		expect(res.status, res.text).toBe(401);
+		const rows = await tokenRows(g.consumerId);
+		expect(rows).toHaveLength(2);
+		expect(rows.every((r) => r.revoked_at !== null)).toBe(true);
 	});
 });
 

@@ -107,13 +107,17 @@ export async function rotateRefreshToken(
 						eq(refreshTokens.organizationId, organizationId),
 						eq(refreshTokens.id, row.id),
 						isNull(refreshTokens.usedAt),
+						// A sign-out (or a reuse's revocation) between the read above and this batch wins:
+						// else the successor, stored after the family was revoked, would be live.
+						isNull(refreshTokens.revokedAt),
 					),
 				)
 				.returning({ id: refreshTokens.id }),
 		]);
 		if (won.length) return { consumerId, vouched, sessionId, ...next.issued };
 	}
-	// Used before (or just now by a concurrent refresh): the family goes, the successor just stored with it.
+	// Used before (or just now by a concurrent refresh), or revoked meanwhile: the family goes, the
+	// successor just stored with it.
 	await revokeFamily(d1, organizationId, familyId);
 	return { refused: "reused" };
 }
