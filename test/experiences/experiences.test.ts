@@ -131,6 +131,16 @@ describe("POST /experiences", () => {
 		expect(await countRows("experiences", org.organizationId)).toBe(0);
 	});
 
+	it("the most productIds allowed (100) are checked in one query: the first unknown is named, not a 500", async () => {
+		const org = await createOrg();
+		const p = await createProduct(org, "OK");
+		const unknown = Array.from({ length: 99 }, (_, i) => `prod_${String(i).padStart(26, "0")}`);
+		// Before: 100 ids and the tenant filter were 101 bound parameters, past D1's 100: a 500.
+		const res = await call(EXP, { key: org.secretKey, body: { name: "X", productIds: [p.id, ...unknown] } });
+		expectFieldError(res, "productIds.1");
+		expect(await countRows("experiences", org.organizationId)).toBe(0);
+	});
+
 	it("another org's product in productIds → 400, nothing stored", async () => {
 		const org = await createOrg();
 		const other = await createOrg();
@@ -527,6 +537,19 @@ describe("DELETE /experiences/:id", () => {
 		// The sequence without it still deletes, with its own distributions.
 		expect((await call(`${SEQ}/${s1.id}`, { key: org.secretKey, method: "DELETE" })).status).toBe(204);
 		expect(await countRows("distributions", org.organizationId)).toBe(1);
+	});
+
+	it("an experience of 100 sequences deletes with them (their distributions read in one query)", async () => {
+		const org = await createOrg();
+		const exp = await createExperience(org);
+		for (let i = 0; i < 100; i++) await createSequence(org, exp.id, { name: `s${i}` });
+		const seq = (await call(`${EXP}/${exp.id}/sequences?limit=1`, { key: org.secretKey })).json.data[0];
+		await createQueue(org, seq.id, Date.now() + DAY, Date.now() + 2 * DAY);
+		// Before: one bound parameter per sequence, past D1's 100: every DELETE was a 500.
+		const res = await call(`${EXP}/${exp.id}`, { key: org.secretKey, method: "DELETE" });
+		expect(res.status, res.text).toBe(204);
+		expect(await countRows("sequences", org.organizationId)).toBe(0);
+		expect(await countRows("distributions", org.organizationId)).toBe(0);
 	});
 
 	it("an experience without sequences deletes → 204, then 404", async () => {

@@ -1,6 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { db } from "../../db/client";
+import { inIds } from "../../db/in-ids";
 import { listPage } from "../../db/list";
 import { insertRow, tenantRows } from "../../db/rows";
 import { products } from "../../db/schema";
@@ -76,7 +77,7 @@ export async function firstUnknownProduct(d1: D1Database, organizationId: string
 	const found = await db(d1)
 		.select({ id: products.id })
 		.from(products)
-		.where(and(eq(products.organizationId, organizationId), inArray(products.id, ids)));
+		.where(and(eq(products.organizationId, organizationId), inIds(products.id, ids)));
 	const known = new Set(found.map((p) => p.id));
 	return ids.findIndex((id) => !known.has(id));
 }

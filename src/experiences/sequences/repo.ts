@@ -1,6 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { db } from "../../db/client";
+import { inIds } from "../../db/in-ids";
 import { listPage } from "../../db/list";
 import { distributions, sequences } from "../../db/schema";
 import { protectionOf } from "../../distributions/protection/modes";
@@ -104,4 +105,4 @@ export const distributionsOf = (d1: D1Database, organizationId: string, sequence
 	db(d1)
 		.select()
 		.from(distributions)
-		.where(and(eq(distributions.organizationId, organizationId), inArray(distributions.sequenceId, sequenceIds)));
+		.where(and(eq(distributions.organizationId, organizationId), inIds(distributions.sequenceId, sequenceIds)));
