@@ -50,15 +50,15 @@ export async function consumeDeliveries(batch: MessageBatch<DeliveryMessage>, en
 	}
 }
 
-/** The dead-letter queue's consumer: each delivery is given up for good (its row marked dead). */
+/** The dead-letter queue's consumer: each delivery is given up for good (its row marked dead, which is idempotent). */
 export async function consumeDeadLetters(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
-	for (const msg of batch.messages) {
-		try {
-			await markDead(env, msg.body.deliveryId);
-			msg.ack();
-		} catch (err) {
-			console.error(`webhooks: marking delivery ${msg.body.deliveryId} dead failed, retrying:`, reason(err));
-			msg.retry({ delaySeconds: eventsRetrySeconds(msg.attempts) });
-		}
+	try {
+		for (const msg of batch.messages) await markDead(env, msg.body.deliveryId);
+	} catch (err) {
+		const attempts = Math.max(...batch.messages.map((m) => m.attempts));
+		console.error(`webhooks: marking dead-lettered deliveries failed (attempt ${attempts}), retrying:`, reason(err));
+		batch.retryAll({ delaySeconds: eventsRetrySeconds(attempts) });
+		return;
 	}
+	batch.ackAll();
 }
