@@ -74,16 +74,23 @@ export class RateLimiter extends DurableObject<Env> {
 	private writeTimer: ReturnType<typeof setTimeout> | null = null;
 	private lastWriteAt = Number.NEGATIVE_INFINITY;
 	/**
-	 * Since when `logs` holds every hit stored: this instance's start, or its last clear (made only
-	 * with every hit stored). A bucket missing from `logs` has rows only from before, so once that is
-	 * out of its window there is nothing to read: a launch's shards meet a new consumer on nearly
-	 * every hit, and reading its empty log back was a SQLite query per enter.
+	 * Since when `logs` holds every hit stored: from this instance's start (a second after the last
+	 * row an earlier instance stored; always, with none stored), or from its last clear (made only with
+	 * every hit stored). A bucket missing from `logs` has rows only from before, so once that is out of
+	 * its window there is nothing to read: a launch's shards meet a new consumer on nearly every hit,
+	 * and reading its empty log back was a SQLite query per enter.
 	 */
-	private memorySince = Date.now();
+	private memorySince = Number.NEGATIVE_INFINITY;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
-		ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, "rate-limiter", MIGRATIONS));
+		ctx.blockConcurrencyWhile(async () => {
+			migrate(ctx.storage.sql, "rate-limiter", MIGRATIONS);
+			// Rows go in in hit order, so the newest id holds the latest stored hit; the second covers a
+			// clock that differs a little on the machine the object moved to.
+			const [last] = ctx.storage.sql.exec<{ at: number }>("SELECT at FROM hits ORDER BY id DESC LIMIT 1").toArray();
+			if (last) this.memorySince = last.at + 1000;
+		});
 	}
 
 	/**
