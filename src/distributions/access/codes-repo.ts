@@ -2,8 +2,9 @@
  * Access codes in D1: created in bulk (only their SHA-256 stored), listed, revoked, and
  * redeemed atomically. Every query names the organization and the sequence.
  */
-import { and, eq, gt, inArray, isNull, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, isNull, or, type SQL } from "drizzle-orm";
 import { db } from "../../db/client";
+import { inIds } from "../../db/in-ids";
 import { listPage } from "../../db/list";
 import { accessCodeRedemptions, accessCodes } from "../../db/schema";
 import type { PageQuery } from "../../lib/pagination";
@@ -86,7 +87,7 @@ export async function revokeCodes(
 ): Promise<CodeRow[]> {
 	const which: SQL | undefined =
 		"ids" in target
-			? inArray(accessCodes.id, target.ids)
+			? inIds(accessCodes.id, target.ids)
 			: "batchId" in target
 				? eq(accessCodes.batchId, target.batchId)
 				: undefined;

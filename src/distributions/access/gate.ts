@@ -33,10 +33,21 @@ interface Request {
 	consumerId: string;
 	vouched: boolean;
 	accessCode: string | undefined;
+	unredeemable: (() => Error) | undefined;
 }
 
-/** Returns when the consumer may take part in the distribution; throws the 404 or 403 problem otherwise. */
-export async function requireAccess(c: Asker, type: DistributionType, distributionId: string, accessCode?: string) {
+/**
+ * Returns when the consumer may take part in the distribution; throws the 404 or 403 problem otherwise.
+ * `unredeemable`: this request may not redeem a code (it solved no challenge); a consumer not yet
+ * bound to one gets that refusal instead.
+ */
+export async function requireAccess(
+	c: Asker,
+	type: DistributionType,
+	distributionId: string,
+	accessCode?: string,
+	unredeemable?: () => Error,
+) {
 	const { organizationId } = c.var.tenant;
 	if (!isId(type, distributionId)) throw notFound(NAMES[type]);
 	const policy = await sequencePolicy(c, c.env, organizationId, type, distributionId);
@@ -50,6 +61,7 @@ export async function requireAccess(c: Asker, type: DistributionType, distributi
 		consumerId: c.var.consumerId,
 		vouched: c.var.vouched,
 		accessCode,
+		unredeemable,
 	};
 	await CHECKS[policy.access](request);
 }
@@ -74,8 +86,9 @@ async function onePersonVouched(r: Request) {
 /** `codes`: a live code of the sequence binds the consumer (while it has uses left); a bound consumer needs none again. */
 async function withCode(r: Request) {
 	const now = Date.now();
-	if (r.accessCode === undefined) {
+	if (r.accessCode === undefined || r.unredeemable) {
 		if (await holdsLiveCode(r.d1, r.organizationId, r.sequenceId, r.consumerId, now)) return;
+		if (r.unredeemable) throw r.unredeemable();
 		throw accessRefused("code_required");
 	}
 	const normalized = normalizeAccessCode(r.accessCode);

@@ -32,6 +32,9 @@ export const GUEST_BINDING = "guest";
 /** How the request fared: `passed`, or failed where the merchant chose `back-of-line` (queue enter only). */
 export type Verdict = "passed" | "back_of_line";
 
+/** How the request fared, and — let in at the back — the refusal it would otherwise have had. */
+export type ChallengeOutcome = { verdict: "passed" } | { verdict: "back_of_line"; failure: ChallengeRefusal };
+
 /**
  * Returns when the request may go on (`back_of_line` only when `backOfLineAllowed` and the
  * merchant chose it); throws the 404, the 403 or — siteverify unreachable — the 503 otherwise.
@@ -42,23 +45,25 @@ export async function requireChallenge(
 	distributionId: string,
 	purpose: Purpose,
 	backOfLineAllowed = false,
-): Promise<Verdict> {
+): Promise<ChallengeOutcome> {
 	if (!isId(type, distributionId)) throw notFound(NAMES[type]);
 	const row = await sequencePolicy(c, c.env, c.var.tenant.organizationId, type, distributionId);
 	if (!row) throw notFound(NAMES[type]);
 	const { protection } = row;
-	if (protection.challenge === "none") return "passed";
+	if (protection.challenge === "none") return PASSED;
 	const failure =
 		protection.challenge === "pow"
 			? await powFailure(c, distributionId, purpose)
 			: await turnstileFailure(c, distributionId, purpose);
-	if (!failure) return "passed";
+	if (!failure) return PASSED;
 	// A refused secret is the merchant's to fix: never a place in line.
 	if (backOfLineAllowed && protection.onFailure === "back-of-line" && failure !== "turnstile_secret") {
-		return "back_of_line";
+		return { verdict: "back_of_line", failure };
 	}
 	throw challengeRefused(failure);
 }
+
+const PASSED: ChallengeOutcome = { verdict: "passed" };
 
 const ledgerOf = (env: Env, distributionId: string) =>
 	env.CHALLENGE_LEDGER.get(env.CHALLENGE_LEDGER.idFromName(distributionId));

@@ -188,6 +188,36 @@ describe("entering with a code", () => {
 		expect(await getCode(t, data[0].id)).toMatchObject({ uses: 1 });
 	});
 
+	it("let in at the back of the line without a solved challenge, nobody redeems a code; a bound consumer still enters", async () => {
+		const t = await codesLaunch();
+		await setProtection(t, { challenge: "pow", onFailure: "back-of-line" });
+		const queue = (await openQueue(t)).id;
+		const { data } = await createCodes(t, { count: 1, maxUses: 5 });
+		// Before: each of these bots got 200 at the back of the line and spent a use: all 5 gone.
+		for (let i = 0; i < 5; i++) {
+			expectProblem(await enterWithCode(t, "queue", queue, await guest(t), data[0].code), 403, "Challenge required");
+		}
+		expect(await getCode(t, data[0].id), "no use spent").toMatchObject({ uses: 0, status: "active" });
+		expect(await accessRows("access_code_redemptions", t.organizationId)).toEqual([]);
+		// A shopper who solved it redeems the code; entering again without a challenge, already bound,
+		// it goes to the back of the line as the merchant chose, with no use spent.
+		const shopper = await guest(t);
+		const headers = await solved(t, shopper, queue, "enter");
+		const entered = await call(`/consumer/v1/queues/${queue}/enter`, {
+			key: shopper.accessToken,
+			headers: { "X-Publishable-Key": t.publishableKey, ...headers },
+			body: { accessCode: data[0].code },
+		});
+		expect(entered.status, entered.text).toBe(200);
+		await call(`/consumer/v1/queues/${queue}/leave`, {
+			key: shopper.accessToken,
+			headers: { "X-Publishable-Key": t.publishableKey },
+			method: "POST",
+		});
+		expect((await enterWithCode(t, "queue", queue, shopper, data[0].code)).status).toBe(200);
+		expect(await getCode(t, data[0].id)).toMatchObject({ uses: 1 });
+	});
+
 	it("a single-use code is bound to the first consumer: anyone else → 403, nothing entered", async () => {
 		const t = await codesLaunch();
 		const ids = await distributions(t);
@@ -354,6 +384,18 @@ describe("revoking codes", () => {
 			403,
 			"Access code revoked",
 		);
+	});
+
+	it("by ids, as many as a request may name (1,000), in one statement", async () => {
+		const t = await codesLaunch();
+		const { data } = await createCodes(t, { count: 1000 });
+		const res = await call(`${SEQ}/${t.sequenceId}/access-codes/revoke`, {
+			key: t.secretKey,
+			body: { ids: data.map((c: { id: string }) => c.id) },
+		});
+		// Before: one bound parameter per id, past D1's 100 from 98 ids: a 500, and every code stayed live.
+		expect(res.status, res.text).toBe(200);
+		expect(res.json).toEqual({ revoked: 1000 });
 	});
 
 	it("bulk revoking never reaches another sequence's codes", async () => {
