@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { db } from "../../db/client";
+import { inIds } from "../../db/in-ids";
 import { listPage } from "../../db/list";
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import type { PageQuery } from "../../lib/pagination";
@@ -124,7 +125,7 @@ export const enabledEndpointsOf = (d1: D1Database, organizationIds: string[]) =>
 			events: webhookEndpoints.events,
 		})
 		.from(webhookEndpoints)
-		.where(and(inArray(webhookEndpoints.organizationId, organizationIds), eq(webhookEndpoints.enabled, true)));
+		.where(and(inIds(webhookEndpoints.organizationId, organizationIds), eq(webhookEndpoints.enabled, true)));
 
 // ── deliveries ───────────────────────────────────────────────────────────
 
@@ -182,7 +183,7 @@ export async function listDeliveries(
 		? await database
 				.select()
 				.from(webhookAttempts)
-				.where(inArray(webhookAttempts.deliveryId, ids))
+				.where(inIds(webhookAttempts.deliveryId, ids))
 				.orderBy(asc(webhookAttempts.attempt))
 		: [];
 	return { nextCursor: rows.nextCursor, data: rows.data.map((d) => toDelivery(d, tries)) };
