@@ -4,6 +4,8 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { IDEMPOTENCY_LEASE_MS } from "../../src/http/middleware/idempotency";
+import { sha256Hex } from "../../src/lib/crypto";
 import { SNEAKER } from "../support/catalog";
 import { BASE, call, countOrganizations, countRows, createOrg, type Res } from "../support/helpers";
 import { expectProblem } from "../support/problems";
@@ -400,6 +402,34 @@ describe("idempotency", () => {
 		expect(created.filter((r) => r.headers.get("Idempotent-Replayed") !== "true")).toHaveLength(1);
 		expect(new Set(created.map((r) => r.json.id)).size).toBe(1);
 		for (const r of inProgress) expectProblem(r, 409, "Request in progress");
+		expect(await countRows("products", org.organizationId)).toBe(1);
+	});
+
+	it("a key left in progress by a cancelled request is taken over once its lease has passed", async () => {
+		const org = await createOrg();
+		const key = `cancelled-${crypto.randomUUID()}`;
+		// What a request cut off after claiming its key leaves behind: a claim nothing will ever finish,
+		// with the request's own hash (method, path, the sending key's id, the body: idempotency.ts).
+		const sender = await env.DB.prepare("SELECT id FROM api_keys WHERE organization_id = ? AND type = 'secret'")
+			.bind(org.organizationId)
+			.first<{ id: string }>();
+		const hash = await sha256Hex(`POST ${PRODUCTS} ${sender?.id}\n${JSON.stringify(SNEAKER)}`);
+		const claim = (at: number) =>
+			env.DB.prepare(
+				"INSERT OR REPLACE INTO idempotency_keys (scope, key, request_hash, state, created_at) VALUES (?, ?, ?, 'in_flight', ?)",
+			)
+				.bind(org.organizationId, key, hash, at)
+				.run();
+		const post = () => call(PRODUCTS, { key: org.secretKey, body: SNEAKER, headers: { "X-Idempotency-Key": key } });
+		await claim(Date.now() - 1000);
+		const busy = await post();
+		expectProblem(busy, 409, "Request in progress");
+		expect(busy.headers.get("Retry-After")).toBe("1");
+		// Before: 409 for the whole 24 h the key is kept.
+		await claim(Date.now() - IDEMPOTENCY_LEASE_MS - 1);
+		const res = await post();
+		expect(res.status, res.text).toBe(201);
+		expect((await post()).headers.get("Idempotent-Replayed")).toBe("true");
 		expect(await countRows("products", org.organizationId)).toBe(1);
 	});
 

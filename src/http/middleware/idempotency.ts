@@ -5,10 +5,11 @@
  * - same key, same method, path and body from the same API key: the stored response again,
  *   `Idempotent-Replayed: true`;
  * - same key, another request (or the same one from another API key): 422; same key while the
- *   first is still running: 409.
+ *   first is still running: 409 with Retry-After (a claim older than IDEMPOTENCY_LEASE_MS, whose
+ *   request was cancelled, is taken over).
  * Claiming a key is one atomic INSERT … ON CONFLICT, so concurrent duplicates cannot both run.
  */
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, lt, or } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { db } from "../../db/client";
@@ -19,6 +20,12 @@ import type { AppEnv } from "../env";
 import { ApiError, fieldError } from "../problems";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a claimed key may stay "in progress". A request cancelled midway (its client went away,
+ * or it was killed at a limit) never frees its key, which then answered 409 for the whole TTL; no
+ * request here runs for a minute, so a claim older than that is taken over.
+ */
+export const IDEMPOTENCY_LEASE_MS = 60_000;
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 /** Stored replies are sealed (their bodies may carry one-time secrets, like a new API key). */
 const PURPOSE = "idempotency-response";
@@ -48,7 +55,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 		.onConflictDoUpdate({
 			target: [table.scope, table.key],
 			set: { requestHash, state: "in_flight", responseStatus: null, responseBody: null, createdAt: now },
-			setWhere: lt(table.createdAt, now - IDEMPOTENCY_TTL_MS),
+			setWhere: or(
+				lt(table.createdAt, now - IDEMPOTENCY_TTL_MS),
+				and(eq(table.state, "in_flight"), lt(table.createdAt, now - IDEMPOTENCY_LEASE_MS)),
+			),
 		})
 		.returning({ key: table.key });
 
@@ -57,7 +67,12 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 
 	if (claimed.length === 0) {
 		const prior = await db(c.env.DB).select().from(table).where(where).get();
-		if (!prior) throw new ApiError(409, "Request in progress", "Retry with the same idempotency key.");
+		// The first request failed and freed the key between the two statements: a retry runs it.
+		if (!prior) {
+			throw new ApiError(409, "Request in progress", "Retry with the same idempotency key.", undefined, {
+				"Retry-After": "1",
+			});
+		}
 		if (!timingSafeEqual(prior.requestHash, requestHash)) {
 			throw new ApiError(
 				422,
@@ -102,14 +117,19 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 		contentType: c.res.headers.get("Content-Type") ?? "application/json",
 		body: await c.res.clone().text(),
 	};
-	await db(c.env.DB)
-		.update(table)
-		.set({
-			state: "done",
-			responseStatus: status,
-			responseBody: await sealWithSecret(c.env.APP_SECRET, PURPOSE, JSON.stringify(stored), aad),
-		})
-		.where(where);
+	try {
+		await db(c.env.DB)
+			.update(table)
+			.set({
+				state: "done",
+				responseStatus: status,
+				responseBody: await sealWithSecret(c.env.APP_SECRET, PURPOSE, JSON.stringify(stored), aad),
+			})
+			.where(where);
+	} catch (err) {
+		// The request went through: its answer stands. A retry under the key waits out the lease (409), then runs.
+		console.error("idempotency: storing the reply failed:", err instanceof Error ? err.message : err);
+	}
 });
 
 /** Deletes records past their 24 h; run from the scheduled handler. */
