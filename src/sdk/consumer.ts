@@ -17,6 +17,7 @@ import {
 } from "./challenges.js";
 import { type ConsumerDraws, drawsClient } from "./draws.js";
 import { fromBase64url } from "./encoding.js";
+import { FanfareError } from "./errors.js";
 import { type RequestOptions, Transport, type TransportOptions } from "./http.js";
 import { globalWebSocket, subscribe, type WatchOptions, type WebSocketFactory } from "./live.js";
 import type {
@@ -148,7 +149,7 @@ export class FanfareConsumer {
 		 * when a call is refused for an expired access token). A refused refresh signs out.
 		 */
 		refresh(options?: RequestOptions): Promise<ConsumerSession>;
-		/** Revokes the session's refresh tokens on the server and forgets the session. */
+		/** Revokes the session's refresh tokens on the server, then forgets the session (kept when the revoke failed). */
 		signOut(options?: RequestOptions): Promise<void>;
 	};
 	readonly queues: ConsumerQueues;
@@ -213,13 +214,16 @@ export class FanfareConsumer {
 			},
 			signOut: async (o) => {
 				const refreshToken = this.refreshToken;
-				this.setAccessToken(null);
 				if (refreshToken) {
-					await t.request(
-						{ method: "POST", path: "/consumer/v1/auth/revoke", body: { refreshToken }, noRenew: true },
-						o,
-					);
+					// Forgotten only once the server has revoked it (or no longer knows it): a revoke that
+					// failed left the session live for 30 days with nothing here to revoke it with again.
+					await t
+						.request({ method: "POST", path: "/consumer/v1/auth/revoke", body: { refreshToken }, noRenew: true }, o)
+						.catch((err: unknown) => {
+							if (!(err instanceof FanfareError && err.status === 401)) throw err;
+						});
 				}
+				this.setAccessToken(null);
 			},
 		};
 

@@ -176,8 +176,9 @@ export class Transport {
 		for (let attempt = 1; ; attempt++) {
 			const last = attempt >= maxAttempts;
 			let res: Response;
+			let text: string;
 			try {
-				res = await this.attempt(url, { method: spec.method, headers, body }, timeoutMs, opts.signal);
+				({ res, text } = await this.attempt(url, { method: spec.method, headers, body }, timeoutMs, opts.signal));
 			} catch (err) {
 				if (opts.signal?.aborted) throw err;
 				if (last) {
@@ -192,10 +193,8 @@ export class Transport {
 			}
 			if (res.ok) {
 				if (res.status === 204) return undefined as T;
-				const text = await res.text();
 				return (text ? JSON.parse(text) : undefined) as T;
 			}
-			const text = await res.text();
 			if (res.status === 401 && !renewed && !spec.noRenew && this.renew && headers.Authorization) {
 				renewed = true;
 				if (await this.renew()) {
@@ -216,8 +215,16 @@ export class Transport {
 		}
 	}
 
-	/** One fetch with its own timeout, also ended by the caller's signal. */
-	private async attempt(url: string, init: RequestInit, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
+	/**
+	 * One fetch and its body with its own timeout, also ended by the caller's signal: the body is read
+	 * inside both, or a response whose body stalled after its headers hung the call for good.
+	 */
+	private async attempt(
+		url: string,
+		init: RequestInit,
+		timeoutMs: number,
+		signal?: AbortSignal,
+	): Promise<{ res: Response; text: string }> {
 		const controller = new AbortController();
 		const onAbort = () => controller.abort(signal?.reason);
 		if (signal?.aborted) onAbort();
@@ -227,7 +234,8 @@ export class Transport {
 			Math.max(1, timeoutMs),
 		);
 		try {
-			return await this.fetch(url, { ...init, signal: controller.signal });
+			const res = await this.fetch(url, { ...init, signal: controller.signal });
+			return { res, text: await res.text() };
 		} finally {
 			clearTimeout(timer);
 			signal?.removeEventListener("abort", onAbort);

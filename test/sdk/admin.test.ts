@@ -377,6 +377,29 @@ describe("idempotency and retries", () => {
 		expect(all.data.map((p) => p.id)).toEqual([product.id]);
 	});
 
+	it("a body that stalls after its headers is ended by the timeout like a fetch that stalls", async () => {
+		const org = await createOrg();
+		// Headers at once, then a body that never comes; the stream ends with the request's signal, as fetch's does.
+		const stalling: FetchLike = async (_input, init) => {
+			const signal = init?.signal;
+			const body = new ReadableStream({
+				start(controller) {
+					signal?.addEventListener("abort", () => controller.error(signal.reason), { once: true });
+				},
+			});
+			return new Response(body, { status: 200, headers: { "Content-Type": "application/json" } });
+		};
+		const err = await adminFor(org, { fetch: stalling, timeoutMs: 50, maxAttempts: 2 })
+			.products.list()
+			.then(
+				() => null,
+				(e: unknown) => e,
+			);
+		// Before: the timer was cleared once the headers came, and the call never settled.
+		expect(err).toBeInstanceOf(FanfareConnectionError);
+		expect((err as Error).message).toMatch(/after 2 attempt\(s\): Timed out after 50 ms/);
+	});
+
 	it("an explicit idempotencyKey is sent as given; the same key returns the same resource", async () => {
 		const { admin } = await sdkTenant();
 		const a = await admin.products.create({ name: "K", price: 1, sku: "K-1" }, { idempotencyKey: "order-sync-42" });

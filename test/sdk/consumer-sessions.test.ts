@@ -7,9 +7,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signToken } from "../../src/lib/tokens";
-import { FanfareError } from "../../src/sdk";
+import { FanfareError, type FetchLike } from "../../src/sdk";
+
 import { refreshCall } from "../support/helpers";
-import { consumerWith, recording, sdkTenant } from "../support/sdk";
+import { consumerWith, recording, sdkTenant, workerFetch } from "../support/sdk";
 import { iso } from "../support/time";
 
 const expired = (organizationId: string, consumerId: string) =>
@@ -75,6 +76,25 @@ describe("consumer SDK sessions", () => {
 		expect(err).toMatchObject({ status: 401, title: "Authentication required" });
 		expect(c.accessToken).toBeNull();
 		expect(c.refreshToken).toBeNull();
+	});
+
+	it("a refresh whose answer was lost is retried under its key and gets that answer: the session lives on", async () => {
+		const t = await sdkTenant();
+		let refreshes = 0;
+		const losing: FetchLike = async (input, init) => {
+			const res = await workerFetch(input, init);
+			// The rotation went through on the server, but the connection dropped before its answer arrived.
+			if (String(input).endsWith("/auth/refresh") && ++refreshes === 1) throw new TypeError("network connection lost");
+			return res;
+		};
+		const c = consumerWith(t, { fetch: losing });
+		await c.auth.guest();
+		const rotated = await c.auth.refresh();
+		expect(refreshes).toBe(2);
+		// Before: the retry presented the retired token again, the family was revoked, and this was a 401.
+		expect(c.refreshToken).toBe(rotated.refreshToken);
+		const next = await refreshCall(t, { refreshToken: rotated.refreshToken });
+		expect(next.status, next.text).toBe(200);
 	});
 
 	it("auth.refresh() rotates on demand; signOut revokes the session on the server", async () => {

@@ -1,5 +1,6 @@
 /** The contract of `/consumer/v1/auth`: shoppers without an account of the merchant's, and renewing a session. */
 import { createRoute } from "@hono/zod-openapi";
+import { idempotency } from "../../http/middleware/idempotency";
 import { guestRateLimit } from "../../http/middleware/rate-limit";
 import { empty, errors, json, jsonBody, optionalJsonBody, SECURITY } from "../../http/openapi";
 import { guestBody, refreshBody, sessionSchema } from "./schema";
@@ -41,9 +42,9 @@ export const refresh = createRoute({
 	tags,
 	summary: "Exchange a refresh token for a new access token and a new refresh token",
 	description:
-		"Each refresh token works once. Presenting one that was already exchanged revokes its whole family: the newest refresh token stops working too, and the shopper signs in again. Shares the per-address budget of guest sign-ups.",
+		"Each refresh token works once. Presenting one that was already exchanged revokes its whole family: the newest refresh token stops working too, and the shopper signs in again. Send `X-Idempotency-Key` (the SDK does): a retry under the same key after a lost answer gets that answer again rather than counting as reuse. Shares the per-address budget of guest sign-ups.",
 	security: SECURITY.publishable,
-	middleware: [guestRateLimit],
+	middleware: [guestRateLimit, idempotency] as const,
 	request: { body: jsonBody(refreshBody) },
 	responses: {
 		200: json(sessionSchema),
