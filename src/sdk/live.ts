@@ -1,7 +1,8 @@
 /**
  * Live subscriptions: a WebSocket that reconnects with backoff (the server's first message
- * on every connection is the current state, so a reconnect resumes where it left off), and
- * polling as the fallback when WebSockets are unavailable or keep failing.
+ * on every connection is the current state, so a reconnect resumes where it left off) — also when
+ * it falls silent, pings unanswered — and polling as the fallback when WebSockets are unavailable
+ * or keep failing.
  */
 import { FanfareError } from "./errors.js";
 
@@ -105,7 +106,9 @@ export function subscribe<M>(cfg: LiveConfig<M>): () => void {
 		const tick = async () => {
 			if (stopped) return;
 			try {
-				deliver(await cfg.poll());
+				const message = await cfg.poll();
+				// Unsubscribed while the poll was out: its answer is nobody's now.
+				if (!stopped) deliver(message);
 			} catch (err) {
 				report(err);
 				if (fatal(err)) {
@@ -158,7 +161,12 @@ export function subscribe<M>(cfg: LiveConfig<M>): () => void {
 			}
 			failed(err);
 		};
+		// A half-open connection (the network gone, no close ever coming) shows only as silence: with
+		// nothing heard, not even a pong, for two ping intervals, the socket is given up and reconnected.
+		const interval = cfg.pingIntervalMs ?? 25_000;
+		let heard = Date.now();
 		ws.addEventListener("message", (event: { data: unknown }) => {
+			heard = Date.now();
 			const text = textOf(event.data);
 			if (text === null || text === "pong") return;
 			let message: M;
@@ -176,12 +184,13 @@ export function subscribe<M>(cfg: LiveConfig<M>): () => void {
 		);
 		ws.addEventListener("error", () => end(new Error("Live connection failed")));
 		ping = setInterval(() => {
+			if (Date.now() - heard > 2 * interval) return end(new Error("Live connection silent: no answer to two pings"));
 			try {
 				if (ws.readyState === 1) ws.send("ping");
 			} catch {
 				// the close event follows
 			}
-		}, cfg.pingIntervalMs ?? 25_000);
+		}, interval);
 	}
 
 	void connect();
